@@ -1,0 +1,7 @@
+//! db-migrate: schema migrations for Drizzle ORM projects, without Node.
+//!
+//! Everything is a [`schema::Schema`]: declared schemas are read into it, live
+//! databases are inspected into it, every migration carries a snapshot of it,
+//! and two of them are diffed into changes that are planned, linted and rendered.
+
+pub mod sql;

@@ -1,0 +1,1 @@
+//! SQL text utilities shared by every layer: splitting scripts into statements.
