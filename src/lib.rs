@@ -4,4 +4,8 @@
 //! databases are inspected into it, every migration carries a snapshot of it,
 //! and two of them are diffed into changes that are planned, linted and rendered.
 
+pub mod diff;
+pub mod plan;
+pub mod render;
+pub mod schema;
 pub mod sql;

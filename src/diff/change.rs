@@ -1,0 +1,273 @@
+//! The typed changes a diff produces.
+
+use crate::schema::{Check, Column, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique};
+
+bitflags::bitflags! {
+    /// What differs between two versions of a column.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ColumnChange: u16 {
+        /// The type (or array dimensions) changed.
+        const TYPE = 1;
+        /// NULL / NOT NULL changed.
+        const NULLABILITY = 1 << 1;
+        /// The default changed.
+        const DEFAULT = 1 << 2;
+        /// Identity was added, removed or altered.
+        const IDENTITY = 1 << 3;
+        /// The generation expression changed.
+        const GENERATED = 1 << 4;
+        /// SQLite AUTOINCREMENT changed.
+        const AUTOINCREMENT = 1 << 5;
+    }
+}
+
+impl ColumnChange {
+    /// What differs between two canonical columns.
+    pub fn between(a: &Column, b: &Column) -> ColumnChange {
+        let mut what = ColumnChange::empty();
+        if a.ty != b.ty || a.dims != b.dims {
+            what |= ColumnChange::TYPE;
+        }
+        if a.not_null != b.not_null {
+            what |= ColumnChange::NULLABILITY;
+        }
+        if a.default != b.default {
+            what |= ColumnChange::DEFAULT;
+        }
+        if a.identity != b.identity {
+            what |= ColumnChange::IDENTITY;
+        }
+        if a.generated != b.generated {
+            what |= ColumnChange::GENERATED;
+        }
+        if a.autoincrement != b.autoincrement {
+            what |= ColumnChange::AUTOINCREMENT;
+        }
+        what
+    }
+}
+
+/// One change to a database schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Create a namespace.
+    CreateSchema(String),
+    /// Drop a namespace.
+    DropSchema(String),
+    /// Create an enum type.
+    CreateEnum(Enum),
+    /// Drop an enum type.
+    DropEnum(Enum),
+    /// Add a label to an enum, before an existing one or at the end.
+    AddEnumValue {
+        /// The enum.
+        name: QualifiedName,
+        /// The new label.
+        value: String,
+        /// The existing label it goes before; `None` appends.
+        before: Option<String>,
+    },
+    /// Remove or reorder enum labels: the type is rebuilt and columns recast.
+    RecreateEnum {
+        /// The enum as it is.
+        from: Enum,
+        /// The enum as it should be.
+        to: Enum,
+        /// The columns of that type (in tables that exist before and after), as they should be.
+        columns: Vec<(QualifiedName, Column)>,
+    },
+    /// Create a standalone sequence.
+    CreateSequence(Sequence),
+    /// Drop a standalone sequence.
+    DropSequence(Sequence),
+    /// Create a table with its columns, keys, checks (foreign keys and indexes come separately).
+    CreateTable(Table),
+    /// Drop a table.
+    DropTable(Table),
+    /// Rename a table (possibly into another schema).
+    RenameTable {
+        /// Old name.
+        from: QualifiedName,
+        /// New name.
+        to: QualifiedName,
+    },
+    /// Add a column.
+    AddColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The new column.
+        column: Column,
+    },
+    /// Drop a column.
+    DropColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column as it was.
+        column: Column,
+    },
+    /// Rename a column.
+    RenameColumn {
+        /// The table.
+        table: QualifiedName,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Alter a column's type, nullability, default, identity or generation.
+    AlterColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column as it is.
+        from: Column,
+        /// The column as it should be.
+        to: Column,
+        /// What differs.
+        what: ColumnChange,
+    },
+    /// Add a primary key.
+    AddPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        pk: PrimaryKey,
+    },
+    /// Drop a primary key.
+    DropPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key as it was.
+        pk: PrimaryKey,
+    },
+    /// Add a unique constraint.
+    AddUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        unique: Unique,
+    },
+    /// Drop a unique constraint.
+    DropUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint as it was.
+        unique: Unique,
+    },
+    /// Add a foreign key.
+    AddForeignKey {
+        /// The referencing table.
+        table: QualifiedName,
+        /// The key.
+        fk: ForeignKey,
+    },
+    /// Drop a foreign key.
+    DropForeignKey {
+        /// The referencing table.
+        table: QualifiedName,
+        /// The key as it was.
+        fk: ForeignKey,
+    },
+    /// Add a check constraint.
+    AddCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The check.
+        check: Check,
+    },
+    /// Drop a check constraint.
+    DropCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The check as it was.
+        check: Check,
+    },
+    /// Create an index.
+    CreateIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index.
+        index: Index,
+    },
+    /// Drop an index.
+    DropIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index as it was.
+        index: Index,
+    },
+    /// Rebuild a table whose change SQLite cannot make in place (made by the planner).
+    RebuildTable {
+        /// The table as it is.
+        from: Table,
+        /// The table as it should be.
+        to: Table,
+    },
+}
+
+impl Change {
+    /// True when applying the change discards data that cannot be recovered.
+    pub fn loses_data(&self) -> bool {
+        match self {
+            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropSchema(_) => true,
+            Change::RecreateEnum { from, to, .. } => from.values.iter().any(|v| !to.values.contains(v)),
+            Change::AlterColumn { what, from, to, .. } => {
+                what.contains(ColumnChange::TYPE) && !crate::schema::canonical::widening(&from.ty, from.dims, &to.ty, to.dims)
+            }
+            Change::RebuildTable { from, to } => from.columns.iter().any(|c| to.column(&c.name).is_none()),
+            _ => false,
+        }
+    }
+
+    /// A one-line human description, e.g. `drop column users.nickname`.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::CreateSchema(s) => format!("create schema {s}"),
+            Change::DropSchema(s) => format!("drop schema {s}"),
+            Change::CreateEnum(e) => format!("create enum {}", e.qualified()),
+            Change::DropEnum(e) => format!("drop enum {}", e.qualified()),
+            Change::AddEnumValue { name, value, .. } => format!("add value '{value}' to enum {name}"),
+            Change::RecreateEnum { to, .. } => format!("rebuild enum {} (values removed or reordered)", to.qualified()),
+            Change::CreateSequence(s) => format!("create sequence {}", QualifiedName::new(&s.schema, &s.name)),
+            Change::DropSequence(s) => format!("drop sequence {}", QualifiedName::new(&s.schema, &s.name)),
+            Change::CreateTable(t) => format!("create table {}", t.qualified()),
+            Change::DropTable(t) => format!("drop table {}", t.qualified()),
+            Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
+            Change::AddColumn { table, column } => format!("add column {table}.{}", column.name),
+            Change::DropColumn { table, column } => format!("drop column {table}.{}", column.name),
+            Change::RenameColumn { table, from, to } => format!("rename column {table}.{from} to {to}"),
+            Change::AlterColumn { table, to, what, .. } => {
+                let mut parts = Vec::new();
+                if what.contains(ColumnChange::TYPE) {
+                    parts.push("type");
+                }
+                if what.contains(ColumnChange::NULLABILITY) {
+                    parts.push(if to.not_null { "set not null" } else { "drop not null" });
+                }
+                if what.contains(ColumnChange::DEFAULT) {
+                    parts.push("default");
+                }
+                if what.contains(ColumnChange::IDENTITY) {
+                    parts.push("identity");
+                }
+                if what.contains(ColumnChange::GENERATED) {
+                    parts.push("generated expression");
+                }
+                if what.contains(ColumnChange::AUTOINCREMENT) {
+                    parts.push("autoincrement");
+                }
+                format!("alter column {table}.{} ({})", to.name, parts.join(", "))
+            }
+            Change::AddPrimaryKey { table, pk } => format!("add primary key on {table} ({})", pk.columns.join(", ")),
+            Change::DropPrimaryKey { table, .. } => format!("drop primary key of {table}"),
+            Change::AddUnique { table, unique } => format!("add unique constraint {} on {table}", unique.name),
+            Change::DropUnique { table, unique } => format!("drop unique constraint {} on {table}", unique.name),
+            Change::AddForeignKey { table, fk } => format!("add foreign key {} on {table}", fk.name),
+            Change::DropForeignKey { table, fk } => format!("drop foreign key {} on {table}", fk.name),
+            Change::AddCheck { table, check } => format!("add check {} on {table}", check.name),
+            Change::DropCheck { table, check } => format!("drop check {} on {table}", check.name),
+            Change::CreateIndex { table, index } => format!("create index {} on {table}", index.name),
+            Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
+            Change::RebuildTable { to, .. } => format!("rebuild table {}", to.qualified()),
+        }
+    }
+}

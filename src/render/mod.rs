@@ -1,0 +1,79 @@
+//! Changes → SQL, per dialect.
+//!
+//! Every identifier goes through [`ident`] and every string literal through
+//! [`literal`]; nothing else in the project quotes SQL by hand.
+
+mod postgres;
+mod sqlite;
+
+use crate::diff::Change;
+use crate::plan::Plan;
+use crate::schema::Dialect;
+
+/// The SQL statements (without trailing `;`) for one planned change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The change.
+    pub change: Change,
+    /// Its statements, in order.
+    pub statements: Vec<String>,
+}
+
+/// Renders every change of a plan.
+pub fn render(plan: &Plan, dialect: Dialect) -> Vec<Rendered> {
+    plan.changes
+        .iter()
+        .map(|c| Rendered {
+            change: c.clone(),
+            statements: match dialect {
+                Dialect::Postgres => postgres::change(c),
+                Dialect::Sqlite => sqlite::change(c),
+            },
+        })
+        .collect()
+}
+
+/// All statements of a rendered plan, in order.
+pub fn statements(rendered: &[Rendered]) -> Vec<String> {
+    rendered.iter().flat_map(|r| r.statements.iter().cloned()).collect()
+}
+
+/// Joins statements into a migration script: each ends with `;`, a blank line between.
+pub fn script(statements: &[String]) -> String {
+    let mut out = String::new();
+    for s in statements {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(s);
+        out.push_str(";\n");
+    }
+    out
+}
+
+/// Quotes an identifier: `users` → `"users"`, `a"b` → `"a""b"`.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes a string literal: `it's` → `'it''s'`.
+pub fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// A schema-qualified identifier, leaving out the schema when it is the default one.
+pub fn qualified(dialect: Dialect, schema: &str, name: &str) -> String {
+    if schema.is_empty() || schema == dialect.default_schema() {
+        ident(name)
+    } else {
+        format!("{}.{}", ident(schema), ident(name))
+    }
+}
+
+/// A comma-separated list of quoted identifiers.
+fn ident_list(names: &[String]) -> String {
+    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,593 @@
+//! Canonical forms: one spelling for every way of writing the same thing.
+//!
+//! A column declared `varchar(36)` in drizzle is `character varying(36)` in the
+//! catalog; a default `'member'` comes back as `'member'::role`; an unnamed
+//! primary key is `<table>_pkey`. [`schema`] rewrites a model into canonical
+//! form so that [`crate::diff`] can compare declared, snapshot and inspected
+//! models with plain equality.
+
+use super::{Column, ColumnType, Dialect, Identity, Index, Nulls, Schema, SequenceOptions, Table, names};
+
+/// A canonical copy of a schema, for comparison only (never rendered).
+pub fn schema(s: &Schema) -> Schema {
+    let mut out = s.clone();
+    for e in &mut out.sequences {
+        e.options = sequence_options(&e.options, "bigint");
+    }
+    for t in &mut out.tables {
+        *t = table(s.dialect, t);
+    }
+    out
+}
+
+/// A canonical copy of a table; lists keep their order so they pair with the original's.
+pub fn table(dialect: Dialect, t: &Table) -> Table {
+    let mut out = t.clone();
+    let pk_columns: Vec<String> = t
+        .primary_key
+        .as_ref()
+        .map(|pk| pk.columns.clone())
+        .unwrap_or_default();
+    for c in &mut out.columns {
+        let in_pk = pk_columns.contains(&c.name);
+        *c = column(dialect, &t.name, c, in_pk);
+    }
+    if let Some(pk) = &mut out.primary_key {
+        pk.name = match dialect {
+            Dialect::Postgres => Some(
+                pk.name
+                    .clone()
+                    .unwrap_or_else(|| names::postgres_primary_key(&t.name)),
+            ),
+            Dialect::Sqlite => None,
+        };
+    }
+    for u in &mut out.uniques {
+        u.name = postgres_name(dialect, &u.name);
+    }
+    for fk in &mut out.foreign_keys {
+        fk.name = match dialect {
+            // SQLite does not keep foreign key names.
+            Dialect::Sqlite => names::foreign_key(
+                &t.name,
+                &fk.columns,
+                &fk.references.name,
+                &fk.referenced_columns,
+            ),
+            Dialect::Postgres => postgres_name(dialect, &fk.name),
+        };
+        if dialect == Dialect::Sqlite {
+            fk.references.schema = dialect.default_schema().to_string();
+        }
+    }
+    for c in &mut out.checks {
+        c.name = postgres_name(dialect, &c.name);
+        c.expression = expression(&c.expression, &t.name);
+    }
+    if dialect == Dialect::Sqlite {
+        // SQLite has no unique constraints of its own: they are unique indexes.
+        for u in std::mem::take(&mut out.uniques) {
+            out.indexes.push(u.as_index());
+        }
+    }
+    for i in &mut out.indexes {
+        *i = index(dialect, &t.name, i);
+    }
+    out
+}
+
+fn postgres_name(dialect: Dialect, name: &str) -> String {
+    match dialect {
+        Dialect::Postgres => names::postgres_truncate(name).to_string(),
+        Dialect::Sqlite => name.to_string(),
+    }
+}
+
+/// A canonical copy of a column of `table`; `in_primary_key` makes it NOT NULL.
+pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -> Column {
+    let mut out = c.clone();
+    out.ty = match &c.ty {
+        ColumnType::Sql(text) => ColumnType::Sql(type_sql(dialect, text)),
+        ColumnType::Enum(name) => ColumnType::Enum(name.clone()),
+    };
+    let type_text = match &out.ty {
+        ColumnType::Sql(text) => text.as_str(),
+        ColumnType::Enum(_) => "",
+    };
+    let is_serial = matches!(type_text, "serial" | "bigserial" | "smallserial");
+    if in_primary_key || is_serial || c.identity.is_some() {
+        out.not_null = true;
+    }
+    out.default = c
+        .default
+        .as_deref()
+        .map(|d| default_expr(dialect, d, type_text, c.dims));
+    out.generated = c.generated.as_deref().map(|g| expression(g, table));
+    out.identity = c.identity.as_ref().map(|id| Identity {
+        always: id.always,
+        sequence_name: id
+            .sequence_name
+            .clone()
+            .filter(|n| *n != names::sequence(table, &c.name)),
+        options: sequence_options(&id.options, type_text),
+    });
+    out
+}
+
+fn index(dialect: Dialect, table: &str, i: &Index) -> Index {
+    let mut out = i.clone();
+    out.name = postgres_name(dialect, &i.name);
+    out.concurrently = false;
+    if dialect == Dialect::Postgres && out.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case("btree")) {
+        out.method = None;
+    }
+    if let Some(m) = &mut out.method {
+        *m = m.to_ascii_lowercase();
+    }
+    for k in &mut out.keys {
+        let default_nulls = if k.desc { Nulls::First } else { Nulls::Last };
+        if k.nulls == Some(default_nulls) || dialect == Dialect::Sqlite {
+            k.nulls = None;
+        }
+        if k.expression {
+            k.key = expression(&k.key, table);
+        }
+        if let Some(op) = &mut k.opclass {
+            *op = op.to_ascii_lowercase();
+        }
+    }
+    out.predicate = i.predicate.as_deref().map(|p| expression(p, table));
+    out.with.sort();
+    out
+}
+
+/// Sequence options with every default filled in for an integer type.
+pub fn sequence_options(o: &SequenceOptions, int_type: &str) -> SequenceOptions {
+    let max_for_type = match int_type {
+        "smallint" | "smallserial" => i16::MAX as i64,
+        "integer" | "serial" => i32::MAX as i64,
+        _ => i64::MAX,
+    };
+    let increment = o.increment.unwrap_or(1);
+    let (min, max) = if increment > 0 {
+        (o.min_value.unwrap_or(1), o.max_value.unwrap_or(max_for_type))
+    } else {
+        (
+            o.min_value.unwrap_or(-max_for_type - 1),
+            o.max_value.unwrap_or(-1),
+        )
+    };
+    let start = o.start.unwrap_or(if increment > 0 { min } else { max });
+    SequenceOptions {
+        increment: Some(increment),
+        min_value: Some(min),
+        max_value: Some(max),
+        start: Some(start),
+        cache: Some(o.cache.unwrap_or(1)),
+        cycle: o.cycle,
+    }
+}
+
+/// True when changing a column from one type to another keeps every value
+/// (e.g. `varchar(10)` → `varchar(20)` or `text`, `integer` → `bigint`).
+pub fn widening(from: &ColumnType, from_dims: u8, to: &ColumnType, to_dims: u8) -> bool {
+    if from_dims != to_dims {
+        return false;
+    }
+    let (ColumnType::Sql(a), ColumnType::Sql(b)) = (from, to) else {
+        return from == to;
+    };
+    let a = type_sql(Dialect::Postgres, a);
+    let b = type_sql(Dialect::Postgres, b);
+    if a == b {
+        return true;
+    }
+    let (base_a, args_a) = split_type(&a);
+    let (base_b, args_b) = split_type(&b);
+    let rank = |t: &str| match t {
+        "smallint" | "smallserial" => Some(1),
+        "integer" | "serial" => Some(2),
+        "bigint" | "bigserial" => Some(3),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (rank(base_a), rank(base_b)) {
+        return x <= y;
+    }
+    if rank(base_a).is_some() && base_b == "numeric" && args_b.is_empty() {
+        return true;
+    }
+    match (base_a, base_b) {
+        ("varchar" | "char" | "text", "text") => true,
+        ("varchar" | "char", "varchar") => {
+            args_b.is_empty() || (!args_a.is_empty() && args_a.parse::<u32>().ok() <= args_b.parse::<u32>().ok())
+        }
+        ("real", "double precision") => true,
+        ("numeric", "numeric") => args_b.is_empty(),
+        ("timestamp", "timestamp with time zone") => true,
+        _ => false,
+    }
+}
+
+/// `varchar(36)` → (`varchar`, `36`); `numeric(10,2)` → (`numeric`, `10,2`).
+fn split_type(t: &str) -> (&str, &str) {
+    match t.find('(') {
+        Some(i) if t.ends_with(')') => (&t[..i], &t[i + 1..t.len() - 1]),
+        _ => (t, ""),
+    }
+}
+
+/// The canonical spelling of an SQL type (without array brackets).
+pub fn type_sql(dialect: Dialect, text: &str) -> String {
+    let lowered = collapse_spaces(&text.replace('"', "").to_ascii_lowercase());
+    // No space before a parenthesis or after a comma inside one.
+    let mut t = lowered.replace(" (", "(").replace(", ", ",");
+    if dialect == Dialect::Sqlite {
+        return t;
+    }
+    for (from, to) in [
+        ("character varying", "varchar"),
+        ("timestamp without time zone", "timestamp"),
+        ("time without time zone", "time"),
+        ("bit varying", "varbit"),
+    ] {
+        if let Some(rest) = t.strip_prefix(from) {
+            t = format!("{to}{rest}");
+        }
+    }
+    // `timestamp(3) without time zone` → `timestamp(3)`.
+    if let Some(stripped) = t.strip_suffix(" without time zone") {
+        t = stripped.to_string();
+    }
+    let (base, rest) = match t.find(['(', ' ']) {
+        Some(i) => (t[..i].to_string(), t[i..].to_string()),
+        None => (t.clone(), String::new()),
+    };
+    let base = match base.as_str() {
+        "int" | "int4" => "integer",
+        "int2" => "smallint",
+        "int8" => "bigint",
+        "bool" => "boolean",
+        "float8" => "double precision",
+        "float4" => "real",
+        "decimal" => "numeric",
+        "character" | "bpchar" => "char",
+        "timestamptz" => return format!("timestamp{rest} with time zone"),
+        "timetz" => return format!("time{rest} with time zone"),
+        "serial4" => "serial",
+        "serial8" => "bigserial",
+        "serial2" => "smallserial",
+        other => other,
+    };
+    if base == "char" && rest.is_empty() {
+        return "char(1)".to_string();
+    }
+    format!("{base}{rest}")
+}
+
+fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The canonical form of a column default for a column of type `type_text`.
+pub fn default_expr(dialect: Dialect, expr: &str, type_text: &str, dims: u8) -> String {
+    let mut e = strip_outer_parens(expr.trim()).to_string();
+    if let Some(lit) = literal_with_casts(&e) {
+        e = lit.to_string();
+    }
+    if dialect == Dialect::Postgres {
+        match e.to_ascii_lowercase().as_str() {
+            "current_timestamp" | "now()" | "transaction_timestamp()" => return "now()".into(),
+            "true" | "false" => return e.to_ascii_lowercase(),
+            _ => {}
+        }
+    }
+    if let Some(inner) = unquote(&e) {
+        if dims > 0 {
+            return format!("'{}'", array_literal(&inner).replace('\'', "''"));
+        }
+        if matches!(type_text, "json" | "jsonb") {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&inner) {
+                return format!("'{}'", v.to_string().replace('\'', "''"));
+            }
+        }
+        if is_numeric_type(type_text) && inner.trim().parse::<f64>().is_ok() {
+            return inner.trim().to_string();
+        }
+        return e;
+    }
+    if e.contains('\'') {
+        e
+    } else {
+        e.to_ascii_lowercase()
+    }
+}
+
+fn is_numeric_type(t: &str) -> bool {
+    let base = t.split('(').next().unwrap_or(t);
+    matches!(
+        base,
+        "integer" | "smallint" | "bigint" | "numeric" | "real" | "double precision" | "serial" | "bigserial" | "smallserial"
+    )
+}
+
+/// `'text'::type::other` → `'text'`; None unless the whole expression is a cast literal.
+fn literal_with_casts(e: &str) -> Option<&str> {
+    let end = string_literal_end(e)?;
+    let rest = e[end..].trim_start();
+    if rest.is_empty() || rest.starts_with("::") {
+        Some(&e[..end])
+    } else {
+        None
+    }
+}
+
+/// Byte offset just past a leading `'...'` literal (with `''` escapes).
+fn string_literal_end(e: &str) -> Option<usize> {
+    let bytes = e.as_bytes();
+    if bytes.first() != Some(&b'\'') {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The content of a `'...'` literal with `''` unescaped, when `e` is exactly one.
+fn unquote(e: &str) -> Option<String> {
+    let end = string_literal_end(e)?;
+    if end != e.len() {
+        return None;
+    }
+    Some(e[1..end - 1].replace("''", "'"))
+}
+
+/// Rewrites a one-dimensional array literal `{"a","b"}` without needless quotes.
+fn array_literal(text: &str) -> String {
+    let Some(inner) = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+        return text.to_string();
+    };
+    if inner.contains('{') {
+        return text.to_string();
+    }
+    let mut items = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = inner.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '\\' if quoted => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ',' if !quoted => {
+                items.push((std::mem::take(&mut cur), was_quoted));
+                was_quoted = false;
+            }
+            c => cur.push(c),
+        }
+    }
+    if !inner.is_empty() {
+        items.push((cur, was_quoted));
+    }
+    let rendered: Vec<String> = items
+        .into_iter()
+        .map(|(item, was_quoted)| {
+            let item = if was_quoted { item } else { item.trim().to_string() };
+            let needs_quotes = item.is_empty()
+                || item.eq_ignore_ascii_case("null") && was_quoted
+                || item.chars().any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+            if needs_quotes {
+                format!("\"{}\"", item.replace('\\', "\\\\").replace('"', "\\\""))
+            } else {
+                item
+            }
+        })
+        .collect();
+    format!("{{{}}}", rendered.join(","))
+}
+
+fn strip_outer_parens(mut e: &str) -> &str {
+    loop {
+        let t = e.trim();
+        if t.starts_with('(') && t.ends_with(')') && wraps_whole(t) {
+            e = &t[1..t.len() - 1];
+        } else {
+            return t;
+        }
+    }
+}
+
+/// True when the first `(` of `t` closes at its last character.
+fn wraps_whole(t: &str) -> bool {
+    let mut depth = 0i32;
+    let mut in_str = false;
+    for (i, ch) in t.char_indices() {
+        match ch {
+            '\'' => in_str = !in_str,
+            '(' if !in_str => depth += 1,
+            ')' if !in_str => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == t.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A canonical form of an SQL boolean or scalar expression (checks, index
+/// predicates and expressions, generated columns) belonging to `table`.
+///
+/// PostgreSQL re-prints expressions with its own parentheses, casts and
+/// quoting, so the comparison form drops what does not change meaning in the
+/// usual cases: identifier quotes, the table's own qualifier, whitespace,
+/// parentheses, letter case outside literals and casts of literals.
+pub fn expression(text: &str, table: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut word = String::new();
+    let flush_word = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(&word.to_ascii_lowercase());
+            word.clear();
+        }
+    };
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' => {
+                flush_word(&mut word, &mut out);
+                out.push('\'');
+                while let Some(c) = chars.next() {
+                    out.push(c);
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            out.push('\'');
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '"' => {
+                // A quoted identifier: keep its case, drop the quotes.
+                for c in chars.by_ref() {
+                    if c == '"' {
+                        break;
+                    }
+                    word.push(c);
+                }
+                out.push_str(&word);
+                word.clear();
+            }
+            c if c.is_whitespace() || c == '(' || c == ')' => flush_word(&mut word, &mut out),
+            c => word.push(c),
+        }
+    }
+    flush_word(&mut word, &mut out);
+    // Drop the table's own qualifier and casts.
+    let qualifier = format!("{}.", table.to_ascii_lowercase());
+    let mut s = out.replace(&qualifier, "");
+    if table.chars().any(|c| c.is_ascii_uppercase()) {
+        s = s.replace(&format!("{table}."), "");
+    }
+    strip_casts(&s)
+}
+
+/// Removes `::type` suffixes outside string literals.
+fn strip_casts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\'' {
+            in_str = !in_str;
+        }
+        if !in_str && b == b':' && bytes.get(i + 1) == Some(&b':') {
+            i += 2;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'[' | b']' | b'.'))
+            {
+                i += 1;
+            }
+            continue;
+        }
+        // Copy one whole char.
+        let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[i..i + ch_len]);
+        i += ch_len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_aliases_meet() {
+        let pg = Dialect::Postgres;
+        assert_eq!(type_sql(pg, "character varying(36)"), "varchar(36)");
+        assert_eq!(type_sql(pg, "varchar(36)"), "varchar(36)");
+        assert_eq!(type_sql(pg, "timestamp (6) with time zone"), "timestamp(6) with time zone");
+        assert_eq!(type_sql(pg, "timestamp(6) with time zone"), "timestamp(6) with time zone");
+        assert_eq!(type_sql(pg, "timestamptz"), "timestamp with time zone");
+        assert_eq!(type_sql(pg, "timestamp(3) without time zone"), "timestamp(3)");
+        assert_eq!(type_sql(pg, "numeric(10, 2)"), "numeric(10,2)");
+        assert_eq!(type_sql(pg, "int4"), "integer");
+        assert_eq!(type_sql(pg, "char"), "char(1)");
+        assert_eq!(type_sql(pg, "character(3)"), "char(3)");
+        assert_eq!(type_sql(pg, "\"citext\""), "citext");
+        assert_eq!(type_sql(pg, "double precision"), "double precision");
+    }
+
+    #[test]
+    fn defaults_meet() {
+        let pg = Dialect::Postgres;
+        assert_eq!(default_expr(pg, "'member'::role", "", 0), "'member'");
+        assert_eq!(default_expr(pg, "'it''s'::text", "text", 0), "'it''s'");
+        assert_eq!(default_expr(pg, "CURRENT_TIMESTAMP", "timestamp", 0), "now()");
+        assert_eq!(default_expr(pg, "'-1'::integer", "integer", 0), "-1");
+        assert_eq!(
+            default_expr(pg, "'{\"a\": 1}'::jsonb", "jsonb", 0),
+            default_expr(pg, "'{\"a\":1}'::jsonb", "jsonb", 0)
+        );
+        assert_eq!(
+            default_expr(pg, "'{a,b}'::text[]", "text", 1),
+            default_expr(pg, "'{\"a\",\"b\"}'", "text", 1)
+        );
+        assert_eq!(default_expr(pg, "'{}'::integer[]", "integer", 1), "'{}'");
+        assert_eq!(default_expr(pg, "(now())", "timestamp", 0), "now()");
+    }
+
+    #[test]
+    fn expressions_meet() {
+        assert_eq!(
+            expression("char_length(\"parent\".\"code\") > 1", "parent"),
+            expression("(char_length(code) > 1)", "parent")
+        );
+        assert_eq!(
+            expression("\"t\".\"status\" = 'a'", "t"),
+            expression("((status)::text = 'a'::text)", "t")
+        );
+        assert_ne!(expression("a > 1", "t"), expression("a > 2", "t"));
+        assert_ne!(expression("x = 'A'", "t"), expression("x = 'a'", "t"));
+    }
+
+    #[test]
+    fn widening_is_known() {
+        let t = |s: &str| ColumnType::sql(s);
+        assert!(widening(&t("varchar(10)"), 0, &t("varchar(20)"), 0));
+        assert!(widening(&t("varchar(10)"), 0, &t("text"), 0));
+        assert!(!widening(&t("varchar(20)"), 0, &t("varchar(10)"), 0));
+        assert!(!widening(&t("text"), 0, &t("integer"), 0));
+        assert!(widening(&t("integer"), 0, &t("bigint"), 0));
+        assert!(!widening(&t("bigint"), 0, &t("integer"), 0));
+    }
+
+    #[test]
+    fn identity_defaults_fill_in() {
+        let o = sequence_options(&SequenceOptions::default(), "integer");
+        assert_eq!(o.max_value, Some(2147483647));
+        assert_eq!(o.start, Some(1));
+    }
+}

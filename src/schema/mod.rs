@@ -1,0 +1,524 @@
+//! The schema model: a plain description of a database schema with no I/O.
+//!
+//! Declared schemas are read into it, live databases are inspected into it,
+//! and every migration's `meta.json` carries a snapshot of it. Two models are
+//! compared by [`crate::diff`] after both are brought into canonical form
+//! ([`canonical`]), so that the same database described by drizzle source, a
+//! snapshot or the catalog compares equal.
+
+pub mod canonical;
+pub mod names;
+
+use serde::{Deserialize, Serialize};
+
+/// The database family a schema is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// PostgreSQL (pg-core schemas).
+    Postgres,
+    /// SQLite (sqlite-core schemas).
+    Sqlite,
+}
+
+impl Dialect {
+    /// The schema (namespace) a table lives in when none is given.
+    pub fn default_schema(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "public",
+            Dialect::Sqlite => "main",
+        }
+    }
+
+    /// The name users know the dialect by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+}
+
+impl std::fmt::Display for Dialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A whole database schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// Which database family this schema targets.
+    pub dialect: Dialect,
+    /// Namespaces other than the default one (`CREATE SCHEMA`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+    /// Enum types (PostgreSQL), sorted by schema and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<Enum>,
+    /// Standalone sequences (PostgreSQL), sorted by schema and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<Sequence>,
+    /// Tables, sorted by schema and name.
+    #[serde(default)]
+    pub tables: Vec<Table>,
+}
+
+impl Schema {
+    /// An empty schema for a dialect.
+    pub fn empty(dialect: Dialect) -> Schema {
+        Schema {
+            dialect,
+            schemas: Vec::new(),
+            enums: Vec::new(),
+            sequences: Vec::new(),
+            tables: Vec::new(),
+        }
+    }
+
+    /// Sorts every list so that equal schemas serialise identically.
+    pub fn sort(&mut self) {
+        self.schemas.sort();
+        self.schemas.dedup();
+        self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.sequences
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.tables
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        for t in &mut self.tables {
+            t.sort();
+        }
+    }
+
+    /// The table with this schema and name.
+    pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.schema == schema && t.name == name)
+    }
+
+    /// The enum with this schema and name.
+    pub fn enum_type(&self, schema: &str, name: &str) -> Option<&Enum> {
+        self.enums
+            .iter()
+            .find(|e| e.schema == schema && e.name == name)
+    }
+
+    /// True when the schema declares nothing.
+    pub fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+            && self.enums.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+    }
+}
+
+/// A schema-qualified name of a table, enum or sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct QualifiedName {
+    /// The namespace (`public` by default in PostgreSQL, `main` in SQLite).
+    pub schema: String,
+    /// The object's own name.
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// A name in a schema.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> QualifiedName {
+        QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.schema == "public" || self.schema == "main" {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// A user-defined enum type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enum {
+    /// Namespace of the type.
+    pub schema: String,
+    /// Type name.
+    pub name: String,
+    /// The labels in declaration order.
+    pub values: Vec<String>,
+}
+
+impl Enum {
+    /// The enum's schema-qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+}
+
+/// Options shared by sequences and identity columns. `None` means the database default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceOptions {
+    /// `INCREMENT BY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// `MINVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// `MAXVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// `START WITH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// `CACHE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// `CYCLE`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cycle: bool,
+}
+
+/// A standalone sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    /// Namespace of the sequence.
+    pub schema: String,
+    /// Sequence name.
+    pub name: String,
+    /// Its options.
+    #[serde(default)]
+    pub options: SequenceOptions,
+}
+
+/// A table with its columns, constraints and indexes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// Namespace of the table.
+    pub schema: String,
+    /// Table name.
+    pub name: String,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    /// The primary key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// Unique constraints, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<Unique>,
+    /// Foreign keys, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Check constraints, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// Indexes, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+}
+
+impl Table {
+    /// An empty table.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Table {
+        Table {
+            schema: schema.into(),
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+        }
+    }
+
+    /// The table's schema-qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Sorts constraint and index lists by name (columns keep their order).
+    pub fn sort(&mut self) {
+        self.uniques.sort_by(|a, b| a.name.cmp(&b.name));
+        self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// True when `column` is the table's whole primary key.
+    pub fn is_single_primary_key(&self, column: &str) -> bool {
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == column)
+    }
+}
+
+/// The type of a column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// A built-in or extension type written as SQL, e.g. `varchar(36)` or
+    /// `timestamp with time zone`, without array brackets.
+    Sql(String),
+    /// A user-defined enum type.
+    Enum(QualifiedName),
+}
+
+impl ColumnType {
+    /// A built-in type.
+    pub fn sql(text: impl Into<String>) -> ColumnType {
+        ColumnType::Sql(text.into())
+    }
+}
+
+/// An identity column's settings (`GENERATED ... AS IDENTITY`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// `ALWAYS` (true) or `BY DEFAULT` (false).
+    pub always: bool,
+    /// The backing sequence's name, when not the default `<table>_<column>_seq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_name: Option<String>,
+    /// Sequence options.
+    #[serde(default)]
+    pub options: SequenceOptions,
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Element type (without array dimensions).
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    /// Array dimensions: 0 for a scalar, 1 for `text[]`, 2 for `integer[][]`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dims: u8,
+    /// `NOT NULL`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_null: bool,
+    /// The default as an SQL expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Identity settings (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// The expression of a stored generated column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// `AUTOINCREMENT` on an integer primary key (SQLite).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub autoincrement: bool,
+}
+
+impl Column {
+    /// A nullable column of a type, without default.
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Column {
+        Column {
+            name: name.into(),
+            ty,
+            dims: 0,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            autoincrement: false,
+        }
+    }
+}
+
+/// A primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    /// Constraint name; `None` lets the database choose (`<table>_pkey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Key columns in order.
+    pub columns: Vec<String>,
+}
+
+/// A unique constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unique {
+    /// Constraint name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15+).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+}
+
+/// What a foreign key does when the referenced row changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    /// `NO ACTION` (the default).
+    #[default]
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+}
+
+impl FkAction {
+    /// The SQL words, lower case as drizzle-kit writes them.
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "no action",
+            FkAction::Restrict => "restrict",
+            FkAction::Cascade => "cascade",
+            FkAction::SetNull => "set null",
+            FkAction::SetDefault => "set default",
+        }
+    }
+
+    /// Parses `cascade`, `set null`, `SET NULL`, `no action`...
+    pub fn parse(text: &str) -> Option<FkAction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "no action" => Some(FkAction::NoAction),
+            "restrict" => Some(FkAction::Restrict),
+            "cascade" => Some(FkAction::Cascade),
+            "set null" => Some(FkAction::SetNull),
+            "set default" => Some(FkAction::SetDefault),
+            _ => None,
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == FkAction::NoAction
+    }
+}
+
+impl Unique {
+    /// The unique index that stands for this constraint where the database has
+    /// no unique constraints of its own (SQLite).
+    pub fn as_index(&self) -> Index {
+        Index {
+            name: self.name.clone(),
+            unique: true,
+            keys: self.columns.iter().map(IndexKey::column).collect(),
+            method: None,
+            predicate: None,
+            with: Vec::new(),
+            concurrently: false,
+        }
+    }
+}
+
+/// A foreign key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    /// Constraint name.
+    pub name: String,
+    /// Referencing columns.
+    pub columns: Vec<String>,
+    /// Referenced table.
+    pub references: QualifiedName,
+    /// Referenced columns.
+    pub referenced_columns: Vec<String>,
+    /// `ON DELETE`.
+    #[serde(default, skip_serializing_if = "FkAction::is_default")]
+    pub on_delete: FkAction,
+    /// `ON UPDATE`.
+    #[serde(default, skip_serializing_if = "FkAction::is_default")]
+    pub on_update: FkAction,
+}
+
+/// A check constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Constraint name.
+    pub name: String,
+    /// The boolean SQL expression.
+    pub expression: String,
+}
+
+/// Where NULLs sort in an index column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Nulls {
+    /// `NULLS FIRST`.
+    First,
+    /// `NULLS LAST`.
+    Last,
+}
+
+/// One key of an index: a column or an expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexKey {
+    /// A column name, or an SQL expression when `expression` is true.
+    pub key: String,
+    /// True when `key` is an expression rather than a column name.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub expression: bool,
+    /// `DESC`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub desc: bool,
+    /// Explicit NULLS ordering; `None` is the default for the direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<Nulls>,
+    /// Operator class, e.g. `text_pattern_ops`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+}
+
+impl IndexKey {
+    /// An ascending key on a column.
+    pub fn column(name: impl Into<String>) -> IndexKey {
+        IndexKey {
+            key: name.into(),
+            expression: false,
+            desc: false,
+            nulls: None,
+            opclass: None,
+        }
+    }
+}
+
+/// An index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// `UNIQUE`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// Keys in order.
+    pub keys: Vec<IndexKey>,
+    /// Access method (`btree`, `gin`...); `None` is the default (btree).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Partial index predicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// Storage parameters (`WITH (fillfactor=70)`), sorted by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<(String, String)>,
+    /// Build with `CONCURRENTLY` (how to build, not what is built).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub concurrently: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
