@@ -1,1 +1,220 @@
-fn main() {}
+//! The `db-migrate` command line: parse arguments, load configuration, run
+//! one command, map the result to an exit code (0 ok, 1 finding or failure,
+//! 2 usage or configuration error).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use db_migrate::commands::{self, Failure, Outcome, apply::ApplyArgs, generate::GenerateArgs, push::PushArgs};
+use db_migrate::config::{Config, Overrides};
+
+const AFTER_HELP: &str = "\
+Examples:
+  db-migrate generate add_last_login_timestamp   write migrations/<timestamp>_add_last_login_timestamp/
+  db-migrate apply                               run pending migrations against DATABASE_URL
+  db-migrate status                              list applied and pending migrations
+  db-migrate check                               fail if the schema, migrations and database disagree
+  db-migrate push                                (development) make the database match the schema
+
+The database URL comes from --database-url, else DATABASE_URL, else .env in the
+project folder, else database_url in db-migrate.toml. postgres://... and sqlite:<path>.
+Exit codes: 0 ok, 1 something found (pending, drift, failure, refusal), 2 usage or configuration error.";
+
+/// Schema migrations for Drizzle ORM projects: generate, apply, status, check, push.
+#[derive(Parser, Debug)]
+#[command(name = "db-migrate", version, about, after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Run as if started in <DIR> (the project folder)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    project_dir: Option<PathBuf>,
+    /// Drizzle schema file, folder or glob [default: shared/schema.ts]
+    #[arg(long, value_name = "PATH|GLOB", global = true)]
+    schema: Option<String>,
+    /// Migrations folder [default: migrations]
+    #[arg(long, value_name = "DIR", global = true)]
+    migrations: Option<PathBuf>,
+    /// Database URL (postgres://... or sqlite:<path>) [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL", global = true)]
+    database_url: Option<String>,
+    /// History table, `name` or `schema.name` [default: db_migrate_history]
+    #[arg(long, value_name = "TABLE", global = true)]
+    history_table: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write a migration for the schema changes since the last one
+    #[command(after_help = "\
+Examples:
+  db-migrate generate add_last_login_timestamp
+  db-migrate generate rename_name --rename users.full_name=users.display_name
+  db-migrate generate backfill_emails --empty      a hand-written migration
+
+Writes migrations/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql and meta.json.
+Prints \"No schema changes\" and writes nothing when the schema did not change.
+A removed and an added table or column is never guessed to be a rename: on a
+terminal you are asked; otherwise pass --rename OLD=NEW or --create NEW.")]
+    Generate {
+        /// Migration name: lowercase letters, digits and _
+        name: String,
+        /// Write an empty migration.sql to fill in by hand
+        #[arg(long)]
+        empty: bool,
+        /// A rename: OLD=NEW, tables as [schema.]table, columns as [schema.]table.column (repeatable)
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+        /// An added table or column that is new, not a rename (repeatable)
+        #[arg(long, value_name = "NAME")]
+        create: Vec<String>,
+    },
+    /// Run pending migrations in order, each in its own transaction
+    #[command(after_help = "\
+Examples:
+  DATABASE_URL=postgres://app:secret@db:5432/app db-migrate apply
+  db-migrate apply --database-url sqlite:dev.db
+
+Takes a lock so concurrent deploys apply each migration once, refuses to run
+when an applied migration was edited, records each migration in the history
+table and in migrations/applied/<id>.json. A failing migration is rolled back
+and reported with its file, line and the server's message (exit 1).")]
+    Apply {
+        /// Run even though applied migrations were edited (they are not re-run)
+        #[arg(long)]
+        allow_edited: bool,
+        /// Run pending migrations older than the newest applied one
+        #[arg(long)]
+        allow_out_of_order: bool,
+        /// Seconds to wait for another run's lock [default: 60]
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
+    },
+    /// Show which migrations are applied, pending, edited or missing
+    #[command(after_help = "\
+Examples:
+  db-migrate status
+  db-migrate status --json
+
+Exit 0 when every migration is applied and unchanged, else 1.")]
+    Status {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check for ungenerated schema changes, pending migrations and drift
+    #[command(after_help = "\
+Examples:
+  db-migrate check                       in CI: fails when someone forgot to generate
+  DATABASE_URL=... db-migrate check      also: pending migrations and drift
+
+Without a database URL only the schema is compared with the migrations.
+Exit 0 when nothing is found, else 1.")]
+    Check {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// (Development) make the database match the schema directly
+    #[command(after_help = "\
+Examples:
+  db-migrate push
+  db-migrate push --dry-run
+  db-migrate push --force        also drop tables and columns
+
+Prints the statements and runs them in one transaction. Refuses anything that
+discards data (drop table or column, narrowing type change) without --force
+(exit 1, nothing changed). Use migrations for staging and production.")]
+    Push {
+        /// Apply changes that discard data
+        #[arg(long)]
+        force: bool,
+        /// Print the statements without running them
+        #[arg(long)]
+        dry_run: bool,
+        /// A rename: OLD=NEW (repeatable)
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let lock_timeout = match &cli.command {
+        Command::Apply { lock_timeout, .. } => *lock_timeout,
+        _ => None,
+    };
+    let overrides = Overrides {
+        project_dir: cli.global.project_dir,
+        schema: cli.global.schema,
+        migrations: cli.global.migrations,
+        database_url: cli.global.database_url,
+        history_table: cli.global.history_table,
+        lock_timeout,
+    };
+    let config = match Config::load(&overrides) {
+        Ok(c) => c,
+        Err(e) => return report(Failure::usage(e)),
+    };
+    let result = match cli.command {
+        Command::Generate {
+            name,
+            empty,
+            rename,
+            create,
+        } => commands::generate::run(
+            &config,
+            &GenerateArgs {
+                name,
+                empty,
+                renames: rename,
+                created: create,
+            },
+        ),
+        Command::Apply {
+            allow_edited,
+            allow_out_of_order,
+            ..
+        } => commands::apply::run(
+            &config,
+            &ApplyArgs {
+                allow_edited,
+                allow_out_of_order,
+            },
+        ),
+        Command::Status { json } => commands::status::run(&config, json),
+        Command::Check { json } => commands::check::run(&config, json),
+        Command::Push { force, dry_run, rename } => commands::push::run(
+            &config,
+            &PushArgs {
+                force,
+                dry_run,
+                renames: rename,
+            },
+        ),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(f) => report(f),
+    }
+}
+
+fn report(failure: Failure) -> ExitCode {
+    anstream::eprintln!("{:?}", failure.report());
+    ExitCode::from(failure.exit_code())
+}

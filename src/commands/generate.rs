@@ -1,0 +1,167 @@
+//! `generate <name>`: declared schema vs the last snapshot → a new migration
+//! directory with migration.sql and meta.json.
+
+use crate::config::Config;
+use crate::diff::{Change, RenameMode};
+use crate::migrations::{self, Meta, MigrationSet, NO_TRANSACTION_DIRECTIVE, Warning};
+use crate::render::{Rendered, script};
+use crate::report::{self, BOLD, OK, WARN};
+use crate::schema::Schema;
+
+use super::{CommandResult, Failure, Outcome, declared_schema, renames, usage};
+
+/// What `generate` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct GenerateArgs {
+    /// The migration name (`[a-z0-9_]+`).
+    pub name: String,
+    /// Write an empty, hand-written migration.
+    pub empty: bool,
+    /// `--rename OLD=NEW` decisions.
+    pub renames: Vec<String>,
+    /// `--create NEW` decisions.
+    pub created: Vec<String>,
+}
+
+/// Runs `generate`.
+pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
+    if let Err(why) = migrations::validate_name(&args.name) {
+        let suggestion = migrations::suggest_name(&args.name);
+        let hint = if suggestion.is_empty() {
+            "names use lowercase letters, digits and _, e.g. add_last_login_timestamp".to_string()
+        } else {
+            format!("names use lowercase letters, digits and _: try `db-migrate generate {suggestion}`")
+        };
+        return Err(usage(why, hint));
+    }
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let now = jiff::Timestamp::now();
+    let id = set.next_id(&args.name, now);
+
+    if args.empty {
+        let sql = "-- Hand-written migration: put your SQL below. It runs in one transaction;\n\
+                   -- put `-- db-migrate: no-transaction` on the first line to run it outside one.\n";
+        let dir = set.write(&id, sql, None)?;
+        report::line(OK, "created", &format!("{} (empty; write your SQL there)", dir.join(migrations::SQL_FILE).display()));
+        return Ok(Outcome::Clean);
+    }
+
+    let declared = declared_schema(config)?;
+    let previous = set
+        .latest_snapshot()
+        .cloned()
+        .unwrap_or_else(|| Schema::empty(declared.dialect));
+    if previous.dialect != declared.dialect {
+        return Err(usage(
+            format!(
+                "the schema is for {} but the migrations in {} are for {}",
+                declared.dialect,
+                config.migrations_dir.display(),
+                previous.dialect
+            ),
+            "use one migrations folder per database dialect (--migrations <dir>)",
+        ));
+    }
+    let mut decisions = renames::from_flags(&args.renames, &args.created, &previous, &declared)?;
+    let rendered = loop {
+        match super::changes_sql(&previous, &declared, &decisions, RenameMode::Ask) {
+            Ok(r) => break r,
+            Err(ambiguities) if renames::interactive() => {
+                if !renames::ask(&ambiguities, &mut decisions, &previous, &declared)? {
+                    return Err(super::problem("aborted; nothing was written", None));
+                }
+            }
+            Err(ambiguities) => {
+                return Err(renames::undecided(&ambiguities, &format!("generate {}", args.name)));
+            }
+        }
+    };
+    if rendered.iter().all(|r| r.statements.is_empty()) {
+        report::line(OK, "✓", "No schema changes, nothing to migrate");
+        return Ok(Outcome::Clean);
+    }
+
+    let warnings = lint(&rendered);
+    let transaction = !rendered.iter().any(|r| needs_no_transaction(&r.change));
+    let sql = migration_sql(&rendered, &warnings, transaction);
+    let meta = Meta {
+        id: id.clone(),
+        name: args.name.clone(),
+        created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        dialect: declared.dialect,
+        parent: set.last().map(|m| m.id.clone()),
+        checksum: migrations::checksum(&sql),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        transaction,
+        warnings: warnings.iter().map(|(_, w)| w.clone()).collect(),
+        snapshot: Some(declared),
+    };
+    let dir = set.write(&id, &sql, Some(&meta)).map_err(Failure::from)?;
+    let count: usize = rendered.iter().map(|r| r.statements.len()).sum();
+    report::line(
+        OK,
+        "created",
+        &format!(
+            "{} ({count} statement{})",
+            report::styled(BOLD, &dir.join(migrations::SQL_FILE).display().to_string()),
+            if count == 1 { "" } else { "s" }
+        ),
+    );
+    for r in &rendered {
+        println!("  {}", r.change.describe());
+    }
+    for (_, w) in &warnings {
+        report::line(WARN, "warning", &format!("[{}] {}", w.rule, w.message));
+    }
+    if !transaction {
+        report::line(WARN, "note", "this migration runs outside a transaction (it builds an index CONCURRENTLY)");
+    }
+    Ok(Outcome::Clean)
+}
+
+/// True for changes PostgreSQL cannot run inside a transaction.
+fn needs_no_transaction(change: &Change) -> bool {
+    matches!(change, Change::CreateIndex { index, .. } if index.concurrently)
+}
+
+/// Findings on the generated changes, with the index of the change they belong to.
+fn lint(rendered: &[Rendered]) -> Vec<(usize, Warning)> {
+    rendered
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.change.loses_data())
+        .map(|(i, r)| {
+            (
+                i,
+                Warning {
+                    rule: "data-loss".into(),
+                    message: format!("{}: existing data is discarded", r.change.describe()),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The migration script: findings as comments above their statements.
+fn migration_sql(rendered: &[Rendered], warnings: &[(usize, Warning)], transaction: bool) -> String {
+    let mut out = String::new();
+    if !transaction {
+        out.push_str(NO_TRANSACTION_DIRECTIVE);
+        out.push('\n');
+    }
+    for (i, r) in rendered.iter().enumerate() {
+        if r.statements.is_empty() {
+            continue;
+        }
+        let mut block = String::new();
+        for (_, w) in warnings.iter().filter(|(wi, _)| *wi == i) {
+            block.push_str(&format!("-- warning [{}]: {}\n", w.rule, w.message));
+        }
+        block.push_str(&script(&r.statements));
+        if !out.is_empty() && !out.ends_with(&format!("{NO_TRANSACTION_DIRECTIVE}\n")) {
+            out.push('\n');
+        }
+        out.push_str(&block);
+    }
+    out
+}

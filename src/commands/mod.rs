@@ -1,0 +1,268 @@
+//! One module per subcommand, each a short pipeline over the library's parts,
+//! plus the steps they share: reading the declared schema, connecting,
+//! turning a diff into SQL.
+
+pub mod apply;
+pub mod check;
+pub mod generate;
+pub mod push;
+mod renames;
+pub mod status;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use miette::{Diagnostic, Report};
+
+use crate::config::{Config, UrlSource};
+use crate::db::Db;
+use crate::db::url::DatabaseUrl;
+use crate::diff::{Change, RenameMode, Renames, diff};
+use crate::history::HistoryTable;
+use crate::inspect::Scope;
+use crate::migrations::{MigrationSet, MigrationsError};
+use crate::plan::plan;
+use crate::render::{Rendered, render};
+use crate::schema::{Dialect, Schema};
+use crate::source::drizzle::{self, ReadOptions};
+
+/// How a command that ran to the end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// Something was found: pending migrations, drift, a refusal (exit 1).
+    Findings,
+}
+
+/// Why a command stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or configuration (exit 2).
+    Usage(Report),
+    /// A problem was found or an operation failed (exit 1).
+    Problem(Report),
+}
+
+impl Failure {
+    /// A usage error from a diagnostic.
+    pub fn usage(d: impl Diagnostic + Send + Sync + 'static) -> Failure {
+        Failure::Usage(Report::new(d))
+    }
+
+    /// A problem from a diagnostic.
+    pub fn problem(d: impl Diagnostic + Send + Sync + 'static) -> Failure {
+        Failure::Problem(Report::new(d))
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Problem(_) => 1,
+        }
+    }
+
+    /// The report to print.
+    pub fn report(&self) -> &Report {
+        match self {
+            Failure::Usage(r) | Failure::Problem(r) => r,
+        }
+    }
+}
+
+/// What every command returns.
+pub type CommandResult = Result<Outcome, Failure>;
+
+/// A plain message with an optional help line, as a diagnostic.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+pub struct Message {
+    /// What happened.
+    pub message: String,
+    /// How to go on.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// A usage error with a hint.
+pub fn usage(message: impl Into<String>, help: impl Into<String>) -> Failure {
+    Failure::usage(Message {
+        message: message.into(),
+        help: Some(help.into()),
+    })
+}
+
+/// A problem with a hint.
+pub fn problem(message: impl Into<String>, help: Option<String>) -> Failure {
+    Failure::problem(Message {
+        message: message.into(),
+        help,
+    })
+}
+
+impl From<MigrationsError> for Failure {
+    fn from(e: MigrationsError) -> Failure {
+        Failure::problem(e)
+    }
+}
+
+/// The schema files named by the configuration (paths, folders or globs).
+pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
+    let mut files = Vec::new();
+    for entry in &config.schema {
+        let path = config.path(entry);
+        if entry.contains(['*', '?', '[']) {
+            let pattern = path.to_string_lossy().to_string();
+            let matches = glob::glob(&pattern)
+                .map_err(|e| usage(format!("invalid schema glob {entry:?}: {e}"), "use a path or a glob such as src/db/*.ts"))?;
+            let before = files.len();
+            for m in matches.flatten() {
+                if m.is_file() && is_script(&m) {
+                    files.push(m);
+                }
+            }
+            if files.len() == before {
+                return Err(usage(
+                    format!("no schema files match {entry:?}"),
+                    "pass --schema <path|glob> or set `schema` in db-migrate.toml",
+                ));
+            }
+        } else if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map_err(|e| usage(format!("cannot read {}: {e}", path.display()), "check the schema setting"))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && is_script(p))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(usage(
+                    format!("the schema folder {entry} has no .ts or .js files"),
+                    "pass --schema <path|glob> or set `schema` in db-migrate.toml",
+                ));
+            }
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path);
+        } else {
+            return Err(usage(
+                format!("schema file {entry} not found in {}", config.project_dir.display()),
+                "pass --schema <path|glob>, set `schema` in db-migrate.toml, or run from the project folder (-C <dir>)",
+            ));
+        }
+    }
+    Ok(files)
+}
+
+fn is_script(p: &std::path::Path) -> bool {
+    let name = p.to_string_lossy();
+    !name.ends_with(".d.ts")
+        && matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "tsx")
+        )
+}
+
+/// Reads the declared schema.
+pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
+    let files = schema_files(config)?;
+    drizzle::read(
+        &files,
+        &config.project_dir,
+        &ReadOptions {
+            casing: config.casing,
+        },
+    )
+    .map_err(Failure::problem)
+}
+
+/// The configured database URL, parsed; a usage error when there is none.
+pub fn database_url(config: &Config) -> Result<(DatabaseUrl, UrlSource), Failure> {
+    let Some((url, source)) = &config.database_url else {
+        return Err(usage(
+            "no database URL",
+            "set DATABASE_URL (or put it in .env), pass --database-url, or set database_url in db-migrate.toml; \
+             e.g. postgres://user:password@localhost:5432/app or sqlite:app.db",
+        ));
+    };
+    let parsed = DatabaseUrl::parse(url, &config.project_dir).map_err(|e| {
+        usage(
+            format!("{source} is not a usable database URL: {e}"),
+            "use postgres://user:password@host:5432/db[?sslmode=require] or sqlite:<path>",
+        )
+    })?;
+    Ok((parsed, *source))
+}
+
+/// Connects to the configured database, checking it matches `dialect` when known.
+pub fn connect(config: &Config, dialect: Option<Dialect>) -> Result<Db, Failure> {
+    let (url, source) = database_url(config)?;
+    let url_dialect = match url {
+        DatabaseUrl::Postgres(_) => Dialect::Postgres,
+        DatabaseUrl::Sqlite(_) => Dialect::Sqlite,
+    };
+    if let Some(d) = dialect {
+        if d != url_dialect {
+            return Err(usage(
+                format!(
+                    "the schema is for {d} but {source} points at {url_dialect} ({})",
+                    url.masked()
+                ),
+                match d {
+                    Dialect::Postgres => "use a postgres:// URL, or write the schema with sqliteTable",
+                    Dialect::Sqlite => "use a sqlite:<path> URL, or write the schema with pgTable",
+                },
+            ));
+        }
+    }
+    Db::connect(&url, config.lock_timeout).map_err(Failure::problem)
+}
+
+/// The history table named by the configuration.
+pub fn history_table(config: &Config) -> HistoryTable {
+    HistoryTable::parse(&config.history_table)
+}
+
+/// The dialect the migrations folder is written for, from its newest meta.json.
+pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
+    set.migrations.iter().rev().find_map(|m| m.meta.as_ref().map(|meta| meta.dialect))
+}
+
+/// Inspects the live database, in the namespaces `expected` uses, leaving out the history table.
+pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
+    let dialect = db.dialect();
+    let mut schemas = vec![dialect.default_schema().to_string()];
+    schemas.extend(expected.schemas.iter().cloned());
+    let scope = Scope {
+        schemas,
+        exclude_tables: vec![history_table(config).qualified(dialect)],
+    };
+    let target = db.target.clone();
+    let result = match &mut db.conn {
+        crate::db::Conn::Postgres(c) => crate::inspect::postgres::inspect(c, &scope).map_err(|e| e.to_string()),
+        crate::db::Conn::Sqlite(c) => crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string()),
+    };
+    result.map_err(|e| problem(format!("could not inspect {target}: {}", crate::db::url::mask_password(&e)), None))
+}
+
+/// Diffs, plans and renders `from` → `to`.
+pub fn changes_sql(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
+    let changes = diff(from, to, renames, mode)?;
+    Ok(render(&plan(changes, from, to), to.dialect))
+}
+
+/// Changes that discard data.
+pub fn data_loss(rendered: &[Rendered]) -> Vec<&Change> {
+    rendered.iter().map(|r| &r.change).filter(|c| c.loses_data()).collect()
+}
+
+/// Current UTC time as RFC 3339 with milliseconds.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Milliseconds in a duration, saturating.
+pub fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

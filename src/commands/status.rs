@@ -1,0 +1,165 @@
+//! `status`: each migration as applied, pending, edited, incomplete or
+//! missing on disk. Exit 0 only when everything is applied and clean.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::history::{self, AppliedMigration};
+use crate::migrations::MigrationSet;
+use crate::report::{self, BAD, DIM, OK, WARN};
+
+use super::{CommandResult, Outcome, connect, history_table, migrations_dialect, problem};
+
+/// The state of one migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// In the history with the same checksum.
+    Applied,
+    /// On disk, not in the history.
+    Pending,
+    /// Applied, but migration.sql changed since.
+    Edited,
+    /// A no-transaction migration that stopped part-way.
+    Incomplete,
+    /// In the history, not on disk.
+    Missing,
+}
+
+/// One line of the status report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The migration id.
+    pub id: String,
+    /// Its state.
+    pub state: State,
+    /// When it was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<String>,
+    /// How long it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_ms: Option<i64>,
+    /// Statements done (incomplete migrations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements_done: Option<i64>,
+    /// The last error (incomplete migrations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The whole report (`--json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The database, password masked.
+    pub target: String,
+    /// Every migration, in id order, then the missing ones.
+    pub migrations: Vec<Entry>,
+    /// True when everything is applied and nothing is edited, incomplete or missing.
+    pub clean: bool,
+}
+
+/// Compares the folder with the history.
+pub fn compare(set: &MigrationSet, applied: &[AppliedMigration]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for m in &set.migrations {
+        let row = applied.iter().find(|a| a.id == m.id);
+        let state = match row {
+            None => State::Pending,
+            Some(a) if !a.finished => State::Incomplete,
+            Some(a) if a.checksum != m.checksum => State::Edited,
+            Some(_) => State::Applied,
+        };
+        out.push(entry(&m.id, state, row));
+    }
+    for a in applied {
+        if set.get(&a.id).is_none() {
+            out.push(entry(&a.id, State::Missing, Some(a)));
+        }
+    }
+    out
+}
+
+fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
+    Entry {
+        id: id.to_string(),
+        state,
+        applied_at: row.map(|a| a.applied_at.clone()),
+        execution_ms: row.map(|a| a.execution_ms),
+        statements_done: row.and_then(|a| a.statements_done).filter(|_| state == State::Incomplete),
+        error: row.and_then(|a| a.error.clone()),
+    }
+}
+
+/// Runs `status`.
+pub fn run(config: &Config, json: bool) -> CommandResult {
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let mut db = connect(config, migrations_dialect(&set))?;
+    let table = history_table(config);
+    let applied = history::read(&mut db, &table)
+        .map_err(|e| problem(format!("could not read the history on {}: {e}", db.target), None))?;
+    let entries = compare(&set, &applied);
+    let clean = entries.iter().all(|e| e.state == State::Applied);
+    let report = Report {
+        target: db.target.clone(),
+        migrations: entries,
+        clean,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print_human(&report, config);
+    }
+    Ok(if clean { Outcome::Clean } else { Outcome::Findings })
+}
+
+fn print_human(report: &Report, config: &Config) {
+    println!(
+        "Migrations in {} on {}",
+        config.migrations_dir.display(),
+        report::styled(report::BOLD, &report.target)
+    );
+    if report.migrations.is_empty() {
+        println!("  (no migrations yet: `db-migrate generate <name>` makes the first)");
+        return;
+    }
+    let width = report.migrations.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    for e in &report.migrations {
+        let (style, label, detail) = match e.state {
+            State::Applied => (OK, "applied   ", e.applied_at.clone().unwrap_or_default()),
+            State::Pending => (WARN, "pending   ", String::new()),
+            State::Edited => (
+                BAD,
+                "edited    ",
+                format!("applied {}, migration.sql changed since", e.applied_at.clone().unwrap_or_default()),
+            ),
+            State::Incomplete => (
+                BAD,
+                "incomplete",
+                format!(
+                    "{} statements done; last error: {}",
+                    e.statements_done.unwrap_or(0),
+                    e.error.clone().unwrap_or_default().lines().next().unwrap_or("")
+                ),
+            ),
+            State::Missing => (
+                BAD,
+                "missing   ",
+                format!("applied {}, not in the migrations folder", e.applied_at.clone().unwrap_or_default()),
+            ),
+        };
+        anstream::println!("  {style}{label}{style:#} {:<width$}  {DIM}{detail}{DIM:#}", e.id);
+    }
+    let count = |s: State| report.migrations.iter().filter(|e| e.state == s).count();
+    let mut parts = vec![format!("{} applied", count(State::Applied))];
+    for (s, name) in [
+        (State::Pending, "pending"),
+        (State::Edited, "edited"),
+        (State::Incomplete, "incomplete"),
+        (State::Missing, "missing"),
+    ] {
+        if count(s) > 0 {
+            parts.push(format!("{} {name}", count(s)));
+        }
+    }
+    println!("{}", parts.join(", "));
+}

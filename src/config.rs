@@ -1,0 +1,229 @@
+//! Settings, layered: command-line flags > environment (`DATABASE_URL`, then
+//! `.env` in the project folder) > `db-migrate.toml` > defaults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::source::drizzle::Casing;
+
+/// The config file in the project folder.
+pub const CONFIG_FILE: &str = "db-migrate.toml";
+/// Where the guide keeps the schema.
+pub const DEFAULT_SCHEMA: &str = "shared/schema.ts";
+/// The default migrations folder.
+pub const DEFAULT_MIGRATIONS: &str = "migrations";
+/// The default history table.
+pub const DEFAULT_HISTORY_TABLE: &str = "db_migrate_history";
+
+/// A problem with the configuration (exit code 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The project folder given with `-C` does not exist.
+    #[error("project folder {0} does not exist")]
+    NoProjectDir(PathBuf),
+    /// db-migrate.toml could not be read or parsed.
+    #[error("{path}: {message}")]
+    #[diagnostic(help(
+        "valid keys: schema, migrations, database_url, history_table, casing, lock_timeout (see `db-migrate --help`)"
+    ))]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// .env could not be parsed.
+    #[error("{path}: {message}")]
+    BadEnvFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What `db-migrate.toml` may contain.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    schema: Option<OneOrMany>,
+    migrations: Option<String>,
+    database_url: Option<String>,
+    history_table: Option<String>,
+    casing: Option<String>,
+    lock_timeout: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Values given on the command line (None = not given).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `-C <dir>`.
+    pub project_dir: Option<PathBuf>,
+    /// `--schema`.
+    pub schema: Option<String>,
+    /// `--migrations`.
+    pub migrations: Option<PathBuf>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--history-table`.
+    pub history_table: Option<String>,
+    /// `--lock-timeout` in seconds.
+    pub lock_timeout: Option<u64>,
+}
+
+/// Where the database URL came from (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    /// `--database-url`.
+    Flag,
+    /// The `DATABASE_URL` environment variable.
+    Environment,
+    /// `DATABASE_URL` in the project's `.env`.
+    DotEnv,
+    /// `database_url` in db-migrate.toml.
+    ConfigFile,
+}
+
+impl std::fmt::Display for UrlSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UrlSource::Flag => "--database-url",
+            UrlSource::Environment => "DATABASE_URL",
+            UrlSource::DotEnv => "DATABASE_URL in .env",
+            UrlSource::ConfigFile => "database_url in db-migrate.toml",
+        })
+    }
+}
+
+/// The resolved settings of one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project folder; relative paths are resolved against it.
+    pub project_dir: PathBuf,
+    /// Schema files or globs, relative to the project folder.
+    pub schema: Vec<String>,
+    /// The migrations folder.
+    pub migrations_dir: PathBuf,
+    /// The database URL and where it came from.
+    pub database_url: Option<(String, UrlSource)>,
+    /// The history table, `name` or `schema.name`.
+    pub history_table: String,
+    /// Column naming for columns declared without a name.
+    pub casing: Casing,
+    /// How long `apply` waits for another run's lock.
+    pub lock_timeout: Duration,
+}
+
+impl Config {
+    /// Resolves the settings from flags, environment, `.env` and db-migrate.toml.
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        let project_dir = match &overrides.project_dir {
+            Some(dir) if !dir.is_dir() => return Err(ConfigError::NoProjectDir(dir.clone())),
+            Some(dir) => dir.clone(),
+            None => PathBuf::from("."),
+        };
+        let file = read_file_config(&project_dir)?;
+        let dotenv = read_dotenv(&project_dir)?;
+
+        let schema = match (&overrides.schema, file.schema) {
+            (Some(s), _) => vec![s.clone()],
+            (None, Some(OneOrMany::One(s))) => vec![s],
+            (None, Some(OneOrMany::Many(v))) => v,
+            (None, None) => vec![DEFAULT_SCHEMA.to_string()],
+        };
+        let migrations = overrides
+            .migrations
+            .clone()
+            .or(file.migrations.map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_MIGRATIONS));
+        let database_url = overrides
+            .database_url
+            .clone()
+            .map(|u| (u, UrlSource::Flag))
+            .or_else(|| non_empty_env("DATABASE_URL").map(|u| (u, UrlSource::Environment)))
+            .or_else(|| dotenv.get("DATABASE_URL").cloned().map(|u| (u, UrlSource::DotEnv)))
+            .or_else(|| file.database_url.map(|u| (u, UrlSource::ConfigFile)));
+        let casing = match file.casing.as_deref() {
+            None | Some("preserve") => Casing::Preserve,
+            Some("snake_case") => Casing::SnakeCase,
+            Some("camelCase") => Casing::CamelCase,
+            Some(other) => {
+                return Err(ConfigError::BadFile {
+                    path: project_dir.join(CONFIG_FILE),
+                    message: format!("casing must be \"snake_case\", \"camelCase\" or \"preserve\", not {other:?}"),
+                });
+            }
+        };
+        Ok(Config {
+            migrations_dir: project_dir.join(migrations),
+            schema,
+            database_url,
+            history_table: overrides
+                .history_table
+                .clone()
+                .or(file.history_table)
+                .unwrap_or_else(|| DEFAULT_HISTORY_TABLE.to_string()),
+            casing,
+            lock_timeout: Duration::from_secs(overrides.lock_timeout.or(file.lock_timeout).unwrap_or(60)),
+            project_dir,
+        })
+    }
+
+    /// A path relative to the project folder.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.project_dir.join(relative)
+    }
+}
+
+fn non_empty_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn read_file_config(project_dir: &Path) -> Result<FileConfig, ConfigError> {
+    let path = project_dir.join(CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::BadFile {
+            path,
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(ConfigError::BadFile {
+            path,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Reads `.env` without touching the process environment.
+fn read_dotenv(project_dir: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
+    let path = project_dir.join(".env");
+    let iter = match dotenvy::from_path_iter(&path) {
+        Ok(iter) => iter,
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => {
+            return Err(ConfigError::BadEnvFile {
+                path,
+                message: e.to_string(),
+            });
+        }
+    };
+    let mut out = BTreeMap::new();
+    for item in iter {
+        let (k, v) = item.map_err(|e| ConfigError::BadEnvFile {
+            path: path.clone(),
+            message: crate::db::url::mask_password(&e.to_string()),
+        })?;
+        out.insert(k, v);
+    }
+    Ok(out)
+}

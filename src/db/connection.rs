@@ -1,0 +1,262 @@
+//! An open database connection of either dialect, and running migration
+//! scripts on it statement by statement.
+
+use std::time::Duration;
+
+use crate::schema::Dialect;
+use crate::sql::{SqlDialect, Statement, char_position_to_byte, line_col, split};
+
+use super::url::DatabaseUrl;
+
+/// A connection plus the (password-masked) target it points at.
+pub struct Db {
+    /// The database, password masked, for messages and records.
+    pub target: String,
+    /// The driver connection.
+    pub conn: Conn,
+}
+
+/// The driver connection of each dialect.
+pub enum Conn {
+    /// A PostgreSQL session.
+    Postgres(postgres::Client),
+    /// An SQLite database file.
+    Sqlite(rusqlite::Connection),
+}
+
+/// A failure to open a connection.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct ConnectError {
+    /// What went wrong (password masked).
+    pub message: String,
+    /// How to fix it.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// A statement the database rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementError {
+    /// The server's message.
+    pub message: String,
+    /// SQLSTATE (PostgreSQL) or SQLite's result code name.
+    pub code: Option<String>,
+    /// 1-based character position in the statement, when the server gives one.
+    pub position: Option<usize>,
+    /// The server's DETAIL.
+    pub detail: Option<String>,
+    /// The server's HINT.
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for StatementError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(code) = &self.code {
+            write!(f, "[{code}] ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(d) = &self.detail {
+            write!(f, "\nDETAIL: {d}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\nHINT: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<postgres::Error> for StatementError {
+    fn from(e: postgres::Error) -> StatementError {
+        match e.as_db_error() {
+            Some(db) => StatementError {
+                message: db.message().to_string(),
+                code: Some(db.code().code().to_string()),
+                position: match db.position() {
+                    Some(postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
+                    _ => None,
+                },
+                detail: db.detail().map(str::to_string),
+                hint: db.hint().map(str::to_string),
+            },
+            None => StatementError {
+                message: super::url::mask_password(&e.to_string()),
+                code: None,
+                position: None,
+                detail: None,
+                hint: None,
+            },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StatementError {
+    fn from(e: rusqlite::Error) -> StatementError {
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(format!("{:?}", f.code)),
+            _ => None,
+        };
+        StatementError {
+            message: e.to_string(),
+            code,
+            position: None,
+            detail: None,
+            hint: None,
+        }
+    }
+}
+
+impl Db {
+    /// Opens a connection. `busy_timeout` is how long SQLite waits for a locked file.
+    pub fn connect(url: &DatabaseUrl, busy_timeout: Duration) -> Result<Db, ConnectError> {
+        let target = url.masked();
+        match url {
+            DatabaseUrl::Postgres(pg) => {
+                let client = super::postgres_connect::connect(pg).map_err(|e| ConnectError {
+                    message: e.to_string(),
+                    help: None,
+                })?;
+                Ok(Db {
+                    target,
+                    conn: Conn::Postgres(client),
+                })
+            }
+            DatabaseUrl::Sqlite(sqlite) => {
+                if let Some(parent) = sqlite.path.parent() {
+                    if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                        return Err(ConnectError {
+                            message: format!("cannot open {target}: folder {} does not exist", parent.display()),
+                            help: Some("create the folder, or point the URL at an existing one".into()),
+                        });
+                    }
+                }
+                let conn = rusqlite::Connection::open(&sqlite.path).map_err(|e| ConnectError {
+                    message: format!("cannot open {target}: {e}"),
+                    help: None,
+                })?;
+                conn.busy_timeout(busy_timeout).map_err(|e| ConnectError {
+                    message: format!("cannot configure {target}: {e}"),
+                    help: None,
+                })?;
+                Ok(Db {
+                    target,
+                    conn: Conn::Sqlite(conn),
+                })
+            }
+        }
+    }
+
+    /// The dialect of the connected database.
+    pub fn dialect(&self) -> Dialect {
+        match self.conn {
+            Conn::Postgres(_) => Dialect::Postgres,
+            Conn::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// Runs one statement (or a few, with no results) as text.
+    pub fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
+        match &mut self.conn {
+            Conn::Postgres(c) => c.batch_execute(sql).map_err(StatementError::from),
+            Conn::Sqlite(c) => c.execute_batch(sql).map_err(StatementError::from),
+        }
+    }
+
+    /// Starts a transaction (SQLite: `BEGIN IMMEDIATE`, taking the write lock now).
+    pub fn begin(&mut self) -> Result<(), StatementError> {
+        match self.dialect() {
+            Dialect::Postgres => self.execute("BEGIN"),
+            Dialect::Sqlite => self.execute("BEGIN IMMEDIATE"),
+        }
+    }
+
+    /// Commits the open transaction.
+    pub fn commit(&mut self) -> Result<(), StatementError> {
+        self.execute("COMMIT")
+    }
+
+    /// Rolls back the open transaction, ignoring a failure to do so (the
+    /// connection is then unusable and will be closed).
+    pub fn rollback(&mut self) {
+        let _ = self.execute("ROLLBACK");
+    }
+
+    /// The splitter dialect for this connection's scripts.
+    pub fn sql_dialect(&self) -> SqlDialect {
+        match self.dialect() {
+            Dialect::Postgres => SqlDialect::Postgres,
+            Dialect::Sqlite => SqlDialect::Sqlite,
+        }
+    }
+
+    /// Runs a script statement by statement, calling `after_each(index)` after
+    /// each one succeeds; stops at the first failure.
+    pub fn run_script(
+        &mut self,
+        script: &str,
+        skip: usize,
+        mut after_each: impl FnMut(&mut Db, usize) -> Result<(), StatementError>,
+    ) -> Result<usize, ScriptError> {
+        let statements = split(script, self.sql_dialect());
+        let total = statements.len();
+        for (index, statement) in statements.iter().enumerate().skip(skip) {
+            if let Err(error) = self.execute(statement.text) {
+                return Err(ScriptError::new(script, statement, index, total, error));
+            }
+            if let Err(error) = after_each(self, index) {
+                return Err(ScriptError::new(script, statement, index, total, error));
+            }
+        }
+        Ok(total)
+    }
+}
+
+/// A statement of a script that failed, located in the script.
+#[derive(Debug, Clone)]
+pub struct ScriptError {
+    /// 0-based index of the statement.
+    pub index: usize,
+    /// Number of statements in the script.
+    pub total: usize,
+    /// The statement's text.
+    pub statement: String,
+    /// Byte offset of the error in the script (the statement start, or the
+    /// server's position within it).
+    pub offset: usize,
+    /// Length of the highlighted part, in bytes.
+    pub length: usize,
+    /// 1-based line of the error in the script.
+    pub line: usize,
+    /// 1-based column of the error in the script.
+    pub column: usize,
+    /// What the database said.
+    pub error: StatementError,
+}
+
+impl ScriptError {
+    fn new(script: &str, statement: &Statement<'_>, index: usize, total: usize, error: StatementError) -> ScriptError {
+        let (offset, length) = match error.position {
+            Some(p) => {
+                let within = char_position_to_byte(statement.text, p);
+                let rest = &statement.text[within.min(statement.text.len())..];
+                let word = rest
+                    .find(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == ')')
+                    .unwrap_or(rest.len())
+                    .max(1);
+                (statement.start + within, word.min(rest.len().max(1)))
+            }
+            None => (statement.start, statement.text.lines().next().map_or(1, str::len).max(1)),
+        };
+        let (line, column) = line_col(script, offset);
+        ScriptError {
+            index,
+            total,
+            statement: statement.text.to_string(),
+            offset,
+            length,
+            line,
+            column,
+            error,
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The database side of migrations: the history table (the source of truth
+//! for what is applied) and the lock that serialises concurrent runs.
+
+mod lock;
+
+pub use lock::{LockError, LockHolder, acquire_lock, release_lock};
+
+use crate::db::{Conn, Db, StatementError};
+use crate::render::ident;
+use crate::schema::{Dialect, QualifiedName};
+
+/// Where the history lives: `name` (default schema) or `schema.name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTable {
+    /// Namespace (PostgreSQL), `None` for the default.
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+}
+
+impl HistoryTable {
+    /// Parses `name` or `schema.name`.
+    pub fn parse(text: &str) -> HistoryTable {
+        match text.split_once('.') {
+            Some((s, n)) => HistoryTable {
+                schema: Some(s.to_string()),
+                name: n.to_string(),
+            },
+            None => HistoryTable {
+                schema: None,
+                name: text.to_string(),
+            },
+        }
+    }
+
+    /// The table's quoted SQL name.
+    pub fn sql(&self, dialect: Dialect) -> String {
+        match (&self.schema, dialect) {
+            (Some(s), Dialect::Postgres) => format!("{}.{}", ident(s), ident(&self.name)),
+            _ => ident(&self.name),
+        }
+    }
+
+    /// The table as a model name, so inspection can leave it out.
+    pub fn qualified(&self, dialect: Dialect) -> QualifiedName {
+        QualifiedName::new(
+            self.schema
+                .clone()
+                .filter(|_| dialect == Dialect::Postgres)
+                .unwrap_or_else(|| dialect.default_schema().to_string()),
+            &self.name,
+        )
+    }
+}
+
+impl std::fmt::Display for HistoryTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// One row of the history table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The migration id.
+    pub id: String,
+    /// Checksum of migration.sql as applied.
+    pub checksum: String,
+    /// Version of the checksum algorithm.
+    pub checksum_version: i32,
+    /// When it finished (or last progressed), RFC 3339 UTC.
+    pub applied_at: String,
+    /// How long it ran.
+    pub execution_ms: i64,
+    /// The db-migrate version that applied it.
+    pub tool_version: String,
+    /// Statements done so far (no-transaction migrations); `None` when finished in one transaction.
+    pub statements_done: Option<i64>,
+    /// False while a no-transaction migration is incomplete.
+    pub finished: bool,
+    /// The last error of an incomplete migration.
+    pub error: Option<String>,
+}
+
+/// Creates the history table if it does not exist (run under the lock).
+pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
+    let dialect = db.dialect();
+    let (ts, big) = match dialect {
+        Dialect::Postgres => ("timestamptz", "bigint"),
+        Dialect::Sqlite => ("text", "integer"),
+    };
+    if let (Some(schema), Dialect::Postgres) = (&table.schema, dialect) {
+        db.execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)))?;
+    }
+    db.execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n\
+         \tid text PRIMARY KEY NOT NULL,\n\
+         \tchecksum text NOT NULL,\n\
+         \tchecksum_version integer NOT NULL DEFAULT 1,\n\
+         \tapplied_at {ts} NOT NULL,\n\
+         \texecution_ms {big} NOT NULL,\n\
+         \ttool_version text NOT NULL,\n\
+         \tstatements_done {big},\n\
+         \tfinished boolean NOT NULL DEFAULT true,\n\
+         \terror text\n\
+         )",
+        table.sql(dialect)
+    ))
+}
+
+/// True when the history table exists.
+pub fn exists(db: &mut Db, table: &HistoryTable) -> Result<bool, StatementError> {
+    match &mut db.conn {
+        Conn::Postgres(c) => {
+            let name = match &table.schema {
+                Some(s) => format!("{}.{}", ident(s), ident(&table.name)),
+                None => ident(&table.name),
+            };
+            let row = c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])?;
+            Ok(row.get::<_, bool>(0))
+        }
+        Conn::Sqlite(c) => {
+            let n: i64 = c.query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                [&table.name],
+                |r| r.get(0),
+            )?;
+            Ok(n > 0)
+        }
+    }
+}
+
+/// All rows, oldest id first; an absent table is an empty history.
+pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, StatementError> {
+    if !exists(db, table)? {
+        return Ok(Vec::new());
+    }
+    let dialect = db.dialect();
+    let applied_at = match dialect {
+        Dialect::Postgres => "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+        Dialect::Sqlite => "applied_at",
+    };
+    let sql = format!(
+        "SELECT id, checksum, checksum_version, {applied_at}, execution_ms, tool_version, statements_done, finished, error \
+         FROM {} ORDER BY id",
+        table.sql(dialect)
+    );
+    match &mut db.conn {
+        Conn::Postgres(c) => {
+            let rows = c.query(&sql, &[])?;
+            Ok(rows
+                .iter()
+                .map(|r| AppliedMigration {
+                    id: r.get(0),
+                    checksum: r.get(1),
+                    checksum_version: r.get(2),
+                    applied_at: r.get(3),
+                    execution_ms: r.get(4),
+                    tool_version: r.get(5),
+                    statements_done: r.get(6),
+                    finished: r.get(7),
+                    error: r.get(8),
+                })
+                .collect())
+        }
+        Conn::Sqlite(c) => {
+            let mut stmt = c.prepare(&sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok(AppliedMigration {
+                    id: r.get(0)?,
+                    checksum: r.get(1)?,
+                    checksum_version: r.get(2)?,
+                    applied_at: r.get(3)?,
+                    execution_ms: r.get(4)?,
+                    tool_version: r.get(5)?,
+                    statements_done: r.get(6)?,
+                    finished: r.get(7)?,
+                    error: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }
+    }
+}
+
+/// Inserts or replaces a row (values bound as parameters).
+pub fn record(db: &mut Db, table: &HistoryTable, row: &AppliedMigration) -> Result<(), StatementError> {
+    let dialect = db.dialect();
+    let name = table.sql(dialect);
+    match &mut db.conn {
+        Conn::Postgres(c) => {
+            let sql = format!(
+                "INSERT INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error) \
+                 VALUES ($1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, checksum_version = EXCLUDED.checksum_version, \
+                 applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms, tool_version = EXCLUDED.tool_version, \
+                 statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error"
+            );
+            c.execute(
+                &sql,
+                &[
+                    &row.id,
+                    &row.checksum,
+                    &row.checksum_version,
+                    &row.applied_at,
+                    &row.execution_ms,
+                    &row.tool_version,
+                    &row.statements_done,
+                    &row.finished,
+                    &row.error,
+                ],
+            )?;
+        }
+        Conn::Sqlite(c) => {
+            let sql = format!(
+                "INSERT OR REPLACE INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            );
+            c.execute(
+                &sql,
+                rusqlite::params![
+                    row.id,
+                    row.checksum,
+                    row.checksum_version,
+                    row.applied_at,
+                    row.execution_ms,
+                    row.tool_version,
+                    row.statements_done,
+                    row.finished,
+                    row.error
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// True when a row for `id` exists (checked inside SQLite's write transaction
+/// so that concurrent runs apply each migration once).
+pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, StatementError> {
+    let dialect = db.dialect();
+    let name = table.sql(dialect);
+    match &mut db.conn {
+        Conn::Postgres(c) => {
+            let sql = format!("SELECT count(*) FROM {name} WHERE id = $1");
+            Ok(c.query_one(&sql, &[&id])?.get::<_, i64>(0) > 0)
+        }
+        Conn::Sqlite(c) => {
+            let sql = format!("SELECT count(*) FROM {name} WHERE id = ?1");
+            Ok(c.query_row(&sql, [id], |r| r.get::<_, i64>(0))? > 0)
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! The `migrations/` folder: one directory per migration, named
+//! `<UTC YYYYMMDDHHMMSS>_<name>`, holding `migration.sql` and (when generated)
+//! `meta.json`; plus `applied/<id>.json`, the journal of where each was applied.
+
+mod journal;
+mod meta;
+
+pub use journal::AppliedRecord;
+pub use meta::{META_FILE, Meta, Warning};
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::schema::Schema;
+
+/// The SQL file of a migration.
+pub const SQL_FILE: &str = "migration.sql";
+/// The folder of applied-migration records.
+pub const APPLIED_DIR: &str = "applied";
+/// The directive that runs a migration outside a transaction.
+pub const NO_TRANSACTION_DIRECTIVE: &str = "-- db-migrate: no-transaction";
+/// The version of the checksum algorithm, recorded with every checksum.
+pub const CHECKSUM_VERSION: u32 = 1;
+
+/// A problem with the migrations folder.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum MigrationsError {
+    /// Reading a file or directory failed.
+    #[error("could not read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A directory whose name is not a migration id.
+    #[error("{path} is not a migration directory name")]
+    #[diagnostic(help(
+        "migration directories are named <YYYYMMDDHHMMSS>_<name> with a name of lowercase letters, digits and _ (e.g. 20250521213000_add_last_login_timestamp); move other files out of the migrations folder"
+    ))]
+    BadName {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A migration directory without migration.sql.
+    #[error("{path} has no migration.sql")]
+    #[diagnostic(help("every migration directory needs a migration.sql (it may be empty); `db-migrate generate --empty <name>` makes one"))]
+    MissingSql {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// meta.json does not parse.
+    #[error("{path} is not a valid meta.json: {message}")]
+    #[diagnostic(help("meta.json is written by `db-migrate generate`; restore it from version control, or delete it to treat the migration as hand-written"))]
+    BadMeta {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Writing failed.
+    #[error("could not write {path}: {source}")]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// One migration on disk.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// `<timestamp>_<name>`, also the directory name.
+    pub id: String,
+    /// The directory.
+    pub dir: PathBuf,
+    /// The text of migration.sql.
+    pub sql: String,
+    /// Checksum of migration.sql (see [`checksum`]).
+    pub checksum: String,
+    /// meta.json, absent for hand-written migrations.
+    pub meta: Option<Meta>,
+}
+
+impl Migration {
+    /// The name part of the id.
+    pub fn name(&self) -> &str {
+        self.id.split_once('_').map_or("", |(_, n)| n)
+    }
+
+    /// False when migration.sql opts out of a transaction (or meta.json says so).
+    pub fn transactional(&self) -> bool {
+        let directive = self
+            .sql
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.is_empty() || l.starts_with("--"))
+            .any(|l| l.eq_ignore_ascii_case(NO_TRANSACTION_DIRECTIVE));
+        !directive && self.meta.as_ref().is_none_or(|m| m.transaction)
+    }
+
+    /// Path of migration.sql.
+    pub fn sql_path(&self) -> PathBuf {
+        self.dir.join(SQL_FILE)
+    }
+}
+
+/// All migrations of a folder, in id order.
+#[derive(Debug, Clone)]
+pub struct MigrationSet {
+    /// The migrations folder.
+    pub dir: PathBuf,
+    /// Migrations sorted by id.
+    pub migrations: Vec<Migration>,
+}
+
+impl MigrationSet {
+    /// Loads a migrations folder; a missing folder is an empty set.
+    pub fn load(dir: &Path) -> Result<MigrationSet, MigrationsError> {
+        let mut migrations = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(MigrationSet {
+                    dir: dir.to_path_buf(),
+                    migrations,
+                });
+            }
+            Err(source) => {
+                return Err(MigrationsError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        for entry in entries {
+            let entry = entry.map_err(|source| MigrationsError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name == APPLIED_DIR || name.starts_with('.') {
+                continue;
+            }
+            if !is_id(&name) {
+                return Err(MigrationsError::BadName { path });
+            }
+            migrations.push(load_one(&path, name)?);
+        }
+        migrations.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(MigrationSet {
+            dir: dir.to_path_buf(),
+            migrations,
+        })
+    }
+
+    /// The migration with this id.
+    pub fn get(&self, id: &str) -> Option<&Migration> {
+        self.migrations.iter().find(|m| m.id == id)
+    }
+
+    /// The newest migration.
+    pub fn last(&self) -> Option<&Migration> {
+        self.migrations.last()
+    }
+
+    /// The declared schema after every migration: the newest snapshot
+    /// (hand-written migrations inherit their parent's).
+    pub fn latest_snapshot(&self) -> Option<&Schema> {
+        self.migrations
+            .iter()
+            .rev()
+            .find_map(|m| m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+    }
+
+    /// The declared schema right after migration `id`.
+    pub fn snapshot_after(&self, id: &str) -> Option<&Schema> {
+        self.migrations
+            .iter()
+            .rev()
+            .skip_while(|m| m.id != id)
+            .find_map(|m| m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+    }
+
+    /// A new id for `name`: the current UTC second, or one second after the
+    /// newest existing id when that is not later.
+    pub fn next_id(&self, name: &str, now: jiff::Timestamp) -> String {
+        let mut stamp = now
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%Y%m%d%H%M%S")
+            .to_string();
+        if let Some(last) = self.last() {
+            let last_stamp = &last.id[..14];
+            if stamp.as_str() <= last_stamp {
+                stamp = next_second(last_stamp).unwrap_or_else(|| last_stamp.to_string());
+            }
+        }
+        format!("{stamp}_{name}")
+    }
+
+    /// Writes a new migration directory.
+    pub fn write(&self, id: &str, sql: &str, meta: Option<&Meta>) -> Result<PathBuf, MigrationsError> {
+        let dir = self.dir.join(id);
+        let write = |path: PathBuf, text: &str| {
+            std::fs::write(&path, text).map_err(|source| MigrationsError::Write { path, source })
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| MigrationsError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        write(dir.join(SQL_FILE), sql)?;
+        if let Some(meta) = meta {
+            write(dir.join(META_FILE), &meta.to_json())?;
+        }
+        Ok(dir)
+    }
+
+    /// Records where and when a migration was applied (`applied/<id>.json`).
+    pub fn write_applied(&self, record: &AppliedRecord) -> Result<PathBuf, MigrationsError> {
+        journal::write(&self.dir, record)
+    }
+}
+
+fn next_second(stamp: &str) -> Option<String> {
+    let dt = jiff::civil::DateTime::strptime("%Y%m%d%H%M%S", stamp).ok()?;
+    let next = dt.checked_add(jiff::SignedDuration::from_secs(1)).ok()?;
+    Some(next.strftime("%Y%m%d%H%M%S").to_string())
+}
+
+fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
+    let sql_path = dir.join(SQL_FILE);
+    let sql = match std::fs::read_to_string(&sql_path) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(MigrationsError::MissingSql { path: dir.to_path_buf() });
+        }
+        Err(source) => return Err(MigrationsError::Io { path: sql_path, source }),
+    };
+    let meta_path = dir.join(META_FILE);
+    let meta = match std::fs::read_to_string(&meta_path) {
+        Ok(text) => Some(Meta::from_json(&text).map_err(|e| MigrationsError::BadMeta {
+            path: meta_path.clone(),
+            message: e.to_string(),
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(MigrationsError::Io { path: meta_path, source }),
+    };
+    Ok(Migration {
+        checksum: checksum(&sql),
+        id,
+        dir: dir.to_path_buf(),
+        sql,
+        meta,
+    })
+}
+
+/// True for `<14 digits>_<name>` with a valid name.
+pub fn is_id(s: &str) -> bool {
+    let Some((stamp, name)) = s.split_once('_') else {
+        return false;
+    };
+    stamp.len() == 14 && stamp.bytes().all(|b| b.is_ascii_digit()) && validate_name(name).is_ok()
+}
+
+/// Checks a migration name: `[a-z0-9_]+`. The error says what is wrong.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the migration name is empty".into());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        return Err(format!("the migration name {name:?} contains {bad:?}"));
+    }
+    Ok(())
+}
+
+/// A suggestion for a rejected name: lower case, other characters as `_`.
+pub fn suggest_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// SHA-256 (hex) of migration.sql with line endings and trailing whitespace
+/// normalised, so a Windows checkout or an editor's trailing spaces do not
+/// change it (algorithm version [`CHECKSUM_VERSION`]).
+pub fn checksum(sql: &str) -> String {
+    let mut normalized = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        normalized.push_str(line.trim_end());
+        normalized.push('\n');
+    }
+    let trimmed = normalized.trim_end_matches('\n');
+    let digest = Sha256::digest(trimmed.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(validate_name("add_last_login_timestamp").is_ok());
+        assert!(validate_name("Add-Login").is_err());
+        assert!(validate_name("").is_err());
+        assert_eq!(suggest_name("Add-Login Time!"), "add_login_time");
+        assert!(is_id("20250521213000_add_last_login_timestamp"));
+        assert!(!is_id("2025052121300_x"));
+        assert!(!is_id("20250521213000_X"));
+    }
+
+    #[test]
+    fn checksum_ignores_line_endings_and_trailing_space() {
+        let a = checksum("CREATE TABLE a (id int);\nSELECT 1;\n");
+        assert_eq!(a, checksum("CREATE TABLE a (id int);  \r\nSELECT 1;\r\n\r\n"));
+        assert_ne!(a, checksum("CREATE TABLE a (id bigint);\nSELECT 1;\n"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn ids_always_increase() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let now: jiff::Timestamp = "2025-05-21T21:30:00Z".parse().unwrap();
+        let first = set.next_id("a", now);
+        assert_eq!(first, "20250521213000_a");
+        set.write(&first, "SELECT 1;\n", None).unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        assert_eq!(set.next_id("b", now), "20250521213001_b");
+        let earlier: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(set.next_id("c", earlier), "20250521213001_c");
+        let later: jiff::Timestamp = "2025-06-01T00:00:00Z".parse().unwrap();
+        assert_eq!(set.next_id("d", later), "20250601000000_d");
+    }
+
+    #[test]
+    fn no_transaction_directive() {
+        let m = |sql: &str| Migration {
+            id: "20250101000000_x".into(),
+            dir: PathBuf::new(),
+            sql: sql.into(),
+            checksum: String::new(),
+            meta: None,
+        };
+        assert!(m("CREATE TABLE a ();").transactional());
+        assert!(!m("-- db-migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON a (x);").transactional());
+        assert!(m("SELECT 1;\n-- db-migrate: no-transaction\n").transactional());
+    }
+}

@@ -1,0 +1,139 @@
+//! The guide's workflow on SQLite files: generate, apply, status, check, push,
+//! and table rebuilds that keep child rows.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const V1: &str = r#"
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  email: text("email").notNull().unique(),
+  createdAt: integer("created_at", { mode: "timestamp" }).notNull().default(sql`(unixepoch())`),
+});
+export const notes = sqliteTable("notes", {
+  id: integer("id").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  body: text("body").notNull(),
+}, (t) => [index("notes_user_idx").on(t.userId)]);
+"#;
+
+/// V1 with `users.email` made nullable and a `name` column: a rebuild of the parent table.
+const V2: &str = r#"
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  email: text("email").unique(),
+  name: text("name").notNull().default("anonymous"),
+  createdAt: integer("created_at", { mode: "timestamp" }).notNull().default(sql`(unixepoch())`),
+});
+export const notes = sqliteTable("notes", {
+  id: integer("id").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  body: text("body").notNull(),
+}, (t) => [index("notes_user_idx").on(t.userId)]);
+"#;
+
+fn write_schema(dir: &Path, schema: &str) {
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::write(dir.join("shared/schema.ts"), schema).unwrap();
+}
+
+fn cli(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("db-migrate").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", "sqlite:app.db");
+    cmd
+}
+
+fn query_i64(dir: &Path, sql: &str) -> i64 {
+    let c = rusqlite::Connection::open(dir.join("app.db")).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn workflow_and_rebuild_keep_child_rows() {
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    write_schema(dir, V1);
+    cli(dir).args(["generate", "init"]).assert().success();
+    cli(dir).arg("status").assert().code(1);
+    cli(dir).arg("apply").assert().success();
+    cli(dir).arg("status").assert().success();
+    cli(dir).arg("check").assert().success();
+
+    {
+        let c = rusqlite::Connection::open(dir.join("app.db")).unwrap();
+        c.execute_batch(
+            "INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'b@example.com');
+             INSERT INTO notes (user_id, body) VALUES (1, 'one'), (1, 'two'), (2, 'three');",
+        )
+        .unwrap();
+    }
+
+    write_schema(dir, V2);
+    cli(dir).arg("check").assert().code(1);
+    cli(dir).args(["generate", "relax_email"]).assert().success();
+    let sql = std::fs::read_dir(dir.join("migrations"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with("_relax_email"))
+        .map(|e| std::fs::read_to_string(e.path().join("migration.sql")).unwrap())
+        .next()
+        .unwrap();
+    assert!(sql.contains("__new_users"), "{sql}");
+    cli(dir).arg("apply").assert().success();
+    cli(dir).arg("check").assert().success();
+
+    // The rebuild of the parent did not cascade into the child table.
+    assert_eq!(query_i64(dir, "SELECT count(*) FROM notes"), 3);
+    assert_eq!(query_i64(dir, "SELECT count(*) FROM users WHERE name = 'anonymous'"), 2);
+    assert_eq!(query_i64(dir, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    // The unique index and the child's index survived.
+    assert_eq!(
+        query_i64(dir, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('users_email_unique', 'notes_user_idx')"),
+        2
+    );
+}
+
+#[test]
+fn failing_migration_rolls_back_on_sqlite() {
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    write_schema(dir, V1);
+    cli(dir).args(["generate", "init"]).assert().success();
+    cli(dir).args(["generate", "bad", "--empty"]).assert().success();
+    let bad = std::fs::read_dir(dir.join("migrations"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with("_bad"))
+        .unwrap()
+        .path();
+    std::fs::write(bad.join("migration.sql"), "CREATE TABLE t1 (id int);\nINSERT INTO missing VALUES (1);\n").unwrap();
+    cli(dir)
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 2").and(predicate::str::contains("missing")));
+    assert_eq!(query_i64(dir, "SELECT count(*) FROM sqlite_schema WHERE name = 't1'"), 0);
+    assert_eq!(query_i64(dir, "SELECT count(*) FROM db_migrate_history"), 1);
+}
+
+#[test]
+fn push_on_sqlite() {
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    write_schema(dir, V2);
+    cli(dir).arg("push").assert().success();
+    cli(dir).arg("push").assert().success().stdout(predicate::str::contains("already matches"));
+    write_schema(dir, V1); // drops users.name
+    cli(dir).arg("push").assert().code(1).stdout(predicate::str::contains("refused"));
+    cli(dir).args(["push", "--force"]).assert().success();
+    cli(dir).arg("push").assert().success().stdout(predicate::str::contains("already matches"));
+}
