@@ -1,0 +1,7 @@
+CREATE TABLE t (a INTEGER);
+CREATE TRIGGER t_ai AFTER INSERT ON t
+BEGIN
+  UPDATE t SET a = a + 1; -- bump
+END;
+--> statement-breakpoint
+SELECT a FROM t;
