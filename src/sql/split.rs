@@ -315,21 +315,14 @@ impl<'a> Lexer<'a> {
         TokenKind::Literal
     }
 
-    /// A PostgreSQL dollar-quoted literal (`$$...$$`, `$tag$...$tag$`), a
-    /// parameter (`$1`), or a lone `$`.
+    /// A PostgreSQL dollar-quoted literal (`$$...$$`, `$tag$...$tag$`), or a
+    /// lone `$` (as in a `$1` parameter: tags cannot start with a digit).
     fn dollar(&mut self) -> TokenKind {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         let is_tag_start = |b: &u8| b.is_ascii_alphabetic() || *b == b'_' || *b >= 0x80;
         let is_tag_byte = |b: &u8| is_tag_start(b) || b.is_ascii_digit();
         let mut at = start + 1;
-        if bytes.get(at).is_some_and(u8::is_ascii_digit) {
-            while bytes.get(at).is_some_and(u8::is_ascii_digit) {
-                at += 1;
-            }
-            self.pos = at;
-            return TokenKind::Word;
-        }
         if bytes.get(at).is_some_and(is_tag_start) {
             while bytes.get(at).is_some_and(is_tag_byte) {
                 at += 1;
@@ -514,7 +507,6 @@ impl RoutineBody {
                     "security",
                     "invoker",
                     "aggregate",
-                    "current_user",
                 ],
                 &["procedure", "function", "trigger", "event"],
             )
@@ -1077,6 +1069,54 @@ mod tests {
                 "SELECT 2"
             ]
         );
+    }
+
+    #[test]
+    fn postgres_lexical_details() {
+        use SqlDialect::Postgres;
+        // A lone carriage return ends a line comment.
+        assert_eq!(
+            texts("SELECT 1 -- x\rSELECT 2; SELECT 3", Postgres),
+            ["SELECT 1 -- x\rSELECT 2", "SELECT 3"]
+        );
+        // `$` continues identifiers but not numbers.
+        assert_eq!(
+            texts("SELECT a$$b; SELECT 1$$;$$", Postgres),
+            ["SELECT a$$b", "SELECT 1$$;$$"]
+        );
+        // Parameters are not dollar quotes.
+        assert_eq!(
+            texts("SELECT $1;SELECT $2$;", Postgres),
+            ["SELECT $1", "SELECT $2$"]
+        );
+    }
+
+    #[test]
+    fn mysql_routine_bodies() {
+        use SqlDialect::Mysql;
+        // A parameter named `begin` does not open a body.
+        assert_eq!(
+            texts(
+                "CREATE PROCEDURE p(IN begin INT) SET @a = 1; SELECT 2",
+                Mysql
+            ),
+            ["CREATE PROCEDURE p(IN begin INT) SET @a = 1", "SELECT 2"]
+        );
+        // Definers in every form.
+        for definer in [
+            "root@localhost",
+            "'root'@'%'",
+            "CURRENT_USER",
+            "CURRENT_USER()",
+        ] {
+            let routine = format!(
+                "CREATE DEFINER = {definer} TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END"
+            );
+            let script = format!("{routine}; SELECT 2");
+            assert_eq!(texts(&script, Mysql), [routine.as_str(), "SELECT 2"]);
+        }
+        // `BEGIN` only opens a body in a routine definition.
+        assert_eq!(texts("BEGIN; SELECT 1", Mysql), ["BEGIN", "SELECT 1"]);
     }
 
     #[test]
