@@ -121,7 +121,7 @@ enum TokenKind {
     Comment,
     /// The `--> statement-breakpoint` line comment.
     Breakpoint,
-    /// A keyword, identifier, number or parameter.
+    /// A keyword, identifier or number.
     Word,
     /// `;`.
     Semicolon,
@@ -980,7 +980,7 @@ mod tests {
 
     #[test]
     fn server_error_position_maps_to_file_position() {
-        // PostgreSQL reports `position` 23 (characters) for `nope` below.
+        // PostgreSQL reports `position` 16 (characters, 1-based) for `nope`.
         let script = "-- ünïcode\nSELECT 1;\n  SELECT 'ä日' || nope;\n";
         let statements = split(script, SqlDialect::Postgres);
         let statement = &statements[1];
