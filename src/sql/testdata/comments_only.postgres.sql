@@ -1,0 +1,4 @@
+-- nothing to do
+/* really */
+--> statement-breakpoint
+

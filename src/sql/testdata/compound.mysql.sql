@@ -1,0 +1,30 @@
+CREATE DEFINER=`root`@`localhost` PROCEDURE count_to(IN n INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  counter: LOOP
+    SET i = i + 1;
+    IF i >= n THEN
+      LEAVE counter;
+    END IF;
+  END LOOP counter;
+  CASE i
+    WHEN 0 THEN SELECT 'none';
+    ELSE BEGIN
+      SELECT CASE WHEN i > 1 THEN 'many' ELSE 'one' END;
+    END;
+  END CASE;
+  WHILE i > 0 DO
+    SET i = i - 1;
+  END WHILE;
+  REPEAT SET i = i + 1; UNTIL i > 2 END REPEAT;
+END;
+CREATE TRIGGER items_bi BEFORE INSERT ON items FOR EACH ROW
+BEGIN
+  SET NEW.created_at = NOW();
+END;
+CREATE DEFINER = CURRENT_USER() SQL SECURITY INVOKER EVENT purge ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM logs WHERE created_at < NOW() - INTERVAL 30 DAY; END;
+CREATE FUNCTION hello(s CHAR(20)) RETURNS CHAR(50) DETERMINISTIC RETURN CONCAT('Hello, ', s, '!');
+CREATE TABLE schedule (id INT, `begin` INT, `end` INT);
+CREATE VIEW v AS SELECT event, begin FROM schedule;
+START TRANSACTION;
+SELECT 1;

@@ -1,0 +1,3 @@
+SELECT 1;
+SELECT 'ends with a backslash\';
+SELECT 2;
