@@ -4,4 +4,5 @@
 //! databases are inspected into it, every migration carries a snapshot of it,
 //! and two of them are diffed into changes that are planned, linted and rendered.
 
+pub mod db;
 pub mod sql;
