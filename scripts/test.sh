@@ -31,7 +31,7 @@ run_suite() {
 
 if [[ -n "${DB_MIGRATE_TEST_PG_URL:-}" ]]; then
   # Show the server without its password.
-  shown=$(printf '%s' "$DB_MIGRATE_TEST_PG_URL" | sed -E 's#(://[^:/@]*:)[^@]*@#\1****@#; s#(password=)[^&[:space:]]*#\1****#g')
+  shown=$(printf '%s' "$DB_MIGRATE_TEST_PG_URL" | sed -E 's#(://[^:/@]*:).*@#\1****@#; s#(password=)[^&[:space:]]*#\1****#g')
   log "using the PostgreSQL server at $shown (DB_MIGRATE_TEST_PG_URL)"
   set +e
   run_suite "$@"

@@ -745,3 +745,15 @@ proptest! {
         prop_assert!(!e.to_string().contains(&password));
     }
 }
+
+proptest! {
+    #[test]
+    fn arbitrary_input_never_panics(text in "\\PC{0,40}", tail in "[=@:/?#&'\\\\ %a-z0-9é€]{0,30}") {
+        let _ = mask_password(&text);
+        let _ = mask_password(&tail);
+        for input in [text.clone(), tail.clone(), format!("postgres://{tail}"), format!("host={tail}"), format!("sqlite:{tail}"), format!("{text}{tail}")] {
+            let _ = DatabaseUrl::parse_with_env(&input, base(), &no_env);
+            let _ = mask_password(&input);
+        }
+    }
+}
