@@ -4,8 +4,12 @@
 //! databases are inspected into it, every migration carries a snapshot of it,
 //! and two of them are diffed into changes that are planned, linted and rendered.
 
+pub mod db;
 pub mod diff;
+pub mod history;
+pub mod migrations;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod sql;

@@ -27,7 +27,7 @@ pub enum Conn {
 /// A failure to open a connection.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
-pub struct ConnectError {
+pub struct OpenError {
     /// What went wrong (password masked).
     pub message: String,
     /// How to fix it.
@@ -108,11 +108,11 @@ impl From<rusqlite::Error> for StatementError {
 
 impl Db {
     /// Opens a connection. `busy_timeout` is how long SQLite waits for a locked file.
-    pub fn connect(url: &DatabaseUrl, busy_timeout: Duration) -> Result<Db, ConnectError> {
+    pub fn connect(url: &DatabaseUrl, busy_timeout: Duration) -> Result<Db, OpenError> {
         let target = url.masked();
         match url {
             DatabaseUrl::Postgres(pg) => {
-                let client = super::postgres_connect::connect(pg).map_err(|e| ConnectError {
+                let client = super::postgres_connect::connect(pg).map_err(|e| OpenError {
                     message: e.to_string(),
                     help: None,
                 })?;
@@ -124,17 +124,17 @@ impl Db {
             DatabaseUrl::Sqlite(sqlite) => {
                 if let Some(parent) = sqlite.path.parent() {
                     if !parent.as_os_str().is_empty() && !parent.is_dir() {
-                        return Err(ConnectError {
+                        return Err(OpenError {
                             message: format!("cannot open {target}: folder {} does not exist", parent.display()),
                             help: Some("create the folder, or point the URL at an existing one".into()),
                         });
                     }
                 }
-                let conn = rusqlite::Connection::open(&sqlite.path).map_err(|e| ConnectError {
+                let conn = rusqlite::Connection::open(&sqlite.path).map_err(|e| OpenError {
                     message: format!("cannot open {target}: {e}"),
                     help: None,
                 })?;
-                conn.busy_timeout(busy_timeout).map_err(|e| ConnectError {
+                conn.busy_timeout(busy_timeout).map_err(|e| OpenError {
                     message: format!("cannot configure {target}: {e}"),
                     help: None,
                 })?;

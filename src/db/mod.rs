@@ -1,0 +1,14 @@
+//! Database connections: URL parsing (PostgreSQL and SQLite), connecting,
+//! and running migration scripts statement by statement.
+
+mod connection;
+pub mod postgres_connect;
+pub mod url;
+
+pub use connection::{Conn, Db, OpenError, ScriptError, StatementError};
+
+pub use postgres_connect::{ConnectError, ConnectErrorKind, connect};
+pub use url::{
+    CertCheck, ClientCert, DatabaseUrl, PgTarget, RootCert, SqliteTarget, SslMode, UrlError,
+    mask_password,
+};
