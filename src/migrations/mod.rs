@@ -191,10 +191,7 @@ impl MigrationSet {
     /// A new id for `name`: the current UTC second, or one second after the
     /// newest existing id when that is not later.
     pub fn next_id(&self, name: &str, now: jiff::Timestamp) -> String {
-        let mut stamp = now
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .strftime("%Y%m%d%H%M%S")
-            .to_string();
+        let mut stamp = now.strftime("%Y%m%d%H%M%S").to_string();
         if let Some(last) = self.last() {
             let last_stamp = &last.id[..14];
             if stamp.as_str() <= last_stamp {
