@@ -5,6 +5,7 @@
 //! and two of them are diffed into changes that are planned, linted and rendered.
 
 pub mod diff;
+pub mod inspect;
 pub mod plan;
 pub mod render;
 pub mod schema;
