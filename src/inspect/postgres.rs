@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 
 use super::Scope;
 use crate::schema::{
-    Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey, Nulls, PrimaryKey,
-    QualifiedName, Schema, Sequence, SequenceOptions, Table, Unique, names,
+    Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey,
+    Nulls, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, Table, Unique, names,
 };
 
 /// Reads the tables, enums, sequences and namespaces in `scope` into a sorted schema.
@@ -24,7 +24,8 @@ pub fn inspect(client: &mut Client, scope: &Scope) -> Result<Schema, postgres::E
     let schemas = text_array(&scope_schemas(scope));
     let overview: Overview = query_json(client, &overview_sql(&schemas))?;
     let tables: Vec<RawTable> = query_json(client, &tables_sql(&schemas, overview.version))?;
-    let constraints: Vec<RawConstraint> = query_json(client, &constraints_sql(&schemas, overview.version))?;
+    let constraints: Vec<RawConstraint> =
+        query_json(client, &constraints_sql(&schemas, overview.version))?;
     let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
     Ok(build(scope, overview, tables, constraints, indexes))
 }
@@ -54,7 +55,10 @@ fn text_array(values: &[String]) -> String {
 }
 
 /// Runs one query whose single value is a JSON document and decodes it.
-fn query_json<T: DeserializeOwned + Default>(client: &mut Client, sql: &str) -> Result<T, postgres::Error> {
+fn query_json<T: DeserializeOwned + Default>(
+    client: &mut Client,
+    sql: &str,
+) -> Result<T, postgres::Error> {
     let messages = client.simple_query(sql)?;
     let text = messages.iter().find_map(|m| match m {
         SimpleQueryMessage::Row(row) => Some(row.try_get(0)),
@@ -66,7 +70,10 @@ fn query_json<T: DeserializeOwned + Default>(client: &mut Client, sql: &str) -> 
     };
     match serde_json::from_str(text.unwrap_or("null")) {
         Ok(value) => Ok(value),
-        Err(e) => raise(client, &format!("db-migrate cannot read a catalog document: {e}")),
+        Err(e) => raise(
+            client,
+            &format!("db-migrate cannot read a catalog document: {e}"),
+        ),
     }
 }
 
@@ -74,7 +81,10 @@ fn query_json<T: DeserializeOwned + Default>(client: &mut Client, sql: &str) -> 
 /// has), raised by the server so that it carries the message.
 fn raise<T: Default>(client: &mut Client, message: &str) -> Result<T, postgres::Error> {
     let message = message.replace('$', "");
-    let sql = format!("DO $raise$ BEGIN RAISE EXCEPTION '%', {}; END $raise$", literal(&message));
+    let sql = format!(
+        "DO $raise$ BEGIN RAISE EXCEPTION '%', {}; END $raise$",
+        literal(&message)
+    );
     client.simple_query(&sql)?;
     // RAISE EXCEPTION always fails; were it ignored, nothing was read.
     Ok(T::default())
@@ -122,7 +132,11 @@ fn overview_sql(schemas: &str) -> String {
 
 /// Tables and their columns, with each column's owned sequence (serial or identity).
 fn tables_sql(schemas: &str, version: i64) -> String {
-    let generated = if version >= 120000 { "a.attgenerated" } else { "''::\"char\"" };
+    let generated = if version >= 120000 {
+        "a.attgenerated"
+    } else {
+        "''::\"char\""
+    };
     format!(
         "SELECT coalesce(json_agg(json_build_object(
             'schema', n.nspname,
@@ -424,7 +438,10 @@ fn build(
 /// One column: type, nullability, default, and serial, identity or generation.
 fn column(table: &RawTable, c: &RawColumn) -> Column {
     let (ty, dims) = match &c.element_type {
-        Some(element) => (column_type(c, element), c.dims.clamp(1, u8::MAX as i64) as u8),
+        Some(element) => (
+            column_type(c, element),
+            c.dims.clamp(1, u8::MAX as i64) as u8,
+        ),
         None => (column_type(c, &c.ty), 0),
     };
     let mut col = Column::new(&c.name, ty);
@@ -436,7 +453,9 @@ fn column(table: &RawTable, c: &RawColumn) -> Column {
         col.default = c.default.clone();
     }
     let default_sequence = names::sequence(&table.name, &c.name);
-    let is_default_sequence = |name: &str| name == default_sequence || name == names::postgres_truncate(&default_sequence);
+    let is_default_sequence = |name: &str| {
+        name == default_sequence || name == names::postgres_truncate(&default_sequence)
+    };
     if c.identity == "a" || c.identity == "d" {
         let (sequence_name, options) = match &c.sequence {
             Some(s) => (
@@ -459,11 +478,13 @@ fn column(table: &RawTable, c: &RawColumn) -> Column {
             "smallint" => Some("smallserial"),
             _ => None,
         };
-        if let Some(serial) = serial {
-            if s.deptype == "a" && is_default_sequence(&s.name) && col.default.as_deref() == Some(nextval.as_str()) {
-                col.ty = ColumnType::sql(serial);
-                col.default = None;
-            }
+        if let Some(serial) = serial
+            && s.deptype == "a"
+            && is_default_sequence(&s.name)
+            && col.default.as_deref() == Some(nextval.as_str())
+        {
+            col.ty = ColumnType::sql(serial);
+            col.default = None;
         }
     }
     col
@@ -587,7 +608,10 @@ mod tests {
         assert_eq!(literal("public"), "E'public'");
         assert_eq!(literal("it's"), "E'it''s'");
         assert_eq!(literal("a\\'b"), "E'a\\\\''b'");
-        assert_eq!(text_array(&["a".into(), "b".into()]), "ARRAY[E'a', E'b']::text[]");
+        assert_eq!(
+            text_array(&["a".into(), "b".into()]),
+            "ARRAY[E'a', E'b']::text[]"
+        );
     }
 
     #[test]
@@ -596,6 +620,9 @@ mod tests {
             schemas: vec!["app".into()],
             exclude_tables: vec![],
         };
-        assert_eq!(scope_schemas(&scope), vec!["app".to_string(), "public".to_string()]);
+        assert_eq!(
+            scope_schemas(&scope),
+            vec!["app".to_string(), "public".to_string()]
+        );
     }
 }

@@ -13,8 +13,8 @@ use rusqlite::Connection;
 use super::Scope;
 use super::sqlite_text::{TableText, index_text, table_text};
 use crate::schema::{
-    Check, Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, QualifiedName, Schema,
-    Table, Unique, names,
+    Check, Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
+    QualifiedName, Schema, Table, Unique, names,
 };
 
 /// Reads the tables of the `main` database into a sorted schema.
@@ -28,7 +28,10 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Schema, rusqlite::Err
         if scope.exclude_tables.iter().any(|q| q.name == name) {
             continue;
         }
-        tables.insert(name.clone(), (Table::new(schema_name, name), table_text(&sql)));
+        tables.insert(
+            name.clone(),
+            (Table::new(schema_name, name), table_text(&sql)),
+        );
     }
 
     let mut primary_keys: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
@@ -49,7 +52,10 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Schema, rusqlite::Err
         }
         col.autoincrement = text.autoincrement.as_deref() == Some(c.name.as_str());
         if c.pk > 0 {
-            primary_keys.entry(c.table.clone()).or_default().push((c.pk, c.name));
+            primary_keys
+                .entry(c.table.clone())
+                .or_default()
+                .push((c.pk, c.name));
         }
         table.columns.push(col);
     }
@@ -57,7 +63,10 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Schema, rusqlite::Err
         if let Some((table, _)) = tables.get_mut(&name) {
             keys.sort();
             let columns = keys.into_iter().map(|(_, c)| c).collect();
-            table.primary_key = Some(PrimaryKey { name: None, columns });
+            table.primary_key = Some(PrimaryKey {
+                name: None,
+                columns,
+            });
         }
     }
     for (table, text) in tables.values_mut() {
@@ -101,7 +110,11 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Schema, rusqlite::Err
         };
         match i.origin.as_str() {
             "u" => {
-                let columns: Vec<String> = i.keys.into_iter().map(|k| k.column.unwrap_or_default()).collect();
+                let columns: Vec<String> = i
+                    .keys
+                    .into_iter()
+                    .map(|k| k.column.unwrap_or_default())
+                    .collect();
                 table.uniques.push(Unique {
                     name: names::unique(&table.name, &columns),
                     columns,

@@ -90,7 +90,11 @@ fn tokens(sql: &str) -> Vec<Token> {
                 Kind::Other
             }
         };
-        out.push(Token { kind, start, end: i });
+        out.push(Token {
+            kind,
+            start,
+            end: i,
+        });
     }
     out
 }
@@ -214,23 +218,25 @@ pub(super) fn table_text(sql: &str) -> TableText {
             if is_word(sql, Some(t), "CONSTRAINT")
                 && is_word(sql, def.get(i + 2), "CHECK")
                 && def.get(i + 3).is_some_and(|t| t.kind == Kind::Open)
+                && let Some(end) = matching(def, i + 3)
             {
-                if let Some(end) = matching(def, i + 3) {
-                    out.checks.push((name(sql, &def[i + 1]), inside(sql, def, i + 3, end)));
-                    i = end + 1;
-                    continue;
-                }
+                out.checks
+                    .push((name(sql, &def[i + 1]), inside(sql, def, i + 3, end)));
+                i = end + 1;
+                continue;
             }
             if let Some(column) = &column {
                 if is_word(sql, Some(t), "AUTOINCREMENT") {
                     out.autoincrement = Some(column.clone());
                 }
-                if is_word(sql, Some(t), "AS") && def.get(i + 1).is_some_and(|t| t.kind == Kind::Open) {
-                    if let Some(end) = matching(def, i + 1) {
-                        out.generated.push((column.clone(), inside(sql, def, i + 1, end)));
-                        i = end + 1;
-                        continue;
-                    }
+                if is_word(sql, Some(t), "AS")
+                    && def.get(i + 1).is_some_and(|t| t.kind == Kind::Open)
+                    && let Some(end) = matching(def, i + 1)
+                {
+                    out.generated
+                        .push((column.clone(), inside(sql, def, i + 1, end)));
+                    i = end + 1;
+                    continue;
                 }
             }
             i += 1;
@@ -255,7 +261,12 @@ pub(super) fn index_text(sql: &str) -> IndexText {
     let Some(on) = toks.iter().position(|t| is_word(sql, Some(t), "ON")) else {
         return out;
     };
-    let Some(open) = toks.iter().skip(on).position(|t| t.kind == Kind::Open).map(|p| p + on) else {
+    let Some(open) = toks
+        .iter()
+        .skip(on)
+        .position(|t| t.kind == Kind::Open)
+        .map(|p| p + on)
+    else {
         return out;
     };
     let close = matching(&toks, open).unwrap_or(toks.len());
@@ -266,7 +277,11 @@ pub(super) fn index_text(sql: &str) -> IndexText {
             match t.kind {
                 Kind::Open => depth += 1,
                 Kind::Close => depth = depth.saturating_sub(1),
-                _ if depth == 0 && ["COLLATE", "ASC", "DESC"].iter().any(|k| is_word(sql, Some(t), k)) => {
+                _ if depth == 0
+                    && ["COLLATE", "ASC", "DESC"]
+                        .iter()
+                        .any(|k| is_word(sql, Some(t), k)) =>
+                {
                     end = i;
                     break;
                 }
@@ -279,7 +294,10 @@ pub(super) fn index_text(sql: &str) -> IndexText {
         };
         out.keys.push(text);
     }
-    if let Some(where_) = toks.get(close + 1).filter(|t| is_word(sql, Some(t), "WHERE")) {
+    if let Some(where_) = toks
+        .get(close + 1)
+        .filter(|t| is_word(sql, Some(t), "WHERE"))
+    {
         let predicate = sql[where_.end..].trim().trim_end_matches(';').trim();
         out.predicate = Some(predicate.to_string());
     }
@@ -312,7 +330,10 @@ mod tests {
         assert_eq!(
             t.checks,
             vec![
-                ("it's \"ok\"".to_string(), "\"a, b\" > 0 AND length('))') > 0".to_string()),
+                (
+                    "it's \"ok\"".to_string(),
+                    "\"a, b\" > 0 AND length('))') > 0".to_string()
+                ),
                 ("c2".to_string(), "v <> 'as'".to_string()),
             ]
         );
