@@ -6,6 +6,7 @@
 //! the server and runs through the simple query protocol (no prepared
 //! statements), so inspection also works through PgBouncer's transaction
 //! pooling. The scope's names are embedded as escaped string literals.
+//! Needs PostgreSQL 11 or later.
 
 use std::collections::BTreeMap;
 
@@ -60,14 +61,14 @@ fn query_json<T: DeserializeOwned + Default>(
     sql: &str,
 ) -> Result<T, postgres::Error> {
     let messages = client.simple_query(sql)?;
-    let text = messages.iter().find_map(|m| match m {
-        SimpleQueryMessage::Row(row) => Some(row.try_get(0)),
-        _ => None,
-    });
-    let text = match text {
-        Some(value) => value?,
-        None => None,
-    };
+    let text = messages
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => Some(row.try_get(0)),
+            _ => None,
+        })
+        .transpose()?
+        .flatten();
     match serde_json::from_str(text.unwrap_or("null")) {
         Ok(value) => Ok(value),
         Err(e) => raise(
