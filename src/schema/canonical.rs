@@ -438,85 +438,183 @@ fn wraps_whole(t: &str) -> bool {
 /// PostgreSQL re-prints expressions with its own parentheses, casts and
 /// quoting, so the comparison form drops what does not change meaning in the
 /// usual cases: identifier quotes, the table's own qualifier, whitespace,
-/// parentheses, letter case outside literals and casts of literals.
+/// parentheses, letter case outside literals, casts, and the operator
+/// spelling of LIKE. Negative numbers, which come back as `'-1'::integer`,
+/// lose their quotes.
 pub fn expression(text: &str, table: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut e = ExpressionWriter::default();
     let mut chars = text.chars().peekable();
     let mut word = String::new();
-    let flush_word = |word: &mut String, out: &mut String| {
-        if !word.is_empty() {
-            out.push_str(&word.to_ascii_lowercase());
-            word.clear();
-        }
-    };
     while let Some(ch) = chars.next() {
         match ch {
             '\'' => {
-                flush_word(&mut word, &mut out);
-                out.push('\'');
+                e.word(&mut word);
+                let mut literal = String::from('\'');
                 while let Some(c) = chars.next() {
-                    out.push(c);
+                    literal.push(c);
                     if c == '\'' {
                         if chars.peek() == Some(&'\'') {
-                            out.push('\'');
+                            literal.push('\'');
                             chars.next();
                         } else {
                             break;
                         }
                     }
                 }
+                e.literal(&literal);
             }
             '"' => {
                 // A quoted identifier: keep its case, drop the quotes.
-                for c in chars.by_ref() {
-                    if c == '"' {
-                        break;
-                    }
-                    word.push(c);
-                }
-                out.push_str(&word);
-                word.clear();
+                e.word(&mut word);
+                let name: String = chars.by_ref().take_while(|c| *c != '"').collect();
+                e.quoted(&name);
             }
-            c if c.is_whitespace() || c == '(' || c == ')' => flush_word(&mut word, &mut out),
+            c if c.is_whitespace() || c == '(' || c == ')' => e.word(&mut word),
             c => word.push(c),
         }
     }
-    flush_word(&mut word, &mut out);
-    // Drop the table's own qualifier and casts.
+    e.word(&mut word);
+    // Drop the table's own qualifier.
     let qualifier = format!("{}.", table.to_ascii_lowercase());
-    let mut s = out.replace(&qualifier, "");
+    let mut s = e.out.replace(&qualifier, "");
     if table.chars().any(|c| c.is_ascii_uppercase()) {
         s = s.replace(&format!("{table}."), "");
     }
-    strip_casts(&s)
+    s
 }
 
-/// Removes `::type` suffixes outside string literals.
-fn strip_casts(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    let mut in_str = false;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\'' {
-            in_str = !in_str;
-        }
-        if !in_str && b == b':' && bytes.get(i + 1) == Some(&b':') {
-            i += 2;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'[' | b']' | b'.'))
-            {
-                i += 1;
-            }
-            continue;
-        }
-        // Copy one whole char.
-        let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&s[i..i + ch_len]);
-        i += ch_len;
+/// Where the writer stands in a `::type` cast.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Cast {
+    /// Not in a cast.
+    #[default]
+    None,
+    /// After `::`, before the type name.
+    Pending,
+    /// After the type name: more words of it may follow (`double precision`, `(10,2)`).
+    Type,
+}
+
+/// Builds [`expression`]'s output word by word, leaving casts out.
+#[derive(Debug, Default)]
+struct ExpressionWriter {
+    out: String,
+    cast: Cast,
+    /// Where the last piece written, if a string literal, starts in `out`.
+    literal_at: Option<usize>,
+}
+
+impl ExpressionWriter {
+    fn literal(&mut self, literal: &str) {
+        self.cast = Cast::None;
+        self.literal_at = Some(self.out.len());
+        self.out.push_str(literal);
     }
-    out
+
+    fn quoted(&mut self, name: &str) {
+        if self.cast != Cast::None {
+            // A quoted type name: `::"app"."status"`.
+            self.cast = Cast::Type;
+            return;
+        }
+        self.literal_at = None;
+        self.out.push_str(name);
+    }
+
+    fn word(&mut self, word: &mut String) {
+        if word.is_empty() {
+            return;
+        }
+        let lowered = std::mem::take(word).to_ascii_lowercase();
+        let mut rest = lowered.as_str();
+        match self.cast {
+            Cast::Pending => {
+                let end = type_name_end(rest);
+                self.end_cast_type(&rest[..end]);
+                rest = &rest[end..];
+                if rest.is_empty() {
+                    self.cast = Cast::Type;
+                    return;
+                }
+            }
+            Cast::Type if continues_type(rest) => return,
+            _ => {}
+        }
+        self.cast = Cast::None;
+        // PostgreSQL prints LIKE and ILIKE as their operators.
+        let rest = match rest {
+            "~~" => "like",
+            "!~~" => "notlike",
+            "~~*" => "ilike",
+            "!~~*" => "notilike",
+            other => other,
+        };
+        let mut rest = rest;
+        while let Some(i) = rest.find("::") {
+            self.push(&rest[..i]);
+            let after = &rest[i + 2..];
+            let end = type_name_end(after);
+            self.end_cast_type(&after[..end]);
+            rest = &after[end..];
+            if rest.is_empty() {
+                self.cast = if end == 0 { Cast::Pending } else { Cast::Type };
+                return;
+            }
+        }
+        self.push(rest);
+    }
+
+    fn push(&mut self, text: &str) {
+        if !text.is_empty() {
+            self.literal_at = None;
+            self.out.push_str(text);
+        }
+    }
+
+    /// A cast to `ty` ends here: a number literal just before a numeric cast loses its quotes.
+    fn end_cast_type(&mut self, ty: &str) {
+        let numeric = matches!(
+            ty.trim_end_matches("[]"),
+            "integer"
+                | "bigint"
+                | "smallint"
+                | "numeric"
+                | "real"
+                | "double"
+                | "int2"
+                | "int4"
+                | "int8"
+                | "float4"
+                | "float8"
+                | "decimal"
+        );
+        let Some(at) = self.literal_at.filter(|_| numeric && !ty.ends_with("[]")) else {
+            return;
+        };
+        let inner = self.out[at + 1..self.out.len() - 1].to_string();
+        if inner.parse::<f64>().is_ok() {
+            self.out.truncate(at);
+            self.out.push_str(&inner);
+        }
+        self.literal_at = None;
+    }
+}
+
+/// The length of the type name at the start of `s` (`text`, `app.status`, `text[]`).
+fn type_name_end(s: &str) -> usize {
+    s.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')))
+        .unwrap_or(s.len())
+}
+
+/// True for a word that still belongs to a cast's type: the rest of a
+/// two-word type, a type modifier such as `10,2`, or a qualified part.
+fn continues_type(word: &str) -> bool {
+    let bare = word.trim_end_matches("[]");
+    matches!(
+        bare,
+        "precision" | "varying" | "with" | "without" | "time" | "zone"
+    ) || word.chars().all(|c| c.is_ascii_digit() || c == ',')
+        || (word.starts_with(['.', '[']) && type_name_end(word) == word.len())
 }
 
 #[cfg(test)]
@@ -571,6 +669,63 @@ mod tests {
         );
         assert_ne!(expression("a > 1", "t"), expression("a > 2", "t"));
         assert_ne!(expression("x = 'A'", "t"), expression("x = 'a'", "t"));
+    }
+
+    #[test]
+    fn catalog_expressions_meet_declared_ones() {
+        // Negative numbers come back as cast literals; other casts of strings stay strings.
+        assert_eq!(
+            expression("(score >= '-1'::integer)", "users"),
+            expression("\"users\".\"score\" >= -1", "users")
+        );
+        assert_eq!(
+            expression("(x = '-1.5'::numeric)", "t"),
+            expression("x = -1.5", "t")
+        );
+        assert_ne!(
+            expression("(code = '1'::text)", "t"),
+            expression("code = 1", "t")
+        );
+        assert_eq!(
+            expression("(code = '1'::text)", "t"),
+            expression("code = '1'", "t")
+        );
+        // LIKE and ILIKE come back as operators.
+        assert_eq!(
+            expression("((email)::text ~~ '%@%'::text)", "users"),
+            expression("\"users\".\"email\" LIKE '%@%'", "users")
+        );
+        assert_eq!(
+            expression("(name !~~* 'a%'::text)", "t"),
+            expression("name NOT ILIKE 'a%'", "t")
+        );
+        // A cast does not swallow the word after it.
+        assert_eq!(
+            expression("(((nickname)::text <> 'x'::text) AND (score > 0))", "users"),
+            expression(
+                "\"users\".\"nickname\" <> 'x' AND \"users\".\"score\" > 0",
+                "users"
+            )
+        );
+        assert_eq!(
+            expression(
+                "((a)::double precision > (b)::numeric(10,2)) OR (s = 'x'::\"app\".\"status\")",
+                "t"
+            ),
+            expression("a > b OR s = 'x'", "t")
+        );
+        assert_eq!(
+            expression("coalesce((a)::integer, 3)", "t"),
+            expression("coalesce(a, 3)", "t")
+        );
+        assert_eq!(
+            expression("x = '-2'::bigint", "t"),
+            expression("x = -2", "t")
+        );
+        assert_eq!(
+            expression("x = ANY ('{1,2}'::integer[])", "t"),
+            "x=any'{1,2}'"
+        );
     }
 
     #[test]
