@@ -8,4 +8,5 @@ pub mod diff;
 pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod source;
 pub mod sql;
