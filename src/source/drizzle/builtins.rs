@@ -52,7 +52,11 @@ pub fn number_to_string(n: f64) -> String {
         return "NaN".into();
     }
     if n.is_infinite() {
-        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if n == 0.0 {
         return "0".into();
@@ -160,7 +164,9 @@ pub fn strict_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
         (Value::Function(x), Value::Function(y)) => Rc::ptr_eq(x, y),
         (Value::Drizzle(Drizzle::Table(x)), Value::Drizzle(Drizzle::Table(y))) => Rc::ptr_eq(x, y),
         (Value::Drizzle(Drizzle::Enum(x)), Value::Drizzle(Drizzle::Enum(y))) => Rc::ptr_eq(x, y),
-        (Value::Drizzle(Drizzle::Column(x)), Value::Drizzle(Drizzle::Column(y))) => Rc::ptr_eq(x, y),
+        (Value::Drizzle(Drizzle::Column(x)), Value::Drizzle(Drizzle::Column(y))) => {
+            Rc::ptr_eq(x, y)
+        }
         _ => false,
     }
 }
@@ -169,11 +175,10 @@ fn loose_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
     match (a, b) {
         (Value::Undefined | Value::Null, Value::Undefined | Value::Null) => true,
         (Value::Undefined | Value::Null, _) | (_, Value::Undefined | Value::Null) => false,
-        (Value::Number(_) | Value::String(_) | Value::Bool(_), Value::Number(_) | Value::String(_) | Value::Bool(_))
-            if std::mem::discriminant(a) != std::mem::discriminant(b) =>
-        {
-            to_number(a) == to_number(b)
-        }
+        (
+            Value::Number(_) | Value::String(_) | Value::Bool(_),
+            Value::Number(_) | Value::String(_) | Value::Bool(_),
+        ) if std::mem::discriminant(a) != std::mem::discriminant(b) => to_number(a) == to_number(b),
         _ => strict_equals(a, b),
     }
 }
@@ -188,7 +193,12 @@ fn bigint(v: &Value<'_>) -> Option<i128> {
 /// A binary operator on two known values; `None` when the reader does not support the combination.
 pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Option<Value<'a>> {
     use BinaryOperator as B;
-    let numeric = |v: &Value<'a>| matches!(v, Value::Number(_) | Value::Bool(_) | Value::Null | Value::Undefined);
+    let numeric = |v: &Value<'a>| {
+        matches!(
+            v,
+            Value::Number(_) | Value::Bool(_) | Value::Null | Value::Undefined
+        )
+    };
     if let (Some(x), Some(y)) = (bigint(left), bigint(right)) {
         let result = match op {
             B::Addition => x.checked_add(y),
@@ -204,7 +214,8 @@ pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Op
     }
     Some(match op {
         B::Addition => {
-            let stringy = |v: &Value<'a>| matches!(v, Value::String(_) | Value::Array(_) | Value::Object(_));
+            let stringy =
+                |v: &Value<'a>| matches!(v, Value::String(_) | Value::Array(_) | Value::Object(_));
             if stringy(left) || stringy(right) {
                 Value::string(format!("{}{}", to_js_string(left)?, to_js_string(right)?))
             } else if numeric(left) && numeric(right) {
@@ -214,9 +225,13 @@ pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Op
             }
         }
         B::Subtraction | B::Multiplication | B::Division | B::Remainder | B::Exponential => {
-            if !matches!(left, Value::Number(_) | Value::Bool(_) | Value::Null | Value::String(_))
-                || !matches!(right, Value::Number(_) | Value::Bool(_) | Value::Null | Value::String(_))
-            {
+            if !matches!(
+                left,
+                Value::Number(_) | Value::Bool(_) | Value::Null | Value::String(_)
+            ) || !matches!(
+                right,
+                Value::Number(_) | Value::Bool(_) | Value::Null | Value::String(_)
+            ) {
                 return None;
             }
             let (x, y) = (to_number(left), to_number(right));
@@ -251,11 +266,18 @@ pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Op
             let key = to_js_string(left)?;
             match right {
                 Value::Object(o) => Value::Bool(o.borrow().get(&key).is_some()),
-                Value::Array(a) => Value::Bool(key.parse::<usize>().is_ok_and(|i| i < a.borrow().len())),
+                Value::Array(a) => {
+                    Value::Bool(key.parse::<usize>().is_ok_and(|i| i < a.borrow().len()))
+                }
                 _ => return None,
             }
         }
-        B::BitwiseOR | B::BitwiseAnd | B::BitwiseXOR | B::ShiftLeft | B::ShiftRight | B::ShiftRightZeroFill => {
+        B::BitwiseOR
+        | B::BitwiseAnd
+        | B::BitwiseXOR
+        | B::ShiftLeft
+        | B::ShiftRight
+        | B::ShiftRightZeroFill => {
             if !numeric(left) || !numeric(right) {
                 return None;
             }
@@ -350,7 +372,12 @@ fn arg_site(args: &[Arg<'_>], i: usize, site: Site) -> Site {
 }
 
 /// Calls a global function.
-pub fn call_global<'a>(interp: &mut Interp<'a>, g: Global, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn call_global<'a>(
+    interp: &mut Interp<'a>,
+    g: Global,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let first = arg(&args, 0);
     if let Value::Poison = first {
         return Ok(Value::Poison);
@@ -360,7 +387,13 @@ pub fn call_global<'a>(interp: &mut Interp<'a>, g: Global, args: Vec<Arg<'a>>, s
     }
     let entries = |v: &Value<'a>| -> Option<Vec<(Rc<str>, Value<'a>)>> {
         match v {
-            Value::Object(o) => Some(o.borrow().props.iter().map(|p| (p.key.clone(), p.value.clone())).collect()),
+            Value::Object(o) => Some(
+                o.borrow()
+                    .props
+                    .iter()
+                    .map(|p| (p.key.clone(), p.value.clone()))
+                    .collect(),
+            ),
             Value::Array(a) => Some(
                 a.borrow()
                     .iter()
@@ -412,7 +445,12 @@ pub fn call_global<'a>(interp: &mut Interp<'a>, g: Global, args: Vec<Arg<'a>>, s
                 match to_js_string(&key) {
                     Some(k) => object.set(k.into(), value, None),
                     None => {
-                        return Ok(interp.fail(site, "expected [key, value] pairs", "here", "pass an array of pairs"));
+                        return Ok(interp.fail(
+                            site,
+                            "expected [key, value] pairs",
+                            "here",
+                            "pass an array of pairs",
+                        ));
                     }
                 }
             }
@@ -437,7 +475,12 @@ pub fn call_global<'a>(interp: &mut Interp<'a>, g: Global, args: Vec<Arg<'a>>, s
                     None if a.value.is_nullish() => {}
                     None => {
                         let described = a.value.describe();
-                        return Ok(interp.fail(a.site, format!("cannot assign from {described}"), "source", "pass objects"));
+                        return Ok(interp.fail(
+                            a.site,
+                            format!("cannot assign from {described}"),
+                            "source",
+                            "pass objects",
+                        ));
                     }
                 }
             }
@@ -469,12 +512,16 @@ pub fn call_global<'a>(interp: &mut Interp<'a>, g: Global, args: Vec<Arg<'a>>, s
         Global::ArrayIsArray => Value::Bool(matches!(first, Value::Array(_))),
         Global::String => match args.first() {
             None => Value::string(""),
-            Some(a) => match interp.to_string_value(&a.value, a.site) {
+            Some(a) => match interp.string_of(&a.value, a.site) {
                 Some(s) => Value::string(s),
                 None => Value::Poison,
             },
         },
-        Global::Number => Value::Number(if args.is_empty() { 0.0 } else { to_number(&first) }),
+        Global::Number => Value::Number(if args.is_empty() {
+            0.0
+        } else {
+            to_number(&first)
+        }),
         Global::Boolean => Value::Bool(truthy(&first)),
     })
 }
@@ -516,9 +563,18 @@ pub fn array_method<'a>(
     let callback = arg(&args, 0);
     let call = |interp: &mut Interp<'a>, item: &Value<'a>, i: usize| {
         let call_args = vec![
-            Arg { value: item.clone(), site },
-            Arg { value: Value::Number(i as f64), site },
-            Arg { value: Value::Array(array.clone()), site },
+            Arg {
+                value: item.clone(),
+                site,
+            },
+            Arg {
+                value: Value::Number(i as f64),
+                site,
+            },
+            Arg {
+                value: Value::Array(array.clone()),
+                site,
+            },
         ];
         interp.call(&callback, call_args, site)
     };
@@ -580,14 +636,27 @@ pub fn array_method<'a>(
             } else {
                 match iter.next() {
                     Some((_, v)) => v.clone(),
-                    None => return Ok(interp.fail(site, "reduce of an empty array with no initial value", "here", "pass an initial value")),
+                    None => {
+                        return Ok(interp.fail(
+                            site,
+                            "reduce of an empty array with no initial value",
+                            "here",
+                            "pass an initial value",
+                        ));
+                    }
                 }
             };
             for (i, item) in iter {
                 let call_args = vec![
                     Arg { value: acc, site },
-                    Arg { value: item.clone(), site },
-                    Arg { value: Value::Number(i as f64), site },
+                    Arg {
+                        value: item.clone(),
+                        site,
+                    },
+                    Arg {
+                        value: Value::Number(i as f64),
+                        site,
+                    },
                 ];
                 acc = interp.call(&callback, call_args, site)?;
             }
@@ -596,7 +665,7 @@ pub fn array_method<'a>(
         "join" => {
             let separator = match arg(&args, 0) {
                 Value::Undefined => ",".to_string(),
-                other => match interp.to_string_value(&other, arg_site(&args, 0, site)) {
+                other => match interp.string_of(&other, arg_site(&args, 0, site)) {
                     Some(s) => s,
                     None => return Ok(Value::Poison),
                 },
@@ -607,7 +676,7 @@ pub fn array_method<'a>(
                     Value::Undefined | Value::Null => String::new(),
                     Value::Poison => return Ok(Value::Poison),
                     Value::Opaque(o) => return Ok(Value::Opaque(Rc::new(o.derived("")))),
-                    other => match interp.to_string_value(other, site) {
+                    other => match interp.string_of(other, site) {
                         Some(s) => s,
                         None => return Ok(Value::Poison),
                     },
@@ -636,7 +705,12 @@ pub fn array_method<'a>(
             let len = items.len();
             let start = index_arg(&arg(&args, 0), len, 0);
             let end = index_arg(&arg(&args, 1), len, len);
-            Value::array(items.get(start..end.max(start)).map(<[_]>::to_vec).unwrap_or_default())
+            Value::array(
+                items
+                    .get(start..end.max(start))
+                    .map(<[_]>::to_vec)
+                    .unwrap_or_default(),
+            )
         }
         "flat" => {
             let mut out = Vec::new();
@@ -668,21 +742,37 @@ pub fn array_method<'a>(
 }
 
 /// Calls a string method.
-pub fn string_method<'a>(interp: &mut Interp<'a>, s: &Rc<str>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn string_method<'a>(
+    interp: &mut Interp<'a>,
+    s: &Rc<str>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let mut strings = Vec::new();
     for (i, a) in args.iter().enumerate() {
         match &a.value {
             Value::Poison => return Ok(Value::Poison),
             Value::Opaque(o) => return Ok(Value::Opaque(Rc::new(o.derived("")))),
             Value::Undefined => strings.push(None),
-            Value::Number(_) if matches!(name, "slice" | "substring" | "padStart" | "padEnd" | "repeat" | "at" | "charAt") => {
+            Value::Number(_)
+                if matches!(
+                    name,
+                    "slice" | "substring" | "padStart" | "padEnd" | "repeat" | "at" | "charAt"
+                ) =>
+            {
                 strings.push(None)
             }
             other => match to_js_string(other) {
                 Some(text) => strings.push(Some(text)),
                 None => {
                     let described = other.describe();
-                    return Ok(interp.fail(arg_site(&args, i, site), format!("expected a string, found {described}"), "argument", "pass a string"));
+                    return Ok(interp.fail(
+                        arg_site(&args, i, site),
+                        format!("expected a string, found {described}"),
+                        "argument",
+                        "pass a string",
+                    ));
                 }
             },
         }
@@ -703,11 +793,19 @@ pub fn string_method<'a>(interp: &mut Interp<'a>, s: &Rc<str>, name: &str, args:
         "startsWith" => Value::Bool(s.starts_with(&text(0))),
         "endsWith" => Value::Bool(s.ends_with(&text(0))),
         "includes" => Value::Bool(s.contains(&text(0))),
-        "indexOf" => Value::Number(s.find(&text(0)).map_or(-1.0, |i| s[..i].chars().count() as f64)),
-        "concat" => Value::string(format!("{s}{}", (0..strings.len()).map(text).collect::<String>())),
+        "indexOf" => Value::Number(
+            s.find(&text(0))
+                .map_or(-1.0, |i| s[..i].chars().count() as f64),
+        ),
+        "concat" => Value::string(format!(
+            "{s}{}",
+            (0..strings.len()).map(text).collect::<String>()
+        )),
         "split" => match strings.first().cloned().flatten() {
             None => Value::array(vec![Value::String(s.clone())]),
-            Some(sep) if sep.is_empty() => Value::array(chars.iter().map(|c| Value::string(c.to_string())).collect()),
+            Some(sep) if sep.is_empty() => {
+                Value::array(chars.iter().map(|c| Value::string(c.to_string())).collect())
+            }
             Some(sep) => Value::array(s.split(sep.as_str()).map(Value::string).collect()),
         },
         "replace" => Value::string(s.replacen(&text(0), &text(1), 1)),
@@ -715,7 +813,12 @@ pub fn string_method<'a>(interp: &mut Interp<'a>, s: &Rc<str>, name: &str, args:
         "repeat" => {
             let n = number(0, 0.0);
             if !(0.0..=10_000.0).contains(&n) || (s.len() as f64) * n > 1e6 {
-                return Ok(interp.fail(site, "repeat count out of range", "here", "use a smaller count"));
+                return Ok(interp.fail(
+                    site,
+                    "repeat count out of range",
+                    "here",
+                    "use a smaller count",
+                ));
             }
             Value::string(s.repeat(n as usize))
         }
@@ -723,12 +826,25 @@ pub fn string_method<'a>(interp: &mut Interp<'a>, s: &Rc<str>, name: &str, args:
             let len = chars.len();
             let start = index_arg(&arg(&args, 0), len, 0);
             let end = index_arg(&arg(&args, 1), len, len);
-            let (a, b) = if name == "substring" { (start.min(end), start.max(end)) } else { (start, end.max(start)) };
-            Value::string(chars.get(a..b).map(|c| c.iter().collect::<String>()).unwrap_or_default())
+            let (a, b) = if name == "substring" {
+                (start.min(end), start.max(end))
+            } else {
+                (start, end.max(start))
+            };
+            Value::string(
+                chars
+                    .get(a..b)
+                    .map(|c| c.iter().collect::<String>())
+                    .unwrap_or_default(),
+            )
         }
         "charAt" | "at" => {
             let n = number(0, 0.0);
-            let i = if n < 0.0 && name == "at" { chars.len() as f64 + n } else { n };
+            let i = if n < 0.0 && name == "at" {
+                chars.len() as f64 + n
+            } else {
+                n
+            };
             match (i >= 0.0).then(|| chars.get(i as usize)).flatten() {
                 Some(c) => Value::string(c.to_string()),
                 None if name == "at" => Value::Undefined,
@@ -737,25 +853,49 @@ pub fn string_method<'a>(interp: &mut Interp<'a>, s: &Rc<str>, name: &str, args:
         }
         "padStart" | "padEnd" => {
             let target = number(0, 0.0).clamp(0.0, 10_000.0) as usize;
-            let pad = strings.get(1).cloned().flatten().unwrap_or_else(|| " ".into());
+            let pad = strings
+                .get(1)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| " ".into());
             let missing = target.saturating_sub(chars.len());
-            let filler: String = pad.chars().cycle().take(if pad.is_empty() { 0 } else { missing }).collect();
-            Value::string(if name == "padStart" { format!("{filler}{s}") } else { format!("{s}{filler}") })
+            let filler: String = pad
+                .chars()
+                .cycle()
+                .take(if pad.is_empty() { 0 } else { missing })
+                .collect();
+            Value::string(if name == "padStart" {
+                format!("{filler}{s}")
+            } else {
+                format!("{s}{filler}")
+            })
         }
         _ => unknown_method(interp, "string", name, site),
     })
 }
 
 /// Calls a method of a number, boolean or bigint.
-pub fn primitive_method<'a>(interp: &mut Interp<'a>, v: &Value<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn primitive_method<'a>(
+    interp: &mut Interp<'a>,
+    v: &Value<'a>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     Ok(match (name, v) {
-        ("toString", _) if args.is_empty() || matches!(arg(&args, 0), Value::Number(n) if n == 10.0) => {
+        ("toString", _)
+            if args.is_empty() || matches!(arg(&args, 0), Value::Number(n) if n == 10.0) =>
+        {
             Value::string(to_js_string(v).unwrap_or_default())
         }
         ("valueOf", _) => v.clone(),
         ("toFixed", Value::Number(n)) => {
             let digits = to_number(&arg(&args, 0));
-            let digits = if digits.is_nan() { 0 } else { digits.clamp(0.0, 100.0) as usize };
+            let digits = if digits.is_nan() {
+                0
+            } else {
+                digits.clamp(0.0, 100.0) as usize
+            };
             Value::string(format!("{n:.digits$}"))
         }
         _ => unknown_method(interp, "number", name, site),

@@ -9,9 +9,10 @@ use crate::schema::{Dialect, FkAction, Nulls, SequenceOptions};
 use super::builtins::{number_to_string, to_js_string};
 use super::eval::{Arg, Eval, Interp};
 use super::value::{
-    CheckBuilder, ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, ColumnUnique, Constraint, Drizzle,
-    ForeignKeyBuilder, IdentitySpec, IndexBuilder, IndexColumn, IndexKeySource, Native, Object, Package,
-    PrimaryKeyBuilder, Reference, SchemaEntity, Site, SqlChunk, SqlFragment, TableEntity, UniqueBuilder, Value,
+    CheckBuilder, ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, ColumnUnique, Constraint,
+    Drizzle, ForeignKeyBuilder, IdentitySpec, IndexBuilder, IndexColumn, IndexKeySource, Native,
+    Object, Package, PrimaryKeyBuilder, Reference, SchemaEntity, Site, SqlChunk, SqlFragment,
+    TableEntity, UniqueBuilder, Value,
 };
 
 /// The value of argument `i` (or `undefined`).
@@ -34,7 +35,12 @@ pub fn column_ref<'a>(table: &Rc<TableEntity<'a>>, key: &Rc<str>) -> Value<'a> {
 
 /// Reports a value the reader cannot know where a known one is needed;
 /// `None` for such values (and for poison).
-pub fn known<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site, what: &str) -> Option<Value<'a>> {
+pub fn known<'a>(
+    interp: &mut Interp<'a>,
+    v: Value<'a>,
+    site: Site,
+    what: &str,
+) -> Option<Value<'a>> {
     match v {
         Value::Poison => None,
         Value::Opaque(o) => {
@@ -52,12 +58,22 @@ pub fn known<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site, what: &str) 
 }
 
 /// A string argument; reports anything else.
-pub fn string_arg<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site, what: &str) -> Option<String> {
+pub fn string_arg<'a>(
+    interp: &mut Interp<'a>,
+    v: Value<'a>,
+    site: Site,
+    what: &str,
+) -> Option<String> {
     match known(interp, v, site, what)? {
         Value::String(s) => Some(s.to_string()),
         other => {
             let described = other.describe();
-            interp.fail(site, format!("{what} must be a string, found {described}"), "expected a string", "pass a string");
+            interp.fail(
+                site,
+                format!("{what} must be a string, found {described}"),
+                "expected a string",
+                "pass a string",
+            );
             None
         }
     }
@@ -78,11 +94,19 @@ impl<'a> Config<'a> {
     /// Options from a value: an object, or nothing for `undefined`; reports others.
     pub fn from_value(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Config<'a> {
         match known(interp, v, site, "the options") {
-            Some(Value::Object(o)) => Config { object: Some(o), site },
+            Some(Value::Object(o)) => Config {
+                object: Some(o),
+                site,
+            },
             Some(Value::Undefined) | None => Config::none(site),
             Some(other) => {
                 let described = other.describe();
-                interp.fail(site, format!("expected an options object, found {described}"), "options", "pass an object like `{ length: 255 }`");
+                interp.fail(
+                    site,
+                    format!("expected an options object, found {described}"),
+                    "options",
+                    "pass an object like `{ length: 255 }`",
+                );
                 Config::none(site)
             }
         }
@@ -114,7 +138,12 @@ impl<'a> Config<'a> {
             (Value::Bool(b), _) => Some(b),
             (other, site) => {
                 let described = other.describe();
-                interp.fail(site, format!("option `{key}` must be true or false, found {described}"), "expected a boolean", "pass `true` or `false`");
+                interp.fail(
+                    site,
+                    format!("option `{key}` must be true or false, found {described}"),
+                    "expected a boolean",
+                    "pass `true` or `false`",
+                );
                 None
             }
         }
@@ -130,21 +159,37 @@ impl<'a> Config<'a> {
         };
         if parsed.is_none() {
             let described = v.describe();
-            interp.fail(site, format!("option `{key}` must be an integer, found {described}"), "expected an integer", "pass a whole number");
+            interp.fail(
+                site,
+                format!("option `{key}` must be an integer, found {described}"),
+                "expected an integer",
+                "pass a whole number",
+            );
         }
         parsed
     }
 }
 
 /// `(name?, options?)` as column builders take them.
-pub fn name_and_config<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>], site: Site) -> (Option<String>, Config<'a>) {
-    match known(interp, arg(args, 0), arg_site(args, 0, site), "the column name") {
+pub fn name_and_config<'a>(
+    interp: &mut Interp<'a>,
+    args: &[Arg<'a>],
+    site: Site,
+) -> (Option<String>, Config<'a>) {
+    match known(
+        interp,
+        arg(args, 0),
+        arg_site(args, 0, site),
+        "the column name",
+    ) {
         Some(Value::String(s)) => {
             let config = Config::from_value(interp, arg(args, 1), arg_site(args, 1, site));
             (Some(s.to_string()), config)
         }
         Some(Value::Undefined) | None => (None, Config::none(site)),
-        Some(v @ Value::Object(_)) => (None, Config::from_value(interp, v, arg_site(args, 0, site))),
+        Some(v @ Value::Object(_)) => {
+            (None, Config::from_value(interp, v, arg_site(args, 0, site)))
+        }
         Some(other) => {
             let described = other.describe();
             interp.fail(
@@ -159,7 +204,13 @@ pub fn name_and_config<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>], site: Site
 }
 
 /// A new column builder of a type.
-pub fn new_column<'a>(dialect: Dialect, builder: &str, name: Option<String>, sql_type: ColumnSqlType, site: Site) -> Value<'a> {
+pub fn new_column<'a>(
+    dialect: Dialect,
+    builder: &str,
+    name: Option<String>,
+    sql_type: ColumnSqlType,
+    site: Site,
+) -> Value<'a> {
     Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(ColumnBuilder {
         dialect,
         builder: builder.into(),
@@ -187,12 +238,29 @@ pub fn create_table<'a>(
     site: Site,
     rename: Option<&Value<'a>>,
 ) -> Eval<'a> {
-    let Some(mut name) = string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the table name") else {
+    let Some(mut name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the table name",
+    ) else {
         return Ok(Value::Poison);
     };
     if let Some(rename) = rename {
-        let renamed = interp.call(rename, vec![Arg { value: Value::string(name.as_str()), site }], site)?;
-        match string_arg(interp, renamed, site, "the table name the creator function returns") {
+        let renamed = interp.call(
+            rename,
+            vec![Arg {
+                value: Value::string(name.as_str()),
+                site,
+            }],
+            site,
+        )?;
+        match string_arg(
+            interp,
+            renamed,
+            site,
+            "the table name the creator function returns",
+        ) {
             Some(n) => name = n,
             None => return Ok(Value::Poison),
         }
@@ -204,7 +272,10 @@ pub fn create_table<'a>(
             Dialect::Postgres => Package::PgCore,
             Dialect::Sqlite => Package::SqliteCore,
         };
-        let builders = Arg { value: Value::Package(package), site: columns_site };
+        let builders = Arg {
+            value: Value::Package(package),
+            site: columns_site,
+        };
         columns_value = interp.call(&columns_value, vec![builders], columns_site)?;
     }
     let Some(columns_value) = known(interp, columns_value, columns_site, "the columns") else {
@@ -230,7 +301,12 @@ pub fn create_table<'a>(
                     let builder = c.borrow().builder.clone();
                     interp.fail(
                         psite,
-                        format!("column `{}` uses the {} builder `{builder}` in a {} table", p.key, c.borrow().dialect, dialect),
+                        format!(
+                            "column `{}` uses the {} builder `{builder}` in a {} table",
+                            p.key,
+                            c.borrow().dialect,
+                            dialect
+                        ),
                         "wrong dialect",
                         "import column builders from the same drizzle-orm entry point as the table",
                     );
@@ -250,7 +326,10 @@ pub fn create_table<'a>(
                 let described = other.describe();
                 interp.fail(
                     psite,
-                    format!("`{}` in table `{name}` is not a column: it is {described}", p.key),
+                    format!(
+                        "`{}` in table `{name}` is not a column: it is {described}",
+                        p.key
+                    ),
                     "not a column builder",
                     hint,
                 );
@@ -285,9 +364,16 @@ pub fn create_prefixed_table<'a>(
 }
 
 /// `pgTableCreator(fn)` / `sqliteTableCreator(fn)`.
-pub fn table_creator<'a>(interp: &mut Interp<'a>, dialect: Dialect, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn table_creator<'a>(
+    interp: &mut Interp<'a>,
+    dialect: Dialect,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     match arg(&args, 0) {
-        f @ (Value::Function(_) | Value::Native(_)) => Ok(Value::native(Native::TableCreator { dialect, rename: f })),
+        f @ (Value::Function(_) | Value::Native(_)) => {
+            Ok(Value::native(Native::TableCreator { dialect, rename: f }))
+        }
         Value::Poison => Ok(Value::Poison),
         other => {
             let described = other.describe();
@@ -302,7 +388,12 @@ pub fn table_creator<'a>(interp: &mut Interp<'a>, dialect: Dialect, args: Vec<Ar
 }
 
 /// Reads properties of Drizzle values.
-pub fn property<'a>(interp: &mut Interp<'a>, d: &Drizzle<'a>, key: &Rc<str>, site: Site) -> Eval<'a> {
+pub fn property<'a>(
+    interp: &mut Interp<'a>,
+    d: &Drizzle<'a>,
+    key: &Rc<str>,
+    site: Site,
+) -> Eval<'a> {
     let method = || {
         Ok(Value::native(Native::Method {
             receiver: Value::Drizzle(d.clone()),
@@ -329,9 +420,14 @@ pub fn property<'a>(interp: &mut Interp<'a>, d: &Drizzle<'a>, key: &Rc<str>, sit
             ))
         }
         Drizzle::Enum(e) => Ok(match &**key {
-            "enumValues" => Value::array(e.values.iter().map(|v| Value::string(v.as_str())).collect()),
+            "enumValues" => {
+                Value::array(e.values.iter().map(|v| Value::string(v.as_str())).collect())
+            }
             "enumName" => Value::string(e.name.as_str()),
-            "schema" => e.schema.as_ref().map_or(Value::Undefined, |s| Value::string(s.name.as_str())),
+            "schema" => e
+                .schema
+                .as_ref()
+                .map_or(Value::Undefined, |s| Value::string(s.name.as_str())),
             _ => Value::Undefined,
         }),
         Drizzle::Schema(s) => match &**key {
@@ -339,12 +435,21 @@ pub fn property<'a>(interp: &mut Interp<'a>, d: &Drizzle<'a>, key: &Rc<str>, sit
             _ => method(),
         },
         Drizzle::Sequence(_) | Drizzle::NoDdl(_) => Ok(Value::Undefined),
-        Drizzle::Column(_) | Drizzle::ColumnRef(_) | Drizzle::IndexColumn(_) | Drizzle::Constraint(_) => method(),
+        Drizzle::Column(_)
+        | Drizzle::ColumnRef(_)
+        | Drizzle::IndexColumn(_)
+        | Drizzle::Constraint(_) => method(),
     }
 }
 
 /// Calls a method of a Drizzle value.
-pub fn method<'a>(interp: &mut Interp<'a>, d: &Drizzle<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn method<'a>(
+    interp: &mut Interp<'a>,
+    d: &Drizzle<'a>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     match d {
         Drizzle::Column(c) => column_method(interp, c, name, args, site),
         Drizzle::ColumnRef(c) => {
@@ -361,7 +466,10 @@ pub fn method<'a>(interp: &mut Interp<'a>, d: &Drizzle<'a>, name: &str, args: Ve
         Drizzle::Schema(s) => super::pg::schema_method(interp, s, name, args, site),
         Drizzle::Table(t) if name == "enableRLS" => Ok(interp.fail(
             site,
-            format!("row-level security on table `{}` is not supported yet", t.name),
+            format!(
+                "row-level security on table `{}` is not supported yet",
+                t.name
+            ),
             "enableRLS",
             "remove `.enableRLS()` and enable RLS in a hand-written migration",
         )),
@@ -393,7 +501,10 @@ fn fk_action<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Option<Fk
 }
 
 /// Options of `pgSequence` and identity columns; `name` is returned separately.
-pub fn sequence_options<'a>(interp: &mut Interp<'a>, config: &Config<'a>) -> (SequenceOptions, Option<String>) {
+pub fn sequence_options<'a>(
+    interp: &mut Interp<'a>,
+    config: &Config<'a>,
+) -> (SequenceOptions, Option<String>) {
     let options = SequenceOptions {
         increment: config.integer(interp, "increment"),
         min_value: config.integer(interp, "minValue"),
@@ -450,7 +561,12 @@ fn column_method<'a>(
         "unique" => {
             let unique_name = match arg(&args, 0) {
                 Value::Undefined => None,
-                v => match string_arg(interp, v, arg_site(&args, 0, site), "the unique constraint name") {
+                v => match string_arg(
+                    interp,
+                    v,
+                    arg_site(&args, 0, site),
+                    "the unique constraint name",
+                ) {
                     Some(n) => Some(n),
                     None => return Ok(Value::Poison),
                 },
@@ -473,7 +589,10 @@ fn column_method<'a>(
             if !pg_only(interp) {
                 return Ok(this);
             }
-            if !(type_name.starts_with("timestamp") || type_name.starts_with("date") || type_name.starts_with("time")) {
+            if !(type_name.starts_with("timestamp")
+                || type_name.starts_with("date")
+                || type_name.starts_with("time"))
+            {
                 return Ok(interp.fail(
                     site,
                     format!("`.defaultNow()` is for date and time columns, not `{type_name}`"),
@@ -524,7 +643,12 @@ fn column_method<'a>(
             // the name and the type carry over.
             let base = column.borrow();
             if base.dims >= 5 {
-                return Ok(interp.fail(site, "too many array dimensions", "array", "use at most 5 dimensions"));
+                return Ok(interp.fail(
+                    site,
+                    "too many array dimensions",
+                    "array",
+                    "use at most 5 dimensions",
+                ));
             }
             let array = ColumnBuilder {
                 dialect: base.dialect,
@@ -542,7 +666,9 @@ fn column_method<'a>(
                 references: Vec::new(),
                 site: base.site,
             };
-            return Ok(Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(array)))));
+            return Ok(Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(
+                array,
+            )))));
         }
         "generatedAlwaysAs" => {
             if dialect == Dialect::Sqlite {
@@ -589,7 +715,12 @@ fn index_column_method<'a>(
         "desc" => column.desc = true,
         "nullsFirst" => column.nulls = Some(Nulls::First),
         "nullsLast" => column.nulls = Some(Nulls::Last),
-        "op" => match string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the operator class") {
+        "op" => match string_arg(
+            interp,
+            arg(&args, 0),
+            arg_site(&args, 0, site),
+            "the operator class",
+        ) {
             Some(op) => column.opclass = Some(op),
             None => return Ok(Value::Poison),
         },
@@ -598,7 +729,8 @@ fn index_column_method<'a>(
     Ok(Value::Drizzle(Drizzle::IndexColumn(Rc::new(column))))
 }
 
-/// A column argument of `.on(...)`, `primaryKey`, `unique`, `foreignKey`.
+/// A column argument of `.on(...)`, `primaryKey`, `unique`, `foreignKey`;
+/// `None` when it is not one (reported) or is poison.
 fn column_arg<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Option<ColumnRef<'a>> {
     match known(interp, v, site, "the column")? {
         Value::Drizzle(Drizzle::ColumnRef(c)) => Some(c),
@@ -616,23 +748,47 @@ fn column_arg<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Option<C
     }
 }
 
-fn column_list<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Vec<ColumnRef<'a>> {
-    match known(interp, v, site, "the columns") {
-        Some(Value::Array(items)) => {
+/// Column arguments; `None` when any is not a column (so no follow-up problem is reported).
+fn column_args<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>]) -> Option<Vec<ColumnRef<'a>>> {
+    let columns: Vec<Option<ColumnRef<'a>>> = args
+        .iter()
+        .map(|a| column_arg(interp, a.value.clone(), a.site))
+        .collect();
+    columns.into_iter().collect()
+}
+
+/// An array of columns (`columns: [t.a, t.b]`); `None` when it is not one.
+fn column_list<'a>(
+    interp: &mut Interp<'a>,
+    v: Value<'a>,
+    site: Site,
+) -> Option<Vec<ColumnRef<'a>>> {
+    match known(interp, v, site, "the columns")? {
+        Value::Array(items) => {
             let items = items.borrow().clone();
-            items.into_iter().filter_map(|v| column_arg(interp, v, site)).collect()
+            let args: Vec<Arg<'a>> = items.into_iter().map(|value| Arg { value, site }).collect();
+            column_args(interp, &args)
         }
-        Some(other) => {
+        other => {
             let described = other.describe();
-            interp.fail(site, format!("expected an array of columns, found {described}"), "not an array", "pass `[t.a, t.b]`");
-            Vec::new()
+            interp.fail(
+                site,
+                format!("expected an array of columns, found {described}"),
+                "not an array",
+                "pass `[t.a, t.b]`",
+            );
+            None
         }
-        None => Vec::new(),
     }
 }
 
 /// `index(name?)`, `uniqueIndex(name?)`.
-pub fn index<'a>(interp: &mut Interp<'a>, unique: bool, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn index<'a>(
+    interp: &mut Interp<'a>,
+    unique: bool,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let name = match arg(&args, 0) {
         Value::Undefined => None,
         v => match string_arg(interp, v, arg_site(&args, 0, site), "the index name") {
@@ -660,17 +816,29 @@ pub fn primary_key<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) 
         let config = Config::from_value(interp, first, arg_site(&args, 0, site));
         let columns = match config.value(interp, "columns") {
             Some((v, s)) => column_list(interp, v, s),
-            None => Vec::new(),
+            None => Some(Vec::new()),
         };
         (config.string(interp, "name"), columns)
     } else {
-        let columns = args.iter().filter_map(|a| column_arg(interp, a.value.clone(), a.site)).collect();
-        (None, columns)
+        (None, column_args(interp, &args))
+    };
+    let Some(columns) = columns else {
+        return Ok(Value::Poison);
     };
     if columns.is_empty() {
-        return Ok(interp.fail(site, "this primary key has no columns", "primaryKey", "pass `{ columns: [t.a, t.b] }`"));
+        return Ok(interp.fail(
+            site,
+            "this primary key has no columns",
+            "primaryKey",
+            "pass `{ columns: [t.a, t.b] }`",
+        ));
     }
-    Ok(Constraint::PrimaryKey(PrimaryKeyBuilder { name, columns, site }).value())
+    Ok(Constraint::PrimaryKey(PrimaryKeyBuilder {
+        name,
+        columns,
+        site,
+    })
+    .value())
 }
 
 /// `unique(name?)`.
@@ -696,11 +864,14 @@ pub fn foreign_key<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) 
     let config = Config::from_value(interp, arg(&args, 0), arg_site(&args, 0, site));
     let columns = match config.value(interp, "columns") {
         Some((v, s)) => column_list(interp, v, s),
-        None => Vec::new(),
+        None => Some(Vec::new()),
     };
     let foreign_columns = match config.value(interp, "foreignColumns") {
         Some((v, s)) => column_list(interp, v, s),
-        None => Vec::new(),
+        None => Some(Vec::new()),
+    };
+    let (Some(columns), Some(foreign_columns)) = (columns, foreign_columns) else {
+        return Ok(Value::Poison);
     };
     if columns.is_empty() || columns.len() != foreign_columns.len() {
         return Ok(interp.fail(
@@ -723,51 +894,80 @@ pub fn foreign_key<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) 
 
 /// `check(name, sql)`.
 pub fn check<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-    let Some(name) = string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the check constraint name") else {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the check constraint name",
+    ) else {
         return Ok(Value::Poison);
     };
-    let Some(condition) = sql_arg(interp, arg(&args, 1), arg_site(&args, 1, site), "the check condition") else {
+    let Some(condition) = sql_arg(
+        interp,
+        arg(&args, 1),
+        arg_site(&args, 1, site),
+        "the check condition",
+    ) else {
         return Ok(Value::Poison);
     };
     Ok(Constraint::Check(CheckBuilder { name, condition }).value())
 }
 
-fn sql_arg<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site, what: &str) -> Option<Rc<SqlFragment<'a>>> {
+fn sql_arg<'a>(
+    interp: &mut Interp<'a>,
+    v: Value<'a>,
+    site: Site,
+    what: &str,
+) -> Option<Rc<SqlFragment<'a>>> {
     match known(interp, v, site, what)? {
         Value::Sql(s) => Some(s),
         other => {
             let described = other.describe();
-            interp.fail(site, format!("{what} must be an `sql` template, found {described}"), "expected sql`...`", "write it as sql`...`");
+            interp.fail(
+                site,
+                format!("{what} must be an `sql` template, found {described}"),
+                "expected sql`...`",
+                "write it as sql`...`",
+            );
             None
         }
     }
 }
 
-fn index_keys<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>]) -> Vec<IndexKeySource<'a>> {
+/// Index keys; `None` when any is not a key (so no follow-up problem is reported).
+fn index_keys<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>]) -> Option<Vec<IndexKeySource<'a>>> {
     let mut keys = Vec::new();
+    let mut complete = true;
     for a in args {
         match known(interp, a.value.clone(), a.site, "the index key") {
-            Some(Value::Drizzle(Drizzle::ColumnRef(c))) => keys.push(IndexKeySource::Column(IndexColumn {
-                column: c,
-                desc: false,
-                nulls: None,
-                opclass: None,
-            })),
-            Some(Value::Drizzle(Drizzle::IndexColumn(c))) => keys.push(IndexKeySource::Column((*c).clone())),
+            Some(Value::Drizzle(Drizzle::ColumnRef(c))) => {
+                keys.push(IndexKeySource::Column(IndexColumn {
+                    column: c,
+                    desc: false,
+                    nulls: None,
+                    opclass: None,
+                }))
+            }
+            Some(Value::Drizzle(Drizzle::IndexColumn(c))) => {
+                keys.push(IndexKeySource::Column((*c).clone()))
+            }
             Some(Value::Sql(s)) => keys.push(IndexKeySource::Sql(s)),
             Some(other) => {
                 let described = other.describe();
                 interp.fail(
                     a.site,
-                    format!("an index key must be a column or an `sql` expression, found {described}"),
+                    format!(
+                        "an index key must be a column or an `sql` expression, found {described}"
+                    ),
                     "not an index key",
                     "pass columns like `t.email` or sql`lower(${t.email})`",
                 );
+                complete = false;
             }
-            None => {}
+            None => complete = false,
         }
     }
-    keys
+    complete.then_some(keys)
 }
 
 fn constraint_method<'a>(
@@ -781,15 +981,31 @@ fn constraint_method<'a>(
     let kind = Drizzle::Constraint(constraint.clone()).describe();
     let mut c = constraint.borrow().clone();
     match (&mut c, name) {
-        (Constraint::Index(i), "on" | "onOnly") => i.keys = index_keys(interp, &args),
+        (Constraint::Index(i), "on" | "onOnly") => match index_keys(interp, &args) {
+            Some(keys) => i.keys = keys,
+            None => return Ok(Value::Poison),
+        },
         (Constraint::Index(i), "using") => {
-            match string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the index method") {
+            match string_arg(
+                interp,
+                arg(&args, 0),
+                arg_site(&args, 0, site),
+                "the index method",
+            ) {
                 Some(m) => i.method = Some(m),
                 None => return Ok(Value::Poison),
             }
-            i.keys = index_keys(interp, args.get(1..).unwrap_or(&[]));
+            match index_keys(interp, args.get(1..).unwrap_or(&[])) {
+                Some(keys) => i.keys = keys,
+                None => return Ok(Value::Poison),
+            }
         }
-        (Constraint::Index(i), "where") => match sql_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the index condition") {
+        (Constraint::Index(i), "where") => match sql_arg(
+            interp,
+            arg(&args, 0),
+            arg_site(&args, 0, site),
+            "the index condition",
+        ) {
             Some(s) => i.predicate = Some(s),
             None => return Ok(Value::Poison),
         },
@@ -805,7 +1021,8 @@ fn constraint_method<'a>(
                 if let Some((v, s)) = config.value(interp, &key) {
                     match v {
                         Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                            i.with.push((key.to_string(), to_js_string(&v).unwrap_or_default()));
+                            i.with
+                                .push((key.to_string(), to_js_string(&v).unwrap_or_default()));
                         }
                         other => {
                             let described = other.describe();
@@ -816,9 +1033,10 @@ fn constraint_method<'a>(
             }
             i.with.sort();
         }
-        (Constraint::Unique(u), "on") => {
-            u.columns = args.iter().filter_map(|a| column_arg(interp, a.value.clone(), a.site)).collect();
-        }
+        (Constraint::Unique(u), "on") => match column_args(interp, &args) {
+            Some(columns) => u.columns = columns,
+            None => return Ok(Value::Poison),
+        },
         (Constraint::Unique(u), "nullsNotDistinct") => u.nulls_not_distinct = true,
         (Constraint::ForeignKey(f), "onDelete" | "onUpdate") => {
             let Some(action) = fk_action(interp, arg(&args, 0), arg_site(&args, 0, site)) else {
@@ -849,14 +1067,29 @@ pub fn sql_chunk<'a>(v: Value<'a>, site: Site) -> Option<SqlChunk<'a>> {
 }
 
 /// Calls an export of `drizzle-orm` (`sql.raw`, `relations`...).
-pub fn orm_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn orm_call<'a>(
+    interp: &mut Interp<'a>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let fragment = |chunks| Ok(Value::Sql(Rc::new(SqlFragment { chunks })));
     match name {
-        "sql.raw" => match string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the argument of `sql.raw`") {
+        "sql.raw" => match string_arg(
+            interp,
+            arg(&args, 0),
+            arg_site(&args, 0, site),
+            "the argument of `sql.raw`",
+        ) {
             Some(text) => fragment(vec![SqlChunk::Text(text.into())]),
             None => Ok(Value::Poison),
         },
-        "sql.identifier" => match string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the identifier") {
+        "sql.identifier" => match string_arg(
+            interp,
+            arg(&args, 0),
+            arg_site(&args, 0, site),
+            "the identifier",
+        ) {
             Some(text) => fragment(vec![SqlChunk::Identifier(text.into())]),
             None => Ok(Value::Poison),
         },
@@ -869,15 +1102,20 @@ pub fn orm_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, sit
                 Value::Sql(s) => Some(SqlChunk::Sql(s)),
                 other => {
                     let described = other.describe();
-                    return Ok(interp.fail(arg_site(&args, 1, site), format!("the separator must be sql`...`, found {described}"), "separator", "pass sql`, `"));
+                    return Ok(interp.fail(
+                        arg_site(&args, 1, site),
+                        format!("the separator must be sql`...`, found {described}"),
+                        "separator",
+                        "pass sql`, `",
+                    ));
                 }
             };
             let mut chunks = Vec::new();
             for (i, item) in items.into_iter().enumerate() {
-                if i > 0 {
-                    if let Some(s) = &separator {
-                        chunks.push(s.clone());
-                    }
+                if i > 0
+                    && let Some(s) = &separator
+                {
+                    chunks.push(s.clone());
                 }
                 match sql_chunk(item, site) {
                     Some(chunk) => chunks.push(chunk),
@@ -887,13 +1125,43 @@ pub fn orm_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, sit
             fragment(chunks)
         }
         "relations" => Ok(Value::Drizzle(Drizzle::NoDdl("relations"))),
-        "sql" => Ok(interp.fail(site, "`sql` is a template tag", "called as a function", "write sql`...` without parentheses")),
+        "sql" => Ok(interp.fail(
+            site,
+            "`sql` is a template tag",
+            "called as a function",
+            "write sql`...` without parentheses",
+        )),
         _ => {
             let runtime = matches!(
                 name,
-                "eq" | "ne" | "and" | "or" | "not" | "gt" | "gte" | "lt" | "lte" | "isNull" | "isNotNull" | "inArray"
-                    | "notInArray" | "like" | "ilike" | "notLike" | "between" | "exists" | "asc" | "desc" | "count"
-                    | "sum" | "avg" | "min" | "max" | "getTableColumns" | "getTableName" | "is" | "placeholder"
+                "eq" | "ne"
+                    | "and"
+                    | "or"
+                    | "not"
+                    | "gt"
+                    | "gte"
+                    | "lt"
+                    | "lte"
+                    | "isNull"
+                    | "isNotNull"
+                    | "inArray"
+                    | "notInArray"
+                    | "like"
+                    | "ilike"
+                    | "notLike"
+                    | "between"
+                    | "exists"
+                    | "asc"
+                    | "desc"
+                    | "count"
+                    | "sum"
+                    | "avg"
+                    | "min"
+                    | "max"
+                    | "getTableColumns"
+                    | "getTableName"
+                    | "is"
+                    | "placeholder"
             );
             let help = if runtime {
                 "write the SQL with sql`...` instead"
@@ -902,7 +1170,9 @@ pub fn orm_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, sit
             };
             Ok(interp.fail(
                 site,
-                format!("`{name}` from drizzle-orm cannot be evaluated by db-migrate's schema reader"),
+                format!(
+                    "`{name}` from drizzle-orm cannot be evaluated by db-migrate's schema reader"
+                ),
                 "unsupported",
                 help,
             ))
@@ -911,7 +1181,13 @@ pub fn orm_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, sit
 }
 
 /// Methods of `sql` fragments that do not change their SQL.
-pub fn sql_method<'a>(interp: &mut Interp<'a>, s: &Rc<SqlFragment<'a>>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn sql_method<'a>(
+    interp: &mut Interp<'a>,
+    s: &Rc<SqlFragment<'a>>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let _ = args;
     match name {
         "as" | "mapWith" | "inlineParams" | "getSQL" => Ok(Value::Sql(s.clone())),

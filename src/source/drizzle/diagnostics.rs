@@ -75,7 +75,10 @@ impl SchemaError {
     pub(crate) fn new(mut problems: Vec<Problem>, files: &[SourceFile]) -> SchemaError {
         let key = |p: &Problem| {
             p.site.map(|s| {
-                let name = files.get(s.module).map(|f| f.name.clone()).unwrap_or_default();
+                let name = files
+                    .get(s.module)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
                 (name, s.span.start, s.span.end)
             })
         };
@@ -183,7 +186,9 @@ impl std::error::Error for SchemaProblem {}
 
 impl Diagnostic for SchemaProblem {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -193,7 +198,9 @@ impl Diagnostic for SchemaProblem {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span?;
         let label = (!self.label.is_empty()).then(|| self.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, span))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(label, span),
+        )))
     }
 }
 

@@ -12,20 +12,22 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use oxc_ast::ast::{
-    Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentOperator, AssignmentTarget, BinaryOperator,
-    BindingPattern, CallExpression, ChainElement, Expression, LogicalOperator, ObjectPropertyKind, PropertyKind,
-    Statement, TSEnumDeclaration, TSEnumMemberName, TaggedTemplateExpression, TemplateLiteral, UnaryOperator,
-    VariableDeclaration,
+    Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentOperator, AssignmentTarget,
+    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, LogicalOperator,
+    ObjectPropertyKind, PropertyKind, Statement, TSEnumDeclaration, TSEnumMemberName,
+    TaggedTemplateExpression, TemplateLiteral, UnaryOperator, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
 use super::builtins;
 use super::core;
 use super::diagnostics::{Problem, Problems};
-use super::modules::{Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names};
+use super::modules::{
+    Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names,
+};
 use super::value::{
-    Closure, Drizzle, FunctionSyntax, Global, ModuleId, Native, Object, Opaque, Package, Scope, Site, SqlChunk,
-    SqlFragment, Value,
+    Closure, Drizzle, FunctionSyntax, Global, ModuleId, Native, Object, Opaque, Package, Scope,
+    Site, SqlChunk, SqlFragment, Value,
 };
 use super::{pg, sqlite};
 
@@ -113,7 +115,13 @@ impl<'a> Interp<'a> {
     }
 
     /// Records a problem at a site with a label and help.
-    pub fn fail(&mut self, site: Site, message: impl Into<String>, label: &str, help: impl Into<String>) -> Value<'a> {
+    pub fn fail(
+        &mut self,
+        site: Site,
+        message: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) -> Value<'a> {
         self.error(Problem::at(site, message, label).with_help(help))
     }
 
@@ -121,7 +129,11 @@ impl<'a> Interp<'a> {
     pub fn snippet(&self, site: Site) -> &str {
         self.modules
             .get(site.module)
-            .and_then(|m| m.file.text.get(site.span.start as usize..site.span.end as usize))
+            .and_then(|m| {
+                m.file
+                    .text
+                    .get(site.span.start as usize..site.span.end as usize)
+            })
             .unwrap_or("")
     }
 
@@ -140,7 +152,11 @@ impl<'a> Interp<'a> {
             return Err(Interrupt::Stop);
         }
         if self.depth > MAX_DEPTH {
-            self.stop(site, "evaluation stopped: calls or expressions nest too deeply", "too deep");
+            self.stop(
+                site,
+                "evaluation stopped: calls or expressions nest too deeply",
+                "too deep",
+            );
             return Err(Interrupt::Stop);
         }
         Ok(())
@@ -148,10 +164,10 @@ impl<'a> Interp<'a> {
 
     fn stop(&mut self, site: Site, message: &str, label: &str) {
         self.stopped = true;
-        self.problems.push(
-            Problem::at(site, message, label)
-                .with_help("schema code must be plain declarations; look for endless recursion or loops"),
-        );
+        self.problems
+            .push(Problem::at(site, message, label).with_help(
+                "schema code must be plain declarations; look for endless recursion or loops",
+            ));
     }
 
     // ----- modules and bindings -----
@@ -185,9 +201,18 @@ impl<'a> Interp<'a> {
             let site = match export {
                 Export::Local(_, site) => *site,
                 Export::Reexport(import) => import.site,
-                Export::DefaultExpression(e) => Site { module, span: e.span() },
-                Export::DefaultFunction(f) => Site { module, span: f.span },
-                Export::DefaultClass(c) => Site { module, span: c.span },
+                Export::DefaultExpression(e) => Site {
+                    module,
+                    span: e.span(),
+                },
+                Export::DefaultFunction(f) => Site {
+                    module,
+                    span: f.span,
+                },
+                Export::DefaultClass(c) => Site {
+                    module,
+                    span: c.span,
+                },
             };
             out.push((name, site));
         }
@@ -198,7 +223,12 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn find_export(&self, module: ModuleId, name: &str, visited: &mut Vec<ModuleId>) -> Option<Found<'a>> {
+    fn find_export(
+        &self,
+        module: ModuleId,
+        name: &str,
+        visited: &mut Vec<ModuleId>,
+    ) -> Option<Found<'a>> {
         if visited.contains(&module) {
             return None;
         }
@@ -215,10 +245,10 @@ impl<'a> Interp<'a> {
             return None;
         }
         for (target, _) in &m.star_exports {
-            if let ModuleTarget::Local(id) = target {
-                if let Some(found) = self.find_export(*id, name, visited) {
-                    return Some(found);
-                }
+            if let ModuleTarget::Local(id) = target
+                && let Some(found) = self.find_export(*id, name, visited)
+            {
+                return Some(found);
             }
         }
         None
@@ -231,7 +261,11 @@ impl<'a> Interp<'a> {
             Some(Found::Import(import)) => self.import_value(&import),
             Some(Found::Default(m, export)) => self.default_export(m, export),
             None => {
-                let file = self.modules.get(module).map(|m| m.file.name.clone()).unwrap_or_default();
+                let file = self
+                    .modules
+                    .get(module)
+                    .map(|m| m.file.name.clone())
+                    .unwrap_or_default();
                 Ok(self.fail(
                     site,
                     format!("`{file}` has no export named `{name}`"),
@@ -261,7 +295,10 @@ impl<'a> Interp<'a> {
             Export::DefaultClass(c) => Value::Opaque(Rc::new(Opaque {
                 what: "the default export".into(),
                 origin: "a class, which db-migrate does not evaluate".into(),
-                site: Site { module, span: c.span },
+                site: Site {
+                    module,
+                    span: c.span,
+                },
             })),
             Export::Local(..) | Export::Reexport(_) => Value::Undefined,
         };
@@ -274,7 +311,11 @@ impl<'a> Interp<'a> {
         if !self.touched.insert(module) {
             return;
         }
-        let statements = self.modules.get(module).map(|m| m.statements.clone()).unwrap_or_default();
+        let statements = self
+            .modules
+            .get(module)
+            .map(|m| m.statements.clone())
+            .unwrap_or_default();
         for site in statements {
             self.problems.push(
                 Problem::at(
@@ -315,7 +356,8 @@ impl<'a> Interp<'a> {
         if let Some(import) = m.imports.get(name).cloned() {
             self.bindings.insert((module, name), Binding::InProgress);
             let value = self.import_value(&import)?;
-            self.bindings.insert((module, name), Binding::Done(value.clone()));
+            self.bindings
+                .insert((module, name), Binding::Done(value.clone()));
             return Ok(value);
         }
         if let Some(value) = builtins::global(name, site) {
@@ -329,7 +371,12 @@ impl<'a> Interp<'a> {
         ))
     }
 
-    fn declaration_value(&mut self, module: ModuleId, name: &'a str, declaration: Declaration<'a>) -> Eval<'a> {
+    fn declaration_value(
+        &mut self,
+        module: ModuleId,
+        name: &'a str,
+        declaration: Declaration<'a>,
+    ) -> Eval<'a> {
         let root = self.roots[module].clone();
         let value = match declaration {
             Declaration::Variable(declarator) => {
@@ -364,23 +411,33 @@ impl<'a> Interp<'a> {
             Declaration::Class(c) => Value::Opaque(Rc::new(Opaque {
                 what: format!("`{name}`"),
                 origin: "a class, which db-migrate does not evaluate".into(),
-                site: Site { module, span: c.span },
+                site: Site {
+                    module,
+                    span: c.span,
+                },
             })),
         };
-        self.bindings.insert((module, name), Binding::Done(value.clone()));
+        self.bindings
+            .insert((module, name), Binding::Done(value.clone()));
         Ok(value)
     }
 
     /// The value an import binds.
     pub fn import_value(&mut self, import: &Import<'a>) -> Eval<'a> {
         match (&import.target, import.name) {
-            (ModuleTarget::Local(id), ImportName::Named(name)) => self.export_value(*id, name, import.site),
-            (ModuleTarget::Local(id), ImportName::Default) => self.export_value(*id, "default", import.site),
+            (ModuleTarget::Local(id), ImportName::Named(name)) => {
+                self.export_value(*id, name, import.site)
+            }
+            (ModuleTarget::Local(id), ImportName::Default) => {
+                self.export_value(*id, "default", import.site)
+            }
             (ModuleTarget::Local(id), ImportName::Namespace) => Ok(Value::Module(*id)),
-            (ModuleTarget::Package(p), ImportName::Named(name)) => Ok(Value::native(Native::Export {
-                package: *p,
-                name: name.into(),
-            })),
+            (ModuleTarget::Package(p), ImportName::Named(name)) => {
+                Ok(Value::native(Native::Export {
+                    package: *p,
+                    name: name.into(),
+                }))
+            }
             (ModuleTarget::Package(p), ImportName::Namespace) => Ok(Value::Package(*p)),
             (ModuleTarget::Package(p), ImportName::Default) => Ok(self.fail(
                 import.site,
@@ -392,7 +449,13 @@ impl<'a> Interp<'a> {
                 let what = match name {
                     ImportName::Named(n) => format!("`{n}`"),
                     ImportName::Default | ImportName::Namespace => {
-                        format!("`{}`", self.snippet(import.site).rsplit(' ').next().unwrap_or(specifier))
+                        format!(
+                            "`{}`",
+                            self.snippet(import.site)
+                                .rsplit(' ')
+                                .next()
+                                .unwrap_or(specifier)
+                        )
                     }
                 };
                 Ok(Value::Opaque(Rc::new(Opaque {
@@ -416,11 +479,18 @@ impl<'a> Interp<'a> {
             };
             let key: &'a str = match &member.id {
                 TSEnumMemberName::Identifier(id) => id.name.as_str(),
-                TSEnumMemberName::String(s) | TSEnumMemberName::ComputedString(s) => s.value.as_str(),
+                TSEnumMemberName::String(s) | TSEnumMemberName::ComputedString(s) => {
+                    s.value.as_str()
+                }
                 TSEnumMemberName::ComputedTemplateString(t) => match t.single_quasi() {
                     Some(q) => q.as_str(),
                     None => {
-                        self.fail(site, "enum member names must be plain strings", "computed name", "write the name as a string");
+                        self.fail(
+                            site,
+                            "enum member names must be plain strings",
+                            "computed name",
+                            "write the name as a string",
+                        );
                         continue;
                     }
                 },
@@ -444,7 +514,11 @@ impl<'a> Interp<'a> {
             inner.declare(key, value.clone());
             object.set(key.into(), value.clone(), Some(site));
             if let Value::Number(n) = value {
-                object.set(builtins::number_to_string(n).into(), Value::string(key), Some(site));
+                object.set(
+                    builtins::number_to_string(n).into(),
+                    Value::string(key),
+                    Some(site),
+                );
             }
         }
         Ok(Value::object(object))
@@ -468,7 +542,12 @@ impl<'a> Interp<'a> {
         result
     }
 
-    fn eval_inner(&mut self, expr: &'a Expression<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+    fn eval_inner(
+        &mut self,
+        expr: &'a Expression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
         match expr {
             Expression::BooleanLiteral(b) => Ok(Value::Bool(b.value)),
             Expression::NullLiteral(_) => Ok(Value::Null),
@@ -523,7 +602,12 @@ impl<'a> Interp<'a> {
                                 match p.key.static_name() {
                                     Some(name) => name.as_ref().into(),
                                     None => {
-                                        self.fail(psite, "unsupported property name", "here", "use a plain name");
+                                        self.fail(
+                                            psite,
+                                            "unsupported property name",
+                                            "here",
+                                            "use a plain name",
+                                        );
                                         continue;
                                     }
                                 }
@@ -541,7 +625,12 @@ impl<'a> Interp<'a> {
             }
             Expression::ArrowFunctionExpression(f) => {
                 if f.r#async {
-                    return Ok(self.fail(site, "async functions are not supported in schemas", "async", "use a plain function"));
+                    return Ok(self.fail(
+                        site,
+                        "async functions are not supported in schemas",
+                        "async",
+                        "use a plain function",
+                    ));
                 }
                 Ok(Value::Function(Rc::new(Closure {
                     syntax: FunctionSyntax::Arrow(f),
@@ -588,7 +677,11 @@ impl<'a> Interp<'a> {
                         Value::Opaque(_) | Value::Poison => Some(false),
                         v => {
                             let truthy = builtins::truthy(v);
-                            Some(if l.operator == LogicalOperator::Or { truthy } else { !truthy })
+                            Some(if l.operator == LogicalOperator::Or {
+                                truthy
+                            } else {
+                                !truthy
+                            })
                         }
                     },
                 };
@@ -637,7 +730,12 @@ impl<'a> Interp<'a> {
             Expression::AssignmentExpression(a) => {
                 let value = self.eval(&a.right, scope)?;
                 if a.operator != AssignmentOperator::Assign {
-                    return Ok(self.fail(site, "only plain `=` assignments are supported", "compound assignment", "write `x = x + y`"));
+                    return Ok(self.fail(
+                        site,
+                        "only plain `=` assignments are supported",
+                        "compound assignment",
+                        "write `x = x + y`",
+                    ));
                 }
                 self.assign(&a.left, value, scope, site)
             }
@@ -674,13 +772,19 @@ impl<'a> Interp<'a> {
     fn eval_template(&mut self, t: &'a TemplateLiteral<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
         let mut out = String::new();
         for (i, quasi) in t.quasis.iter().enumerate() {
-            out.push_str(quasi.value.cooked.as_ref().map_or(quasi.value.raw.as_str(), |c| c.as_str()));
+            out.push_str(
+                quasi
+                    .value
+                    .cooked
+                    .as_ref()
+                    .map_or(quasi.value.raw.as_str(), |c| c.as_str()),
+            );
             if let Some(e) = t.expressions.get(i) {
                 let v = self.eval(e, scope)?;
                 match v {
                     Value::Poison => return Ok(Value::Poison),
                     Value::Opaque(o) => return Ok(Value::Opaque(Rc::new(o.derived("")))),
-                    v => match self.to_string_value(&v, Self::site(scope, e.span())) {
+                    v => match self.string_of(&v, Self::site(scope, e.span())) {
                         Some(s) => out.push_str(&s),
                         None => return Ok(Value::Poison),
                     },
@@ -691,7 +795,7 @@ impl<'a> Interp<'a> {
     }
 
     /// JavaScript's string conversion; reports values that have none.
-    pub fn to_string_value(&mut self, v: &Value<'a>, site: Site) -> Option<String> {
+    pub fn string_of(&mut self, v: &Value<'a>, site: Site) -> Option<String> {
         match builtins::to_js_string(v) {
             Some(s) => Some(s),
             None => {
@@ -706,7 +810,12 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn eval_tagged(&mut self, t: &'a TaggedTemplateExpression<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+    fn eval_tagged(
+        &mut self,
+        t: &'a TaggedTemplateExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
         let tag = self.eval(&t.tag, scope)?;
         let is_sql = matches!(&tag, Value::Native(n) if matches!(&**n, Native::Export { package: Package::Orm, name } if &**name == "sql"));
         if !is_sql {
@@ -717,7 +826,11 @@ impl<'a> Interp<'a> {
         }
         let mut fragment = SqlFragment::default();
         for (i, quasi) in t.quasi.quasis.iter().enumerate() {
-            let text = quasi.value.cooked.as_ref().map_or(quasi.value.raw.as_str(), |c| c.as_str());
+            let text = quasi
+                .value
+                .cooked
+                .as_ref()
+                .map_or(quasi.value.raw.as_str(), |c| c.as_str());
             if !text.is_empty() {
                 fragment.chunks.push(SqlChunk::Text(text.into()));
             }
@@ -774,11 +887,18 @@ impl<'a> Interp<'a> {
         match k {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(builtins::number_to_string(*n).into()),
-            Value::Bool(_) | Value::Null | Value::Undefined | Value::BigInt(_) => builtins::to_js_string(k).map(Into::into),
+            Value::Bool(_) | Value::Null | Value::Undefined | Value::BigInt(_) => {
+                builtins::to_js_string(k).map(Into::into)
+            }
             Value::Poison => None,
             other => {
                 let described = other.describe();
-                self.fail(site, format!("cannot use {described} as a property name"), "property name", "use a string");
+                self.fail(
+                    site,
+                    format!("cannot use {described} as a property name"),
+                    "property name",
+                    "use a string",
+                );
                 None
             }
         }
@@ -863,7 +983,11 @@ impl<'a> Interp<'a> {
             }
             Value::String(s) => {
                 for (i, c) in s.chars().enumerate() {
-                    object.set(i.to_string().into(), Value::string(c.to_string()), Some(site));
+                    object.set(
+                        i.to_string().into(),
+                        Value::string(c.to_string()),
+                        Some(site),
+                    );
                 }
             }
             Value::Drizzle(Drizzle::Table(t)) => {
@@ -893,7 +1017,12 @@ impl<'a> Interp<'a> {
             Value::Poison => Vec::new(),
             other => {
                 let described = other.describe();
-                self.fail(site, format!("cannot iterate over {described}"), "not an array", "use an array");
+                self.fail(
+                    site,
+                    format!("cannot iterate over {described}"),
+                    "not an array",
+                    "use an array",
+                );
                 Vec::new()
             }
         }
@@ -996,7 +1125,13 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn binary(&mut self, op: BinaryOperator, left: Value<'a>, right: Value<'a>, site: Site) -> Value<'a> {
+    fn binary(
+        &mut self,
+        op: BinaryOperator,
+        left: Value<'a>,
+        right: Value<'a>,
+        site: Site,
+    ) -> Value<'a> {
         for v in [&left, &right] {
             match v {
                 Value::Poison => return Value::Poison,
@@ -1008,7 +1143,12 @@ impl<'a> Interp<'a> {
             Some(v) => v,
             None => self.fail(
                 site,
-                format!("cannot apply `{}` to {} and {}", op.as_str(), left.describe(), right.describe()),
+                format!(
+                    "cannot apply `{}` to {} and {}",
+                    op.as_str(),
+                    left.describe(),
+                    right.describe()
+                ),
                 "here",
                 "use numbers or strings",
             ),
@@ -1017,7 +1157,11 @@ impl<'a> Interp<'a> {
 
     // ----- calls -----
 
-    fn eval_args(&mut self, arguments: &'a [Argument<'a>], scope: &Rc<Scope<'a>>) -> Result<Vec<Arg<'a>>, Interrupt> {
+    fn eval_args(
+        &mut self,
+        arguments: &'a [Argument<'a>],
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Vec<Arg<'a>>, Interrupt> {
         let mut args = Vec::with_capacity(arguments.len());
         for a in arguments {
             match a {
@@ -1075,7 +1219,9 @@ impl<'a> Interp<'a> {
                 },
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
                 Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
-                Native::TableCreator { dialect, rename } => core::create_prefixed_table(self, *dialect, rename, args, site),
+                Native::TableCreator { dialect, rename } => {
+                    core::create_prefixed_table(self, *dialect, rename, args, site)
+                }
             },
             Value::Drizzle(Drizzle::Enum(e)) => pg::enum_column(self, e, args, site),
             Value::Opaque(o) => Ok(Value::Opaque(Rc::new(o.derived("()")))),
@@ -1094,18 +1240,31 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn call_method(&mut self, receiver: &Value<'a>, name: &Rc<str>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    fn call_method(
+        &mut self,
+        receiver: &Value<'a>,
+        name: &Rc<str>,
+        args: Vec<Arg<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
         match receiver {
             Value::Array(a) => builtins::array_method(self, a, name, args, site),
             Value::String(s) => builtins::string_method(self, s, name, args, site),
-            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) => builtins::primitive_method(self, receiver, name, args, site),
+            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) => {
+                builtins::primitive_method(self, receiver, name, args, site)
+            }
             Value::Sql(s) => core::sql_method(self, s, name, args, site),
             Value::Drizzle(d) => core::method(self, d, name, args, site),
             _ => Ok(Value::Undefined),
         }
     }
 
-    fn call_closure(&mut self, closure: &Rc<Closure<'a>>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    fn call_closure(
+        &mut self,
+        closure: &Rc<Closure<'a>>,
+        args: Vec<Arg<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
         let scope = Scope::child(&closure.scope);
         let (params, body) = match closure.syntax {
             FunctionSyntax::Arrow(f) => (&f.params, Some(&f.body)),
@@ -1114,10 +1273,10 @@ impl<'a> Interp<'a> {
         let mut args = args.into_iter();
         for param in &params.items {
             let mut value = args.next().map_or(Value::Undefined, |a| a.value);
-            if matches!(value, Value::Undefined) {
-                if let Some(init) = &param.initializer {
-                    value = self.eval(init, &scope)?;
-                }
+            if matches!(value, Value::Undefined)
+                && let Some(init) = &param.initializer
+            {
+                value = self.eval(init, &scope)?;
             }
             self.bind_pattern(&param.pattern, value, &scope)?;
         }
@@ -1204,7 +1363,10 @@ impl<'a> Interp<'a> {
                     }
                 }
                 if let Some(rest) = &a.rest {
-                    let remaining = items.get(a.elements.len()..).map(<[_]>::to_vec).unwrap_or_default();
+                    let remaining = items
+                        .get(a.elements.len()..)
+                        .map(<[_]>::to_vec)
+                        .unwrap_or_default();
                     self.bind_pattern(&rest.argument, Value::array(remaining), scope)?;
                 }
             }
@@ -1214,16 +1376,20 @@ impl<'a> Interp<'a> {
 
     // ----- statements -----
 
-    fn exec_block(&mut self, statements: &'a [Statement<'a>], scope: &Rc<Scope<'a>>) -> Result<Flow<'a>, Interrupt> {
+    fn exec_block(
+        &mut self,
+        statements: &'a [Statement<'a>],
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Flow<'a>, Interrupt> {
         for s in statements {
-            if let Statement::FunctionDeclaration(f) = s {
-                if let (Some(id), Some(_)) = (&f.id, &f.body) {
-                    let closure = Value::Function(Rc::new(Closure {
-                        syntax: FunctionSyntax::Function(f),
-                        scope: scope.clone(),
-                    }));
-                    scope.declare(id.name.as_str(), closure);
-                }
+            if let Statement::FunctionDeclaration(f) = s
+                && let (Some(id), Some(_)) = (&f.id, &f.body)
+            {
+                let closure = Value::Function(Rc::new(Closure {
+                    syntax: FunctionSyntax::Function(f),
+                    scope: scope.clone(),
+                }));
+                scope.declare(id.name.as_str(), closure);
             }
         }
         for s in statements {
@@ -1235,7 +1401,11 @@ impl<'a> Interp<'a> {
         Ok(Flow::Normal)
     }
 
-    fn declare_variables(&mut self, v: &'a VariableDeclaration<'a>, scope: &Rc<Scope<'a>>) -> Result<(), Interrupt> {
+    fn declare_variables(
+        &mut self,
+        v: &'a VariableDeclaration<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<(), Interrupt> {
         for d in &v.declarations {
             let value = match &d.init {
                 Some(init) => self.eval(init, scope)?,
@@ -1246,7 +1416,11 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    fn exec(&mut self, statement: &'a Statement<'a>, scope: &Rc<Scope<'a>>) -> Result<Flow<'a>, Interrupt> {
+    fn exec(
+        &mut self,
+        statement: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Flow<'a>, Interrupt> {
         let site = Self::site(scope, statement.span());
         self.enter(site)?;
         let result = self.exec_inner(statement, scope, site);
@@ -1254,7 +1428,12 @@ impl<'a> Interp<'a> {
         result
     }
 
-    fn exec_inner(&mut self, statement: &'a Statement<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Result<Flow<'a>, Interrupt> {
+    fn exec_inner(
+        &mut self,
+        statement: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Result<Flow<'a>, Interrupt> {
         match statement {
             Statement::VariableDeclaration(v) => {
                 self.declare_variables(v, scope)?;
@@ -1347,8 +1526,13 @@ impl<'a> Interp<'a> {
 fn external_origin(specifier: &str) -> String {
     if specifier.starts_with("node:") || is_node_builtin(specifier) {
         format!("imported from Node's `{specifier}` module")
-    } else if specifier.starts_with("@/") || specifier.starts_with("~/") || specifier.starts_with('#') {
-        format!("imported through the path alias `{specifier}`, which db-migrate does not resolve yet")
+    } else if specifier.starts_with("@/")
+        || specifier.starts_with("~/")
+        || specifier.starts_with('#')
+    {
+        format!(
+            "imported through the path alias `{specifier}`, which db-migrate does not resolve yet"
+        )
     } else {
         let package = match specifier.strip_prefix('@') {
             Some(scoped) => {
@@ -1366,6 +1550,15 @@ fn external_origin(specifier: &str) -> String {
 fn is_node_builtin(specifier: &str) -> bool {
     matches!(
         specifier.split('/').next().unwrap_or(""),
-        "crypto" | "fs" | "path" | "os" | "url" | "util" | "process" | "buffer" | "events" | "stream"
+        "crypto"
+            | "fs"
+            | "path"
+            | "os"
+            | "url"
+            | "util"
+            | "process"
+            | "buffer"
+            | "events"
+            | "stream"
     )
 }

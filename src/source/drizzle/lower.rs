@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::schema::{
-    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, PrimaryKey, QualifiedName,
-    Schema, Sequence, Table, Unique, names,
+    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, PrimaryKey,
+    QualifiedName, Schema, Sequence, Table, Unique, names,
 };
 
 use super::Casing;
@@ -15,8 +15,9 @@ use super::core::{quote_ident, quote_literal, sql_literal};
 use super::diagnostics::Problem;
 use super::eval::{Arg, Interp, Interrupt};
 use super::value::{
-    ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity, IndexKeySource,
-    ModuleId, SchemaEntity, SequenceEntity, Site, SqlChunk, SqlFragment, TableEntity, Value,
+    ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
+    IndexKeySource, ModuleId, SchemaEntity, SequenceEntity, Site, SqlChunk, SqlFragment,
+    TableEntity, Value,
 };
 
 /// How columns are written inside SQL text.
@@ -39,7 +40,10 @@ struct Exported<'a> {
 
 impl Exported<'_> {
     fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.enums.is_empty() && self.schemas.is_empty() && self.sequences.is_empty()
+        self.tables.is_empty()
+            && self.enums.is_empty()
+            && self.schemas.is_empty()
+            && self.sequences.is_empty()
     }
 }
 
@@ -55,13 +59,22 @@ fn id<T>(rc: &Rc<T>) -> usize {
 
 /// Builds the model from the entry modules' exports; `None` when a problem
 /// was recorded (the caller reports them).
-pub fn lower<'a>(interp: &mut Interp<'a>, entries: &[ModuleId], casing: Casing, files: &str) -> Option<Schema> {
+pub fn lower<'a>(
+    interp: &mut Interp<'a>,
+    entries: &[ModuleId],
+    casing: Casing,
+    files: &str,
+) -> Option<Schema> {
     let exported = collect(interp, entries).ok()?;
     if exported.is_empty() {
         if interp.problems.is_empty() {
             interp.problems.push(
-                Problem::general(format!("no tables found in {files}: only exported tables count"))
-                    .with_help("export each table, e.g. `export const users = pgTable('users', { ... })`"),
+                Problem::general(format!(
+                    "no tables found in {files}: only exported tables count"
+                ))
+                .with_help(
+                    "export each table, e.g. `export const users = pgTable('users', { ... })`",
+                ),
             );
         }
         return None;
@@ -96,15 +109,33 @@ fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported
 
 /// The dialect the builders imply; reports a mix.
 fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> {
-    let sqlite = exported.tables.iter().find(|t| t.dialect == Dialect::Sqlite);
+    let sqlite = exported
+        .tables
+        .iter()
+        .find(|t| t.dialect == Dialect::Sqlite);
     let postgres_site = exported
         .tables
         .iter()
         .find(|t| t.dialect == Dialect::Postgres)
         .map(|t| (t.site, format!("table `{}`", t.name)))
-        .or_else(|| exported.enums.first().map(|e| (e.site, format!("enum `{}`", e.name))))
-        .or_else(|| exported.schemas.first().map(|s| (s.site, format!("schema `{}`", s.name))))
-        .or_else(|| exported.sequences.first().map(|s| (s.site, format!("sequence `{}`", s.name))));
+        .or_else(|| {
+            exported
+                .enums
+                .first()
+                .map(|e| (e.site, format!("enum `{}`", e.name)))
+        })
+        .or_else(|| {
+            exported
+                .schemas
+                .first()
+                .map(|s| (s.site, format!("schema `{}`", s.name)))
+        })
+        .or_else(|| {
+            exported
+                .sequences
+                .first()
+                .map(|s| (s.site, format!("sequence `{}`", s.name)))
+        });
     match (sqlite, postgres_site) {
         (Some(table), Some((_, postgres))) => {
             interp.problems.push(
@@ -146,12 +177,19 @@ impl<'a> Lowerer<'_, 'a> {
                 name: e.name.clone(),
                 values: e.values.clone(),
             };
-            match schema.enums.iter().find(|x| x.schema == item.schema && x.name == item.name) {
-                Some(existing) if existing.values != item.values => self.report(Problem::at(
-                    e.site,
-                    format!("two different enums are named `{}`", e.name),
-                    "second definition",
-                ).with_help("give each enum its own name, or export one definition")),
+            match schema
+                .enums
+                .iter()
+                .find(|x| x.schema == item.schema && x.name == item.name)
+            {
+                Some(existing) if existing.values != item.values => self.report(
+                    Problem::at(
+                        e.site,
+                        format!("two different enums are named `{}`", e.name),
+                        "second definition",
+                    )
+                    .with_help("give each enum its own name, or export one definition"),
+                ),
                 Some(_) => {}
                 None => schema.enums.push(item),
             }
@@ -163,7 +201,11 @@ impl<'a> Lowerer<'_, 'a> {
                 name: s.name.clone(),
                 options: s.options.clone(),
             };
-            if !schema.sequences.iter().any(|x| x.schema == item.schema && x.name == item.name) {
+            if !schema
+                .sequences
+                .iter()
+                .any(|x| x.schema == item.schema && x.name == item.name)
+            {
                 schema.sequences.push(item);
             }
         }
@@ -171,8 +213,12 @@ impl<'a> Lowerer<'_, 'a> {
             let table = self.table(&t)?;
             if schema.table(&table.schema, &table.name).is_some() {
                 self.report(
-                    Problem::at(t.site, format!("two exported tables are named `{}`", t.name), "second table")
-                        .with_help("give each table its own name"),
+                    Problem::at(
+                        t.site,
+                        format!("two exported tables are named `{}`", t.name),
+                        "second table",
+                    )
+                    .with_help("give each table its own name"),
                 );
                 continue;
             }
@@ -187,35 +233,46 @@ impl<'a> Lowerer<'_, 'a> {
     }
 
     fn schema_name(&self, schema: &Option<Rc<SchemaEntity>>) -> String {
-        schema
-            .as_ref()
-            .map_or_else(|| self.dialect.default_schema().to_string(), |s| s.name.clone())
+        schema.as_ref().map_or_else(
+            || self.dialect.default_schema().to_string(),
+            |s| s.name.clone(),
+        )
     }
 
     fn check_schema(&mut self, schema: &Option<Rc<SchemaEntity>>, user: &str) {
         let Some(s) = schema else {
             return;
         };
-        if self.exported.schemas.iter().any(|x| Rc::ptr_eq(x, s) || x.name == s.name) || !self.reported.insert(id(s)) {
+        if self
+            .exported
+            .schemas
+            .iter()
+            .any(|x| Rc::ptr_eq(x, s) || x.name == s.name)
+            || !self.reported.insert(id(s))
+        {
             return;
         }
         self.report(
             Problem::at(
                 s.site,
-                format!("schema `{}` is not exported, but {user} is in it", s.name),
+                format!(
+                    "schema `{}` is not exported by the schema files, but {user} is in it",
+                    s.name
+                ),
                 "not exported",
             )
-            .with_help(format!(
-                "export it (`export const {0}Schema = pgSchema('{0}')`); otherwise `CREATE SCHEMA` is never generated",
-                s.name
-            )),
+            .with_help(
+                "export it from a schema file; only what the schema files export is created, \
+                 so `CREATE SCHEMA` would never be generated",
+            ),
         );
     }
 
     fn check_enum(&mut self, e: &Rc<EnumEntity>, table: &str) {
         let exported = self.exported.enums.iter().any(|x| {
             Rc::ptr_eq(x, e)
-                || (x.name == e.name && x.schema.as_ref().map(|s| &s.name) == e.schema.as_ref().map(|s| &s.name))
+                || (x.name == e.name
+                    && x.schema.as_ref().map(|s| &s.name) == e.schema.as_ref().map(|s| &s.name))
         });
         if exported || !self.reported.insert(id(e)) {
             return;
@@ -223,10 +280,16 @@ impl<'a> Lowerer<'_, 'a> {
         self.report(
             Problem::at(
                 e.site,
-                format!("enum `{}` is not exported, but exported table `{table}` uses it", e.name),
+                format!(
+                    "enum `{}` is not exported by the schema files, but table `{table}` uses it",
+                    e.name
+                ),
                 "not exported",
             )
-            .with_help("export it; otherwise the table would use a type that is never created"),
+            .with_help(
+                "export it from a schema file; only what the schema files export is created, \
+                 so the table would use a type that does not exist",
+            ),
         );
     }
 
@@ -237,16 +300,25 @@ impl<'a> Lowerer<'_, 'a> {
         self.report(
             Problem::at(
                 t.site,
-                format!("table `{}` is not exported, but a foreign key of `{user}` references it", t.name),
+                format!(
+                    "table `{}` is not exported by the schema files, but a foreign key of `{user}` references it",
+                    t.name
+                ),
                 "not exported",
             )
-            .with_help("export it; otherwise the foreign key would point at a table that is never created"),
+            .with_help(
+                "export it from a schema file (e.g. `export * from './file'`) or add its file to the schema \
+                 paths; only what the schema files export is created",
+            ),
         );
     }
 
     /// The name a column has in the database.
     fn column_name(&self, key: &str, builder: &ColumnBuilder<'_>) -> String {
-        builder.name.clone().unwrap_or_else(|| self.casing.apply(key))
+        builder
+            .name
+            .clone()
+            .unwrap_or_else(|| self.casing.apply(key))
     }
 
     fn column_ref_name(&self, c: &ColumnRef<'_>) -> String {
@@ -280,8 +352,12 @@ impl<'a> Lowerer<'_, 'a> {
             let name = self.column_name(key, &b);
             if table.column(&name).is_some() {
                 self.report(
-                    Problem::at(b.site, format!("table `{}` has two columns named `{name}`", t.name), "second column")
-                        .with_help("rename one of them"),
+                    Problem::at(
+                        b.site,
+                        format!("table `{}` has two columns named `{name}`", t.name),
+                        "second column",
+                    )
+                    .with_help("rename one of them"),
                 );
                 continue;
             }
@@ -309,7 +385,10 @@ impl<'a> Lowerer<'_, 'a> {
             if let Some(u) = &b.unique {
                 let declared = b.name.clone().unwrap_or_else(|| key.to_string());
                 table.uniques.push(Unique {
-                    name: u.name.clone().unwrap_or_else(|| names::unique(&t.name, &[declared])),
+                    name: u
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| names::unique(&t.name, &[declared])),
                     columns: vec![name.clone()],
                     nulls_not_distinct: u.nulls_not_distinct,
                 });
@@ -346,7 +425,11 @@ impl<'a> Lowerer<'_, 'a> {
         Ok(table)
     }
 
-    fn default(&mut self, b: &ColumnBuilder<'a>, column: &str) -> Result<Option<String>, Interrupt> {
+    fn default(
+        &mut self,
+        b: &ColumnBuilder<'a>,
+        column: &str,
+    ) -> Result<Option<String>, Interrupt> {
         let (value, site) = match &b.default {
             None => return Ok(None),
             Some(ColumnDefault::Sql(s)) => return Ok(Some((*s).to_string())),
@@ -376,15 +459,23 @@ impl<'a> Lowerer<'_, 'a> {
                 None
             }
             Value::Sql(f) => self.render(f, SqlMode::Bare),
-            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::BigInt(_) | Value::Null => sql_literal(&value),
+            Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::BigInt(_)
+            | Value::Null => sql_literal(&value),
             Value::Array(items) if self.dialect == Dialect::Postgres && b.dims > 0 && !is_json => {
                 let items = items.borrow().clone();
                 match array_literal(&items, 0) {
                     Ok(text) => Some(quote_literal(&text)),
                     Err(what) => {
                         self.report(
-                            Problem::at(site, format!("cannot write {what} into an array default"), "array default")
-                                .with_help("use strings, numbers, booleans and nested arrays"),
+                            Problem::at(
+                                site,
+                                format!("cannot write {what} into an array default"),
+                                "array default",
+                            )
+                            .with_help("use strings, numbers, booleans and nested arrays"),
                         );
                         None
                     }
@@ -398,8 +489,12 @@ impl<'a> Lowerer<'_, 'a> {
                 Ok(None) => None,
                 Err(what) => {
                     self.report(
-                        Problem::at(site, format!("cannot turn {what} into JSON for a default"), "json default")
-                            .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                        Problem::at(
+                            site,
+                            format!("cannot turn {what} into JSON for a default"),
+                            "json default",
+                        )
+                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
                     );
                     None
                 }
@@ -426,12 +521,18 @@ impl<'a> Lowerer<'_, 'a> {
         })
     }
 
-    fn generated(&mut self, b: &ColumnBuilder<'a>, column: &str) -> Result<Option<String>, Interrupt> {
+    fn generated(
+        &mut self,
+        b: &ColumnBuilder<'a>,
+        column: &str,
+    ) -> Result<Option<String>, Interrupt> {
         let Some((value, site)) = &b.generated else {
             return Ok(None);
         };
         let value = match value {
-            f @ (Value::Function(_) | Value::Native(_)) => self.interp.call(f, Vec::new(), *site)?,
+            f @ (Value::Function(_) | Value::Native(_)) => {
+                self.interp.call(f, Vec::new(), *site)?
+            }
             v => v.clone(),
         };
         Ok(match &value {
@@ -462,13 +563,19 @@ impl<'a> Lowerer<'_, 'a> {
         r: &super::value::Reference<'a>,
     ) -> Result<Option<ForeignKey>, Interrupt> {
         let target = match &r.target {
-            f @ (Value::Function(_) | Value::Native(_)) => self.interp.call(f, Vec::new(), r.site)?,
+            f @ (Value::Function(_) | Value::Native(_)) => {
+                self.interp.call(f, Vec::new(), r.site)?
+            }
             Value::Poison => return Ok(None),
             other => {
                 let described = other.describe();
                 self.report(
-                    Problem::at(r.site, format!("`.references()` needs a function, found {described}"), "references")
-                        .with_help("wrap the column in a function: `.references(() => users.id)`"),
+                    Problem::at(
+                        r.site,
+                        format!("`.references()` needs a function, found {described}"),
+                        "references",
+                    )
+                    .with_help("wrap the column in a function: `.references(() => users.id)`"),
                 );
                 return Ok(None);
             }
@@ -492,7 +599,12 @@ impl<'a> Lowerer<'_, 'a> {
         self.check_table(&c.table, &t.name);
         let referenced = self.column_ref_name(&c);
         Ok(Some(ForeignKey {
-            name: names::foreign_key(&t.name, &[column.to_string()], &c.table.name, std::slice::from_ref(&referenced)),
+            name: names::foreign_key(
+                &t.name,
+                &[column.to_string()],
+                &c.table.name,
+                std::slice::from_ref(&referenced),
+            ),
             columns: vec![column.to_string()],
             references: QualifiedName::new(self.schema_name(&c.table.schema), &c.table.name),
             referenced_columns: vec![referenced],
@@ -556,14 +668,22 @@ impl<'a> Lowerer<'_, 'a> {
     }
 
     /// The database name of a column that must belong to `t`.
-    fn own_column(&mut self, t: &Rc<TableEntity<'a>>, c: &ColumnRef<'a>, site: Site) -> Option<String> {
+    fn own_column(
+        &mut self,
+        t: &Rc<TableEntity<'a>>,
+        c: &ColumnRef<'a>,
+        site: Site,
+    ) -> Option<String> {
         if Rc::ptr_eq(&c.table, t) {
             return Some(self.column_ref_name(c));
         }
         self.report(
             Problem::at(
                 site,
-                format!("column `{}` belongs to table `{}`, not to `{}`", c.key, c.table.name, t.name),
+                format!(
+                    "column `{}` belongs to table `{}`, not to `{}`",
+                    c.key, c.table.name, t.name
+                ),
                 "other table",
             )
             .with_help("use the columns of the table the callback receives"),
@@ -571,7 +691,12 @@ impl<'a> Lowerer<'_, 'a> {
         None
     }
 
-    fn own_columns(&mut self, t: &Rc<TableEntity<'a>>, columns: &[ColumnRef<'a>], site: Site) -> Option<Vec<String>> {
+    fn own_columns(
+        &mut self,
+        t: &Rc<TableEntity<'a>>,
+        columns: &[ColumnRef<'a>],
+        site: Site,
+    ) -> Option<Vec<String>> {
         let mut out = Vec::new();
         for c in columns {
             out.push(self.own_column(t, c, site)?);
@@ -584,8 +709,12 @@ impl<'a> Lowerer<'_, 'a> {
             Constraint::Index(i) => {
                 if i.keys.is_empty() {
                     self.report(
-                        Problem::at(i.site, format!("an index of table `{}` has no columns", t.name), "no columns")
-                            .with_help("add the columns: `.on(t.column)`"),
+                        Problem::at(
+                            i.site,
+                            format!("an index of table `{}` has no columns", t.name),
+                            "no columns",
+                        )
+                        .with_help("add the columns: `.on(t.column)`"),
                     );
                     return;
                 }
@@ -664,21 +793,33 @@ impl<'a> Lowerer<'_, 'a> {
                 };
                 if table.primary_key.is_some() {
                     self.report(
-                        Problem::at(pk.site, format!("table `{}` has more than one primary key", t.name), "second primary key")
-                            .with_help("remove `.primaryKey()` from the column, or this composite key"),
+                        Problem::at(
+                            pk.site,
+                            format!("table `{}` has more than one primary key", t.name),
+                            "second primary key",
+                        )
+                        .with_help("remove `.primaryKey()` from the column, or this composite key"),
                     );
                     return;
                 }
                 table.primary_key = Some(PrimaryKey {
-                    name: Some(pk.name.clone().unwrap_or_else(|| names::primary_key(&t.name, &columns))),
+                    name: Some(
+                        pk.name
+                            .clone()
+                            .unwrap_or_else(|| names::primary_key(&t.name, &columns)),
+                    ),
                     columns,
                 });
             }
             Constraint::Unique(u) => {
                 if u.columns.is_empty() {
                     self.report(
-                        Problem::at(u.site, format!("a unique constraint of table `{}` has no columns", t.name), "no columns")
-                            .with_help("add the columns: `.on(t.a, t.b)`"),
+                        Problem::at(
+                            u.site,
+                            format!("a unique constraint of table `{}` has no columns", t.name),
+                            "no columns",
+                        )
+                        .with_help("add the columns: `.on(t.a, t.b)`"),
                     );
                     return;
                 }
@@ -687,7 +828,10 @@ impl<'a> Lowerer<'_, 'a> {
                 };
                 let declared: Vec<String> = u.columns.iter().map(Self::declared_name).collect();
                 table.uniques.push(Unique {
-                    name: u.name.clone().unwrap_or_else(|| names::unique(&t.name, &declared)),
+                    name: u
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| names::unique(&t.name, &declared)),
                     columns,
                     nulls_not_distinct: u.nulls_not_distinct,
                 });
@@ -700,22 +844,35 @@ impl<'a> Lowerer<'_, 'a> {
                     return;
                 };
                 let foreign = first.table.clone();
-                if f.foreign_columns.iter().any(|c| !Rc::ptr_eq(&c.table, &foreign)) {
+                if f.foreign_columns
+                    .iter()
+                    .any(|c| !Rc::ptr_eq(&c.table, &foreign))
+                {
                     self.report(
-                        Problem::at(f.site, "the foreign columns of a foreign key must all belong to one table", "foreignColumns")
-                            .with_help("reference columns of a single table"),
+                        Problem::at(
+                            f.site,
+                            "the foreign columns of a foreign key must all belong to one table",
+                            "foreignColumns",
+                        )
+                        .with_help("reference columns of a single table"),
                     );
                     return;
                 }
                 self.check_table(&foreign, &t.name);
-                let referenced: Vec<String> = f.foreign_columns.iter().map(|c| self.column_ref_name(c)).collect();
+                let referenced: Vec<String> = f
+                    .foreign_columns
+                    .iter()
+                    .map(|c| self.column_ref_name(c))
+                    .collect();
                 table.foreign_keys.push(ForeignKey {
-                    name: f
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| names::foreign_key(&t.name, &columns, &foreign.name, &referenced)),
+                    name: f.name.clone().unwrap_or_else(|| {
+                        names::foreign_key(&t.name, &columns, &foreign.name, &referenced)
+                    }),
                     columns,
-                    references: QualifiedName::new(self.schema_name(&foreign.schema), &foreign.name),
+                    references: QualifiedName::new(
+                        self.schema_name(&foreign.schema),
+                        &foreign.name,
+                    ),
                     referenced_columns: referenced,
                     on_delete: f.on_delete,
                     on_update: f.on_update,

@@ -76,7 +76,10 @@ impl Casing {
 /// Splits a key into words as drizzle-orm does: the matches of
 /// `/[\da-z]+|[A-Z]+(?![a-z])|[A-Z][\da-z]+/g` after removing apostrophes.
 fn words(key: &str) -> Vec<String> {
-    let chars: Vec<char> = key.chars().filter(|c| *c != '\'' && *c != '\u{2019}').collect();
+    let chars: Vec<char> = key
+        .chars()
+        .filter(|c| *c != '\'' && *c != '\u{2019}')
+        .collect();
     let lower_or_digit = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
     let mut out = Vec::new();
     let mut i = 0;
@@ -132,7 +135,11 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// Reads the given schema files (and whatever they import) into a model.
 /// `project_root` is where relative module resolution and tsconfig lookups start.
-pub fn read(files: &[PathBuf], project_root: &Path, options: &ReadOptions) -> Result<Schema, SchemaError> {
+pub fn read(
+    files: &[PathBuf],
+    project_root: &Path,
+    options: &ReadOptions,
+) -> Result<Schema, SchemaError> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("drizzle-schema-reader".into())
@@ -152,7 +159,11 @@ pub fn read(files: &[PathBuf], project_root: &Path, options: &ReadOptions) -> Re
     })
 }
 
-fn read_on_this_thread(files: &[PathBuf], project_root: &Path, options: &ReadOptions) -> Result<Schema, SchemaError> {
+fn read_on_this_thread(
+    files: &[PathBuf],
+    project_root: &Path,
+    options: &ReadOptions,
+) -> Result<Schema, SchemaError> {
     let allocator = Allocator::default();
     let mut loader = Loader::new(&allocator, project_root);
     let entries: Vec<_> = files.iter().filter_map(|f| loader.load_entry(f)).collect();

@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    BindingPattern, Class, Declaration as AstDeclaration, ExportDefaultDeclarationKind, Expression, Function,
-    ImportDeclarationSpecifier, ModuleExportName, Program, Statement, TSEnumDeclaration, VariableDeclarator,
+    BindingPattern, Class, Declaration as AstDeclaration, ExportDefaultDeclarationKind, Expression,
+    Function, ImportDeclarationSpecifier, ModuleExportName, Program, Statement, TSEnumDeclaration,
+    VariableDeclarator,
 };
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
@@ -114,7 +115,10 @@ pub struct Module<'a> {
 impl<'a> Module<'a> {
     /// The module's own export with this name.
     pub fn export(&self, name: &str) -> Option<&Export<'a>> {
-        self.exports.iter().find(|(n, _)| *n == name).map(|(_, e)| e)
+        self.exports
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e)
     }
 }
 
@@ -220,13 +224,19 @@ impl<'a> Loader<'a> {
                 ),
                 None => (Span::new(0, 0), "here".to_string()),
             };
-            let mut problem = Problem::at(site(id, span), format!("syntax error: {}", error.message), label);
+            let mut problem = Problem::at(
+                site(id, span),
+                format!("syntax error: {}", error.message),
+                label,
+            );
             problem.help = Some(
                 error
                     .help
                     .as_ref()
                     .map(|h| h.to_string())
-                    .unwrap_or_else(|| "fix the syntax error; the file must parse as TypeScript".to_string()),
+                    .unwrap_or_else(|| {
+                        "fix the syntax error; the file must parse as TypeScript".to_string()
+                    }),
             );
             self.problems.push(problem);
         }
@@ -276,7 +286,9 @@ impl<'a> Loader<'a> {
                 Statement::ExportDeclaration(export) => {
                     let names = self.declare(id, &export.declaration);
                     for (name, span) in names {
-                        self.modules[id].exports.push((name, Export::Local(name, site(id, span))));
+                        self.modules[id]
+                            .exports
+                            .push((name, Export::Local(name, site(id, span))));
                     }
                 }
                 Statement::ExportNamedDeclaration(export) => {
@@ -329,24 +341,30 @@ impl<'a> Loader<'a> {
                             let import = Import {
                                 target,
                                 name: ImportName::Namespace,
-                                    site: site(id, export.span),
+                                site: site(id, export.span),
                             };
                             self.modules[id]
                                 .exports
                                 .push((export_name(name), Export::Reexport(import)));
                         }
-                        None => self.modules[id].star_exports.push((target, site(id, export.span))),
+                        None => self.modules[id]
+                            .star_exports
+                            .push((target, site(id, export.span))),
                     }
                 }
                 Statement::ExportDefaultDeclaration(export) => {
                     let value = match &export.declaration {
                         ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
                             if let Some(name) = f.name() {
-                                self.modules[id].declarations.insert(name.as_str(), Declaration::Function(f));
+                                self.modules[id]
+                                    .declarations
+                                    .insert(name.as_str(), Declaration::Function(f));
                             }
                             Export::DefaultFunction(f)
                         }
-                        ExportDefaultDeclarationKind::ClassDeclaration(c) => Export::DefaultClass(c),
+                        ExportDefaultDeclarationKind::ClassDeclaration(c) => {
+                            Export::DefaultClass(c)
+                        }
                         ExportDefaultDeclarationKind::TSInterfaceDeclaration(_) => continue,
                         other => match other.as_expression() {
                             Some(expression) => Export::DefaultExpression(expression),
@@ -378,7 +396,11 @@ impl<'a> Loader<'a> {
     }
 
     /// Records a declaration; returns the names it declares (for `export`).
-    fn declare(&mut self, id: ModuleId, declaration: &'a AstDeclaration<'a>) -> Vec<(&'a str, Span)> {
+    fn declare(
+        &mut self,
+        id: ModuleId,
+        declaration: &'a AstDeclaration<'a>,
+    ) -> Vec<(&'a str, Span)> {
         let module = &mut self.modules[id];
         let mut names = Vec::new();
         match declaration {
@@ -388,28 +410,34 @@ impl<'a> Loader<'a> {
                 }
                 for declarator in &v.declarations {
                     for name in binding_names(&declarator.id) {
-                        module.declarations.insert(name.0, Declaration::Variable(declarator));
+                        module
+                            .declarations
+                            .insert(name.0, Declaration::Variable(declarator));
                         names.push(name);
                     }
                 }
             }
             AstDeclaration::FunctionDeclaration(f) => {
                 if let (Some(name), Some(_)) = (&f.id, &f.body) {
-                    module.declarations.insert(name.name.as_str(), Declaration::Function(f));
+                    module
+                        .declarations
+                        .insert(name.name.as_str(), Declaration::Function(f));
                     names.push((name.name.as_str(), name.span));
                 }
             }
             AstDeclaration::ClassDeclaration(c) => {
                 if let Some(name) = &c.id {
-                    module.declarations.insert(name.name.as_str(), Declaration::Class(c));
+                    module
+                        .declarations
+                        .insert(name.name.as_str(), Declaration::Class(c));
                     names.push((name.name.as_str(), name.span));
                 }
             }
-            AstDeclaration::TSEnumDeclaration(e) => {
-                if !e.declare {
-                    module.declarations.insert(e.id.name.as_str(), Declaration::Enum(e));
-                    names.push((e.id.name.as_str(), e.id.span));
-                }
+            AstDeclaration::TSEnumDeclaration(e) if !e.declare => {
+                module
+                    .declarations
+                    .insert(e.id.name.as_str(), Declaration::Enum(e));
+                names.push((e.id.name.as_str(), e.id.span));
             }
             _ => {}
         }
@@ -463,7 +491,10 @@ fn export_name<'a>(name: &ModuleExportName<'a>) -> &'a str {
 }
 
 fn is_relative(specifier: &str) -> bool {
-    specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".."
+    specifier.starts_with("./")
+        || specifier.starts_with("../")
+        || specifier == "."
+        || specifier == ".."
         || specifier.starts_with('/')
 }
 

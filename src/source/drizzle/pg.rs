@@ -61,7 +61,12 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
 }
 
 /// A column builder call, when `builder` names a pg-core column type.
-fn column_type<'a>(interp: &mut Interp<'a>, builder: &str, args: &[Arg<'a>], site: Site) -> Option<Value<'a>> {
+fn column_type<'a>(
+    interp: &mut Interp<'a>,
+    builder: &str,
+    args: &[Arg<'a>],
+    site: Site,
+) -> Option<Value<'a>> {
     let simple = match builder {
         "integer" | "int" => Some("integer"),
         "smallint" => Some("smallint"),
@@ -90,10 +95,10 @@ fn column_type<'a>(interp: &mut Interp<'a>, builder: &str, args: &[Arg<'a>], sit
         None => parameterised_type(interp, builder, &config),
     };
     let column = new_column(PG, builder, name, ColumnSqlType::Sql(sql), site);
-    if builder.ends_with("serial") {
-        if let Value::Drizzle(Drizzle::Column(c)) = &column {
-            c.borrow_mut().not_null = true;
-        }
+    if builder.ends_with("serial")
+        && let Value::Drizzle(Drizzle::Column(c)) = &column
+    {
+        c.borrow_mut().not_null = true;
     }
     Some(column)
 }
@@ -127,7 +132,10 @@ fn parameterised_type<'a>(interp: &mut Interp<'a>, builder: &str, config: &Confi
             format!("{builder}{precision}{zone}")
         }
         _ => {
-            let fields = config.string(interp, "fields").map(|f| format!(" {f}")).unwrap_or_default();
+            let fields = config
+                .string(interp, "fields")
+                .map(|f| format!(" {f}"))
+                .unwrap_or_default();
             let precision = config
                 .integer(interp, "precision")
                 .filter(|p| *p != 0)
@@ -139,8 +147,18 @@ fn parameterised_type<'a>(interp: &mut Interp<'a>, builder: &str, config: &Confi
 }
 
 /// `pgEnum(name, values)` and `schema.enum(name, values)`.
-fn create_enum<'a>(interp: &mut Interp<'a>, schema: Option<Rc<SchemaEntity>>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-    let Some(name) = string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the enum name") else {
+fn create_enum<'a>(
+    interp: &mut Interp<'a>,
+    schema: Option<Rc<SchemaEntity>>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the enum name",
+    ) else {
         return Ok(Value::Poison);
     };
     let values_site = arg_site(&args, 1, site);
@@ -183,13 +201,29 @@ fn create_enum<'a>(interp: &mut Interp<'a>, schema: Option<Rc<SchemaEntity>>, ar
 }
 
 /// Calling an enum: a column of that type.
-pub fn enum_column<'a>(interp: &mut Interp<'a>, e: &Rc<EnumEntity>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+pub fn enum_column<'a>(
+    interp: &mut Interp<'a>,
+    e: &Rc<EnumEntity>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
     let (name, _) = name_and_config(interp, &args, site);
-    Ok(new_column(PG, &e.name, name, ColumnSqlType::Enum(e.clone()), site))
+    Ok(new_column(
+        PG,
+        &e.name,
+        name,
+        ColumnSqlType::Enum(e.clone()),
+        site,
+    ))
 }
 
 fn create_schema<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-    let Some(name) = string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the schema name") else {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the schema name",
+    ) else {
         return Ok(Value::Poison);
     };
     if name == "public" {
@@ -200,7 +234,10 @@ fn create_schema<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) ->
             "declare tables in the public schema with `pgTable(...)`",
         ));
     }
-    Ok(Value::Drizzle(Drizzle::Schema(Rc::new(SchemaEntity { name, site }))))
+    Ok(Value::Drizzle(Drizzle::Schema(Rc::new(SchemaEntity {
+        name,
+        site,
+    }))))
 }
 
 fn create_sequence<'a>(
@@ -209,7 +246,12 @@ fn create_sequence<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let Some(name) = string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the sequence name") else {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the sequence name",
+    ) else {
         return Ok(Value::Poison);
     };
     let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));

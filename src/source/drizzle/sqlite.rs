@@ -46,4 +46,3 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
         )),
     }
 }
-

@@ -517,7 +517,10 @@ pub struct TableEntity<'a> {
 impl<'a> TableEntity<'a> {
     /// The column builder for a key.
     pub fn column(&self, key: &str) -> Option<&Rc<RefCell<ColumnBuilder<'a>>>> {
-        self.columns.iter().find(|(k, _)| &**k == key).map(|(_, c)| c)
+        self.columns
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, c)| c)
     }
 }
 
