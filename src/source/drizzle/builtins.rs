@@ -74,8 +74,13 @@ pub fn number_to_string(n: f64) -> String {
     format!("{n}")
 }
 
-/// JavaScript's string conversion; `None` for values the reader will not convert.
+/// JavaScript's string conversion; `None` for values the reader will not
+/// convert (and for arrays nested more than 100 deep, or cyclic).
 pub fn to_js_string(v: &Value<'_>) -> Option<String> {
+    to_js_string_at(v, 0)
+}
+
+fn to_js_string_at(v: &Value<'_>, depth: usize) -> Option<String> {
     Some(match v {
         Value::Undefined => "undefined".into(),
         Value::Null => "null".into(),
@@ -84,11 +89,14 @@ pub fn to_js_string(v: &Value<'_>) -> Option<String> {
         Value::BigInt(b) => b.to_string(),
         Value::String(s) => s.to_string(),
         Value::Array(a) => {
+            if depth > 100 {
+                return None;
+            }
             let mut parts = Vec::new();
             for item in a.borrow().iter() {
                 parts.push(match item {
                     Value::Undefined | Value::Null => String::new(),
-                    other => to_js_string(other)?,
+                    other => to_js_string_at(other, depth + 1)?,
                 });
             }
             parts.join(",")
@@ -410,7 +418,7 @@ pub fn call_global<'a>(
             _ => None,
         }
     };
-    Ok(match g {
+    let result = match g {
         Global::ObjectKeys | Global::ObjectValues | Global::ObjectEntries => {
             let Some(list) = entries(&first) else {
                 let described = first.describe();
@@ -523,7 +531,9 @@ pub fn call_global<'a>(
             to_number(&first)
         }),
         Global::Boolean => Value::Bool(truthy(&first)),
-    })
+    };
+    interp.charge(&result, site)?;
+    Ok(result)
 }
 
 fn unknown_method<'a>(interp: &mut Interp<'a>, kind: &str, name: &str, site: Site) -> Value<'a> {
@@ -578,7 +588,7 @@ pub fn array_method<'a>(
         ];
         interp.call(&callback, call_args, site)
     };
-    Ok(match name {
+    let result = match name {
         "map" => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -738,7 +748,9 @@ pub fn array_method<'a>(
             Value::Number(a.len() as f64)
         }
         _ => unknown_method(interp, "array", name, site),
-    })
+    };
+    interp.charge(&result, site)?;
+    Ok(result)
 }
 
 /// Calls a string method.
@@ -783,7 +795,7 @@ pub fn string_method<'a>(
         Value::Undefined => default,
         v => to_number(&v),
     };
-    Ok(match name {
+    let result = match name {
         "toUpperCase" | "toLocaleUpperCase" => Value::string(s.to_uppercase()),
         "toLowerCase" | "toLocaleLowerCase" => Value::string(s.to_lowercase()),
         "trim" => Value::string(s.trim()),
@@ -871,7 +883,9 @@ pub fn string_method<'a>(
             })
         }
         _ => unknown_method(interp, "string", name, site),
-    })
+    };
+    interp.charge(&result, site)?;
+    Ok(result)
 }
 
 /// Calls a method of a number, boolean or bigint.

@@ -35,6 +35,11 @@ use super::{pg, sqlite};
 const MAX_STEPS: u64 = 2_000_000;
 /// The deepest nesting of expressions and calls.
 const MAX_DEPTH: u32 = 400;
+/// The most arrays, objects, functions and calls one run may create; this
+/// also bounds how deeply values can nest.
+const MAX_VALUES: u64 = 250_000;
+/// The most array elements, properties and string bytes one run may build.
+const MAX_SIZE: u64 = 50_000_000;
 
 /// Why evaluation stopped before producing a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +94,8 @@ pub struct Interp<'a> {
     touched: HashSet<ModuleId>,
     steps: u64,
     depth: u32,
+    values: u64,
+    size: u64,
     stopped: bool,
 }
 
@@ -104,6 +111,8 @@ impl<'a> Interp<'a> {
             touched: HashSet::new(),
             steps: 0,
             depth: 0,
+            values: 0,
+            size: 0,
             stopped: false,
         }
     }
@@ -156,6 +165,40 @@ impl<'a> Interp<'a> {
                 site,
                 "evaluation stopped: calls or expressions nest too deeply",
                 "too deep",
+            );
+            return Err(Interrupt::Stop);
+        }
+        Ok(())
+    }
+
+    /// Counts a new array, object, function or call.
+    pub fn create(&mut self, site: Site) -> Result<(), Interrupt> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            self.stop(
+                site,
+                "evaluation stopped: the schema code creates too many values",
+                "creating values here",
+            );
+            return Err(Interrupt::Stop);
+        }
+        Ok(())
+    }
+
+    /// Counts the size of a value just built (elements, properties or bytes).
+    pub fn charge(&mut self, value: &Value<'a>, site: Site) -> Result<(), Interrupt> {
+        let amount = match value {
+            Value::String(s) => s.len(),
+            Value::Array(a) => a.borrow().len(),
+            Value::Object(o) => o.borrow().props.len(),
+            _ => 0,
+        };
+        self.size += amount as u64;
+        if self.size > MAX_SIZE {
+            self.stop(
+                site,
+                "evaluation stopped: the schema code builds values that are too large",
+                "building here",
             );
             return Err(Interrupt::Stop);
         }
@@ -258,7 +301,7 @@ impl<'a> Interp<'a> {
     pub fn export_value(&mut self, module: ModuleId, name: &str, site: Site) -> Eval<'a> {
         match self.find_export(module, name, &mut Vec::new()) {
             Some(Found::Binding(m, local)) => self.module_binding(m, local, site),
-            Some(Found::Import(import)) => self.import_value(&import),
+            Some(Found::Import(import)) => self.import_value(&import, site),
             Some(Found::Default(m, export)) => self.default_export(m, export),
             None => {
                 let file = self
@@ -274,6 +317,21 @@ impl<'a> Interp<'a> {
                 ))
             }
         }
+    }
+
+    /// An export another module imports: a missing export is reported at the
+    /// import, everything else (such as a cycle) where the value is used.
+    fn imported_export(
+        &mut self,
+        module: ModuleId,
+        name: &str,
+        import_site: Site,
+        use_site: Site,
+    ) -> Eval<'a> {
+        if self.find_export(module, name, &mut Vec::new()).is_none() {
+            return self.export_value(module, name, import_site);
+        }
+        self.export_value(module, name, use_site)
     }
 
     fn default_export(&mut self, module: ModuleId, export: Export<'a>) -> Eval<'a> {
@@ -355,7 +413,7 @@ impl<'a> Interp<'a> {
         }
         if let Some(import) = m.imports.get(name).cloned() {
             self.bindings.insert((module, name), Binding::InProgress);
-            let value = self.import_value(&import)?;
+            let value = self.import_value(&import, site)?;
             self.bindings
                 .insert((module, name), Binding::Done(value.clone()));
             return Ok(value);
@@ -422,14 +480,14 @@ impl<'a> Interp<'a> {
         Ok(value)
     }
 
-    /// The value an import binds.
-    pub fn import_value(&mut self, import: &Import<'a>) -> Eval<'a> {
+    /// The value an import binds; `use_site` is where it is used.
+    pub fn import_value(&mut self, import: &Import<'a>, use_site: Site) -> Eval<'a> {
         match (&import.target, import.name) {
             (ModuleTarget::Local(id), ImportName::Named(name)) => {
-                self.export_value(*id, name, import.site)
+                self.imported_export(*id, name, import.site, use_site)
             }
             (ModuleTarget::Local(id), ImportName::Default) => {
-                self.export_value(*id, "default", import.site)
+                self.imported_export(*id, "default", import.site, use_site)
             }
             (ModuleTarget::Local(id), ImportName::Namespace) => Ok(Value::Module(*id)),
             (ModuleTarget::Package(p), ImportName::Named(name)) => {
@@ -572,7 +630,10 @@ impl<'a> Interp<'a> {
                         },
                     }
                 }
-                Ok(Value::array(items))
+                self.create(site)?;
+                let array = Value::array(items);
+                self.charge(&array, site)?;
+                Ok(array)
             }
             Expression::ObjectExpression(o) => {
                 let mut object = Object::default();
@@ -621,7 +682,10 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                Ok(Value::object(object))
+                self.create(site)?;
+                let object = Value::object(object);
+                self.charge(&object, site)?;
+                Ok(object)
             }
             Expression::ArrowFunctionExpression(f) => {
                 if f.r#async {
@@ -632,6 +696,7 @@ impl<'a> Interp<'a> {
                         "use a plain function",
                     ));
                 }
+                self.create(site)?;
                 Ok(Value::Function(Rc::new(Closure {
                     syntax: FunctionSyntax::Arrow(f),
                     scope: scope.clone(),
@@ -646,6 +711,7 @@ impl<'a> Interp<'a> {
                         "use a plain function",
                     ));
                 }
+                self.create(site)?;
                 Ok(Value::Function(Rc::new(Closure {
                     syntax: FunctionSyntax::Function(f),
                     scope: scope.clone(),
@@ -664,7 +730,9 @@ impl<'a> Interp<'a> {
             Expression::BinaryExpression(b) => {
                 let left = self.eval(&b.left, scope)?;
                 let right = self.eval(&b.right, scope)?;
-                Ok(self.binary(b.operator, left, right, site))
+                let result = self.binary(b.operator, left, right, site);
+                self.charge(&result, site)?;
+                Ok(result)
             }
             Expression::LogicalExpression(l) => {
                 let left = self.eval(&l.left, scope)?;
@@ -791,7 +859,9 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        Ok(Value::string(out))
+        let result = Value::string(out);
+        self.charge(&result, Self::site(scope, t.span))?;
+        Ok(result)
     }
 
     /// JavaScript's string conversion; reports values that have none.
@@ -824,6 +894,7 @@ impl<'a> Interp<'a> {
                 _ => self.unsupported(site, "tagged templates other than `sql`"),
             });
         }
+        self.create(site)?;
         let mut fragment = SqlFragment::default();
         for (i, quasi) in t.quasi.quasis.iter().enumerate() {
             let text = quasi
@@ -1202,6 +1273,7 @@ impl<'a> Interp<'a> {
 
     /// Calls a value with arguments; `site` is the whole call.
     pub fn call(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+        self.create(site)?;
         self.enter(site)?;
         let result = self.call_inner(function, args, site);
         self.depth -= 1;
@@ -1516,7 +1588,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Calls a global function value by name (`Object.values`...).
+    /// The value of a global function (`Object.values`...).
     pub fn global_function(g: Global) -> Value<'a> {
         Value::native(Native::Global(g))
     }

@@ -892,16 +892,29 @@ impl<'a> Lowerer<'_, 'a> {
     /// SQL text of a fragment; `None` when a part cannot be written (reported).
     fn render(&mut self, f: &SqlFragment<'a>, mode: SqlMode) -> Option<String> {
         let mut out = String::new();
-        self.render_into(f, mode, &mut out).then_some(out)
+        self.render_into(f, mode, &mut out, 0).then_some(out)
     }
 
-    fn render_into(&mut self, f: &SqlFragment<'a>, mode: SqlMode, out: &mut String) -> bool {
+    fn render_into(
+        &mut self,
+        f: &SqlFragment<'a>,
+        mode: SqlMode,
+        out: &mut String,
+        depth: usize,
+    ) -> bool {
+        if depth > 100 {
+            self.report(
+                Problem::general("an sql`...` fragment nests more than 100 levels deep")
+                    .with_help("build the SQL text without nesting fragments in a loop"),
+            );
+            return false;
+        }
         for chunk in &f.chunks {
             match chunk {
                 SqlChunk::Text(t) => out.push_str(t),
                 SqlChunk::Identifier(i) => out.push_str(&quote_ident(i)),
                 SqlChunk::Sql(inner) => {
-                    if !self.render_into(inner, mode, out) {
+                    if !self.render_into(inner, mode, out, depth + 1) {
                         return false;
                     }
                 }

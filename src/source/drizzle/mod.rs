@@ -131,7 +131,7 @@ pub struct ReadOptions {
 }
 
 /// The stack the reader runs on: deep but bounded nesting must not overflow it.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+const STACK_SIZE: usize = 128 * 1024 * 1024;
 
 /// Reads the given schema files (and whatever they import) into a model.
 /// `project_root` is where relative module resolution and tsconfig lookups start.

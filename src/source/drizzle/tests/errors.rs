@@ -128,3 +128,130 @@ fn missing_entry_file() {
         "{report}"
     );
 }
+
+#[test]
+fn deeply_nested_values_built_in_loops() {
+    let report = pg(
+        "const f = () => { let a: any = []; const s = 'x'.repeat(9999).split(''); for (const c of s) { for (const d of s) { a = [a]; } } return String(a); };\nexport const a = pgTable('a', { id: integer('id').default(f()) });\n",
+    )
+    .errors(&["schema.ts"]);
+    assert!(report.contains("creates too many values"), "{report}");
+}
+
+#[test]
+fn deeply_nested_closures_and_fragments() {
+    let report = pg(
+        "const f = () => { let g: any = () => 0; let s: any = sql`1`; let o: any = {}; const x = 'x'.repeat(9999).split(''); for (const c of x) { for (const d of x) { const h = g; g = () => h(); s = sql`(${s})`; o = { o }; } } return 1; };\nexport const a = pgTable('a', { id: integer('id').default(f()) });\n",
+    )
+    .errors(&["schema.ts"]);
+    assert!(report.contains("evaluation stopped"), "{report}");
+    let report = pg(
+        "const f = () => { let s: any = sql`1`; for (const c of 'x'.repeat(500).split('')) { s = sql`(${s})`; } return s; };\nexport const a = pgTable('a', { id: integer('id').default(f()) });\n",
+    )
+    .errors(&["schema.ts"]);
+    assert!(report.contains("nests more than 100"), "{report}");
+    let report = pg(
+        "const f = () => { const a: any[] = []; a.push(a); return String(a); };\nexport const a = pgTable('a', { id: text('id').default(f()) });\n",
+    )
+    .errors(&["schema.ts"]);
+    assert!(
+        report.contains("cannot turn an array into a string"),
+        "{report}"
+    );
+    let report = pg(
+        "const f = () => { let s = 'ab'; for (const c of 'x'.repeat(60).split('')) { s = s + s; } return s; };\nexport const a = pgTable('a', { id: text('id').default(f()) });\n",
+    )
+    .errors(&["schema.ts"]);
+    assert!(report.contains("too large"), "{report}");
+}
+
+fn assert_reports(report: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(report.contains(e), "expected {e:?} in:\n{report}");
+    }
+}
+
+#[test]
+fn values_only_known_at_run_time() {
+    let report = pg("export const t = pgTable(process.env.TABLE_NAME!, { id: integer('id') });\n")
+        .errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &[
+            "the table name must be known",
+            "`process.env.TABLE_NAME`",
+            "inline the value",
+        ],
+    );
+    let report = pg("import cfg from '@/config';\nexport const t = pgTable('t', { id: text('id').default(cfg.defaults.id) });\n")
+        .errors(&["schema.ts"]);
+    assert_reports(&report, &["`cfg.defaults.id`", "path alias `@/config`"]);
+    let report = pg("const n = Math.max(1, 2);\nexport const t = pgTable('t', { id: integer('id').default(n > 1 ? 1 : 2) });\n")
+        .errors(&["schema.ts"]);
+    assert_reports(&report, &["cannot decide this condition"]);
+}
+
+#[test]
+fn unsupported_javascript_is_reported_where_it_is() {
+    let report = pg("class Base {}\nexport const t = pgTable('t', { id: integer('id').default(new Base() as any) });\n").errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &["cannot evaluate `new` expressions", "schema.ts:4:"],
+    );
+    let report =
+        pg("console.log('loading');\nexport const t = pgTable('t', { id: integer('id') });\n")
+            .errors(&["schema.ts"]);
+    assert_reports(&report, &["top-level statements are not evaluated"]);
+    let report = pg("export const t = pgTable('t', { id: integer('id').default(/x/ as any) });\n")
+        .errors(&["schema.ts"]);
+    assert_reports(&report, &["regular expressions"]);
+}
+
+#[test]
+fn entity_problems() {
+    let report = pg(
+        "import { pgSchema } from 'drizzle-orm/pg-core';\nexport const s = pgSchema('public');\n",
+    )
+    .errors(&["schema.ts"]);
+    assert_reports(&report, &["`pgSchema('public')` is not allowed"]);
+    let report = pg("export const a = pgTable('t', { id: integer('id') });\nexport const b = pgTable('t', { id: integer('id') });\n").errors(&["schema.ts"]);
+    assert_reports(&report, &["two exported tables are named `t`"]);
+    let report = pg("enum N { A, B }\nexport const e = pgEnum('n', N);\n").errors(&["schema.ts"]);
+    assert_reports(&report, &["must be strings"]);
+    let report = pg("import { pgSchema } from 'drizzle-orm/pg-core';\nconst app = pgSchema('app');\nexport const t = app.table('t', { id: integer('id') });\n").errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &["schema `app` is not exported by the schema files, but table `t` is in it"],
+    );
+    let report = pg("export const t = pgTable('t', { a: integer('a').primaryKey(), b: integer('b').primaryKey(), c: integer, d: 'x' });\n").errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &[
+            "`c` in table `t` is not a column",
+            "call the builder: `integer()`",
+            "`d` in table `t` is not a column",
+        ],
+    );
+    let report = pg("export const t = pgTable('t', { a: integer('a').primaryKey(), b: integer('b').primaryKey() });\n").errors(&["schema.ts"]);
+    assert_reports(&report, &["more than one `.primaryKey()` column: a, b"]);
+    let report = pg("export const t = pgTable('t', { a: integer('a').references(() => 'x' as any, { onDelete: 'explode' as any }) });\n").errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &[
+            "`explode` is not a foreign key action",
+            "returns a string, not a column",
+        ],
+    );
+}
+
+#[test]
+fn cycles_between_files_need_functions() {
+    let report = Project::new()
+        .file("a.ts", "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { b } from './b';\nexport const a = pgTable('a', { id: integer('id').default(b.length) });\n")
+        .file("b.ts", "import { a } from './a';\nexport const b = [a];\n")
+        .errors(&["a.ts"]);
+    assert_reports(
+        &report,
+        &["`a` is used before its definition is complete", "b.ts:2:"],
+    );
+}
