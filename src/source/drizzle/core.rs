@@ -316,6 +316,19 @@ pub fn create_table<'a>(
                 columns.push((p.key.clone(), c));
             }
             Value::Poison => incomplete = true,
+            Value::Drizzle(Drizzle::ColumnRef(c)) => {
+                interp.fail(
+                    psite,
+                    format!(
+                        "`{}` in table `{name}` is the column `{}` of table `{}`, not a column builder",
+                        p.key, c.key, c.table.name
+                    ),
+                    "column of another table",
+                    "declare the column again, or share a builder through a helper: \
+                     `const id = () => integer('id')`",
+                );
+                incomplete = true;
+            }
             other => {
                 let hint = match &other {
                     Value::Native(_) | Value::Drizzle(Drizzle::Enum(_)) => {
@@ -435,11 +448,21 @@ pub fn property<'a>(
             _ => method(),
         },
         Drizzle::Sequence(_) | Drizzle::NoDdl(_) => Ok(Value::Undefined),
+        Drizzle::ColumnRef(c) if &**key == "name" => Ok(Value::string(declared_name(c))),
         Drizzle::Column(_)
         | Drizzle::ColumnRef(_)
         | Drizzle::IndexColumn(_)
         | Drizzle::Constraint(_) => method(),
     }
+}
+
+/// The name drizzle-orm knows a column by: its explicit name, or its key
+/// (database casing is applied later).
+pub fn declared_name(c: &ColumnRef<'_>) -> String {
+    c.table
+        .column(&c.key)
+        .and_then(|b| b.borrow().name.clone())
+        .unwrap_or_else(|| c.key.to_string())
 }
 
 /// Calls a method of a Drizzle value.
@@ -1125,6 +1148,28 @@ pub fn orm_call<'a>(
             fragment(chunks)
         }
         "relations" => Ok(Value::Drizzle(Drizzle::NoDdl("relations"))),
+        "getTableName" | "getTableColumns" => match arg(&args, 0) {
+            Value::Drizzle(Drizzle::Table(t)) if name == "getTableName" => {
+                Ok(Value::string(t.name.as_str()))
+            }
+            Value::Drizzle(Drizzle::Table(t)) => {
+                let mut object = Object::default();
+                for (key, _) in &t.columns {
+                    object.set(key.clone(), column_ref(&t, key), Some(site));
+                }
+                Ok(Value::object(object))
+            }
+            Value::Poison => Ok(Value::Poison),
+            other => {
+                let described = other.describe();
+                Ok(interp.fail(
+                    arg_site(&args, 0, site),
+                    format!("`{name}` needs a table, found {described}"),
+                    "not a table",
+                    "pass a table",
+                ))
+            }
+        },
         "sql" => Ok(interp.fail(
             site,
             "`sql` is a template tag",
@@ -1158,8 +1203,6 @@ pub fn orm_call<'a>(
                     | "avg"
                     | "min"
                     | "max"
-                    | "getTableColumns"
-                    | "getTableName"
                     | "is"
                     | "placeholder"
             );

@@ -688,14 +688,6 @@ impl<'a> Interp<'a> {
                 Ok(object)
             }
             Expression::ArrowFunctionExpression(f) => {
-                if f.r#async {
-                    return Ok(self.fail(
-                        site,
-                        "async functions are not supported in schemas",
-                        "async",
-                        "use a plain function",
-                    ));
-                }
                 self.create(site)?;
                 Ok(Value::Function(Rc::new(Closure {
                     syntax: FunctionSyntax::Arrow(f),
@@ -703,14 +695,6 @@ impl<'a> Interp<'a> {
                 })))
             }
             Expression::FunctionExpression(f) => {
-                if f.r#async || f.generator {
-                    return Ok(self.fail(
-                        site,
-                        "async and generator functions are not supported in schemas",
-                        "here",
-                        "use a plain function",
-                    ));
-                }
                 self.create(site)?;
                 Ok(Value::Function(Rc::new(Closure {
                     syntax: FunctionSyntax::Function(f),
@@ -807,7 +791,19 @@ impl<'a> Interp<'a> {
                 }
                 self.assign(&a.left, value, scope, site)
             }
-            Expression::NewExpression(_) => Ok(self.unsupported(site, "`new` expressions")),
+            Expression::NewExpression(n) => {
+                // An instance of a class from code the reader does not
+                // evaluate (an npm package, `Date`) is as unknown as the class.
+                match self.eval(&n.callee, scope)? {
+                    Value::Opaque(o) => Ok(Value::Opaque(Rc::new(Opaque {
+                        what: format!("`{}`", self.snippet(site)),
+                        origin: o.origin.clone(),
+                        site: o.site,
+                    }))),
+                    Value::Poison => Ok(Value::Poison),
+                    _ => Ok(self.unsupported(site, "`new` expressions")),
+                }
+            }
             Expression::ClassExpression(_) => Ok(self.unsupported(site, "classes")),
             Expression::AwaitExpression(_) => Ok(self.unsupported(site, "`await`")),
             Expression::YieldExpression(_) => Ok(self.unsupported(site, "`yield`")),
@@ -1337,6 +1333,13 @@ impl<'a> Interp<'a> {
         args: Vec<Arg<'a>>,
         site: Site,
     ) -> Eval<'a> {
+        let (is_async, is_generator) = match closure.syntax {
+            FunctionSyntax::Arrow(f) => (f.r#async, false),
+            FunctionSyntax::Function(f) => (f.r#async, f.generator),
+        };
+        if is_async || is_generator {
+            return Ok(self.unsupported(site, "calls of async or generator functions"));
+        }
         let scope = Scope::child(&closure.scope);
         let (params, body) = match closure.syntax {
             FunctionSyntax::Arrow(f) => (&f.params, Some(&f.body)),

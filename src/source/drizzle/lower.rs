@@ -11,7 +11,7 @@ use crate::schema::{
 
 use super::Casing;
 use super::builtins::{json_stringify, number_to_string};
-use super::core::{quote_ident, quote_literal, sql_literal};
+use super::core::{declared_name, quote_ident, quote_literal, sql_literal};
 use super::diagnostics::Problem;
 use super::eval::{Arg, Interp, Interrupt};
 use super::value::{
@@ -326,14 +326,6 @@ impl<'a> Lowerer<'_, 'a> {
             Some(builder) => self.column_name(&c.key, &builder.borrow()),
             None => c.key.to_string(),
         }
-    }
-
-    /// The name drizzle-orm itself knows a column by (before casing): unique names use it.
-    fn declared_name(c: &ColumnRef<'_>) -> String {
-        c.table
-            .column(&c.key)
-            .and_then(|b| b.borrow().name.clone())
-            .unwrap_or_else(|| c.key.to_string())
     }
 
     fn table_sql(t: &TableEntity<'_>) -> String {
@@ -826,7 +818,7 @@ impl<'a> Lowerer<'_, 'a> {
                 let Some(columns) = self.own_columns(t, &u.columns, u.site) else {
                     return;
                 };
-                let declared: Vec<String> = u.columns.iter().map(Self::declared_name).collect();
+                let declared: Vec<String> = u.columns.iter().map(declared_name).collect();
                 table.uniques.push(Unique {
                     name: u
                         .name

@@ -933,3 +933,32 @@ export default categories;
         (FkAction::Cascade, FkAction::Restrict)
     );
 }
+
+#[test]
+fn exports_that_are_not_entities_are_ignored() {
+    let s = schema_ts(
+        r#"import { pgTable, pgEnum, integer, text } from 'drizzle-orm/pg-core';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { Pool } from 'pg';
+import { getTableName, getTableColumns } from 'drizzle-orm';
+export const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+export const db = drizzle(pool);
+export async function findUser(id: number) { return db.query.users.findFirst(); }
+export class Repository {}
+export type User = typeof users.$inferSelect;
+export const users = pgTable('users', { id: integer('id').primaryKey(), name: text() });
+export const field = pgEnum('user_field', Object.keys(getTableColumns(users)) as [string, ...string[]]);
+export const copy = pgTable(`${getTableName(users)}_copy`, {
+  note: text('note').default(users.name.name),
+});
+"#,
+    )
+    .schema(&["schema.ts"]);
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["users", "users_copy"]);
+    assert_eq!(s.enums[0].values, ["id", "name"]);
+    assert_eq!(
+        column(&s, "users_copy", "note").default.as_deref(),
+        Some("'name'")
+    );
+}
