@@ -13,4 +13,5 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod source;
 pub mod sql;

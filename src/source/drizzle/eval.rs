@@ -1,0 +1,1639 @@
+//! The interpreter: evaluates the JavaScript subset that schemas are written
+//! in, straight from the syntax tree.
+//!
+//! Module-level bindings are evaluated lazily and memoised, so references
+//! across files and to later declarations work; a binding that needs itself
+//! is reported as a cycle. Every problem is recorded and the offending
+//! expression evaluates to [`Value::Poison`], which later steps pass through
+//! silently, so one run reports as many independent problems as it can.
+//! Step and depth limits stop hostile or runaway code.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use oxc_ast::ast::{
+    Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentOperator, AssignmentTarget,
+    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, LogicalOperator,
+    ObjectPropertyKind, PropertyKind, Statement, TSEnumDeclaration, TSEnumMemberName,
+    TaggedTemplateExpression, TemplateLiteral, UnaryOperator, VariableDeclaration,
+};
+use oxc_span::{GetSpan, Span};
+
+use super::builtins;
+use super::core;
+use super::diagnostics::{Problem, Problems};
+use super::modules::{
+    Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names,
+};
+use super::value::{
+    Closure, Drizzle, FunctionSyntax, Global, ModuleId, Native, Object, Opaque, Package, Scope,
+    Site, SqlChunk, SqlFragment, Value,
+};
+use super::{pg, sqlite};
+
+/// The most expressions one run may evaluate.
+const MAX_STEPS: u64 = 2_000_000;
+/// The deepest nesting of expressions and calls.
+const MAX_DEPTH: u32 = 400;
+/// The most arrays, objects, functions and calls one run may create; this
+/// also bounds how deeply values can nest.
+const MAX_VALUES: u64 = 250_000;
+/// The most array elements, properties and string bytes one run may build.
+const MAX_SIZE: u64 = 50_000_000;
+
+/// Why evaluation stopped before producing a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    /// A limit was hit (already reported): the whole run stops.
+    Stop,
+    /// `a?.b` met a nullish `a`: the enclosing optional chain is `undefined`.
+    ShortCircuit,
+}
+
+/// The result of evaluating an expression.
+pub type Eval<'a> = Result<Value<'a>, Interrupt>;
+
+/// A call argument and where it was written.
+#[derive(Debug, Clone)]
+pub struct Arg<'a> {
+    /// Its value.
+    pub value: Value<'a>,
+    /// Where it was written.
+    pub site: Site,
+}
+
+/// How a statement finished.
+enum Flow<'a> {
+    Normal,
+    Return(Value<'a>),
+    Break,
+    Continue,
+}
+
+#[derive(Debug, Clone)]
+enum Binding<'a> {
+    InProgress,
+    Done(Value<'a>),
+}
+
+/// Where an export leads.
+enum Found<'a> {
+    Binding(ModuleId, &'a str),
+    Import(Import<'a>),
+    Default(ModuleId, Export<'a>),
+}
+
+/// The interpreter's state for one run.
+pub struct Interp<'a> {
+    /// The loaded modules, indexed by id.
+    pub modules: Vec<Module<'a>>,
+    /// Problems found so far.
+    pub problems: Problems,
+    roots: Vec<Rc<Scope<'a>>>,
+    bindings: HashMap<(ModuleId, &'a str), Binding<'a>>,
+    touched: HashSet<ModuleId>,
+    steps: u64,
+    depth: u32,
+    values: u64,
+    size: u64,
+    stopped: bool,
+}
+
+impl<'a> Interp<'a> {
+    /// An interpreter over loaded modules.
+    pub fn new(modules: Vec<Module<'a>>) -> Interp<'a> {
+        let roots = (0..modules.len()).map(Scope::root).collect();
+        Interp {
+            modules,
+            problems: Problems::default(),
+            roots,
+            bindings: HashMap::new(),
+            touched: HashSet::new(),
+            steps: 0,
+            depth: 0,
+            values: 0,
+            size: 0,
+            stopped: false,
+        }
+    }
+
+    /// Records a problem; returns the poison value that stands for the failed expression.
+    pub fn error(&mut self, problem: Problem) -> Value<'a> {
+        self.problems.push(problem);
+        Value::Poison
+    }
+
+    /// Records a problem at a site with a label and help.
+    pub fn fail(
+        &mut self,
+        site: Site,
+        message: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) -> Value<'a> {
+        self.error(Problem::at(site, message, label).with_help(help))
+    }
+
+    /// The text of a span in a module.
+    pub fn snippet(&self, site: Site) -> &str {
+        self.modules
+            .get(site.module)
+            .and_then(|m| {
+                m.file
+                    .text
+                    .get(site.span.start as usize..site.span.end as usize)
+            })
+            .unwrap_or("")
+    }
+
+    fn enter(&mut self, site: Site) -> Result<(), Interrupt> {
+        if self.stopped {
+            return Err(Interrupt::Stop);
+        }
+        self.steps += 1;
+        self.depth += 1;
+        if self.steps > MAX_STEPS {
+            self.stop(
+                site,
+                "evaluation stopped: the schema code runs too long",
+                "still running here",
+            );
+            return Err(Interrupt::Stop);
+        }
+        if self.depth > MAX_DEPTH {
+            self.stop(
+                site,
+                "evaluation stopped: calls or expressions nest too deeply",
+                "too deep",
+            );
+            return Err(Interrupt::Stop);
+        }
+        Ok(())
+    }
+
+    /// Counts a new array, object, function or call.
+    pub fn create(&mut self, site: Site) -> Result<(), Interrupt> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            self.stop(
+                site,
+                "evaluation stopped: the schema code creates too many values",
+                "creating values here",
+            );
+            return Err(Interrupt::Stop);
+        }
+        Ok(())
+    }
+
+    /// Counts the size of a value just built (elements, properties or bytes).
+    pub fn charge(&mut self, value: &Value<'a>, site: Site) -> Result<(), Interrupt> {
+        let amount = match value {
+            Value::String(s) => s.len(),
+            Value::Array(a) => a.borrow().len(),
+            Value::Object(o) => o.borrow().props.len(),
+            _ => 0,
+        };
+        self.size += amount as u64;
+        if self.size > MAX_SIZE {
+            self.stop(
+                site,
+                "evaluation stopped: the schema code builds values that are too large",
+                "building here",
+            );
+            return Err(Interrupt::Stop);
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self, site: Site, message: &str, label: &str) {
+        self.stopped = true;
+        self.problems
+            .push(Problem::at(site, message, label).with_help(
+                "schema code must be plain declarations; look for endless recursion or loops",
+            ));
+    }
+
+    // ----- modules and bindings -----
+
+    /// The names a module exports, its own first, then those of `export *`.
+    pub fn exported_names(&self, module: ModuleId) -> Vec<(&'a str, Site)> {
+        let mut out: Vec<(&'a str, Site)> = Vec::new();
+        let mut visited = Vec::new();
+        self.collect_exported_names(module, true, &mut out, &mut visited);
+        out
+    }
+
+    fn collect_exported_names(
+        &self,
+        module: ModuleId,
+        with_default: bool,
+        out: &mut Vec<(&'a str, Site)>,
+        visited: &mut Vec<ModuleId>,
+    ) {
+        if visited.contains(&module) {
+            return;
+        }
+        visited.push(module);
+        let Some(m) = self.modules.get(module) else {
+            return;
+        };
+        for (name, export) in &m.exports {
+            if (*name == "default" && !with_default) || out.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let site = match export {
+                Export::Local(_, site) => *site,
+                Export::Reexport(import) => import.site,
+                Export::DefaultExpression(e) => Site {
+                    module,
+                    span: e.span(),
+                },
+                Export::DefaultFunction(f) => Site {
+                    module,
+                    span: f.span,
+                },
+                Export::DefaultClass(c) => Site {
+                    module,
+                    span: c.span,
+                },
+            };
+            out.push((name, site));
+        }
+        for (target, _) in &m.star_exports {
+            if let ModuleTarget::Local(id) = target {
+                self.collect_exported_names(*id, false, out, visited);
+            }
+        }
+    }
+
+    fn find_export(
+        &self,
+        module: ModuleId,
+        name: &str,
+        visited: &mut Vec<ModuleId>,
+    ) -> Option<Found<'a>> {
+        if visited.contains(&module) {
+            return None;
+        }
+        visited.push(module);
+        let m = self.modules.get(module)?;
+        if let Some(export) = m.export(name) {
+            return Some(match export {
+                Export::Local(local, _) => Found::Binding(module, local),
+                Export::Reexport(import) => Found::Import(import.clone()),
+                other => Found::Default(module, other.clone()),
+            });
+        }
+        if name == "default" {
+            return None;
+        }
+        for (target, _) in &m.star_exports {
+            if let ModuleTarget::Local(id) = target
+                && let Some(found) = self.find_export(*id, name, visited)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// The value of a module's export; `site` is where it is asked for.
+    pub fn export_value(&mut self, module: ModuleId, name: &str, site: Site) -> Eval<'a> {
+        match self.find_export(module, name, &mut Vec::new()) {
+            Some(Found::Binding(m, local)) => self.module_binding(m, local, site),
+            Some(Found::Import(import)) => self.import_value(&import, site),
+            Some(Found::Default(m, export)) => self.default_export(m, export),
+            None => {
+                let file = self
+                    .modules
+                    .get(module)
+                    .map(|m| m.file.name.clone())
+                    .unwrap_or_default();
+                Ok(self.fail(
+                    site,
+                    format!("`{file}` has no export named `{name}`"),
+                    "not exported there",
+                    format!("export `{name}` from `{file}`, or fix the name"),
+                ))
+            }
+        }
+    }
+
+    /// An export another module imports: a missing export is reported at the
+    /// import, everything else (such as a cycle) where the value is used.
+    fn imported_export(
+        &mut self,
+        module: ModuleId,
+        name: &str,
+        import_site: Site,
+        use_site: Site,
+    ) -> Eval<'a> {
+        if self.find_export(module, name, &mut Vec::new()).is_none() {
+            return self.export_value(module, name, import_site);
+        }
+        self.export_value(module, name, use_site)
+    }
+
+    fn default_export(&mut self, module: ModuleId, export: Export<'a>) -> Eval<'a> {
+        let key = (module, "default");
+        if let Some(Binding::Done(v)) = self.bindings.get(&key) {
+            return Ok(v.clone());
+        }
+        let root = self.roots[module].clone();
+        let value = match export {
+            Export::DefaultExpression(e) => {
+                self.bindings.insert(key, Binding::InProgress);
+                self.touch(module);
+                self.eval(e, &root)?
+            }
+            Export::DefaultFunction(f) => Value::Function(Rc::new(Closure {
+                syntax: FunctionSyntax::Function(f),
+                scope: root,
+            })),
+            Export::DefaultClass(c) => Value::Opaque(Rc::new(Opaque {
+                what: "the default export".into(),
+                origin: "a class, which db-migrate does not evaluate".into(),
+                site: Site {
+                    module,
+                    span: c.span,
+                },
+            })),
+            Export::Local(..) | Export::Reexport(_) => Value::Undefined,
+        };
+        self.bindings.insert(key, Binding::Done(value.clone()));
+        Ok(value)
+    }
+
+    /// Reports a module's top-level statements the first time one of its bindings is used.
+    fn touch(&mut self, module: ModuleId) {
+        if !self.touched.insert(module) {
+            return;
+        }
+        let statements = self
+            .modules
+            .get(module)
+            .map(|m| m.statements.clone())
+            .unwrap_or_default();
+        for site in statements {
+            self.problems.push(
+                Problem::at(
+                    site,
+                    "top-level statements are not evaluated",
+                    "this statement would be skipped",
+                )
+                .with_help(
+                    "db-migrate reads a schema's declarations, imports and exports; move this statement \
+                     into a function or remove it",
+                ),
+            );
+        }
+    }
+
+    /// The value of a module-level name (declaration, import or global).
+    pub fn module_binding(&mut self, module: ModuleId, name: &'a str, site: Site) -> Eval<'a> {
+        match self.bindings.get(&(module, name)) {
+            Some(Binding::Done(v)) => return Ok(v.clone()),
+            Some(Binding::InProgress) => {
+                return Ok(self.fail(
+                    site,
+                    format!("`{name}` is used before its definition is complete"),
+                    "circular reference",
+                    "a value cannot depend on itself; to reference a table that is defined later or \
+                     refers back, wrap the reference in a function, as in `.references(() => other.id)`",
+                ));
+            }
+            None => {}
+        }
+        let Some(m) = self.modules.get(module) else {
+            return Ok(Value::Poison);
+        };
+        if let Some(declaration) = m.declarations.get(name).copied() {
+            self.touch(module);
+            return self.declaration_value(module, name, declaration);
+        }
+        if let Some(import) = m.imports.get(name).cloned() {
+            self.bindings.insert((module, name), Binding::InProgress);
+            let value = self.import_value(&import, site)?;
+            self.bindings
+                .insert((module, name), Binding::Done(value.clone()));
+            return Ok(value);
+        }
+        if let Some(value) = builtins::global(name, site) {
+            return Ok(value);
+        }
+        Ok(self.fail(
+            site,
+            format!("`{name}` is not defined"),
+            "not defined",
+            "declare it in this file or import it",
+        ))
+    }
+
+    fn declaration_value(
+        &mut self,
+        module: ModuleId,
+        name: &'a str,
+        declaration: Declaration<'a>,
+    ) -> Eval<'a> {
+        let root = self.roots[module].clone();
+        let value = match declaration {
+            Declaration::Variable(declarator) => {
+                let names = binding_names(&declarator.id);
+                for (n, _) in &names {
+                    self.bindings.insert((module, n), Binding::InProgress);
+                }
+                let init = match &declarator.init {
+                    Some(init) => self.eval(init, &root)?,
+                    None => Value::Undefined,
+                };
+                let scope = Scope::child(&root);
+                self.bind_pattern(&declarator.id, init, &scope)?;
+                let mut result = Value::Undefined;
+                for (n, _) in names {
+                    let v = scope.get(n).unwrap_or(Value::Undefined);
+                    if n == name {
+                        result = v.clone();
+                    }
+                    self.bindings.insert((module, n), Binding::Done(v));
+                }
+                return Ok(result);
+            }
+            Declaration::Function(f) => Value::Function(Rc::new(Closure {
+                syntax: FunctionSyntax::Function(f),
+                scope: root,
+            })),
+            Declaration::Enum(e) => {
+                self.bindings.insert((module, name), Binding::InProgress);
+                self.eval_enum(e, &root)?
+            }
+            Declaration::Class(c) => Value::Opaque(Rc::new(Opaque {
+                what: format!("`{name}`"),
+                origin: "a class, which db-migrate does not evaluate".into(),
+                site: Site {
+                    module,
+                    span: c.span,
+                },
+            })),
+        };
+        self.bindings
+            .insert((module, name), Binding::Done(value.clone()));
+        Ok(value)
+    }
+
+    /// The value an import binds; `use_site` is where it is used.
+    pub fn import_value(&mut self, import: &Import<'a>, use_site: Site) -> Eval<'a> {
+        match (&import.target, import.name) {
+            (ModuleTarget::Local(id), ImportName::Named(name)) => {
+                self.imported_export(*id, name, import.site, use_site)
+            }
+            (ModuleTarget::Local(id), ImportName::Default) => {
+                self.imported_export(*id, "default", import.site, use_site)
+            }
+            (ModuleTarget::Local(id), ImportName::Namespace) => Ok(Value::Module(*id)),
+            (ModuleTarget::Package(p), ImportName::Named(name)) => {
+                Ok(Value::native(Native::Export {
+                    package: *p,
+                    name: name.into(),
+                }))
+            }
+            (ModuleTarget::Package(p), ImportName::Namespace) => Ok(Value::Package(*p)),
+            (ModuleTarget::Package(p), ImportName::Default) => Ok(self.fail(
+                import.site,
+                format!("`{}` has no default export", p.specifier()),
+                "default import",
+                "import the builders by name, e.g. `import { pgTable } from 'drizzle-orm/pg-core'`",
+            )),
+            (ModuleTarget::External(specifier), name) => {
+                let what = match name {
+                    ImportName::Named(n) => format!("`{n}`"),
+                    ImportName::Default | ImportName::Namespace => {
+                        format!(
+                            "`{}`",
+                            self.snippet(import.site)
+                                .rsplit(' ')
+                                .next()
+                                .unwrap_or(specifier)
+                        )
+                    }
+                };
+                Ok(Value::Opaque(Rc::new(Opaque {
+                    what,
+                    origin: external_origin(specifier),
+                    site: import.site,
+                })))
+            }
+            (ModuleTarget::Missing, _) => Ok(Value::Poison),
+        }
+    }
+
+    fn eval_enum(&mut self, e: &'a TSEnumDeclaration<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+        let inner = Scope::child(scope);
+        let mut object = Object::default();
+        let mut next = Some(0.0);
+        for member in &e.body.members {
+            let site = Site {
+                module: scope.module,
+                span: member.span,
+            };
+            let key: &'a str = match &member.id {
+                TSEnumMemberName::Identifier(id) => id.name.as_str(),
+                TSEnumMemberName::String(s) | TSEnumMemberName::ComputedString(s) => {
+                    s.value.as_str()
+                }
+                TSEnumMemberName::ComputedTemplateString(t) => match t.single_quasi() {
+                    Some(q) => q.as_str(),
+                    None => {
+                        self.fail(
+                            site,
+                            "enum member names must be plain strings",
+                            "computed name",
+                            "write the name as a string",
+                        );
+                        continue;
+                    }
+                },
+            };
+            let value = match &member.initializer {
+                Some(init) => self.eval(init, &inner)?,
+                None => match next {
+                    Some(n) => Value::Number(n),
+                    None => self.fail(
+                        site,
+                        "this enum member needs an initializer",
+                        "no value",
+                        "give it a value, e.g. `Admin = 'admin'`",
+                    ),
+                },
+            };
+            next = match &value {
+                Value::Number(n) => Some(n + 1.0),
+                _ => None,
+            };
+            inner.declare(key, value.clone());
+            object.set(key.into(), value.clone(), Some(site));
+            if let Value::Number(n) = value {
+                object.set(
+                    builtins::number_to_string(n).into(),
+                    Value::string(key),
+                    Some(site),
+                );
+            }
+        }
+        Ok(Value::object(object))
+    }
+
+    // ----- expressions -----
+
+    fn site(scope: &Scope<'a>, span: Span) -> Site {
+        Site {
+            module: scope.module,
+            span,
+        }
+    }
+
+    /// Evaluates an expression in a scope.
+    pub fn eval(&mut self, expr: &'a Expression<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+        let site = Self::site(scope, expr.span());
+        self.enter(site)?;
+        let result = self.eval_inner(expr, scope, site);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_inner(
+        &mut self,
+        expr: &'a Expression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        match expr {
+            Expression::BooleanLiteral(b) => Ok(Value::Bool(b.value)),
+            Expression::NullLiteral(_) => Ok(Value::Null),
+            Expression::NumericLiteral(n) => Ok(Value::Number(n.value)),
+            Expression::BigIntLiteral(b) => Ok(Value::BigInt(b.value.as_str().into())),
+            Expression::StringLiteral(s) => Ok(Value::string(s.value.as_str())),
+            Expression::TemplateLiteral(t) => self.eval_template(t, scope),
+            Expression::Identifier(id) => self.lookup(id.name.as_str(), scope, site),
+            Expression::ArrayExpression(a) => {
+                let mut items = Vec::new();
+                for element in &a.elements {
+                    match element {
+                        ArrayExpressionElement::SpreadElement(s) => {
+                            let v = self.eval(&s.argument, scope)?;
+                            let spread_site = Self::site(scope, s.span);
+                            items.extend(self.iterate(v, spread_site));
+                        }
+                        ArrayExpressionElement::Elision(_) => items.push(Value::Undefined),
+                        other => match other.as_expression() {
+                            Some(e) => items.push(self.eval(e, scope)?),
+                            None => items.push(Value::Undefined),
+                        },
+                    }
+                }
+                self.create(site)?;
+                let array = Value::array(items);
+                self.charge(&array, site)?;
+                Ok(array)
+            }
+            Expression::ObjectExpression(o) => {
+                let mut object = Object::default();
+                for property in &o.properties {
+                    match property {
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            let psite = Self::site(scope, p.span);
+                            if p.kind != PropertyKind::Init {
+                                self.fail(
+                                    psite,
+                                    "getters and setters are not supported in schema objects",
+                                    "accessor",
+                                    "use a plain property",
+                                );
+                                continue;
+                            }
+                            let key: Rc<str> = if p.computed {
+                                let Some(key_expr) = p.key.as_expression() else {
+                                    continue;
+                                };
+                                let k = self.eval(key_expr, scope)?;
+                                match self.property_key(&k, Self::site(scope, key_expr.span())) {
+                                    Some(k) => k,
+                                    None => continue,
+                                }
+                            } else {
+                                match p.key.static_name() {
+                                    Some(name) => name.as_ref().into(),
+                                    None => {
+                                        self.fail(
+                                            psite,
+                                            "unsupported property name",
+                                            "here",
+                                            "use a plain name",
+                                        );
+                                        continue;
+                                    }
+                                }
+                            };
+                            let value = self.eval(&p.value, scope)?;
+                            object.set(key, value, Some(Self::site(scope, p.value.span())));
+                        }
+                        ObjectPropertyKind::SpreadProperty(s) => {
+                            let v = self.eval(&s.argument, scope)?;
+                            self.spread_into(&mut object, v, Self::site(scope, s.span));
+                        }
+                    }
+                }
+                self.create(site)?;
+                let object = Value::object(object);
+                self.charge(&object, site)?;
+                Ok(object)
+            }
+            Expression::ArrowFunctionExpression(f) => {
+                self.create(site)?;
+                Ok(Value::Function(Rc::new(Closure {
+                    syntax: FunctionSyntax::Arrow(f),
+                    scope: scope.clone(),
+                })))
+            }
+            Expression::FunctionExpression(f) => {
+                self.create(site)?;
+                Ok(Value::Function(Rc::new(Closure {
+                    syntax: FunctionSyntax::Function(f),
+                    scope: scope.clone(),
+                })))
+            }
+            Expression::ParenthesizedExpression(p) => self.eval(&p.expression, scope),
+            Expression::TSAsExpression(e) => self.eval(&e.expression, scope),
+            Expression::TSSatisfiesExpression(e) => self.eval(&e.expression, scope),
+            Expression::TSTypeAssertion(e) => self.eval(&e.expression, scope),
+            Expression::TSNonNullExpression(e) => self.eval(&e.expression, scope),
+            Expression::TSInstantiationExpression(e) => self.eval(&e.expression, scope),
+            Expression::UnaryExpression(u) => {
+                let v = self.eval(&u.argument, scope)?;
+                Ok(self.unary(u.operator, v, site))
+            }
+            Expression::BinaryExpression(b) => {
+                let left = self.eval(&b.left, scope)?;
+                let right = self.eval(&b.right, scope)?;
+                let result = self.binary(b.operator, left, right, site);
+                self.charge(&result, site)?;
+                Ok(result)
+            }
+            Expression::LogicalExpression(l) => {
+                let left = self.eval(&l.left, scope)?;
+                let decided = match l.operator {
+                    LogicalOperator::Coalesce => match &left {
+                        Value::Opaque(_) | Value::Poison => Some(false),
+                        v => Some(!v.is_nullish()),
+                    },
+                    LogicalOperator::Or | LogicalOperator::And => match &left {
+                        Value::Opaque(_) | Value::Poison => Some(false),
+                        v => {
+                            let truthy = builtins::truthy(v);
+                            Some(if l.operator == LogicalOperator::Or {
+                                truthy
+                            } else {
+                                !truthy
+                            })
+                        }
+                    },
+                };
+                if matches!(left, Value::Opaque(_) | Value::Poison) || decided == Some(true) {
+                    return Ok(left);
+                }
+                self.eval(&l.right, scope)
+            }
+            Expression::ConditionalExpression(c) => {
+                let test = self.eval(&c.test, scope)?;
+                match self.condition(&test, Self::site(scope, c.test.span())) {
+                    Some(true) => self.eval(&c.consequent, scope),
+                    Some(false) => self.eval(&c.alternate, scope),
+                    None => Ok(Value::Poison),
+                }
+            }
+            Expression::SequenceExpression(s) => {
+                let mut last = Value::Undefined;
+                for e in &s.expressions {
+                    last = self.eval(e, scope)?;
+                }
+                Ok(last)
+            }
+            Expression::CallExpression(call) => self.eval_call(call, scope),
+            Expression::ChainExpression(chain) => {
+                let result = match &chain.expression {
+                    ChainElement::CallExpression(call) => self.eval_call(call, scope),
+                    ChainElement::TSNonNullExpression(e) => self.eval(&e.expression, scope),
+                    other => match other.as_member_expression() {
+                        Some(m) => self.eval_member(m.object(), m, scope),
+                        None => Ok(Value::Undefined),
+                    },
+                };
+                match result {
+                    Err(Interrupt::ShortCircuit) => Ok(Value::Undefined),
+                    other => other,
+                }
+            }
+            Expression::StaticMemberExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::PrivateFieldExpression(_) => match expr.as_member_expression() {
+                Some(m) => self.eval_member(m.object(), m, scope),
+                None => Ok(Value::Undefined),
+            },
+            Expression::TaggedTemplateExpression(t) => self.eval_tagged(t, scope, site),
+            Expression::AssignmentExpression(a) => {
+                let value = self.eval(&a.right, scope)?;
+                if a.operator != AssignmentOperator::Assign {
+                    return Ok(self.fail(
+                        site,
+                        "only plain `=` assignments are supported",
+                        "compound assignment",
+                        "write `x = x + y`",
+                    ));
+                }
+                self.assign(&a.left, value, scope, site)
+            }
+            Expression::NewExpression(n) => {
+                // An instance of a class from code the reader does not
+                // evaluate (an npm package, `Date`) is as unknown as the class.
+                match self.eval(&n.callee, scope)? {
+                    Value::Opaque(o) => Ok(Value::Opaque(Rc::new(Opaque {
+                        what: format!("`{}`", self.snippet(site)),
+                        origin: o.origin.clone(),
+                        site: o.site,
+                    }))),
+                    Value::Poison => Ok(Value::Poison),
+                    _ => Ok(self.unsupported(site, "`new` expressions")),
+                }
+            }
+            Expression::ClassExpression(_) => Ok(self.unsupported(site, "classes")),
+            Expression::AwaitExpression(_) => Ok(self.unsupported(site, "`await`")),
+            Expression::YieldExpression(_) => Ok(self.unsupported(site, "`yield`")),
+            Expression::ThisExpression(_) => Ok(self.unsupported(site, "`this`")),
+            Expression::Super(_) => Ok(self.unsupported(site, "`super`")),
+            Expression::ImportExpression(_) => Ok(self.unsupported(site, "dynamic `import()`")),
+            Expression::RegExpLiteral(_) => Ok(self.unsupported(site, "regular expressions")),
+            Expression::UpdateExpression(_) => Ok(self.unsupported(site, "`++` and `--`")),
+            _ => Ok(self.unsupported(site, "this kind of expression")),
+        }
+    }
+
+    fn unsupported(&mut self, site: Site, what: &str) -> Value<'a> {
+        self.fail(
+            site,
+            format!("db-migrate cannot evaluate {what} in a schema"),
+            "not supported",
+            "write the value out (a literal, a constant or a plain function call)",
+        )
+    }
+
+    /// Looks a name up in local scopes, then the module, then the globals.
+    fn lookup(&mut self, name: &'a str, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+        if let Some(v) = scope.get(name) {
+            return Ok(v);
+        }
+        self.module_binding(scope.module, name, site)
+    }
+
+    fn eval_template(&mut self, t: &'a TemplateLiteral<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+        let mut out = String::new();
+        for (i, quasi) in t.quasis.iter().enumerate() {
+            out.push_str(
+                quasi
+                    .value
+                    .cooked
+                    .as_ref()
+                    .map_or(quasi.value.raw.as_str(), |c| c.as_str()),
+            );
+            if let Some(e) = t.expressions.get(i) {
+                let v = self.eval(e, scope)?;
+                match v {
+                    Value::Poison => return Ok(Value::Poison),
+                    Value::Opaque(o) => return Ok(Value::Opaque(Rc::new(o.derived("")))),
+                    v => match self.string_of(&v, Self::site(scope, e.span())) {
+                        Some(s) => out.push_str(&s),
+                        None => return Ok(Value::Poison),
+                    },
+                }
+            }
+        }
+        let result = Value::string(out);
+        self.charge(&result, Self::site(scope, t.span))?;
+        Ok(result)
+    }
+
+    /// JavaScript's string conversion; reports values that have none.
+    pub fn string_of(&mut self, v: &Value<'a>, site: Site) -> Option<String> {
+        match builtins::to_js_string(v) {
+            Some(s) => Some(s),
+            None => {
+                self.fail(
+                    site,
+                    format!("cannot turn {} into a string", v.describe()),
+                    "used as a string here",
+                    "use a string value",
+                );
+                None
+            }
+        }
+    }
+
+    fn eval_tagged(
+        &mut self,
+        t: &'a TaggedTemplateExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let tag = self.eval(&t.tag, scope)?;
+        let is_sql = matches!(&tag, Value::Native(n) if matches!(&**n, Native::Export { package: Package::Orm, name } if &**name == "sql"));
+        if !is_sql {
+            return Ok(match tag {
+                Value::Poison => Value::Poison,
+                _ => self.unsupported(site, "tagged templates other than `sql`"),
+            });
+        }
+        self.create(site)?;
+        let mut fragment = SqlFragment::default();
+        for (i, quasi) in t.quasi.quasis.iter().enumerate() {
+            let text = quasi
+                .value
+                .cooked
+                .as_ref()
+                .map_or(quasi.value.raw.as_str(), |c| c.as_str());
+            if !text.is_empty() {
+                fragment.chunks.push(SqlChunk::Text(text.into()));
+            }
+            if let Some(e) = t.quasi.expressions.get(i) {
+                let v = self.eval(e, scope)?;
+                let esite = Self::site(scope, e.span());
+                match core::sql_chunk(v, esite) {
+                    Some(chunk) => fragment.chunks.push(chunk),
+                    None => return Ok(Value::Poison),
+                }
+            }
+        }
+        Ok(Value::Sql(Rc::new(fragment)))
+    }
+
+    fn eval_member(
+        &mut self,
+        object: &'a Expression<'a>,
+        member: &'a oxc_ast::ast::MemberExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Eval<'a> {
+        let site = Self::site(scope, member.span());
+        let target = self.eval(object, scope)?;
+        if member.optional() && target.is_nullish() {
+            return Err(Interrupt::ShortCircuit);
+        }
+        let Some(key) = self.member_key(member, scope)? else {
+            return Ok(Value::Poison);
+        };
+        self.get_property(&target, &key, site)
+    }
+
+    fn member_key(
+        &mut self,
+        member: &'a oxc_ast::ast::MemberExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Option<Rc<str>>, Interrupt> {
+        use oxc_ast::ast::MemberExpression as M;
+        Ok(match member {
+            M::StaticMemberExpression(m) => Some(m.property.name.as_str().into()),
+            M::ComputedMemberExpression(m) => {
+                let k = self.eval(&m.expression, scope)?;
+                self.property_key(&k, Self::site(scope, m.expression.span()))
+            }
+            M::PrivateFieldExpression(m) => {
+                self.unsupported(Self::site(scope, m.span), "private fields");
+                None
+            }
+        })
+    }
+
+    /// A value used as a property key; reports values that cannot be one.
+    fn property_key(&mut self, k: &Value<'a>, site: Site) -> Option<Rc<str>> {
+        match k {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(builtins::number_to_string(*n).into()),
+            Value::Bool(_) | Value::Null | Value::Undefined | Value::BigInt(_) => {
+                builtins::to_js_string(k).map(Into::into)
+            }
+            Value::Poison => None,
+            other => {
+                let described = other.describe();
+                self.fail(
+                    site,
+                    format!("cannot use {described} as a property name"),
+                    "property name",
+                    "use a string",
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads a property of a value.
+    pub fn get_property(&mut self, target: &Value<'a>, key: &Rc<str>, site: Site) -> Eval<'a> {
+        let method = |receiver: &Value<'a>| {
+            Ok(Value::native(Native::Method {
+                receiver: receiver.clone(),
+                name: key.clone(),
+            }))
+        };
+        match target {
+            Value::Poison => Ok(Value::Poison),
+            Value::Opaque(o) => Ok(Value::Opaque(Rc::new(o.derived(&format!(".{key}"))))),
+            Value::Undefined | Value::Null => Ok(self.fail(
+                site,
+                format!("cannot read `{key}` of {}", target.describe()),
+                "no value here",
+                "check that the value is defined before this point",
+            )),
+            Value::Object(o) => Ok(o.borrow().get(key).cloned().unwrap_or(Value::Undefined)),
+            Value::Array(a) => {
+                if &**key == "length" {
+                    return Ok(Value::Number(a.borrow().len() as f64));
+                }
+                if let Ok(i) = key.parse::<usize>() {
+                    return Ok(a.borrow().get(i).cloned().unwrap_or(Value::Undefined));
+                }
+                method(target)
+            }
+            Value::String(s) => {
+                if &**key == "length" {
+                    return Ok(Value::Number(s.encode_utf16().count() as f64));
+                }
+                if let Ok(i) = key.parse::<usize>() {
+                    let unit: Vec<u16> = s.encode_utf16().skip(i).take(1).collect();
+                    return Ok(if unit.is_empty() {
+                        Value::Undefined
+                    } else {
+                        Value::string(String::from_utf16_lossy(&unit))
+                    });
+                }
+                method(target)
+            }
+            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) | Value::Sql(_) => method(target),
+            Value::Module(id) => {
+                let id = *id;
+                match self.find_export(id, key, &mut Vec::new()) {
+                    Some(_) => self.export_value(id, key, site),
+                    None => Ok(Value::Undefined),
+                }
+            }
+            Value::Package(p) => Ok(Value::native(Native::Export {
+                package: *p,
+                name: key.clone(),
+            })),
+            Value::Native(n) => match &**n {
+                Native::Export { package, name } => Ok(Value::native(Native::Export {
+                    package: *package,
+                    name: format!("{name}.{key}").into(),
+                })),
+                _ => Ok(Value::Undefined),
+            },
+            Value::Function(_) => Ok(Value::Undefined),
+            Value::Drizzle(d) => core::property(self, d, key, site),
+        }
+    }
+
+    fn spread_into(&mut self, object: &mut Object<'a>, v: Value<'a>, site: Site) {
+        match v {
+            Value::Object(o) => {
+                for p in o.borrow().props.iter() {
+                    object.set(p.key.clone(), p.value.clone(), p.site);
+                }
+            }
+            Value::Array(a) => {
+                for (i, item) in a.borrow().iter().enumerate() {
+                    object.set(i.to_string().into(), item.clone(), Some(site));
+                }
+            }
+            Value::String(s) => {
+                for (i, c) in s.chars().enumerate() {
+                    object.set(
+                        i.to_string().into(),
+                        Value::string(c.to_string()),
+                        Some(site),
+                    );
+                }
+            }
+            Value::Drizzle(Drizzle::Table(t)) => {
+                for (key, _) in &t.columns {
+                    let column = core::column_ref(&t, key);
+                    object.set(key.clone(), column, Some(site));
+                }
+            }
+            Value::Null | Value::Undefined | Value::Bool(_) | Value::Number(_) | Value::Poison => {}
+            other => {
+                let described = other.describe();
+                self.fail(
+                    site,
+                    format!("cannot spread {described} into an object"),
+                    "spread here",
+                    "spread a plain object, e.g. `...timestamps`",
+                );
+            }
+        }
+    }
+
+    /// The items of an iterable value (arrays and strings); reports others.
+    pub fn iterate(&mut self, v: Value<'a>, site: Site) -> Vec<Value<'a>> {
+        match v {
+            Value::Array(a) => a.borrow().clone(),
+            Value::String(s) => s.chars().map(|c| Value::string(c.to_string())).collect(),
+            Value::Poison => Vec::new(),
+            other => {
+                let described = other.describe();
+                self.fail(
+                    site,
+                    format!("cannot iterate over {described}"),
+                    "not an array",
+                    "use an array",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn assign(
+        &mut self,
+        target: &'a AssignmentTarget<'a>,
+        value: Value<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        match target {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => {
+                if !scope.assign(id.name.as_str(), value.clone()) {
+                    return Ok(self.fail(
+                        site,
+                        "only variables declared inside a function can be reassigned",
+                        "module-level variable",
+                        "compute the value in its declaration instead",
+                    ));
+                }
+                Ok(value)
+            }
+            other => {
+                let Some(member) = other.as_member_expression() else {
+                    return Ok(self.unsupported(site, "destructuring assignments"));
+                };
+                let object = self.eval(member.object(), scope)?;
+                let Some(key) = self.member_key(member, scope)? else {
+                    return Ok(Value::Poison);
+                };
+                match &object {
+                    Value::Object(o) => o.borrow_mut().set(key, value.clone(), Some(site)),
+                    Value::Array(a) => match key.parse::<usize>() {
+                        Ok(i) if i <= a.borrow().len() + 1000 => {
+                            let mut items = a.borrow_mut();
+                            if i >= items.len() {
+                                items.resize(i + 1, Value::Undefined);
+                            }
+                            items[i] = value.clone();
+                        }
+                        _ => return Ok(self.unsupported(site, "this array assignment")),
+                    },
+                    Value::Poison => return Ok(Value::Poison),
+                    other => {
+                        let described = other.describe();
+                        return Ok(self.fail(
+                            site,
+                            format!("cannot set a property of {described}"),
+                            "assignment",
+                            "only plain objects and arrays can be changed",
+                        ));
+                    }
+                }
+                Ok(value)
+            }
+        }
+    }
+
+    /// The truth of a condition; `None` when it cannot be known (reported).
+    fn condition(&mut self, v: &Value<'a>, site: Site) -> Option<bool> {
+        match v {
+            Value::Poison => None,
+            Value::Opaque(o) => {
+                let described = o.describe();
+                self.fail(
+                    site,
+                    format!("cannot decide this condition: it depends on {described}"),
+                    "unknown when reading the schema",
+                    "the schema must not depend on values that are only known at run time",
+                );
+                None
+            }
+            other => Some(builtins::truthy(other)),
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOperator, v: Value<'a>, site: Site) -> Value<'a> {
+        if let Value::Opaque(o) = &v {
+            return Value::Opaque(Rc::new(o.derived("")));
+        }
+        if let Value::Poison = v {
+            return v;
+        }
+        match op {
+            UnaryOperator::LogicalNot => Value::Bool(!builtins::truthy(&v)),
+            UnaryOperator::UnaryNegation => match v {
+                Value::BigInt(b) => match b.strip_prefix('-') {
+                    Some(positive) => Value::BigInt(positive.into()),
+                    None => Value::BigInt(format!("-{b}").into()),
+                },
+                v => Value::Number(-builtins::to_number(&v)),
+            },
+            UnaryOperator::UnaryPlus => Value::Number(builtins::to_number(&v)),
+            UnaryOperator::Typeof => Value::string(builtins::type_of(&v)),
+            UnaryOperator::Void => Value::Undefined,
+            UnaryOperator::BitwiseNot => Value::Number(f64::from(!builtins::to_int32(&v))),
+            UnaryOperator::Delete => self.unsupported(site, "`delete`"),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOperator,
+        left: Value<'a>,
+        right: Value<'a>,
+        site: Site,
+    ) -> Value<'a> {
+        for v in [&left, &right] {
+            match v {
+                Value::Poison => return Value::Poison,
+                Value::Opaque(o) => return Value::Opaque(Rc::new(o.derived(""))),
+                _ => {}
+            }
+        }
+        match builtins::binary(op, &left, &right) {
+            Some(v) => v,
+            None => self.fail(
+                site,
+                format!(
+                    "cannot apply `{}` to {} and {}",
+                    op.as_str(),
+                    left.describe(),
+                    right.describe()
+                ),
+                "here",
+                "use numbers or strings",
+            ),
+        }
+    }
+
+    // ----- calls -----
+
+    fn eval_args(
+        &mut self,
+        arguments: &'a [Argument<'a>],
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Vec<Arg<'a>>, Interrupt> {
+        let mut args = Vec::with_capacity(arguments.len());
+        for a in arguments {
+            match a {
+                Argument::SpreadElement(s) => {
+                    let v = self.eval(&s.argument, scope)?;
+                    let site = Self::site(scope, s.span);
+                    for value in self.iterate(v, site) {
+                        args.push(Arg { value, site });
+                    }
+                }
+                other => {
+                    if let Some(e) = other.as_expression() {
+                        let value = self.eval(e, scope)?;
+                        args.push(Arg {
+                            value,
+                            site: Self::site(scope, e.span()),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(args)
+    }
+
+    fn eval_call(&mut self, call: &'a CallExpression<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+        let site = Self::site(scope, call.span);
+        let callee = call.callee.get_inner_expression();
+        let function = match callee.as_member_expression() {
+            Some(m) => self.eval_member(m.object(), m, scope)?,
+            None => self.eval(callee, scope)?,
+        };
+        if call.optional && function.is_nullish() {
+            return Err(Interrupt::ShortCircuit);
+        }
+        let args = self.eval_args(&call.arguments, scope)?;
+        self.call(&function, args, site)
+    }
+
+    /// Calls a value with arguments; `site` is the whole call.
+    pub fn call(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+        self.create(site)?;
+        self.enter(site)?;
+        let result = self.call_inner(function, args, site);
+        self.depth -= 1;
+        result
+    }
+
+    fn call_inner(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+        match function {
+            Value::Function(c) => self.call_closure(c, args, site),
+            Value::Native(n) => match &**n {
+                Native::Export { package, name } => match package {
+                    Package::PgCore => pg::call(self, name, args, site),
+                    Package::SqliteCore => sqlite::call(self, name, args, site),
+                    Package::Orm => core::orm_call(self, name, args, site),
+                },
+                Native::Global(g) => builtins::call_global(self, *g, args, site),
+                Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
+                Native::TableCreator { dialect, rename } => {
+                    core::create_prefixed_table(self, *dialect, rename, args, site)
+                }
+            },
+            Value::Drizzle(Drizzle::Enum(e)) => pg::enum_column(self, e, args, site),
+            Value::Opaque(o) => Ok(Value::Opaque(Rc::new(o.derived("()")))),
+            Value::Poison => Ok(Value::Poison),
+            other => {
+                let described = other.describe();
+                let text = self.snippet(site).to_string();
+                let callee = text.split('(').next().unwrap_or("").trim().to_string();
+                Ok(self.fail(
+                    site,
+                    format!("`{callee}` is not a function: it is {described}"),
+                    "called here",
+                    "check the name; only functions can be called",
+                ))
+            }
+        }
+    }
+
+    fn call_method(
+        &mut self,
+        receiver: &Value<'a>,
+        name: &Rc<str>,
+        args: Vec<Arg<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        match receiver {
+            Value::Array(a) => builtins::array_method(self, a, name, args, site),
+            Value::String(s) => builtins::string_method(self, s, name, args, site),
+            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) => {
+                builtins::primitive_method(self, receiver, name, args, site)
+            }
+            Value::Sql(s) => core::sql_method(self, s, name, args, site),
+            Value::Drizzle(d) => core::method(self, d, name, args, site),
+            _ => Ok(Value::Undefined),
+        }
+    }
+
+    fn call_closure(
+        &mut self,
+        closure: &Rc<Closure<'a>>,
+        args: Vec<Arg<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let (is_async, is_generator) = match closure.syntax {
+            FunctionSyntax::Arrow(f) => (f.r#async, false),
+            FunctionSyntax::Function(f) => (f.r#async, f.generator),
+        };
+        if is_async || is_generator {
+            return Ok(self.unsupported(site, "calls of async or generator functions"));
+        }
+        let scope = Scope::child(&closure.scope);
+        let (params, body) = match closure.syntax {
+            FunctionSyntax::Arrow(f) => (&f.params, Some(&f.body)),
+            FunctionSyntax::Function(f) => (&f.params, None),
+        };
+        let mut args = args.into_iter();
+        for param in &params.items {
+            let mut value = args.next().map_or(Value::Undefined, |a| a.value);
+            if matches!(value, Value::Undefined)
+                && let Some(init) = &param.initializer
+            {
+                value = self.eval(init, &scope)?;
+            }
+            self.bind_pattern(&param.pattern, value, &scope)?;
+        }
+        if let Some(rest) = &params.rest {
+            let remaining: Vec<Value<'a>> = args.map(|a| a.value).collect();
+            self.bind_pattern(&rest.rest.argument, Value::array(remaining), &scope)?;
+        }
+        let statements = match (closure.syntax, body) {
+            (FunctionSyntax::Arrow(_), Some(ArrowFunctionBody::FunctionBody(b))) => &b.statements,
+            (FunctionSyntax::Arrow(_), Some(body)) => {
+                return match body.as_expression() {
+                    Some(e) => self.eval(e, &scope),
+                    None => Ok(Value::Undefined),
+                };
+            }
+            (FunctionSyntax::Function(f), _) => match &f.body {
+                Some(b) => &b.statements,
+                None => return Ok(self.unsupported(site, "functions without a body")),
+            },
+            (FunctionSyntax::Arrow(_), None) => return Ok(Value::Undefined),
+        };
+        match self.exec_block(statements, &scope)? {
+            Flow::Return(v) => Ok(v),
+            _ => Ok(Value::Undefined),
+        }
+    }
+
+    /// Binds a destructuring pattern to a value in a scope.
+    fn bind_pattern(
+        &mut self,
+        pattern: &'a BindingPattern<'a>,
+        value: Value<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<(), Interrupt> {
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => scope.declare(id.name.as_str(), value),
+            BindingPattern::AssignmentPattern(p) => {
+                let value = match value {
+                    Value::Undefined => self.eval(&p.right, scope)?,
+                    v => v,
+                };
+                self.bind_pattern(&p.left, value, scope)?;
+            }
+            BindingPattern::ObjectPattern(o) => {
+                let site = Self::site(scope, o.span);
+                let mut used = Vec::new();
+                for p in &o.properties {
+                    let key: Rc<str> = if p.computed {
+                        let Some(key_expr) = p.key.as_expression() else {
+                            continue;
+                        };
+                        let k = self.eval(key_expr, scope)?;
+                        match self.property_key(&k, site) {
+                            Some(k) => k,
+                            None => continue,
+                        }
+                    } else {
+                        match p.key.static_name() {
+                            Some(n) => n.as_ref().into(),
+                            None => continue,
+                        }
+                    };
+                    let v = self.get_property(&value, &key, site)?;
+                    used.push(key);
+                    self.bind_pattern(&p.value, v, scope)?;
+                }
+                if let Some(rest) = &o.rest {
+                    let mut remaining = Object::default();
+                    if let Value::Object(obj) = &value {
+                        for p in obj.borrow().props.iter().filter(|p| !used.contains(&p.key)) {
+                            remaining.props.push(p.clone());
+                        }
+                    }
+                    self.bind_pattern(&rest.argument, Value::object(remaining), scope)?;
+                }
+            }
+            BindingPattern::ArrayPattern(a) => {
+                let site = Self::site(scope, a.span);
+                let items = self.iterate(value, site);
+                for (i, element) in a.elements.iter().enumerate() {
+                    if let Some(p) = element {
+                        let v = items.get(i).cloned().unwrap_or(Value::Undefined);
+                        self.bind_pattern(p, v, scope)?;
+                    }
+                }
+                if let Some(rest) = &a.rest {
+                    let remaining = items
+                        .get(a.elements.len()..)
+                        .map(<[_]>::to_vec)
+                        .unwrap_or_default();
+                    self.bind_pattern(&rest.argument, Value::array(remaining), scope)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ----- statements -----
+
+    fn exec_block(
+        &mut self,
+        statements: &'a [Statement<'a>],
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Flow<'a>, Interrupt> {
+        for s in statements {
+            if let Statement::FunctionDeclaration(f) = s
+                && let (Some(id), Some(_)) = (&f.id, &f.body)
+            {
+                let closure = Value::Function(Rc::new(Closure {
+                    syntax: FunctionSyntax::Function(f),
+                    scope: scope.clone(),
+                }));
+                scope.declare(id.name.as_str(), closure);
+            }
+        }
+        for s in statements {
+            match self.exec(s, scope)? {
+                Flow::Normal => {}
+                other => return Ok(other),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn declare_variables(
+        &mut self,
+        v: &'a VariableDeclaration<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<(), Interrupt> {
+        for d in &v.declarations {
+            let value = match &d.init {
+                Some(init) => self.eval(init, scope)?,
+                None => Value::Undefined,
+            };
+            self.bind_pattern(&d.id, value, scope)?;
+        }
+        Ok(())
+    }
+
+    fn exec(
+        &mut self,
+        statement: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Flow<'a>, Interrupt> {
+        let site = Self::site(scope, statement.span());
+        self.enter(site)?;
+        let result = self.exec_inner(statement, scope, site);
+        self.depth -= 1;
+        result
+    }
+
+    fn exec_inner(
+        &mut self,
+        statement: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Result<Flow<'a>, Interrupt> {
+        match statement {
+            Statement::VariableDeclaration(v) => {
+                self.declare_variables(v, scope)?;
+                Ok(Flow::Normal)
+            }
+            Statement::ExpressionStatement(e) => {
+                self.eval(&e.expression, scope)?;
+                Ok(Flow::Normal)
+            }
+            Statement::ReturnStatement(r) => Ok(Flow::Return(match &r.argument {
+                Some(e) => self.eval(e, scope)?,
+                None => Value::Undefined,
+            })),
+            Statement::IfStatement(i) => {
+                let test = self.eval(&i.test, scope)?;
+                match self.condition(&test, Self::site(scope, i.test.span())) {
+                    Some(true) => self.exec(&i.consequent, &Scope::child(scope)),
+                    Some(false) => match &i.alternate {
+                        Some(alternate) => self.exec(alternate, &Scope::child(scope)),
+                        None => Ok(Flow::Normal),
+                    },
+                    None => Ok(Flow::Return(Value::Poison)),
+                }
+            }
+            Statement::BlockStatement(b) => self.exec_block(&b.body, &Scope::child(scope)),
+            Statement::ForOfStatement(f) => {
+                if f.r#await {
+                    self.unsupported(site, "`for await`");
+                    return Ok(Flow::Normal);
+                }
+                let iterable = self.eval(&f.right, scope)?;
+                let items = self.iterate(iterable, Self::site(scope, f.right.span()));
+                for item in items {
+                    let inner = Scope::child(scope);
+                    match &f.left {
+                        oxc_ast::ast::ForStatementLeft::VariableDeclaration(v) => {
+                            if let Some(d) = v.declarations.first() {
+                                self.bind_pattern(&d.id, item, &inner)?;
+                            }
+                        }
+                        _ => {
+                            self.unsupported(site, "this loop variable");
+                            return Ok(Flow::Normal);
+                        }
+                    }
+                    match self.exec(&f.body, &inner)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                }
+                Ok(Flow::Normal)
+            }
+            Statement::BreakStatement(b) if b.label.is_none() => Ok(Flow::Break),
+            Statement::ContinueStatement(c) if c.label.is_none() => Ok(Flow::Continue),
+            Statement::ThrowStatement(t) => {
+                let v = self.eval(&t.argument, scope)?;
+                let text = builtins::to_js_string(&v).unwrap_or_else(|| v.describe());
+                self.fail(
+                    site,
+                    format!("the schema code throws an error: {text}"),
+                    "thrown here",
+                    "fix the condition that leads here",
+                );
+                Ok(Flow::Return(Value::Poison))
+            }
+            Statement::EmptyStatement(_)
+            | Statement::FunctionDeclaration(_)
+            | Statement::TSTypeAliasDeclaration(_)
+            | Statement::TSInterfaceDeclaration(_) => Ok(Flow::Normal),
+            Statement::TSEnumDeclaration(e) => {
+                let value = self.eval_enum(e, scope)?;
+                scope.declare(e.id.name.as_str(), value);
+                Ok(Flow::Normal)
+            }
+            _ => {
+                self.unsupported(site, "this kind of statement");
+                Ok(Flow::Return(Value::Poison))
+            }
+        }
+    }
+
+    /// The value of a global function (`Object.values`...).
+    pub fn global_function(g: Global) -> Value<'a> {
+        Value::native(Native::Global(g))
+    }
+}
+
+/// How a value from an unresolved import is described.
+fn external_origin(specifier: &str) -> String {
+    if specifier.starts_with("node:") || is_node_builtin(specifier) {
+        format!("imported from Node's `{specifier}` module")
+    } else if specifier.starts_with("@/")
+        || specifier.starts_with("~/")
+        || specifier.starts_with('#')
+    {
+        format!(
+            "imported through the path alias `{specifier}`, which db-migrate does not resolve yet"
+        )
+    } else {
+        let package = match specifier.strip_prefix('@') {
+            Some(scoped) => {
+                let mut parts = scoped.splitn(3, '/');
+                let scope = parts.next().unwrap_or("");
+                let name = parts.next().unwrap_or("");
+                format!("@{scope}/{name}")
+            }
+            None => specifier.split('/').next().unwrap_or(specifier).to_string(),
+        };
+        format!("imported from npm package `{package}`")
+    }
+}
+
+fn is_node_builtin(specifier: &str) -> bool {
+    matches!(
+        specifier.split('/').next().unwrap_or(""),
+        "crypto"
+            | "fs"
+            | "path"
+            | "os"
+            | "url"
+            | "util"
+            | "process"
+            | "buffer"
+            | "events"
+            | "stream"
+    )
+}

@@ -1,0 +1,981 @@
+//! From the exported values of the schema files to the model: column types,
+//! defaults, keys, indexes and checks with drizzle-kit's names and SQL text.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use crate::schema::{
+    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, PrimaryKey,
+    QualifiedName, Schema, Sequence, Table, Unique, names,
+};
+
+use super::Casing;
+use super::builtins::{json_stringify, number_to_string};
+use super::core::{declared_name, quote_ident, quote_literal, sql_literal};
+use super::diagnostics::Problem;
+use super::eval::{Arg, Interp, Interrupt};
+use super::value::{
+    ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
+    IndexKeySource, ModuleId, SchemaEntity, SequenceEntity, Site, SqlChunk, SqlFragment,
+    TableEntity, Value,
+};
+
+/// How columns are written inside SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SqlMode {
+    /// `"col"`: defaults and index expressions.
+    Bare,
+    /// `"table"."col"`: checks, index predicates, generated columns.
+    Qualified,
+}
+
+/// The entities the schema files export.
+#[derive(Default)]
+struct Exported<'a> {
+    tables: Vec<Rc<TableEntity<'a>>>,
+    enums: Vec<Rc<EnumEntity>>,
+    schemas: Vec<Rc<SchemaEntity>>,
+    sequences: Vec<Rc<SequenceEntity>>,
+}
+
+impl Exported<'_> {
+    fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+            && self.enums.is_empty()
+            && self.schemas.is_empty()
+            && self.sequences.is_empty()
+    }
+}
+
+fn push_unique<T>(list: &mut Vec<Rc<T>>, item: Rc<T>) {
+    if !list.iter().any(|x| Rc::ptr_eq(x, &item)) {
+        list.push(item);
+    }
+}
+
+fn id<T>(rc: &Rc<T>) -> usize {
+    Rc::as_ptr(rc) as *const () as usize
+}
+
+/// Builds the model from the entry modules' exports; `None` when a problem
+/// was recorded (the caller reports them).
+pub fn lower<'a>(
+    interp: &mut Interp<'a>,
+    entries: &[ModuleId],
+    casing: Casing,
+    files: &str,
+) -> Option<Schema> {
+    let exported = collect(interp, entries).ok()?;
+    if exported.is_empty() {
+        if interp.problems.is_empty() {
+            interp.problems.push(
+                Problem::general(format!(
+                    "no tables found in {files}: only exported tables count"
+                ))
+                .with_help(
+                    "export each table, e.g. `export const users = pgTable('users', { ... })`",
+                ),
+            );
+        }
+        return None;
+    }
+    let dialect = dialect(interp, &exported)?;
+    let mut lowerer = Lowerer {
+        interp,
+        casing,
+        dialect,
+        exported,
+        reported: HashSet::new(),
+    };
+    let schema = lowerer.schema().ok()?;
+    lowerer.interp.problems.is_empty().then_some(schema)
+}
+
+fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported<'a>, Interrupt> {
+    let mut exported = Exported::default();
+    for &entry in entries {
+        for (name, site) in interp.exported_names(entry) {
+            match interp.export_value(entry, name, site)? {
+                Value::Drizzle(Drizzle::Table(t)) => push_unique(&mut exported.tables, t),
+                Value::Drizzle(Drizzle::Enum(e)) => push_unique(&mut exported.enums, e),
+                Value::Drizzle(Drizzle::Schema(s)) => push_unique(&mut exported.schemas, s),
+                Value::Drizzle(Drizzle::Sequence(s)) => push_unique(&mut exported.sequences, s),
+                _ => {}
+            }
+        }
+    }
+    Ok(exported)
+}
+
+/// The dialect the builders imply; reports a mix.
+fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> {
+    let sqlite = exported
+        .tables
+        .iter()
+        .find(|t| t.dialect == Dialect::Sqlite);
+    let postgres_site = exported
+        .tables
+        .iter()
+        .find(|t| t.dialect == Dialect::Postgres)
+        .map(|t| (t.site, format!("table `{}`", t.name)))
+        .or_else(|| {
+            exported
+                .enums
+                .first()
+                .map(|e| (e.site, format!("enum `{}`", e.name)))
+        })
+        .or_else(|| {
+            exported
+                .schemas
+                .first()
+                .map(|s| (s.site, format!("schema `{}`", s.name)))
+        })
+        .or_else(|| {
+            exported
+                .sequences
+                .first()
+                .map(|s| (s.site, format!("sequence `{}`", s.name)))
+        });
+    match (sqlite, postgres_site) {
+        (Some(table), Some((_, postgres))) => {
+            interp.problems.push(
+                Problem::at(
+                    table.site,
+                    format!(
+                        "the schema mixes SQLite and PostgreSQL: SQLite table `{}` and PostgreSQL {postgres}",
+                        table.name
+                    ),
+                    "SQLite table",
+                )
+                .with_help("a schema targets one database: use either drizzle-orm/pg-core or drizzle-orm/sqlite-core"),
+            );
+            None
+        }
+        (Some(_), None) => Some(Dialect::Sqlite),
+        (None, _) => Some(Dialect::Postgres),
+    }
+}
+
+struct Lowerer<'i, 'a> {
+    interp: &'i mut Interp<'a>,
+    casing: Casing,
+    dialect: Dialect,
+    exported: Exported<'a>,
+    reported: HashSet<usize>,
+}
+
+impl<'a> Lowerer<'_, 'a> {
+    fn schema(&mut self) -> Result<Schema, Interrupt> {
+        let mut schema = Schema::empty(self.dialect);
+        for s in self.exported.schemas.clone() {
+            schema.schemas.push(s.name.clone());
+        }
+        for e in self.exported.enums.clone() {
+            self.check_schema(&e.schema, &format!("enum `{}`", e.name));
+            let item = Enum {
+                schema: self.schema_name(&e.schema),
+                name: e.name.clone(),
+                values: e.values.clone(),
+            };
+            match schema
+                .enums
+                .iter()
+                .find(|x| x.schema == item.schema && x.name == item.name)
+            {
+                Some(existing) if existing.values != item.values => self.report(
+                    Problem::at(
+                        e.site,
+                        format!("two different enums are named `{}`", e.name),
+                        "second definition",
+                    )
+                    .with_help("give each enum its own name, or export one definition"),
+                ),
+                Some(_) => {}
+                None => schema.enums.push(item),
+            }
+        }
+        for s in self.exported.sequences.clone() {
+            self.check_schema(&s.schema, &format!("sequence `{}`", s.name));
+            let item = Sequence {
+                schema: self.schema_name(&s.schema),
+                name: s.name.clone(),
+                options: s.options.clone(),
+            };
+            if !schema
+                .sequences
+                .iter()
+                .any(|x| x.schema == item.schema && x.name == item.name)
+            {
+                schema.sequences.push(item);
+            }
+        }
+        for t in self.exported.tables.clone() {
+            let table = self.table(&t)?;
+            if schema.table(&table.schema, &table.name).is_some() {
+                self.report(
+                    Problem::at(
+                        t.site,
+                        format!("two exported tables are named `{}`", t.name),
+                        "second table",
+                    )
+                    .with_help("give each table its own name"),
+                );
+                continue;
+            }
+            schema.tables.push(table);
+        }
+        schema.sort();
+        Ok(schema)
+    }
+
+    fn report(&mut self, problem: Problem) {
+        self.interp.problems.push(problem);
+    }
+
+    fn schema_name(&self, schema: &Option<Rc<SchemaEntity>>) -> String {
+        schema.as_ref().map_or_else(
+            || self.dialect.default_schema().to_string(),
+            |s| s.name.clone(),
+        )
+    }
+
+    fn check_schema(&mut self, schema: &Option<Rc<SchemaEntity>>, user: &str) {
+        let Some(s) = schema else {
+            return;
+        };
+        if self
+            .exported
+            .schemas
+            .iter()
+            .any(|x| Rc::ptr_eq(x, s) || x.name == s.name)
+            || !self.reported.insert(id(s))
+        {
+            return;
+        }
+        self.report(
+            Problem::at(
+                s.site,
+                format!(
+                    "schema `{}` is not exported by the schema files, but {user} is in it",
+                    s.name
+                ),
+                "not exported",
+            )
+            .with_help(
+                "export it from a schema file; only what the schema files export is created, \
+                 so `CREATE SCHEMA` would never be generated",
+            ),
+        );
+    }
+
+    fn check_enum(&mut self, e: &Rc<EnumEntity>, table: &str) {
+        let exported = self.exported.enums.iter().any(|x| {
+            Rc::ptr_eq(x, e)
+                || (x.name == e.name
+                    && x.schema.as_ref().map(|s| &s.name) == e.schema.as_ref().map(|s| &s.name))
+        });
+        if exported || !self.reported.insert(id(e)) {
+            return;
+        }
+        self.report(
+            Problem::at(
+                e.site,
+                format!(
+                    "enum `{}` is not exported by the schema files, but table `{table}` uses it",
+                    e.name
+                ),
+                "not exported",
+            )
+            .with_help(
+                "export it from a schema file; only what the schema files export is created, \
+                 so the table would use a type that does not exist",
+            ),
+        );
+    }
+
+    fn check_table(&mut self, t: &Rc<TableEntity<'a>>, user: &str) {
+        if self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t)) || !self.reported.insert(id(t)) {
+            return;
+        }
+        self.report(
+            Problem::at(
+                t.site,
+                format!(
+                    "table `{}` is not exported by the schema files, but a foreign key of `{user}` references it",
+                    t.name
+                ),
+                "not exported",
+            )
+            .with_help(
+                "export it from a schema file (e.g. `export * from './file'`) or add its file to the schema \
+                 paths; only what the schema files export is created",
+            ),
+        );
+    }
+
+    /// The name a column has in the database.
+    fn column_name(&self, key: &str, builder: &ColumnBuilder<'_>) -> String {
+        builder
+            .name
+            .clone()
+            .unwrap_or_else(|| self.casing.apply(key))
+    }
+
+    fn column_ref_name(&self, c: &ColumnRef<'_>) -> String {
+        match c.table.column(&c.key) {
+            Some(builder) => self.column_name(&c.key, &builder.borrow()),
+            None => c.key.to_string(),
+        }
+    }
+
+    fn table_sql(t: &TableEntity<'_>) -> String {
+        match &t.schema {
+            Some(s) => format!("{}.{}", quote_ident(&s.name), quote_ident(&t.name)),
+            None => quote_ident(&t.name),
+        }
+    }
+
+    fn table(&mut self, t: &Rc<TableEntity<'a>>) -> Result<Table, Interrupt> {
+        self.check_schema(&t.schema, &format!("table `{}`", t.name));
+        let mut table = Table::new(self.schema_name(&t.schema), &t.name);
+        let mut inline_key = Vec::new();
+        for (key, builder) in &t.columns {
+            let b = builder.borrow().clone();
+            let name = self.column_name(key, &b);
+            if table.column(&name).is_some() {
+                self.report(
+                    Problem::at(
+                        b.site,
+                        format!("table `{}` has two columns named `{name}`", t.name),
+                        "second column",
+                    )
+                    .with_help("rename one of them"),
+                );
+                continue;
+            }
+            let ty = match &b.sql_type {
+                ColumnSqlType::Sql(s) => ColumnType::Sql(s.clone()),
+                ColumnSqlType::Enum(e) => {
+                    self.check_enum(e, &t.name);
+                    ColumnType::Enum(QualifiedName::new(self.schema_name(&e.schema), &e.name))
+                }
+            };
+            let mut column = Column::new(&name, ty);
+            column.dims = b.dims;
+            column.not_null = b.not_null;
+            column.default = self.default(&b, &name)?;
+            column.identity = b.identity.as_ref().map(|i| Identity {
+                always: i.always,
+                sequence_name: i.sequence_name.clone(),
+                options: i.options.clone(),
+            });
+            column.generated = self.generated(&b, &name)?;
+            column.autoincrement = b.autoincrement;
+            if b.primary_key {
+                inline_key.push(name.clone());
+            }
+            if let Some(u) = &b.unique {
+                let declared = b.name.clone().unwrap_or_else(|| key.to_string());
+                table.uniques.push(Unique {
+                    name: u
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| names::unique(&t.name, &[declared])),
+                    columns: vec![name.clone()],
+                    nulls_not_distinct: u.nulls_not_distinct,
+                });
+            }
+            for r in &b.references {
+                if let Some(fk) = self.reference(t, &name, r)? {
+                    table.foreign_keys.push(fk);
+                }
+            }
+            table.columns.push(column);
+        }
+        match inline_key.len() {
+            0 => {}
+            1 => {
+                table.primary_key = Some(PrimaryKey {
+                    name: None,
+                    columns: inline_key,
+                })
+            }
+            _ => self.report(
+                Problem::at(
+                    t.site,
+                    format!(
+                        "table `{}` has more than one `.primaryKey()` column: {}",
+                        t.name,
+                        inline_key.join(", ")
+                    ),
+                    "several primary keys",
+                )
+                .with_help("declare one composite key in the third argument: `primaryKey({ columns: [t.a, t.b] })`"),
+            ),
+        }
+        self.extra(t, &mut table)?;
+        Ok(table)
+    }
+
+    fn default(
+        &mut self,
+        b: &ColumnBuilder<'a>,
+        column: &str,
+    ) -> Result<Option<String>, Interrupt> {
+        let (value, site) = match &b.default {
+            None => return Ok(None),
+            Some(ColumnDefault::Sql(s)) => return Ok(Some((*s).to_string())),
+            Some(ColumnDefault::Value(v, site)) => (v.clone(), *site),
+        };
+        let type_text = match &b.sql_type {
+            ColumnSqlType::Sql(s) => s.as_str(),
+            ColumnSqlType::Enum(_) => "",
+        };
+        // drizzle-kit writes objects and arrays as JSON on json columns, and on any SQLite column.
+        let is_json = matches!(type_text, "json" | "jsonb") || self.dialect == Dialect::Sqlite;
+        Ok(match &value {
+            Value::Poison | Value::Undefined => None,
+            Value::Opaque(o) => {
+                let described = o.describe();
+                self.report(
+                    Problem::at(
+                        site,
+                        format!("the default of column `{column}` is not known when reading the schema: it is {described}"),
+                        "not known statically",
+                    )
+                    .with_help(
+                        "db-migrate cannot evaluate it statically: inline the value, or use `.$defaultFn(() => ...)` \
+                         for a value the application computes",
+                    ),
+                );
+                None
+            }
+            Value::Sql(f) => self.render(f, SqlMode::Bare),
+            Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::BigInt(_)
+            | Value::Null => sql_literal(&value),
+            Value::Array(items) if self.dialect == Dialect::Postgres && b.dims > 0 && !is_json => {
+                let items = items.borrow().clone();
+                match array_literal(&items, 0) {
+                    Ok(text) => Some(quote_literal(&text)),
+                    Err(what) => {
+                        self.report(
+                            Problem::at(
+                                site,
+                                format!("cannot write {what} into an array default"),
+                                "array default",
+                            )
+                            .with_help("use strings, numbers, booleans and nested arrays"),
+                        );
+                        None
+                    }
+                }
+            }
+            Value::Array(_) | Value::Object(_) if is_json => match json_stringify(&value) {
+                Ok(Some(json)) => Some(match self.dialect {
+                    Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
+                    Dialect::Sqlite => quote_literal(&json),
+                }),
+                Ok(None) => None,
+                Err(what) => {
+                    self.report(
+                        Problem::at(
+                            site,
+                            format!("cannot turn {what} into JSON for a default"),
+                            "json default",
+                        )
+                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                    );
+                    None
+                }
+            },
+            Value::Function(_) | Value::Native(_) => {
+                self.report(
+                    Problem::at(site, format!("the default of column `{column}` is a function"), "function")
+                        .with_help("`.default()` takes a value; use `.$defaultFn(() => ...)` for a value the application computes"),
+                );
+                None
+            }
+            other => {
+                let described = other.describe();
+                self.report(
+                    Problem::at(
+                        site,
+                        format!("cannot write {described} as the default of column `{column}`"),
+                        "default",
+                    )
+                    .with_help("use a string, number, boolean, sql`...`, or an object/array on a json column"),
+                );
+                None
+            }
+        })
+    }
+
+    fn generated(
+        &mut self,
+        b: &ColumnBuilder<'a>,
+        column: &str,
+    ) -> Result<Option<String>, Interrupt> {
+        let Some((value, site)) = &b.generated else {
+            return Ok(None);
+        };
+        let value = match value {
+            f @ (Value::Function(_) | Value::Native(_)) => {
+                self.interp.call(f, Vec::new(), *site)?
+            }
+            v => v.clone(),
+        };
+        Ok(match &value {
+            Value::Sql(f) => self.render(f, SqlMode::Qualified),
+            Value::Poison => None,
+            v => match sql_literal(v) {
+                Some(text) => Some(text),
+                None => {
+                    let described = v.describe();
+                    self.report(
+                        Problem::at(
+                            *site,
+                            format!("cannot write {described} as the expression of generated column `{column}`"),
+                            "generated",
+                        )
+                        .with_help("use sql`...`"),
+                    );
+                    None
+                }
+            },
+        })
+    }
+
+    fn reference(
+        &mut self,
+        t: &Rc<TableEntity<'a>>,
+        column: &str,
+        r: &super::value::Reference<'a>,
+    ) -> Result<Option<ForeignKey>, Interrupt> {
+        let target = match &r.target {
+            f @ (Value::Function(_) | Value::Native(_)) => {
+                self.interp.call(f, Vec::new(), r.site)?
+            }
+            Value::Poison => return Ok(None),
+            other => {
+                let described = other.describe();
+                self.report(
+                    Problem::at(
+                        r.site,
+                        format!("`.references()` needs a function, found {described}"),
+                        "references",
+                    )
+                    .with_help("wrap the column in a function: `.references(() => users.id)`"),
+                );
+                return Ok(None);
+            }
+        };
+        let c = match target {
+            Value::Drizzle(Drizzle::ColumnRef(c)) => c,
+            Value::Poison => return Ok(None),
+            other => {
+                let described = other.describe();
+                self.report(
+                    Problem::at(
+                        r.site,
+                        format!("the function passed to `.references()` returns {described}, not a column"),
+                        "references",
+                    )
+                    .with_help("return a column of a table: `.references(() => users.id)`"),
+                );
+                return Ok(None);
+            }
+        };
+        self.check_table(&c.table, &t.name);
+        let referenced = self.column_ref_name(&c);
+        Ok(Some(ForeignKey {
+            name: names::foreign_key(
+                &t.name,
+                &[column.to_string()],
+                &c.table.name,
+                std::slice::from_ref(&referenced),
+            ),
+            columns: vec![column.to_string()],
+            references: QualifiedName::new(self.schema_name(&c.table.schema), &c.table.name),
+            referenced_columns: vec![referenced],
+            on_delete: r.on_delete,
+            on_update: r.on_update,
+        }))
+    }
+
+    fn extra(&mut self, t: &Rc<TableEntity<'a>>, table: &mut Table) -> Result<(), Interrupt> {
+        let Some((value, site)) = &t.extra else {
+            return Ok(());
+        };
+        let result = match value {
+            f @ (Value::Function(_) | Value::Native(_)) => {
+                let this = Arg {
+                    value: Value::Drizzle(Drizzle::Table(t.clone())),
+                    site: *site,
+                };
+                self.interp.call(f, vec![this], *site)?
+            }
+            other => other.clone(),
+        };
+        let items: Vec<Value<'a>> = match result {
+            Value::Array(a) => a.borrow().clone(),
+            Value::Object(o) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
+            Value::Poison => return Ok(()),
+            other => {
+                let described = other.describe();
+                self.report(
+                    Problem::at(
+                        *site,
+                        format!("the third argument of table `{}` must give an array of indexes and constraints, found {described}", t.name),
+                        "third argument",
+                    )
+                    .with_help("write `(t) => [index('name').on(t.column), ...]`"),
+                );
+                return Ok(());
+            }
+        };
+        for item in items {
+            match item {
+                Value::Drizzle(Drizzle::Constraint(c)) => {
+                    let c = c.borrow().clone();
+                    self.constraint(t, table, &c);
+                }
+                Value::Poison => {}
+                other => {
+                    let described = other.describe();
+                    self.report(
+                        Problem::at(
+                            *site,
+                            format!("table `{}`: {described} is not an index or constraint", t.name),
+                            "third argument",
+                        )
+                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey() and check()"),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The database name of a column that must belong to `t`.
+    fn own_column(
+        &mut self,
+        t: &Rc<TableEntity<'a>>,
+        c: &ColumnRef<'a>,
+        site: Site,
+    ) -> Option<String> {
+        if Rc::ptr_eq(&c.table, t) {
+            return Some(self.column_ref_name(c));
+        }
+        self.report(
+            Problem::at(
+                site,
+                format!(
+                    "column `{}` belongs to table `{}`, not to `{}`",
+                    c.key, c.table.name, t.name
+                ),
+                "other table",
+            )
+            .with_help("use the columns of the table the callback receives"),
+        );
+        None
+    }
+
+    fn own_columns(
+        &mut self,
+        t: &Rc<TableEntity<'a>>,
+        columns: &[ColumnRef<'a>],
+        site: Site,
+    ) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for c in columns {
+            out.push(self.own_column(t, c, site)?);
+        }
+        Some(out)
+    }
+
+    fn constraint(&mut self, t: &Rc<TableEntity<'a>>, table: &mut Table, c: &Constraint<'a>) {
+        match c {
+            Constraint::Index(i) => {
+                if i.keys.is_empty() {
+                    self.report(
+                        Problem::at(
+                            i.site,
+                            format!("an index of table `{}` has no columns", t.name),
+                            "no columns",
+                        )
+                        .with_help("add the columns: `.on(t.column)`"),
+                    );
+                    return;
+                }
+                let mut keys = Vec::new();
+                let mut expression = None;
+                for k in &i.keys {
+                    match k {
+                        IndexKeySource::Column(ic) => {
+                            let Some(name) = self.own_column(t, &ic.column, i.site) else {
+                                return;
+                            };
+                            keys.push(IndexKey {
+                                key: name,
+                                expression: false,
+                                desc: ic.desc,
+                                nulls: ic.nulls,
+                                opclass: ic.opclass.clone(),
+                            });
+                        }
+                        IndexKeySource::Sql(f) => {
+                            let Some(text) = self.render(f, SqlMode::Bare) else {
+                                return;
+                            };
+                            expression.get_or_insert_with(|| text.clone());
+                            keys.push(IndexKey {
+                                key: text,
+                                expression: true,
+                                desc: false,
+                                nulls: None,
+                                opclass: None,
+                            });
+                        }
+                    }
+                }
+                let name = match (&i.name, expression) {
+                    (Some(n), _) => n.clone(),
+                    (None, Some(expr)) => {
+                        self.report(
+                            Problem::at(
+                                i.site,
+                                format!("an index of table `{}` needs a name: it has the expression `{expr}`", t.name),
+                                "unnamed expression index",
+                            )
+                            .with_help(
+                                "names are generated for indexes on columns only; for an expression, \
+                                 name the index: `index('my_index_name').on(...)`",
+                            ),
+                        );
+                        return;
+                    }
+                    (None, None) => {
+                        let columns: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
+                        names::index(&t.name, &columns)
+                    }
+                };
+                let predicate = match &i.predicate {
+                    Some(p) => match self.render(p, SqlMode::Qualified) {
+                        Some(text) => Some(text),
+                        None => return,
+                    },
+                    None => None,
+                };
+                table.indexes.push(Index {
+                    name,
+                    unique: i.unique,
+                    keys,
+                    method: i.method.clone(),
+                    predicate,
+                    with: i.with.clone(),
+                    concurrently: i.concurrently,
+                });
+            }
+            Constraint::PrimaryKey(pk) => {
+                let Some(columns) = self.own_columns(t, &pk.columns, pk.site) else {
+                    return;
+                };
+                if table.primary_key.is_some() {
+                    self.report(
+                        Problem::at(
+                            pk.site,
+                            format!("table `{}` has more than one primary key", t.name),
+                            "second primary key",
+                        )
+                        .with_help("remove `.primaryKey()` from the column, or this composite key"),
+                    );
+                    return;
+                }
+                table.primary_key = Some(PrimaryKey {
+                    name: Some(
+                        pk.name
+                            .clone()
+                            .unwrap_or_else(|| names::primary_key(&t.name, &columns)),
+                    ),
+                    columns,
+                });
+            }
+            Constraint::Unique(u) => {
+                if u.columns.is_empty() {
+                    self.report(
+                        Problem::at(
+                            u.site,
+                            format!("a unique constraint of table `{}` has no columns", t.name),
+                            "no columns",
+                        )
+                        .with_help("add the columns: `.on(t.a, t.b)`"),
+                    );
+                    return;
+                }
+                let Some(columns) = self.own_columns(t, &u.columns, u.site) else {
+                    return;
+                };
+                let declared: Vec<String> = u.columns.iter().map(declared_name).collect();
+                table.uniques.push(Unique {
+                    name: u
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| names::unique(&t.name, &declared)),
+                    columns,
+                    nulls_not_distinct: u.nulls_not_distinct,
+                });
+            }
+            Constraint::ForeignKey(f) => {
+                let Some(columns) = self.own_columns(t, &f.columns, f.site) else {
+                    return;
+                };
+                let Some(first) = f.foreign_columns.first() else {
+                    return;
+                };
+                let foreign = first.table.clone();
+                if f.foreign_columns
+                    .iter()
+                    .any(|c| !Rc::ptr_eq(&c.table, &foreign))
+                {
+                    self.report(
+                        Problem::at(
+                            f.site,
+                            "the foreign columns of a foreign key must all belong to one table",
+                            "foreignColumns",
+                        )
+                        .with_help("reference columns of a single table"),
+                    );
+                    return;
+                }
+                self.check_table(&foreign, &t.name);
+                let referenced: Vec<String> = f
+                    .foreign_columns
+                    .iter()
+                    .map(|c| self.column_ref_name(c))
+                    .collect();
+                table.foreign_keys.push(ForeignKey {
+                    name: f.name.clone().unwrap_or_else(|| {
+                        names::foreign_key(&t.name, &columns, &foreign.name, &referenced)
+                    }),
+                    columns,
+                    references: QualifiedName::new(
+                        self.schema_name(&foreign.schema),
+                        &foreign.name,
+                    ),
+                    referenced_columns: referenced,
+                    on_delete: f.on_delete,
+                    on_update: f.on_update,
+                });
+            }
+            Constraint::Check(c) => {
+                if let Some(expression) = self.render(&c.condition, SqlMode::Qualified) {
+                    table.checks.push(Check {
+                        name: c.name.clone(),
+                        expression,
+                    });
+                }
+            }
+        }
+    }
+
+    /// SQL text of a fragment; `None` when a part cannot be written (reported).
+    fn render(&mut self, f: &SqlFragment<'a>, mode: SqlMode) -> Option<String> {
+        let mut out = String::new();
+        self.render_into(f, mode, &mut out, 0).then_some(out)
+    }
+
+    fn render_into(
+        &mut self,
+        f: &SqlFragment<'a>,
+        mode: SqlMode,
+        out: &mut String,
+        depth: usize,
+    ) -> bool {
+        if depth > 100 {
+            self.report(
+                Problem::general("an sql`...` fragment nests more than 100 levels deep")
+                    .with_help("build the SQL text without nesting fragments in a loop"),
+            );
+            return false;
+        }
+        for chunk in &f.chunks {
+            match chunk {
+                SqlChunk::Text(t) => out.push_str(t),
+                SqlChunk::Identifier(i) => out.push_str(&quote_ident(i)),
+                SqlChunk::Sql(inner) => {
+                    if !self.render_into(inner, mode, out, depth + 1) {
+                        return false;
+                    }
+                }
+                SqlChunk::Table(t) => out.push_str(&Self::table_sql(t)),
+                SqlChunk::Column(c) => {
+                    let name = quote_ident(&self.column_ref_name(c));
+                    match mode {
+                        SqlMode::Bare => out.push_str(&name),
+                        SqlMode::Qualified => {
+                            out.push_str(&Self::table_sql(&c.table));
+                            out.push('.');
+                            out.push_str(&name);
+                        }
+                    }
+                }
+                SqlChunk::Param(v, site) => match sql_literal(v) {
+                    Some(text) => out.push_str(&text),
+                    None => {
+                        match v {
+                            Value::Poison => {}
+                            Value::Opaque(o) => {
+                                let described = o.describe();
+                                self.report(
+                                    Problem::at(*site, format!("this part of the SQL is not known when reading the schema: it is {described}"), "not known statically")
+                                        .with_help("db-migrate cannot evaluate it statically: inline the value"),
+                                );
+                            }
+                            other => {
+                                let described = other.describe();
+                                self.report(
+                                    Problem::at(*site, format!("cannot write {described} into SQL"), "in sql`...`")
+                                        .with_help("interpolate columns, tables, sql fragments, strings or numbers"),
+                                );
+                            }
+                        }
+                        return false;
+                    }
+                },
+            }
+        }
+        true
+    }
+}
+
+/// A PostgreSQL array literal (without the outer quotes) for a JavaScript array.
+fn array_literal(items: &[Value<'_>], depth: usize) -> Result<String, String> {
+    if depth > 5 {
+        return Err("an array nested too deeply".into());
+    }
+    let mut parts = Vec::new();
+    for item in items {
+        parts.push(match item {
+            Value::Number(n) => number_to_string(*n),
+            Value::BigInt(b) => b.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => "NULL".to_string(),
+            Value::String(s) => quote_element(s),
+            Value::Array(inner) => array_literal(&inner.borrow(), depth + 1)?,
+            Value::Object(_) => match json_stringify(item) {
+                Ok(Some(json)) => quote_element(&json),
+                _ => return Err("an object that is not JSON".into()),
+            },
+            other => return Err(other.describe()),
+        });
+    }
+    Ok(format!("{{{}}}", parts.join(",")))
+}
+
+/// An array element in double quotes with `\` and `"` escaped.
+fn quote_element(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}

@@ -1,0 +1,586 @@
+//! Loading schema files and the modules they import: reading, parsing into
+//! one arena that lives for the whole read, and resolving import specifiers.
+//!
+//! Relative imports are resolved as TypeScript does (with or without an
+//! extension, `.js` written for a `.ts` file, `index` files). drizzle-orm's
+//! entry points are implemented natively. Every other specifier is treated as
+//! an npm package whose values cannot be known; tsconfig `paths` and
+//! workspace packages can be added in [`Loader::resolve`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    BindingPattern, Class, Declaration as AstDeclaration, ExportDefaultDeclarationKind, Expression,
+    Function, ImportDeclarationSpecifier, ModuleExportName, Program, Statement, TSEnumDeclaration,
+    VariableDeclarator,
+};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType, Span};
+
+use super::diagnostics::{Problem, Problems, SourceFile};
+use super::value::{ModuleId, Package, Site};
+
+/// The deepest bracket nesting a file may have; deeper files are rejected
+/// before parsing so that neither the parser nor the evaluator can overflow.
+const MAX_NESTING: usize = 1000;
+
+/// Extensions tried, in order, for a specifier without one.
+const EXTENSIONS: [&str; 8] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
+
+/// Where an import leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleTarget {
+    /// A module of the program.
+    Local(ModuleId),
+    /// A drizzle-orm entry point.
+    Package(Package),
+    /// Anything else (an npm package, a path alias): its values are unknown.
+    External(String),
+    /// A relative import that names no file (already reported).
+    Missing,
+}
+
+/// Which export an import takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportName<'a> {
+    /// `import { name }`.
+    Named(&'a str),
+    /// `import name`.
+    Default,
+    /// `import * as name`.
+    Namespace,
+}
+
+/// One imported binding.
+#[derive(Debug, Clone)]
+pub struct Import<'a> {
+    /// The module it comes from.
+    pub target: ModuleTarget,
+    /// What it takes from there.
+    pub name: ImportName<'a>,
+    /// Where the binding is written.
+    pub site: Site,
+}
+
+/// One export of a module.
+#[derive(Debug, Clone)]
+pub enum Export<'a> {
+    /// A binding of the module itself (declared or imported).
+    Local(&'a str, Site),
+    /// `export { a as b } from './x'`, `export * as ns from './x'`.
+    Reexport(Import<'a>),
+    /// `export default <expression>`.
+    DefaultExpression(&'a Expression<'a>),
+    /// `export default function () {}`.
+    DefaultFunction(&'a Function<'a>),
+    /// `export default class {}`.
+    DefaultClass(&'a Class<'a>),
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, Copy)]
+pub enum Declaration<'a> {
+    /// `const`, `let` or `var`, possibly destructuring.
+    Variable(&'a VariableDeclarator<'a>),
+    /// `function f() {}`.
+    Function(&'a Function<'a>),
+    /// `enum E {}`.
+    Enum(&'a TSEnumDeclaration<'a>),
+    /// `class C {}`.
+    Class(&'a Class<'a>),
+}
+
+/// A loaded module.
+#[derive(Debug)]
+pub struct Module<'a> {
+    /// Its file.
+    pub path: PathBuf,
+    /// Its name and text for diagnostics.
+    pub file: SourceFile,
+    /// Imported bindings by local name.
+    pub imports: HashMap<&'a str, Import<'a>>,
+    /// Top-level declarations by name.
+    pub declarations: HashMap<&'a str, Declaration<'a>>,
+    /// Its own exports by exported name, in source order.
+    pub exports: Vec<(&'a str, Export<'a>)>,
+    /// `export * from '...'` targets.
+    pub star_exports: Vec<(ModuleTarget, Site)>,
+    /// Top-level statements that are neither declarations nor imports/exports.
+    pub statements: Vec<Site>,
+}
+
+impl<'a> Module<'a> {
+    /// The module's own export with this name.
+    pub fn export(&self, name: &str) -> Option<&Export<'a>> {
+        self.exports
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e)
+    }
+}
+
+/// Loads modules into one arena.
+pub struct Loader<'a> {
+    allocator: &'a Allocator,
+    root: PathBuf,
+    /// The modules loaded so far, indexed by id.
+    pub modules: Vec<Module<'a>>,
+    by_path: HashMap<PathBuf, ModuleId>,
+    /// Problems found while loading (I/O, syntax, unresolved imports).
+    pub problems: Problems,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader resolving display names against `root`.
+    pub fn new(allocator: &'a Allocator, root: &Path) -> Loader<'a> {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        Loader {
+            allocator,
+            root,
+            modules: Vec::new(),
+            by_path: HashMap::new(),
+            problems: Problems::default(),
+        }
+    }
+
+    /// The path as shown to users: relative to the project root when inside it.
+    pub fn display_name(&self, path: &Path) -> String {
+        let shown = path.strip_prefix(&self.root).unwrap_or(path);
+        shown.to_string_lossy().replace('\\', "/")
+    }
+
+    /// Loads a schema file given by the user (relative paths start at the project root).
+    pub fn load_entry(&mut self, path: &Path) -> Option<ModuleId> {
+        let full = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.root.join(path)
+        };
+        match self.load(&full) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                let name = self.display_name(&full);
+                self.problems.push(
+                    Problem::general(format!("cannot read schema file `{name}`: {e}"))
+                        .with_help("check the schema path in the configuration"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Loads a file (once) and, recursively, the relative modules it imports.
+    fn load(&mut self, path: &Path) -> std::io::Result<ModuleId> {
+        let path = path.canonicalize()?;
+        if let Some(&id) = self.by_path.get(&path) {
+            return Ok(id);
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let id = self.modules.len();
+        let source: &'a str = self.allocator.alloc_str(&text);
+        let file = SourceFile {
+            name: self.display_name(&path),
+            text: Arc::from(text),
+        };
+        let program = self.parse(id, &path, source);
+        self.by_path.insert(path.clone(), id);
+        self.modules.push(Module {
+            path,
+            file,
+            imports: HashMap::new(),
+            declarations: HashMap::new(),
+            exports: Vec::new(),
+            star_exports: Vec::new(),
+            statements: Vec::new(),
+        });
+        self.scan(id, program);
+        Ok(id)
+    }
+
+    /// Parses a file's text; syntax errors are recorded.
+    fn parse(&mut self, id: ModuleId, path: &Path, source: &'a str) -> &'a Program<'a> {
+        let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
+        if let Some(offset) = too_deep(source) {
+            self.problems.push(
+                Problem::at(
+                    site(id, Span::new(offset, offset + 1)),
+                    format!("brackets nest more than {MAX_NESTING} levels deep"),
+                    "too deep",
+                )
+                .with_help("a schema file never needs this much nesting: simplify the expression"),
+            );
+            let empty = Parser::new(self.allocator, "", source_type).parse();
+            return self.allocator.alloc(empty.program);
+        }
+        let parsed = Parser::new(self.allocator, source, source_type).parse();
+        for error in parsed.diagnostics.errors() {
+            let (span, label) = match error.labels.first() {
+                Some(l) => (
+                    Span::sized(l.offset(), l.len()),
+                    l.label().unwrap_or("here").to_string(),
+                ),
+                None => (Span::new(0, 0), "here".to_string()),
+            };
+            let mut problem = Problem::at(
+                site(id, span),
+                format!("syntax error: {}", error.message),
+                label,
+            );
+            problem.help = Some(
+                error
+                    .help
+                    .as_ref()
+                    .map(|h| h.to_string())
+                    .unwrap_or_else(|| {
+                        "fix the syntax error; the file must parse as TypeScript".to_string()
+                    }),
+            );
+            self.problems.push(problem);
+        }
+        self.allocator.alloc(parsed.program)
+    }
+
+    /// Records a module's imports, declarations and exports.
+    fn scan(&mut self, id: ModuleId, program: &'a Program<'a>) {
+        for statement in &program.body {
+            match statement {
+                Statement::ImportDeclaration(import) => {
+                    if import.import_kind.is_type() {
+                        continue;
+                    }
+                    let Some(specifiers) = &import.specifiers else {
+                        continue;
+                    };
+                    let specifier = import.source.value.as_str();
+                    let target = self.target(id, specifier, import.source.span);
+                    for s in specifiers {
+                        let (local, name, span) = match s {
+                            ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                                if s.import_kind.is_type() {
+                                    continue;
+                                }
+                                let name = match export_name(&s.imported) {
+                                    "default" => ImportName::Default,
+                                    other => ImportName::Named(other),
+                                };
+                                (s.local.name.as_str(), name, s.span)
+                            }
+                            ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                                (s.local.name.as_str(), ImportName::Default, s.span)
+                            }
+                            ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                                (s.local.name.as_str(), ImportName::Namespace, s.span)
+                            }
+                        };
+                        let import = Import {
+                            target: target.clone(),
+                            name,
+                            site: site(id, span),
+                        };
+                        self.modules[id].imports.insert(local, import);
+                    }
+                }
+                Statement::ExportDeclaration(export) => {
+                    let names = self.declare(id, &export.declaration);
+                    for (name, span) in names {
+                        self.modules[id]
+                            .exports
+                            .push((name, Export::Local(name, site(id, span))));
+                    }
+                }
+                Statement::ExportNamedDeclaration(export) => {
+                    if export.export_kind.is_type() {
+                        continue;
+                    }
+                    for s in &export.specifiers {
+                        if s.export_kind.is_type() {
+                            continue;
+                        }
+                        let local = export_name(&s.local);
+                        let exported = export_name(&s.exported);
+                        self.modules[id]
+                            .exports
+                            .push((exported, Export::Local(local, site(id, s.span))));
+                    }
+                }
+                Statement::ExportFromDeclaration(export) => {
+                    if export.export_kind.is_type() {
+                        continue;
+                    }
+                    let specifier = export.source.value.as_str();
+                    let target = self.target(id, specifier, export.source.span);
+                    for s in &export.specifiers {
+                        if s.export_kind.is_type() {
+                            continue;
+                        }
+                        let name = match export_name(&s.local) {
+                            "default" => ImportName::Default,
+                            other => ImportName::Named(other),
+                        };
+                        let import = Import {
+                            target: target.clone(),
+                            name,
+                            site: site(id, s.span),
+                        };
+                        self.modules[id]
+                            .exports
+                            .push((export_name(&s.exported), Export::Reexport(import)));
+                    }
+                }
+                Statement::ExportAllDeclaration(export) => {
+                    if export.export_kind.is_type() {
+                        continue;
+                    }
+                    let specifier = export.source.value.as_str();
+                    let target = self.target(id, specifier, export.source.span);
+                    match &export.exported {
+                        Some(name) => {
+                            let import = Import {
+                                target,
+                                name: ImportName::Namespace,
+                                site: site(id, export.span),
+                            };
+                            self.modules[id]
+                                .exports
+                                .push((export_name(name), Export::Reexport(import)));
+                        }
+                        None => self.modules[id]
+                            .star_exports
+                            .push((target, site(id, export.span))),
+                    }
+                }
+                Statement::ExportDefaultDeclaration(export) => {
+                    let value = match &export.declaration {
+                        ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                            if let Some(name) = f.name() {
+                                self.modules[id]
+                                    .declarations
+                                    .insert(name.as_str(), Declaration::Function(f));
+                            }
+                            Export::DefaultFunction(f)
+                        }
+                        ExportDefaultDeclarationKind::ClassDeclaration(c) => {
+                            Export::DefaultClass(c)
+                        }
+                        ExportDefaultDeclarationKind::TSInterfaceDeclaration(_) => continue,
+                        other => match other.as_expression() {
+                            Some(expression) => Export::DefaultExpression(expression),
+                            None => continue,
+                        },
+                    };
+                    self.modules[id].exports.push(("default", value));
+                }
+                Statement::TSExportAssignment(export) => {
+                    self.problems.push(
+                        Problem::at(
+                            site(id, export.span),
+                            "`export =` is not supported in schema files",
+                            "CommonJS-style export",
+                        )
+                        .with_help("use `export const name = ...` instead"),
+                    );
+                }
+                Statement::EmptyStatement(_) | Statement::TSNamespaceExportDeclaration(_) => {}
+                other => {
+                    if let Some(declaration) = other.as_declaration() {
+                        self.declare(id, declaration);
+                    } else {
+                        self.modules[id].statements.push(site(id, other.span()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records a declaration; returns the names it declares (for `export`).
+    fn declare(
+        &mut self,
+        id: ModuleId,
+        declaration: &'a AstDeclaration<'a>,
+    ) -> Vec<(&'a str, Span)> {
+        let module = &mut self.modules[id];
+        let mut names = Vec::new();
+        match declaration {
+            AstDeclaration::VariableDeclaration(v) => {
+                if v.declare {
+                    return names;
+                }
+                for declarator in &v.declarations {
+                    for name in binding_names(&declarator.id) {
+                        module
+                            .declarations
+                            .insert(name.0, Declaration::Variable(declarator));
+                        names.push(name);
+                    }
+                }
+            }
+            AstDeclaration::FunctionDeclaration(f) => {
+                if let (Some(name), Some(_)) = (&f.id, &f.body) {
+                    module
+                        .declarations
+                        .insert(name.name.as_str(), Declaration::Function(f));
+                    names.push((name.name.as_str(), name.span));
+                }
+            }
+            AstDeclaration::ClassDeclaration(c) => {
+                if let Some(name) = &c.id {
+                    module
+                        .declarations
+                        .insert(name.name.as_str(), Declaration::Class(c));
+                    names.push((name.name.as_str(), name.span));
+                }
+            }
+            AstDeclaration::TSEnumDeclaration(e) if !e.declare => {
+                module
+                    .declarations
+                    .insert(e.id.name.as_str(), Declaration::Enum(e));
+                names.push((e.id.name.as_str(), e.id.span));
+            }
+            _ => {}
+        }
+        names
+    }
+
+    /// Resolves an import specifier written in module `from`.
+    fn target(&mut self, from: ModuleId, specifier: &str, span: Span) -> ModuleTarget {
+        if let Some(package) = Package::from_specifier(specifier) {
+            return ModuleTarget::Package(package);
+        }
+        if !is_relative(specifier) {
+            return ModuleTarget::External(specifier.to_string());
+        }
+        let dir = self.modules[from]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let Some(path) = resolve_file(&dir, specifier) else {
+            self.problems.push(
+                Problem::at(
+                    site(from, span),
+                    format!("cannot find module `{specifier}`"),
+                    "no such file",
+                )
+                .with_help("check the path; db-migrate tries the `.ts`, `.tsx`, `.js` extensions and `index` files"),
+            );
+            return ModuleTarget::Missing;
+        };
+        match self.load(&path) {
+            Ok(id) => ModuleTarget::Local(id),
+            Err(e) => {
+                self.problems.push(Problem::at(
+                    site(from, span),
+                    format!("cannot read module `{specifier}`: {e}"),
+                    "imported here",
+                ));
+                ModuleTarget::Missing
+            }
+        }
+    }
+}
+
+fn site(module: ModuleId, span: Span) -> Site {
+    Site { module, span }
+}
+
+fn export_name<'a>(name: &ModuleExportName<'a>) -> &'a str {
+    name.name().as_str()
+}
+
+fn is_relative(specifier: &str) -> bool {
+    specifier.starts_with("./")
+        || specifier.starts_with("../")
+        || specifier == "."
+        || specifier == ".."
+        || specifier.starts_with('/')
+}
+
+/// The file a relative specifier names, as TypeScript resolves it.
+fn resolve_file(dir: &Path, specifier: &str) -> Option<PathBuf> {
+    let base = dir.join(specifier);
+    let text = base.to_string_lossy().to_string();
+    let swaps: [(&str, &[&str]); 4] = [
+        (".js", &[".ts", ".tsx"]),
+        (".jsx", &[".tsx"]),
+        (".mjs", &[".mts"]),
+        (".cjs", &[".cts"]),
+    ];
+    for (js, ts) in swaps {
+        if let Some(stem) = text.strip_suffix(js) {
+            for ext in ts {
+                let candidate = PathBuf::from(format!("{stem}{ext}"));
+                if candidate.is_file() {
+                    return Some(candidate);
+                }
+            }
+        }
+    }
+    let has_extension = EXTENSIONS.iter().any(|e| text.ends_with(e));
+    if has_extension && base.is_file() {
+        return Some(base);
+    }
+    for ext in EXTENSIONS {
+        let candidate = PathBuf::from(format!("{text}{ext}"));
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    for ext in EXTENSIONS {
+        let candidate = base.join(format!("index{ext}"));
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+/// The names a binding pattern declares.
+pub fn binding_names<'a>(pattern: &'a BindingPattern<'a>) -> Vec<(&'a str, Span)> {
+    let mut out = Vec::new();
+    collect_binding_names(pattern, &mut out);
+    out
+}
+
+fn collect_binding_names<'a>(pattern: &'a BindingPattern<'a>, out: &mut Vec<(&'a str, Span)>) {
+    match pattern {
+        BindingPattern::BindingIdentifier(id) => out.push((id.name.as_str(), id.span)),
+        BindingPattern::ObjectPattern(o) => {
+            for p in &o.properties {
+                collect_binding_names(&p.value, out);
+            }
+            if let Some(rest) = &o.rest {
+                collect_binding_names(&rest.argument, out);
+            }
+        }
+        BindingPattern::ArrayPattern(a) => {
+            for p in a.elements.iter().flatten() {
+                collect_binding_names(p, out);
+            }
+            if let Some(rest) = &a.rest {
+                collect_binding_names(&rest.argument, out);
+            }
+        }
+        BindingPattern::AssignmentPattern(a) => collect_binding_names(&a.left, out),
+    }
+}
+
+/// The offset of the first bracket nested deeper than [`MAX_NESTING`], if any.
+fn too_deep(source: &str) -> Option<u32> {
+    let mut depth = 0usize;
+    for (i, b) in source.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(u32::try_from(i).unwrap_or(0));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}

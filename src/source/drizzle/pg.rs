@@ -1,0 +1,292 @@
+//! `drizzle-orm/pg-core`: tables, column types, enums, schemas and sequences.
+
+use std::rc::Rc;
+
+use crate::schema::Dialect;
+
+use super::core::{self, Config, arg, arg_site, name_and_config, new_column, string_arg};
+use super::eval::{Arg, Eval, Interp};
+use super::value::{ColumnSqlType, Drizzle, EnumEntity, SchemaEntity, SequenceEntity, Site, Value};
+
+const PG: Dialect = Dialect::Postgres;
+
+/// pg-core exports that exist in drizzle-orm but that the reader does not support yet.
+const NOT_YET: &[&str] = &[
+    "pgView",
+    "pgMaterializedView",
+    "pgPolicy",
+    "pgRole",
+    "customType",
+    "point",
+    "line",
+    "geometry",
+    "vector",
+    "halfvec",
+    "sparsevec",
+    "bit",
+    "pgEnumObject",
+];
+
+/// Calls an export of `drizzle-orm/pg-core`.
+pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    match name {
+        "pgTable" => core::create_table(interp, PG, None, args, site, None),
+        "pgTableCreator" => core::table_creator(interp, PG, args, site),
+        "pgEnum" => create_enum(interp, None, args, site),
+        "pgSchema" => create_schema(interp, args, site),
+        "pgSequence" => create_sequence(interp, None, args, site),
+        "index" => core::index(interp, false, args, site),
+        "uniqueIndex" => core::index(interp, true, args, site),
+        "primaryKey" => core::primary_key(interp, args, site),
+        "unique" => core::unique(interp, args, site),
+        "foreignKey" => core::foreign_key(interp, args, site),
+        "check" => core::check(interp, args, site),
+        _ => match column_type(interp, name, &args, site) {
+            Some(column) => Ok(column),
+            None if NOT_YET.contains(&name) => Ok(interp.fail(
+                site,
+                format!("`{name}` from drizzle-orm/pg-core is not supported by db-migrate's schema reader yet"),
+                "not supported yet",
+                "remove it from the exported schema, or create it in a hand-written migration",
+            )),
+            None => Ok(interp.fail(
+                site,
+                format!("`{name}` is not a builder of drizzle-orm/pg-core"),
+                "unknown builder",
+                "check the name and the import; db-migrate knows pgTable, pgEnum, pgSchema, pgSequence, \
+                 the column types and the index, key and check builders",
+            )),
+        },
+    }
+}
+
+/// A column builder call, when `builder` names a pg-core column type.
+fn column_type<'a>(
+    interp: &mut Interp<'a>,
+    builder: &str,
+    args: &[Arg<'a>],
+    site: Site,
+) -> Option<Value<'a>> {
+    let simple = match builder {
+        "integer" | "int" => Some("integer"),
+        "smallint" => Some("smallint"),
+        "bigint" => Some("bigint"),
+        "serial" => Some("serial"),
+        "bigserial" => Some("bigserial"),
+        "smallserial" => Some("smallserial"),
+        "boolean" => Some("boolean"),
+        "text" => Some("text"),
+        "json" => Some("json"),
+        "jsonb" => Some("jsonb"),
+        "uuid" => Some("uuid"),
+        "date" => Some("date"),
+        "real" => Some("real"),
+        "doublePrecision" => Some("double precision"),
+        "inet" => Some("inet"),
+        "cidr" => Some("cidr"),
+        "macaddr" => Some("macaddr"),
+        "macaddr8" => Some("macaddr8"),
+        "varchar" | "char" | "numeric" | "decimal" | "time" | "timestamp" | "interval" => None,
+        _ => return None,
+    };
+    let (name, config) = name_and_config(interp, args, site);
+    let sql = match simple {
+        Some(s) => s.to_string(),
+        None => parameterised_type(interp, builder, &config),
+    };
+    let column = new_column(PG, builder, name, ColumnSqlType::Sql(sql), site);
+    if builder.ends_with("serial")
+        && let Value::Drizzle(Drizzle::Column(c)) = &column
+    {
+        c.borrow_mut().not_null = true;
+    }
+    Some(column)
+}
+
+/// The SQL type of a builder whose type depends on its options, as drizzle-kit writes it.
+fn parameterised_type<'a>(interp: &mut Interp<'a>, builder: &str, config: &Config<'a>) -> String {
+    match builder {
+        "varchar" | "char" => match config.integer(interp, "length") {
+            Some(n) => format!("{builder}({n})"),
+            None => builder.to_string(),
+        },
+        "numeric" | "decimal" => {
+            let precision = config.integer(interp, "precision");
+            let scale = config.integer(interp, "scale");
+            match (precision, scale) {
+                (Some(p), Some(s)) => format!("numeric({p}, {s})"),
+                (Some(p), None) => format!("numeric({p})"),
+                (None, _) => "numeric".to_string(),
+            }
+        }
+        "time" | "timestamp" => {
+            let precision = config
+                .integer(interp, "precision")
+                .map(|p| format!("({p})"))
+                .unwrap_or_default();
+            let zone = if config.boolean(interp, "withTimezone").unwrap_or(false) {
+                " with time zone"
+            } else {
+                ""
+            };
+            format!("{builder}{precision}{zone}")
+        }
+        _ => {
+            let fields = config
+                .string(interp, "fields")
+                .map(|f| format!(" {f}"))
+                .unwrap_or_default();
+            let precision = config
+                .integer(interp, "precision")
+                .filter(|p| *p != 0)
+                .map(|p| format!("({p})"))
+                .unwrap_or_default();
+            format!("interval{fields}{precision}")
+        }
+    }
+}
+
+/// `pgEnum(name, values)` and `schema.enum(name, values)`.
+fn create_enum<'a>(
+    interp: &mut Interp<'a>,
+    schema: Option<Rc<SchemaEntity>>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the enum name",
+    ) else {
+        return Ok(Value::Poison);
+    };
+    let values_site = arg_site(&args, 1, site);
+    let items = match core::known(interp, arg(&args, 1), values_site, "the enum values") {
+        Some(Value::Array(a)) => a.borrow().clone(),
+        Some(Value::Object(o)) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
+        Some(other) => {
+            let described = other.describe();
+            return Ok(interp.fail(
+                values_site,
+                format!("the values of enum `{name}` must be an array of strings or a TypeScript enum, found {described}"),
+                "enum values",
+                "pass e.g. `['admin', 'member']`",
+            ));
+        }
+        None => return Ok(Value::Poison),
+    };
+    let mut values = Vec::new();
+    for item in items {
+        match core::known(interp, item, values_site, "an enum value") {
+            Some(Value::String(s)) => values.push(s.to_string()),
+            Some(other) => {
+                let described = other.describe();
+                return Ok(interp.fail(
+                    values_site,
+                    format!("the values of enum `{name}` must be strings, found {described}"),
+                    "enum values",
+                    "use string values (a TypeScript enum needs `A = 'a'` members)",
+                ));
+            }
+            None => return Ok(Value::Poison),
+        }
+    }
+    Ok(Value::Drizzle(Drizzle::Enum(Rc::new(EnumEntity {
+        schema,
+        name,
+        values,
+        site,
+    }))))
+}
+
+/// Calling an enum: a column of that type.
+pub fn enum_column<'a>(
+    interp: &mut Interp<'a>,
+    e: &Rc<EnumEntity>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
+    let (name, _) = name_and_config(interp, &args, site);
+    Ok(new_column(
+        PG,
+        &e.name,
+        name,
+        ColumnSqlType::Enum(e.clone()),
+        site,
+    ))
+}
+
+fn create_schema<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the schema name",
+    ) else {
+        return Ok(Value::Poison);
+    };
+    if name == "public" {
+        return Ok(interp.fail(
+            arg_site(&args, 0, site),
+            "`pgSchema('public')` is not allowed",
+            "public",
+            "declare tables in the public schema with `pgTable(...)`",
+        ));
+    }
+    Ok(Value::Drizzle(Drizzle::Schema(Rc::new(SchemaEntity {
+        name,
+        site,
+    }))))
+}
+
+fn create_sequence<'a>(
+    interp: &mut Interp<'a>,
+    schema: Option<Rc<SchemaEntity>>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
+    let Some(name) = string_arg(
+        interp,
+        arg(&args, 0),
+        arg_site(&args, 0, site),
+        "the sequence name",
+    ) else {
+        return Ok(Value::Poison);
+    };
+    let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
+    let (options, _) = core::sequence_options(interp, &config);
+    Ok(Value::Drizzle(Drizzle::Sequence(Rc::new(SequenceEntity {
+        schema,
+        name,
+        options,
+        site,
+    }))))
+}
+
+/// Methods of `pgSchema(...)`: `.table`, `.enum`, `.sequence`.
+pub fn schema_method<'a>(
+    interp: &mut Interp<'a>,
+    schema: &Rc<SchemaEntity>,
+    name: &str,
+    args: Vec<Arg<'a>>,
+    site: Site,
+) -> Eval<'a> {
+    match name {
+        "table" => core::create_table(interp, PG, Some(schema.clone()), args, site, None),
+        "enum" => create_enum(interp, Some(schema.clone()), args, site),
+        "sequence" => create_sequence(interp, Some(schema.clone()), args, site),
+        "view" | "materializedView" => Ok(interp.fail(
+            site,
+            format!("`.{name}()` is not supported by db-migrate's schema reader yet"),
+            "not supported yet",
+            "create views in a hand-written migration",
+        )),
+        _ => Ok(interp.fail(
+            site,
+            format!("`.{name}()` is not a method of `pgSchema`"),
+            "unknown method",
+            "use `.table()`, `.enum()` or `.sequence()`",
+        )),
+    }
+}

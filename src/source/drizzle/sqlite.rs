@@ -1,0 +1,48 @@
+//! `drizzle-orm/sqlite-core`: tables and column types.
+
+use crate::schema::Dialect;
+
+use super::core::{self, name_and_config, new_column};
+use super::eval::{Arg, Eval, Interp};
+use super::value::{ColumnSqlType, Site};
+
+const SQLITE: Dialect = Dialect::Sqlite;
+
+/// Calls an export of `drizzle-orm/sqlite-core`.
+pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    match name {
+        "sqliteTable" => core::create_table(interp, SQLITE, None, args, site, None),
+        "sqliteTableCreator" => core::table_creator(interp, SQLITE, args, site),
+        "index" => core::index(interp, false, args, site),
+        "uniqueIndex" => core::index(interp, true, args, site),
+        "primaryKey" => core::primary_key(interp, args, site),
+        "unique" => core::unique(interp, args, site),
+        "foreignKey" => core::foreign_key(interp, args, site),
+        "check" => core::check(interp, args, site),
+        "integer" | "int" | "text" | "real" | "blob" | "numeric" => {
+            let (column_name, config) = name_and_config(interp, &args, site);
+            let sql = match name {
+                "int" => "integer".to_string(),
+                "text" => match config.integer(interp, "length") {
+                    Some(n) => format!("text({n})"),
+                    None => "text".to_string(),
+                },
+                other => other.to_string(),
+            };
+            Ok(new_column(SQLITE, name, column_name, ColumnSqlType::Sql(sql), site))
+        }
+        "sqliteView" | "customType" => Ok(interp.fail(
+            site,
+            format!("`{name}` from drizzle-orm/sqlite-core is not supported by db-migrate's schema reader yet"),
+            "not supported yet",
+            "remove it from the exported schema, or create it in a hand-written migration",
+        )),
+        _ => Ok(interp.fail(
+            site,
+            format!("`{name}` is not a builder of drizzle-orm/sqlite-core"),
+            "unknown builder",
+            "check the name and the import; db-migrate knows sqliteTable, the column types and the index, \
+             key and check builders",
+        )),
+    }
+}

@@ -1,0 +1,684 @@
+//! The values the evaluator computes: plain JavaScript values, closures over
+//! the syntax tree, built-in functions, and Drizzle's entities and builders.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use oxc_ast::ast::{ArrowFunctionExpression, Function};
+use oxc_span::Span;
+
+use crate::schema::{Dialect, FkAction, Nulls, SequenceOptions};
+
+/// Index of a loaded module.
+pub type ModuleId = usize;
+
+/// A place in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// The module the span is in.
+    pub module: ModuleId,
+    /// Byte range in that module's text.
+    pub span: Span,
+}
+
+/// A value of the evaluated program.
+#[derive(Debug, Clone)]
+pub enum Value<'a> {
+    /// `undefined`.
+    Undefined,
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A `bigint`, as its decimal digits.
+    BigInt(Rc<str>),
+    /// A string.
+    String(Rc<str>),
+    /// An array (shared and mutable, as in JavaScript).
+    Array(Rc<RefCell<Vec<Value<'a>>>>),
+    /// An object with its properties in insertion order.
+    Object(Rc<RefCell<Object<'a>>>),
+    /// A function or arrow function of the program.
+    Function(Rc<Closure<'a>>),
+    /// A built-in function.
+    Native(Rc<Native<'a>>),
+    /// The exports of one of the program's modules (`import * as s from './s'`).
+    Module(ModuleId),
+    /// The exports of a drizzle-orm entry point (`import * as p from 'drizzle-orm/pg-core'`).
+    Package(Package),
+    /// An SQL fragment (`sql\`...\``).
+    Sql(Rc<SqlFragment<'a>>),
+    /// A Drizzle entity or builder.
+    Drizzle(Drizzle<'a>),
+    /// A value the reader cannot know statically (from an npm package, the
+    /// environment...). Fine where Drizzle ignores it, an error where it reaches DDL.
+    Opaque(Rc<Opaque>),
+    /// The result of an expression whose problem has already been reported.
+    Poison,
+}
+
+impl<'a> Value<'a> {
+    /// A string value.
+    pub fn string(s: impl Into<Rc<str>>) -> Value<'a> {
+        Value::String(s.into())
+    }
+
+    /// A new array.
+    pub fn array(items: Vec<Value<'a>>) -> Value<'a> {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    /// A new object.
+    pub fn object(object: Object<'a>) -> Value<'a> {
+        Value::Object(Rc::new(RefCell::new(object)))
+    }
+
+    /// A built-in function.
+    pub fn native(native: Native<'a>) -> Value<'a> {
+        Value::Native(Rc::new(native))
+    }
+
+    /// True for `null` and `undefined`.
+    pub fn is_nullish(&self) -> bool {
+        matches!(self, Value::Null | Value::Undefined)
+    }
+
+    /// What the value is, for messages ("a string", "a table"...).
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Undefined => "undefined".into(),
+            Value::Null => "null".into(),
+            Value::Bool(_) => "a boolean".into(),
+            Value::Number(_) => "a number".into(),
+            Value::BigInt(_) => "a bigint".into(),
+            Value::String(_) => "a string".into(),
+            Value::Array(_) => "an array".into(),
+            Value::Object(_) => "an object".into(),
+            Value::Function(_) | Value::Native(_) => "a function".into(),
+            Value::Module(_) | Value::Package(_) => "a module namespace".into(),
+            Value::Sql(_) => "an `sql` fragment".into(),
+            Value::Drizzle(d) => d.describe().into(),
+            Value::Opaque(o) => o.describe(),
+            Value::Poison => "an invalid value".into(),
+        }
+    }
+}
+
+/// An object's properties in insertion order.
+#[derive(Debug, Clone, Default)]
+pub struct Object<'a> {
+    /// The properties.
+    pub props: Vec<Property<'a>>,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone)]
+pub struct Property<'a> {
+    /// The key.
+    pub key: Rc<str>,
+    /// The value.
+    pub value: Value<'a>,
+    /// Where the value was written, when known.
+    pub site: Option<Site>,
+}
+
+impl<'a> Object<'a> {
+    /// The value of a property.
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.props.iter().find(|p| &*p.key == key).map(|p| &p.value)
+    }
+
+    /// The property with this key.
+    pub fn property(&self, key: &str) -> Option<&Property<'a>> {
+        self.props.iter().find(|p| &*p.key == key)
+    }
+
+    /// Sets a property, keeping its position when it exists.
+    pub fn set(&mut self, key: Rc<str>, value: Value<'a>, site: Option<Site>) {
+        match self.props.iter_mut().find(|p| p.key == key) {
+            Some(p) => {
+                p.value = value;
+                p.site = site;
+            }
+            None => self.props.push(Property { key, value, site }),
+        }
+    }
+}
+
+/// The syntax of a function value.
+#[derive(Debug, Clone, Copy)]
+pub enum FunctionSyntax<'a> {
+    /// `(x) => ...`
+    Arrow(&'a ArrowFunctionExpression<'a>),
+    /// `function f(x) { ... }`
+    Function(&'a Function<'a>),
+}
+
+/// A function of the program with the scope it closes over.
+#[derive(Debug)]
+pub struct Closure<'a> {
+    /// Its syntax.
+    pub syntax: FunctionSyntax<'a>,
+    /// The scope it was created in.
+    pub scope: Rc<Scope<'a>>,
+}
+
+/// A scope of local variables; the module's own bindings lie beyond the outermost one.
+#[derive(Debug)]
+pub struct Scope<'a> {
+    /// The variables declared in this scope.
+    pub vars: RefCell<Vec<(&'a str, Value<'a>)>>,
+    /// The enclosing scope.
+    pub parent: Option<Rc<Scope<'a>>>,
+    /// The module the code is in.
+    pub module: ModuleId,
+}
+
+impl<'a> Scope<'a> {
+    /// A module's outermost scope.
+    pub fn root(module: ModuleId) -> Rc<Scope<'a>> {
+        Rc::new(Scope {
+            vars: RefCell::new(Vec::new()),
+            parent: None,
+            module,
+        })
+    }
+
+    /// A scope nested in `parent`.
+    pub fn child(parent: &Rc<Scope<'a>>) -> Rc<Scope<'a>> {
+        Rc::new(Scope {
+            vars: RefCell::new(Vec::new()),
+            parent: Some(parent.clone()),
+            module: parent.module,
+        })
+    }
+
+    /// Declares (or redeclares) a variable in this scope.
+    pub fn declare(&self, name: &'a str, value: Value<'a>) {
+        let mut vars = self.vars.borrow_mut();
+        match vars.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => vars.push((name, value)),
+        }
+    }
+
+    /// The value of a variable in this scope or an enclosing one.
+    pub fn get(&self, name: &str) -> Option<Value<'a>> {
+        if let Some((_, v)) = self.vars.borrow().iter().find(|(n, _)| *n == name) {
+            return Some(v.clone());
+        }
+        self.parent.as_ref().and_then(|p| p.get(name))
+    }
+
+    /// Assigns an existing variable; false when no local scope declares it.
+    pub fn assign(&self, name: &str, value: Value<'a>) -> bool {
+        if let Some(slot) = self.vars.borrow_mut().iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = value;
+            return true;
+        }
+        self.parent.as_ref().is_some_and(|p| p.assign(name, value))
+    }
+}
+
+/// A drizzle-orm entry point whose exports the reader implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Package {
+    /// `drizzle-orm/pg-core`.
+    PgCore,
+    /// `drizzle-orm/sqlite-core`.
+    SqliteCore,
+    /// `drizzle-orm`.
+    Orm,
+}
+
+impl Package {
+    /// The import specifier.
+    pub fn specifier(self) -> &'static str {
+        match self {
+            Package::PgCore => "drizzle-orm/pg-core",
+            Package::SqliteCore => "drizzle-orm/sqlite-core",
+            Package::Orm => "drizzle-orm",
+        }
+    }
+
+    /// The entry point for an import specifier.
+    pub fn from_specifier(specifier: &str) -> Option<Package> {
+        match specifier {
+            "drizzle-orm/pg-core" => Some(Package::PgCore),
+            "drizzle-orm/sqlite-core" => Some(Package::SqliteCore),
+            "drizzle-orm" => Some(Package::Orm),
+            _ => None,
+        }
+    }
+}
+
+/// JavaScript's global functions that schemas use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Global {
+    /// `Object.keys`.
+    ObjectKeys,
+    /// `Object.values`.
+    ObjectValues,
+    /// `Object.entries`.
+    ObjectEntries,
+    /// `Object.fromEntries`.
+    ObjectFromEntries,
+    /// `Object.assign`.
+    ObjectAssign,
+    /// `Object.freeze` (returns its argument).
+    ObjectFreeze,
+    /// `JSON.stringify`.
+    JsonStringify,
+    /// `Array.isArray`.
+    ArrayIsArray,
+    /// `String(x)`.
+    String,
+    /// `Number(x)`.
+    Number,
+    /// `Boolean(x)`.
+    Boolean,
+}
+
+/// A built-in function.
+#[derive(Debug, Clone)]
+pub enum Native<'a> {
+    /// An export of a drizzle-orm entry point (`pgTable`, `sql`, `sql.raw`...).
+    Export {
+        /// The entry point.
+        package: Package,
+        /// The export's name (`sql.raw` for a method of `sql`).
+        name: Rc<str>,
+    },
+    /// A JavaScript global function.
+    Global(Global),
+    /// A method read off a value and not yet called.
+    Method {
+        /// The value it belongs to.
+        receiver: Value<'a>,
+        /// The method's name.
+        name: Rc<str>,
+    },
+    /// The table function made by `pgTableCreator(fn)`/`sqliteTableCreator(fn)`.
+    TableCreator {
+        /// The dialect of its tables.
+        dialect: Dialect,
+        /// The function that maps names.
+        rename: Value<'a>,
+    },
+}
+
+/// A value from code the reader does not evaluate.
+#[derive(Debug, Clone)]
+pub struct Opaque {
+    /// The expression it stands for, e.g. "`nanoid()`".
+    pub what: String,
+    /// Where it comes from, as a phrase: "imported from npm package `nanoid`".
+    pub origin: String,
+    /// Where it entered the program.
+    pub site: Site,
+}
+
+impl Opaque {
+    /// "`nanoid()`, imported from npm package `nanoid`".
+    pub fn describe(&self) -> String {
+        format!("{}, {}", self.what, self.origin)
+    }
+
+    /// The same origin for a derived expression (`x.y`, `x()`).
+    pub fn derived(&self, suffix: &str) -> Opaque {
+        let what = match self.what.strip_suffix('`') {
+            Some(inner) if self.what.len() < 60 => format!("{inner}{suffix}`"),
+            _ => self.what.clone(),
+        };
+        Opaque {
+            what,
+            origin: self.origin.clone(),
+            site: self.site,
+        }
+    }
+}
+
+/// An SQL fragment built with `sql\`...\``.
+#[derive(Debug, Clone, Default)]
+pub struct SqlFragment<'a> {
+    /// Its parts in order.
+    pub chunks: Vec<SqlChunk<'a>>,
+}
+
+/// One part of an SQL fragment.
+#[derive(Debug, Clone)]
+pub enum SqlChunk<'a> {
+    /// SQL text, written as is.
+    Text(Rc<str>),
+    /// A column, written as its quoted name.
+    Column(ColumnRef<'a>),
+    /// A table, written as its quoted name.
+    Table(Rc<TableEntity<'a>>),
+    /// A quoted identifier (`sql.identifier`).
+    Identifier(Rc<str>),
+    /// A nested fragment.
+    Sql(Rc<SqlFragment<'a>>),
+    /// A JavaScript value, written as an SQL literal.
+    Param(Value<'a>, Site),
+}
+
+/// A Drizzle entity or builder.
+#[derive(Debug, Clone)]
+pub enum Drizzle<'a> {
+    /// A column builder (`varchar('id').notNull()`).
+    Column(Rc<RefCell<ColumnBuilder<'a>>>),
+    /// A table.
+    Table(Rc<TableEntity<'a>>),
+    /// A column of a table (`users.id`, `t.email`).
+    ColumnRef(ColumnRef<'a>),
+    /// A column with index options (`t.title.desc()`).
+    IndexColumn(Rc<IndexColumn<'a>>),
+    /// An enum type (`pgEnum(...)`); calling it makes a column.
+    Enum(Rc<EnumEntity>),
+    /// A namespace (`pgSchema('app')`).
+    Schema(Rc<SchemaEntity>),
+    /// A sequence (`pgSequence(...)`).
+    Sequence(Rc<SequenceEntity>),
+    /// An index, key or check builder of a table's third argument.
+    Constraint(Rc<RefCell<Constraint<'a>>>),
+    /// A drizzle value that has no DDL (`relations(...)`).
+    NoDdl(&'static str),
+}
+
+impl Drizzle<'_> {
+    /// What it is, for messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Drizzle::Column(_) => "a column builder",
+            Drizzle::Table(_) => "a table",
+            Drizzle::ColumnRef(_) => "a column",
+            Drizzle::IndexColumn(_) => "an index column",
+            Drizzle::Enum(_) => "an enum",
+            Drizzle::Schema(_) => "a schema",
+            Drizzle::Sequence(_) => "a sequence",
+            Drizzle::Constraint(c) => match &*c.borrow() {
+                Constraint::Index(_) => "an index",
+                Constraint::PrimaryKey(_) => "a primary key",
+                Constraint::Unique(_) => "a unique constraint",
+                Constraint::ForeignKey(_) => "a foreign key",
+                Constraint::Check(_) => "a check constraint",
+            },
+            Drizzle::NoDdl(what) => what,
+        }
+    }
+}
+
+/// The SQL type of a column.
+#[derive(Debug, Clone)]
+pub enum ColumnSqlType {
+    /// A built-in type written as SQL.
+    Sql(String),
+    /// A user-defined enum.
+    Enum(Rc<EnumEntity>),
+}
+
+/// A column's default as declared.
+#[derive(Debug, Clone)]
+pub enum ColumnDefault<'a> {
+    /// `.default(value)`: a JavaScript value or an `sql` fragment.
+    Value(Value<'a>, Site),
+    /// `.defaultNow()`, `.defaultRandom()`: fixed SQL.
+    Sql(&'static str),
+}
+
+/// A column's `.unique()`.
+#[derive(Debug, Clone)]
+pub struct ColumnUnique {
+    /// Explicit constraint name.
+    pub name: Option<String>,
+    /// `{ nulls: 'not distinct' }`.
+    pub nulls_not_distinct: bool,
+}
+
+/// A column's `.references(() => other.col, actions)`.
+#[derive(Debug, Clone)]
+pub struct Reference<'a> {
+    /// The function that returns the referenced column.
+    pub target: Value<'a>,
+    /// `onDelete`.
+    pub on_delete: FkAction,
+    /// `onUpdate`.
+    pub on_update: FkAction,
+    /// Where `.references(...)` was called.
+    pub site: Site,
+}
+
+/// A column's `.generatedAlwaysAs...Identity(options)`.
+#[derive(Debug, Clone)]
+pub struct IdentitySpec {
+    /// `ALWAYS` or `BY DEFAULT`.
+    pub always: bool,
+    /// The sequence name, when given.
+    pub sequence_name: Option<String>,
+    /// The options given.
+    pub options: SequenceOptions,
+}
+
+/// A column builder's configuration.
+#[derive(Debug, Clone)]
+pub struct ColumnBuilder<'a> {
+    /// Its dialect.
+    pub dialect: Dialect,
+    /// The builder function (`varchar`), for messages.
+    pub builder: Rc<str>,
+    /// The explicit column name, if given.
+    pub name: Option<String>,
+    /// The type.
+    pub sql_type: ColumnSqlType,
+    /// Array dimensions.
+    pub dims: u8,
+    /// `.notNull()`, `serial`, identity.
+    pub not_null: bool,
+    /// `.primaryKey()`.
+    pub primary_key: bool,
+    /// SQLite `.primaryKey({ autoIncrement: true })`.
+    pub autoincrement: bool,
+    /// `.unique(...)`.
+    pub unique: Option<ColumnUnique>,
+    /// `.default(...)` and friends.
+    pub default: Option<ColumnDefault<'a>>,
+    /// Identity settings.
+    pub identity: Option<IdentitySpec>,
+    /// `.generatedAlwaysAs(...)`: the value and where it was given.
+    pub generated: Option<(Value<'a>, Site)>,
+    /// `.references(...)`.
+    pub references: Vec<Reference<'a>>,
+    /// Where the builder was created.
+    pub site: Site,
+}
+
+/// A table.
+#[derive(Debug)]
+pub struct TableEntity<'a> {
+    /// Its dialect.
+    pub dialect: Dialect,
+    /// The namespace it was created in (`pgSchema(...).table`).
+    pub schema: Option<Rc<SchemaEntity>>,
+    /// Table name.
+    pub name: String,
+    /// Columns by their key in the columns object, in order.
+    pub columns: Vec<(Rc<str>, Rc<RefCell<ColumnBuilder<'a>>>)>,
+    /// The third argument (usually `(t) => [...]`), evaluated when the model is built.
+    pub extra: Option<(Value<'a>, Site)>,
+    /// True when a column could not be evaluated (already reported): lookups
+    /// of missing columns are then not reported again.
+    pub incomplete: bool,
+    /// Where the table was created.
+    pub site: Site,
+}
+
+impl<'a> TableEntity<'a> {
+    /// The column builder for a key.
+    pub fn column(&self, key: &str) -> Option<&Rc<RefCell<ColumnBuilder<'a>>>> {
+        self.columns
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, c)| c)
+    }
+}
+
+/// A column of a table.
+#[derive(Debug, Clone)]
+pub struct ColumnRef<'a> {
+    /// The table.
+    pub table: Rc<TableEntity<'a>>,
+    /// The column's key in the table's columns object.
+    pub key: Rc<str>,
+}
+
+/// An index key on a column with its options.
+#[derive(Debug, Clone)]
+pub struct IndexColumn<'a> {
+    /// The column.
+    pub column: ColumnRef<'a>,
+    /// `.desc()`.
+    pub desc: bool,
+    /// `.nullsFirst()` / `.nullsLast()`.
+    pub nulls: Option<Nulls>,
+    /// `.op('...')`.
+    pub opclass: Option<String>,
+}
+
+/// An enum type.
+#[derive(Debug)]
+pub struct EnumEntity {
+    /// The namespace, when created with `schema.enum(...)`.
+    pub schema: Option<Rc<SchemaEntity>>,
+    /// Type name.
+    pub name: String,
+    /// Labels in order.
+    pub values: Vec<String>,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// A namespace (`pgSchema('app')`).
+#[derive(Debug)]
+pub struct SchemaEntity {
+    /// Its name.
+    pub name: String,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// A standalone sequence.
+#[derive(Debug)]
+pub struct SequenceEntity {
+    /// The namespace, when created with `schema.sequence(...)`.
+    pub schema: Option<Rc<SchemaEntity>>,
+    /// Sequence name.
+    pub name: String,
+    /// Options given.
+    pub options: SequenceOptions,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// One key of an index as declared.
+#[derive(Debug, Clone)]
+pub enum IndexKeySource<'a> {
+    /// A column with options.
+    Column(IndexColumn<'a>),
+    /// An expression.
+    Sql(Rc<SqlFragment<'a>>),
+}
+
+/// `index(...)` / `uniqueIndex(...)`.
+#[derive(Debug, Clone)]
+pub struct IndexBuilder<'a> {
+    /// Explicit name.
+    pub name: Option<String>,
+    /// `uniqueIndex`.
+    pub unique: bool,
+    /// Keys from `.on(...)` or `.using(method, ...)`.
+    pub keys: Vec<IndexKeySource<'a>>,
+    /// `.using(method, ...)`.
+    pub method: Option<String>,
+    /// `.where(sql)`.
+    pub predicate: Option<Rc<SqlFragment<'a>>>,
+    /// `.concurrently()`.
+    pub concurrently: bool,
+    /// `.with({...})`.
+    pub with: Vec<(String, String)>,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// `primaryKey({ columns, name })`.
+#[derive(Debug, Clone)]
+pub struct PrimaryKeyBuilder<'a> {
+    /// Explicit name.
+    pub name: Option<String>,
+    /// Key columns.
+    pub columns: Vec<ColumnRef<'a>>,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// `unique(name?).on(...)`.
+#[derive(Debug, Clone)]
+pub struct UniqueBuilder<'a> {
+    /// Explicit name.
+    pub name: Option<String>,
+    /// Columns.
+    pub columns: Vec<ColumnRef<'a>>,
+    /// `.nullsNotDistinct()`.
+    pub nulls_not_distinct: bool,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// `foreignKey({ columns, foreignColumns, name })`.
+#[derive(Debug, Clone)]
+pub struct ForeignKeyBuilder<'a> {
+    /// Explicit name.
+    pub name: Option<String>,
+    /// Referencing columns.
+    pub columns: Vec<ColumnRef<'a>>,
+    /// Referenced columns.
+    pub foreign_columns: Vec<ColumnRef<'a>>,
+    /// `.onDelete(...)`.
+    pub on_delete: FkAction,
+    /// `.onUpdate(...)`.
+    pub on_update: FkAction,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// `check(name, sql)`.
+#[derive(Debug, Clone)]
+pub struct CheckBuilder<'a> {
+    /// Constraint name.
+    pub name: String,
+    /// The condition.
+    pub condition: Rc<SqlFragment<'a>>,
+}
+
+/// A builder of a table's third argument.
+#[derive(Debug, Clone)]
+pub enum Constraint<'a> {
+    /// `index()` / `uniqueIndex()`.
+    Index(IndexBuilder<'a>),
+    /// `primaryKey()`.
+    PrimaryKey(PrimaryKeyBuilder<'a>),
+    /// `unique()`.
+    Unique(UniqueBuilder<'a>),
+    /// `foreignKey()`.
+    ForeignKey(ForeignKeyBuilder<'a>),
+    /// `check()`.
+    Check(CheckBuilder<'a>),
+}
+
+impl<'a> Constraint<'a> {
+    /// A shared, mutable builder value.
+    pub fn value(self) -> Value<'a> {
+        Value::Drizzle(Drizzle::Constraint(Rc::new(RefCell::new(self))))
+    }
+}

@@ -1,0 +1,3 @@
+//! Declared schemas read into the model.
+
+pub mod drizzle;
