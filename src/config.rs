@@ -132,6 +132,9 @@ impl Config {
             Some(dir) => dir.clone(),
             None => PathBuf::from("."),
         };
+        // Absolute, so paths mean the same to every part (messages show them
+        // relative to the project folder).
+        let project_dir = std::path::absolute(&project_dir).unwrap_or(project_dir);
         let file = read_file_config(&project_dir)?;
         let dotenv = read_dotenv(&project_dir)?;
 
@@ -151,7 +154,12 @@ impl Config {
             .clone()
             .map(|u| (u, UrlSource::Flag))
             .or_else(|| non_empty_env("DATABASE_URL").map(|u| (u, UrlSource::Environment)))
-            .or_else(|| dotenv.get("DATABASE_URL").cloned().map(|u| (u, UrlSource::DotEnv)))
+            .or_else(|| {
+                dotenv
+                    .get("DATABASE_URL")
+                    .cloned()
+                    .map(|u| (u, UrlSource::DotEnv))
+            })
             .or_else(|| file.database_url.map(|u| (u, UrlSource::ConfigFile)));
         let casing = match file.casing.as_deref() {
             None | Some("preserve") => Casing::Preserve,
@@ -160,7 +168,9 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::BadFile {
                     path: project_dir.join(CONFIG_FILE),
-                    message: format!("casing must be \"snake_case\", \"camelCase\" or \"preserve\", not {other:?}"),
+                    message: format!(
+                        "casing must be \"snake_case\", \"camelCase\" or \"preserve\", not {other:?}"
+                    ),
                 });
             }
         };
@@ -174,7 +184,9 @@ impl Config {
                 .or(file.history_table)
                 .unwrap_or_else(|| DEFAULT_HISTORY_TABLE.to_string()),
             casing,
-            lock_timeout: Duration::from_secs(overrides.lock_timeout.or(file.lock_timeout).unwrap_or(60)),
+            lock_timeout: Duration::from_secs(
+                overrides.lock_timeout.or(file.lock_timeout).unwrap_or(60),
+            ),
             project_dir,
         })
     }
@@ -209,7 +221,9 @@ fn read_dotenv(project_dir: &Path) -> Result<BTreeMap<String, String>, ConfigErr
     let path = project_dir.join(".env");
     let iter = match dotenvy::from_path_iter(&path) {
         Ok(iter) => iter,
-        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(BTreeMap::new());
+        }
         Err(e) => {
             return Err(ConfigError::BadEnvFile {
                 path,

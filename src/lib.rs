@@ -4,6 +4,8 @@
 //! databases are inspected into it, every migration carries a snapshot of it,
 //! and two of them are diffed into changes that are planned, linted and rendered.
 
+pub mod commands;
+pub mod config;
 pub mod db;
 pub mod diff;
 pub mod history;

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use db_migrate::commands::{self, Failure, Outcome, apply::ApplyArgs, generate::GenerateArgs, push::PushArgs};
+use db_migrate::commands::{
+    self, Failure, Outcome, apply::ApplyArgs, generate::GenerateArgs, push::PushArgs,
+};
 use db_migrate::config::{Config, Overrides};
 
 const AFTER_HELP: &str = "\
@@ -198,7 +200,11 @@ fn main() -> ExitCode {
         ),
         Command::Status { json } => commands::status::run(&config, json),
         Command::Check { json } => commands::check::run(&config, json),
-        Command::Push { force, dry_run, rename } => commands::push::run(
+        Command::Push {
+            force,
+            dry_run,
+            rename,
+        } => commands::push::run(
             &config,
             &PushArgs {
                 force,

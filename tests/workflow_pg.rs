@@ -50,7 +50,9 @@ fn write_schema(dir: &Path, schema: &str) {
 
 fn cli(dir: &Path, url: Option<&str>) -> Command {
     let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir).env_remove("DATABASE_URL").env("NO_COLOR", "1");
+    cmd.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1");
     if let Some(url) = url {
         cmd.env("DATABASE_URL", url);
     }
@@ -70,9 +72,6 @@ fn migration_dirs(dir: &Path) -> Vec<String> {
     v
 }
 
-fn stdout_of(cmd: &mut Command) -> String {
-    String::from_utf8_lossy(&cmd.output().expect("run").stdout).to_string()
-}
 
 #[test]
 fn generate_apply_status_check_the_guide_way() {
@@ -80,16 +79,35 @@ fn generate_apply_status_check_the_guide_way() {
     let p = project(USERS_V1);
     let dir = p.path();
 
-    cli(dir, None).args(["generate", "init"]).assert().success().stdout(predicate::str::contains("create table users"));
+    cli(dir, None)
+        .args(["generate", "init"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("create table users"));
     let ids = migration_dirs(dir);
     assert_eq!(ids.len(), 1);
     let id = &ids[0];
-    assert!(id.ends_with("_init") && id.len() == "20250521213000_init".len(), "id {id}");
+    assert!(
+        id.ends_with("_init") && id.len() == "20250521213000_init".len(),
+        "id {id}"
+    );
     let mdir = dir.join("migrations").join(id);
     let sql = std::fs::read_to_string(mdir.join("migration.sql")).unwrap();
     assert!(sql.contains("CREATE TABLE \"users\""), "{sql}");
-    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(mdir.join("meta.json")).unwrap()).unwrap();
-    for key in ["id", "name", "created_at", "dialect", "parent", "checksum", "tool_version", "transaction", "warnings", "snapshot"] {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(mdir.join("meta.json")).unwrap()).unwrap();
+    for key in [
+        "id",
+        "name",
+        "created_at",
+        "dialect",
+        "parent",
+        "checksum",
+        "tool_version",
+        "transaction",
+        "warnings",
+        "snapshot",
+    ] {
         assert!(meta.get(key).is_some(), "meta.json lacks {key}: {meta}");
     }
     assert_eq!(meta["id"], id.as_str());
@@ -97,26 +115,55 @@ fn generate_apply_status_check_the_guide_way() {
     assert_eq!(meta["dialect"], "postgres");
 
     // Pending before apply.
-    cli(dir, Some(&db.url)).arg("status").assert().code(1).stdout(predicate::str::contains("pending"));
-    cli(dir, Some(&db.url)).arg("apply").assert().success().stdout(predicate::str::contains("applied"));
-    assert!(dir.join("migrations/applied").join(format!("{id}.json")).is_file());
+    cli(dir, Some(&db.url))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("pending"));
+    cli(dir, Some(&db.url))
+        .arg("apply")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("applied"));
+    assert!(
+        dir.join("migrations/applied")
+            .join(format!("{id}.json"))
+            .is_file()
+    );
     cli(dir, Some(&db.url)).arg("status").assert().success();
     cli(dir, Some(&db.url)).arg("check").assert().success();
 
     // The guide's change: add last_login_at.
     write_schema(dir, USERS_V2);
-    cli(dir, None).arg("check").assert().code(1).stdout(predicate::str::contains("add column users.last_login_at"));
-    cli(dir, None).args(["generate", "add_last_login_timestamp"]).assert().success();
+    cli(dir, None)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("add column users.last_login_at"));
+    cli(dir, None)
+        .args(["generate", "add_last_login_timestamp"])
+        .assert()
+        .success();
     let ids = migration_dirs(dir);
     assert_eq!(ids.len(), 2);
     assert!(ids[1] > ids[0]);
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("migrations").join(&ids[1]).join("meta.json")).unwrap()).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("migrations").join(&ids[1]).join("meta.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(meta["parent"], ids[0].as_str());
-    let sql = std::fs::read_to_string(dir.join("migrations").join(&ids[1]).join("migration.sql")).unwrap();
-    assert_eq!(sql, "ALTER TABLE \"users\" ADD COLUMN \"last_login_at\" timestamp;\n");
+    let sql = std::fs::read_to_string(dir.join("migrations").join(&ids[1]).join("migration.sql"))
+        .unwrap();
+    assert_eq!(
+        sql,
+        "ALTER TABLE \"users\" ADD COLUMN \"last_login_at\" timestamp;\n"
+    );
 
-    cli(dir, Some(&db.url)).arg("check").assert().code(1).stdout(predicate::str::contains("pending"));
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("pending"));
     cli(dir, Some(&db.url)).arg("apply").assert().success();
     cli(dir, Some(&db.url)).arg("check").assert().success();
     let mut c = db.client();
@@ -127,7 +174,11 @@ fn generate_apply_status_check_the_guide_way() {
     assert_eq!(n, 1);
 
     // No change: nothing written.
-    cli(dir, None).args(["generate", "nothing"]).assert().success().stdout(predicate::str::contains("No schema changes"));
+    cli(dir, None)
+        .args(["generate", "nothing"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No schema changes"));
     assert_eq!(migration_dirs(dir).len(), 2);
 }
 
@@ -148,8 +199,14 @@ fn ids_never_collide_within_a_second() {
     let p = project(USERS_V1);
     let dir = p.path();
     cli(dir, None).args(["generate", "a"]).assert().success();
-    cli(dir, None).args(["generate", "b", "--empty"]).assert().success();
-    cli(dir, None).args(["generate", "c", "--empty"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "b", "--empty"])
+        .assert()
+        .success();
+    cli(dir, None)
+        .args(["generate", "c", "--empty"])
+        .assert()
+        .success();
     let ids = migration_dirs(dir);
     assert_eq!(ids.len(), 3);
     let stamps: Vec<&str> = ids.iter().map(|i| &i[..14]).collect();
@@ -162,15 +219,25 @@ fn a_failing_migration_is_rolled_back_and_reported() {
     let p = project(USERS_V1);
     let dir = p.path();
     cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, None).args(["generate", "broken", "--empty"]).assert().success();
-    cli(dir, None).args(["generate", "later", "--empty"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "broken", "--empty"])
+        .assert()
+        .success();
+    cli(dir, None)
+        .args(["generate", "later", "--empty"])
+        .assert()
+        .success();
     let ids = migration_dirs(dir);
     std::fs::write(
         dir.join("migrations").join(&ids[1]).join("migration.sql"),
         "CREATE TABLE half_done (id int);\n\nINSERT INTO half_done VALUES (1);\nSELECT * FROM does_not_exist;\n",
     )
     .unwrap();
-    std::fs::write(dir.join("migrations").join(&ids[2]).join("migration.sql"), "CREATE TABLE never_run (id int);\n").unwrap();
+    std::fs::write(
+        dir.join("migrations").join(&ids[2]).join("migration.sql"),
+        "CREATE TABLE never_run (id int);\n",
+    )
+    .unwrap();
 
     let out = cli(dir, Some(&db.url)).arg("apply").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -182,7 +249,10 @@ fn a_failing_migration_is_rolled_back_and_reported() {
 
     let mut c = db.client();
     let tables: Vec<String> = c
-        .query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", &[])
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
@@ -190,7 +260,10 @@ fn a_failing_migration_is_rolled_back_and_reported() {
     assert!(tables.contains(&"users".to_string()));
     assert!(!tables.contains(&"half_done".to_string()), "{tables:?}");
     assert!(!tables.contains(&"never_run".to_string()), "{tables:?}");
-    let recorded: i64 = c.query_one("SELECT count(*) FROM db_migrate_history", &[]).unwrap().get(0);
+    let recorded: i64 = c
+        .query_one("SELECT count(*) FROM db_migrate_history", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(recorded, 1);
 }
 
@@ -206,14 +279,21 @@ fn an_edited_applied_migration_stops_apply() {
     let mut sql = std::fs::read_to_string(&sql_path).unwrap();
     sql.push_str("\nCREATE TABLE sneaky (id int);\n");
     std::fs::write(&sql_path, sql).unwrap();
-    cli(dir, None).args(["generate", "next", "--empty"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "next", "--empty"])
+        .assert()
+        .success();
 
     cli(dir, Some(&db.url))
         .arg("apply")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(ids[0].as_str()).and(predicate::str::contains("changed")));
-    cli(dir, Some(&db.url)).arg("status").assert().code(1).stdout(predicate::str::contains("edited"));
+    cli(dir, Some(&db.url))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("edited"));
     cli(dir, Some(&db.url))
         .args(["apply", "--allow-edited"])
         .assert()
@@ -221,7 +301,13 @@ fn an_edited_applied_migration_stops_apply() {
         .stderr(predicate::str::contains("WARNING"));
     // The edited migration is not re-run.
     let mut c = db.client();
-    let n: i64 = c.query_one("SELECT count(*) FROM pg_tables WHERE tablename = 'sneaky'", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'sneaky'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     assert_eq!(n, 0);
 }
 
@@ -231,11 +317,17 @@ fn status_reports_missing_and_json() {
     let p = project(USERS_V1);
     let dir = p.path();
     cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, None).args(["generate", "extra", "--empty"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "extra", "--empty"])
+        .assert()
+        .success();
     cli(dir, Some(&db.url)).arg("apply").assert().success();
     let ids = migration_dirs(dir);
     std::fs::remove_dir_all(dir.join("migrations").join(&ids[1])).unwrap();
-    let out = cli(dir, Some(&db.url)).args(["status", "--json"]).output().unwrap();
+    let out = cli(dir, Some(&db.url))
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["clean"], false);
@@ -243,10 +335,26 @@ fn status_reports_missing_and_json() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["id"].as_str().unwrap().to_string(), m["state"].as_str().unwrap().to_string()))
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_string(),
+                m["state"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    assert_eq!(states, vec![(ids[0].clone(), "applied".into()), (ids[1].clone(), "missing".into())]);
-    assert!(v["migrations"][0]["applied_at"].as_str().unwrap().starts_with("20"));
+    assert_eq!(
+        states,
+        vec![
+            (ids[0].clone(), "applied".into()),
+            (ids[1].clone(), "missing".into())
+        ]
+    );
+    assert!(
+        v["migrations"][0]["applied_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("20")
+    );
 }
 
 #[test]
@@ -256,7 +364,9 @@ fn check_names_a_column_added_by_hand() {
     let dir = p.path();
     cli(dir, None).args(["generate", "init"]).assert().success();
     cli(dir, Some(&db.url)).arg("apply").assert().success();
-    db.client().batch_execute("ALTER TABLE users ADD COLUMN nickname text").unwrap();
+    db.client()
+        .batch_execute("ALTER TABLE users ADD COLUMN nickname text")
+        .unwrap();
     cli(dir, Some(&db.url))
         .arg("check")
         .assert()
@@ -269,30 +379,52 @@ fn push_refuses_data_loss_without_force() {
     let db = TestDb::new();
     let p = project(USERS_V2);
     let dir = p.path();
-    cli(dir, Some(&db.url)).arg("push").assert().success().stdout(predicate::str::contains("CREATE TABLE"));
-    cli(dir, Some(&db.url)).arg("push").assert().success().stdout(predicate::str::contains("already matches"));
-    db.client().batch_execute("INSERT INTO users (id, email, last_login_at) VALUES ('u1', 'a@b.c', now())").unwrap();
-
-    write_schema(dir, USERS_V1); // drops last_login_at
     cli(dir, Some(&db.url))
         .arg("push")
         .assert()
-        .code(1)
-        .stdout(predicate::str::contains("refused").and(predicate::str::contains("drop column users.last_login_at")));
+        .success()
+        .stdout(predicate::str::contains("CREATE TABLE"));
+    cli(dir, Some(&db.url))
+        .arg("push")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already matches"));
+    db.client()
+        .batch_execute("INSERT INTO users (id, email, last_login_at) VALUES ('u1', 'a@b.c', now())")
+        .unwrap();
+
+    write_schema(dir, USERS_V1); // drops last_login_at
+    cli(dir, Some(&db.url)).arg("push").assert().code(1).stdout(
+        predicate::str::contains("refused")
+            .and(predicate::str::contains("drop column users.last_login_at")),
+    );
     let n: i64 = db
         .client()
-        .query_one("SELECT count(*) FROM information_schema.columns WHERE column_name = 'last_login_at'", &[])
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'last_login_at'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 1, "refused push changed nothing");
-    cli(dir, Some(&db.url)).args(["push", "--force"]).assert().success();
+    cli(dir, Some(&db.url))
+        .args(["push", "--force"])
+        .assert()
+        .success();
     let n: i64 = db
         .client()
-        .query_one("SELECT count(*) FROM information_schema.columns WHERE column_name = 'last_login_at'", &[])
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'last_login_at'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 0);
-    let rows: i64 = db.client().query_one("SELECT count(*) FROM users", &[]).unwrap().get(0);
+    let rows: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM users", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(rows, 1);
 }
 
@@ -304,17 +436,46 @@ fn passwords_never_appear_in_output() {
     let p = project(USERS_V1);
     let dir = p.path();
     cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, None).args(["generate", "bad", "--empty"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "bad", "--empty"])
+        .assert()
+        .success();
     let ids = migration_dirs(dir);
-    std::fs::write(dir.join("migrations").join(&ids[1]).join("migration.sql"), "SELECT nope FROM nowhere;\n").unwrap();
-    for args in [vec!["apply"], vec!["status"], vec!["check"], vec!["status", "--json"]] {
+    std::fs::write(
+        dir.join("migrations").join(&ids[1]).join("migration.sql"),
+        "SELECT nope FROM nowhere;\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["apply"],
+        vec!["status"],
+        vec!["check"],
+        vec!["status", "--json"],
+    ] {
         let out = cli(dir, Some(&url)).args(&args).output().unwrap();
-        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(!all.contains("s3cr3t-pw"), "{args:?} printed the password:\n{all}");
-        assert!(all.contains("****") || args == ["check"], "{args:?} did not show the masked target:\n{all}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("s3cr3t-pw"),
+            "{args:?} printed the password:\n{all}"
+        );
+        assert!(
+            all.contains("****") || args == ["check"],
+            "{args:?} did not show the masked target:\n{all}"
+        );
     }
-    let journal = std::fs::read_to_string(dir.join("migrations/applied").join(format!("{}.json", ids[0]))).unwrap();
-    assert!(!journal.contains("s3cr3t-pw") && journal.contains("****"), "{journal}");
+    let journal = std::fs::read_to_string(
+        dir.join("migrations/applied")
+            .join(format!("{}.json", ids[0])),
+    )
+    .unwrap();
+    assert!(
+        !journal.contains("s3cr3t-pw") && journal.contains("****"),
+        "{journal}"
+    );
     // A wrong password: the error names the target, masked.
     let wrong = url.replace("s3cr3t-pw", "wrong-pw-123");
     let out = cli(dir, Some(&wrong)).arg("status").output().unwrap();
@@ -336,7 +497,11 @@ fn dialect_must_agree_with_the_url() {
 #[test]
 fn missing_database_url_is_a_usage_error() {
     let p = project(USERS_V1);
-    cli(p.path(), None).arg("apply").assert().code(2).stderr(predicate::str::contains("DATABASE_URL"));
+    cli(p.path(), None)
+        .arg("apply")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("DATABASE_URL"));
 }
 
 #[test]
@@ -348,9 +513,18 @@ fn url_from_dotenv_and_config_file() {
     std::fs::write(dir.join(".env"), format!("DATABASE_URL={}\n", db.url)).unwrap();
     cli(dir, None).arg("apply").assert().success();
     std::fs::remove_file(dir.join(".env")).unwrap();
-    std::fs::write(dir.join("db-migrate.toml"), format!("database_url = {:?}\n", db.url)).unwrap();
+    std::fs::write(
+        dir.join("db-migrate.toml"),
+        format!("database_url = {:?}\n", db.url),
+    )
+    .unwrap();
     cli(dir, None).arg("status").assert().success();
     // -C from elsewhere.
     let mut cmd = Command::cargo_bin("db-migrate").unwrap();
-    cmd.env_remove("DATABASE_URL").arg("-C").arg(dir).arg("status").assert().success();
+    cmd.env_remove("DATABASE_URL")
+        .arg("-C")
+        .arg(dir)
+        .arg("status")
+        .assert()
+        .success();
 }

@@ -79,7 +79,10 @@ fn workflow_and_rebuild_keep_child_rows() {
 
     write_schema(dir, V2);
     cli(dir).arg("check").assert().code(1);
-    cli(dir).args(["generate", "relax_email"]).assert().success();
+    cli(dir)
+        .args(["generate", "relax_email"])
+        .assert()
+        .success();
     let sql = std::fs::read_dir(dir.join("migrations"))
         .unwrap()
         .flatten()
@@ -93,11 +96,20 @@ fn workflow_and_rebuild_keep_child_rows() {
 
     // The rebuild of the parent did not cascade into the child table.
     assert_eq!(query_i64(dir, "SELECT count(*) FROM notes"), 3);
-    assert_eq!(query_i64(dir, "SELECT count(*) FROM users WHERE name = 'anonymous'"), 2);
-    assert_eq!(query_i64(dir, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_eq!(
+        query_i64(dir, "SELECT count(*) FROM users WHERE name = 'anonymous'"),
+        2
+    );
+    assert_eq!(
+        query_i64(dir, "SELECT count(*) FROM pragma_foreign_key_check"),
+        0
+    );
     // The unique index and the child's index survived.
     assert_eq!(
-        query_i64(dir, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('users_email_unique', 'notes_user_idx')"),
+        query_i64(
+            dir,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('users_email_unique', 'notes_user_idx')"
+        ),
         2
     );
 }
@@ -108,20 +120,30 @@ fn failing_migration_rolls_back_on_sqlite() {
     let dir = p.path();
     write_schema(dir, V1);
     cli(dir).args(["generate", "init"]).assert().success();
-    cli(dir).args(["generate", "bad", "--empty"]).assert().success();
+    cli(dir)
+        .args(["generate", "bad", "--empty"])
+        .assert()
+        .success();
     let bad = std::fs::read_dir(dir.join("migrations"))
         .unwrap()
         .flatten()
         .find(|e| e.file_name().to_string_lossy().ends_with("_bad"))
         .unwrap()
         .path();
-    std::fs::write(bad.join("migration.sql"), "CREATE TABLE t1 (id int);\nINSERT INTO missing VALUES (1);\n").unwrap();
+    std::fs::write(
+        bad.join("migration.sql"),
+        "CREATE TABLE t1 (id int);\nINSERT INTO missing VALUES (1);\n",
+    )
+    .unwrap();
     cli(dir)
         .arg("apply")
         .assert()
         .code(1)
         .stderr(predicate::str::contains("line 2").and(predicate::str::contains("missing")));
-    assert_eq!(query_i64(dir, "SELECT count(*) FROM sqlite_schema WHERE name = 't1'"), 0);
+    assert_eq!(
+        query_i64(dir, "SELECT count(*) FROM sqlite_schema WHERE name = 't1'"),
+        0
+    );
     assert_eq!(query_i64(dir, "SELECT count(*) FROM db_migrate_history"), 1);
 }
 
@@ -131,9 +153,21 @@ fn push_on_sqlite() {
     let dir = p.path();
     write_schema(dir, V2);
     cli(dir).arg("push").assert().success();
-    cli(dir).arg("push").assert().success().stdout(predicate::str::contains("already matches"));
+    cli(dir)
+        .arg("push")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already matches"));
     write_schema(dir, V1); // drops users.name
-    cli(dir).arg("push").assert().code(1).stdout(predicate::str::contains("refused"));
+    cli(dir)
+        .arg("push")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("refused"));
     cli(dir).args(["push", "--force"]).assert().success();
-    cli(dir).arg("push").assert().success().stdout(predicate::str::contains("already matches"));
+    cli(dir)
+        .arg("push")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already matches"));
 }

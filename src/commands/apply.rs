@@ -6,13 +6,15 @@ use std::time::Instant;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::config::Config;
-use crate::db::{Conn, Db, ScriptError, StatementError};
+use crate::db::{Db, ScriptError, StatementError};
 use crate::history::{self, AppliedMigration, HistoryTable};
 use crate::migrations::{AppliedRecord, CHECKSUM_VERSION, Migration, MigrationSet};
 use crate::report::{self, BAD, DIM, OK, WARN};
-use crate::schema::Dialect;
 
-use super::{CommandResult, Failure, Outcome, connect, history_table, millis, migrations_dialect, now_rfc3339, problem};
+use super::{
+    CommandResult, Failure, Outcome, connect, history_table, migrations_dialect, millis,
+    now_rfc3339, problem,
+};
 
 /// What `apply` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -25,7 +27,9 @@ pub struct ApplyArgs {
 
 /// A migration that failed, shown with its SQL.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("migration {id} failed at migration.sql line {line}, column {column} (statement {number} of {total}){outcome}{later}")]
+#[error(
+    "migration {id} failed at migration.sql line {line}, column {column} (statement {number} of {total}){outcome}{later}"
+)]
 pub struct MigrationFailed {
     /// The migration id.
     pub id: String,
@@ -60,7 +64,11 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let mut db = connect(config, migrations_dialect(&set))?;
     let table = history_table(config);
     history::acquire_lock(&mut db, &table, config.lock_timeout, |holder| {
-        report::eline(WARN, "waiting", &format!("for the migration lock held by {holder}"));
+        report::eline(
+            WARN,
+            "waiting",
+            &format!("for the migration lock held by {holder}"),
+        );
     })
     .map_err(Failure::problem)?;
     let result = apply_locked(&mut db, &table, &set, config, args);
@@ -72,15 +80,27 @@ fn db_problem(db: &Db, what: &str, e: StatementError) -> Failure {
     problem(format!("{what} on {}: {e}", db.target), None)
 }
 
-fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: &Config, args: &ApplyArgs) -> CommandResult {
-    history::ensure(db, table).map_err(|e| db_problem(db, "could not create the history table", e))?;
-    let applied = history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
+fn apply_locked(
+    db: &mut Db,
+    table: &HistoryTable,
+    set: &MigrationSet,
+    _config: &Config,
+    args: &ApplyArgs,
+) -> CommandResult {
+    history::ensure(db, table)
+        .map_err(|e| db_problem(db, "could not create the history table", e))?;
+    let applied =
+        history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
 
     // Edited applied migrations stop everything, unless overridden.
     let edited: Vec<&Migration> = set
         .migrations
         .iter()
-        .filter(|m| applied.iter().any(|a| a.id == m.id && a.finished && a.checksum != m.checksum))
+        .filter(|m| {
+            applied
+                .iter()
+                .any(|a| a.id == m.id && a.finished && a.checksum != m.checksum)
+        })
         .collect();
     if !edited.is_empty() {
         let names: Vec<&str> = edited.iter().map(|m| m.id.as_str()).collect();
@@ -103,12 +123,22 @@ fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: 
         report::eline(
             BAD,
             "WARNING",
-            &format!("--allow-edited: applied migrations differ from their files: {}", names.join(", ")),
+            &format!(
+                "--allow-edited: applied migrations differ from their files: {}",
+                names.join(", ")
+            ),
         );
     }
     for a in &applied {
         if set.get(&a.id).is_none() {
-            report::eline(WARN, "warning", &format!("{} is in the history of {} but not in the migrations folder", a.id, db.target));
+            report::eline(
+                WARN,
+                "warning",
+                &format!(
+                    "{} is in the history of {} but not in the migrations folder",
+                    a.id, db.target
+                ),
+            );
         }
     }
 
@@ -117,7 +147,11 @@ fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: 
         .iter()
         .filter(|m| applied.iter().all(|a| a.id != m.id || !a.finished))
         .collect();
-    let newest_applied = applied.iter().filter(|a| a.finished).map(|a| a.id.as_str()).max();
+    let newest_applied = applied
+        .iter()
+        .filter(|a| a.finished)
+        .map(|a| a.id.as_str())
+        .max();
     if let Some(newest) = newest_applied {
         let older: Vec<&str> = pending
             .iter()
@@ -140,11 +174,24 @@ fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: 
         }
     }
     if pending.is_empty() {
-        report::line(OK, "✓", &format!("{} is up to date ({} migrations applied)", db.target, applied.len()));
+        report::line(
+            OK,
+            "✓",
+            &format!(
+                "{} is up to date ({} migrations applied)",
+                db.target,
+                applied.len()
+            ),
+        );
         return Ok(Outcome::Clean);
     }
 
     let count = pending.len();
+    anstream::println!(
+        "Applying {count} migration{} to {}",
+        if count == 1 { "" } else { "s" },
+        report::styled(report::BOLD, &db.target)
+    );
     for (n, m) in pending.iter().enumerate() {
         let previous = applied.iter().find(|a| a.id == m.id);
         let started = Instant::now();
@@ -159,7 +206,17 @@ fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: 
                 report::line(
                     OK,
                     "applied",
-                    &format!("{} {}", m.id, report::styled(DIM, &format!("({statements} statements, {ms} ms)"))),
+                    &format!(
+                        "{} {}",
+                        m.id,
+                        report::styled(
+                            DIM,
+                            &format!(
+                                "({statements} statement{}, {ms} ms)",
+                                if statements == 1 { "" } else { "s" }
+                            )
+                        )
+                    ),
                 );
                 let record = AppliedRecord {
                     id: m.id.clone(),
@@ -171,20 +228,38 @@ fn apply_locked(db: &mut Db, table: &HistoryTable, set: &MigrationSet, _config: 
                     tool_version: env!("CARGO_PKG_VERSION").to_string(),
                 };
                 if let Err(e) = set.write_applied(&record) {
-                    report::eline(WARN, "warning", &format!("applied, but the journal was not written: {e}"));
+                    report::eline(
+                        WARN,
+                        "warning",
+                        &format!("applied, but the journal was not written: {e}"),
+                    );
                 }
             }
             Ok(Ran::AlreadyApplied) => {
-                report::line(DIM, "skipped", &format!("{} (applied by a concurrent run)", m.id));
+                report::line(
+                    DIM,
+                    "skipped",
+                    &format!("{} (applied by a concurrent run)", m.id),
+                );
             }
             Err(RunError::Script(e)) => {
                 let later = count - n - 1;
                 return Err(Failure::problem(failed(m, &e, later, m.transactional())));
             }
-            Err(RunError::Database(what, e)) => return Err(db_problem(db, &format!("{}: {what}", m.id), e)),
+            Err(RunError::Database(what, e)) => {
+                return Err(db_problem(db, &format!("{}: {what}", m.id), *e));
+            }
         }
     }
-    report::line(OK, "✓", &format!("{count} migration{} applied to {}", if count == 1 { "" } else { "s" }, db.target));
+    report::line(
+        OK,
+        "✓",
+        &format!(
+            "{count} migration{} applied to {}",
+            if count == 1 { "" } else { "s" },
+            db.target
+        ),
+    );
     Ok(Outcome::Clean)
 }
 
@@ -194,11 +269,23 @@ enum Ran {
 }
 
 enum RunError {
-    Script(ScriptError),
-    Database(&'static str, StatementError),
+    Script(Box<ScriptError>),
+    Database(&'static str, Box<StatementError>),
 }
 
-fn row(m: &Migration, ms: u64, statements_done: Option<i64>, finished: bool, error: Option<String>) -> AppliedMigration {
+impl RunError {
+    fn database(what: &'static str, e: StatementError) -> RunError {
+        RunError::Database(what, Box::new(e))
+    }
+}
+
+fn row(
+    m: &Migration,
+    ms: u64,
+    statements_done: Option<i64>,
+    finished: bool,
+    error: Option<String>,
+) -> AppliedMigration {
     AppliedMigration {
         id: m.id.clone(),
         checksum: m.checksum.clone(),
@@ -214,70 +301,45 @@ fn row(m: &Migration, ms: u64, statements_done: Option<i64>, finished: bool, err
 
 /// One transaction: the statements and the history row commit together.
 fn run_in_transaction(db: &mut Db, table: &HistoryTable, m: &Migration) -> Result<Ran, RunError> {
-    let sqlite = db.dialect() == Dialect::Sqlite;
-    if sqlite {
-        // Table rebuilds must not cascade: foreign keys are off around the
-        // transaction and checked before it commits.
-        db.execute("PRAGMA foreign_keys = OFF")
-            .map_err(|e| RunError::Database("could not prepare the connection", e))?;
-    }
-    let result = (|| {
+    db.with_foreign_keys_deferred(|db| {
         let started = Instant::now();
-        db.begin().map_err(|e| RunError::Database("could not begin a transaction", e))?;
-        if history::contains(db, table, &m.id).map_err(|e| RunError::Database("could not read the history", e))? {
-            db.rollback();
-            return Ok(Ran::AlreadyApplied);
-        }
-        let total = match db.run_script(&m.sql, 0, |_, _| Ok(())) {
-            Ok(total) => total,
-            Err(e) => {
-                db.rollback();
-                return Err(RunError::Script(e));
+        db.begin()
+            .map_err(|e| RunError::database("could not begin a transaction", e))?;
+        let outcome = (|| {
+            if history::contains(db, table, &m.id)
+                .map_err(|e| RunError::database("could not read the history", e))?
+            {
+                return Ok(Ran::AlreadyApplied);
             }
-        };
-        if sqlite {
-            if let Err(e) = foreign_key_check(db) {
+            let total = db
+                .run_script(&m.sql, 0, |_, _| Ok(()))
+                .map_err(RunError::Script)?;
+            db.check_foreign_keys().map_err(|e| {
+                RunError::database(
+                    "foreign keys are violated after the migration; rolled back",
+                    e,
+                )
+            })?;
+            history::record(
+                db,
+                table,
+                &row(m, millis(started.elapsed()), None, true, None),
+            )
+            .map_err(|e| RunError::database("could not record the migration", e))?;
+            Ok(Ran::Applied(total))
+        })();
+        match outcome {
+            Ok(Ran::Applied(total)) => {
+                db.commit()
+                    .map_err(|e| RunError::database("could not commit", e))?;
+                Ok(Ran::Applied(total))
+            }
+            other => {
                 db.rollback();
-                return Err(RunError::Database("foreign keys are violated after the migration; rolled back", e));
+                other
             }
         }
-        let ms = millis(started.elapsed());
-        if let Err(e) = history::record(db, table, &row(m, ms, None, true, None)) {
-            db.rollback();
-            return Err(RunError::Database("could not record the migration", e));
-        }
-        db.commit().map_err(|e| RunError::Database("could not commit", e))?;
-        Ok(Ran::Applied(total))
-    })();
-    if sqlite {
-        let _ = db.execute("PRAGMA foreign_keys = ON");
-    }
-    result
-}
-
-/// `PRAGMA foreign_key_check`: an error naming the first violation.
-fn foreign_key_check(db: &mut Db) -> Result<(), StatementError> {
-    let Conn::Sqlite(c) = &db.conn else {
-        return Ok(());
-    };
-    let mut stmt = c.prepare("PRAGMA foreign_key_check")?;
-    let mut rows = stmt.query([])?;
-    if let Some(r) = rows.next()? {
-        let child: String = r.get(0)?;
-        let rowid: Option<i64> = r.get(1)?;
-        let parent: String = r.get(2)?;
-        return Err(StatementError {
-            message: format!(
-                "row {} of {child} references a missing row of {parent}",
-                rowid.map_or("?".into(), |r| r.to_string())
-            ),
-            code: Some("FOREIGN_KEY".into()),
-            position: None,
-            detail: None,
-            hint: None,
-        });
-    }
-    Ok(())
+    })
 }
 
 /// Outside a transaction: each statement commits on its own and progress is
@@ -294,20 +356,32 @@ fn run_statement_by_statement(
         _ => 0,
     };
     if skip > 0 {
-        report::line(WARN, "resuming", &format!("{} at statement {}", m.id, skip + 1));
+        report::line(
+            WARN,
+            "resuming",
+            &format!("{} at statement {}", m.id, skip + 1),
+        );
     } else {
         history::record(db, table, &row(m, 0, Some(0), false, None))
-            .map_err(|e| RunError::Database("could not record the migration", e))?;
+            .map_err(|e| RunError::database("could not record the migration", e))?;
     }
     let result = db.run_script(&m.sql, skip, |db, index| {
         let done = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        history::record(db, table, &row(m, millis(started.elapsed()), Some(done), false, None))
+        history::record(
+            db,
+            table,
+            &row(m, millis(started.elapsed()), Some(done), false, None),
+        )
     });
     match result {
         Ok(total) => {
             let done = i64::try_from(total).unwrap_or(i64::MAX);
-            history::record(db, table, &row(m, millis(started.elapsed()), Some(done), true, None))
-                .map_err(|e| RunError::Database("could not record the migration", e))?;
+            history::record(
+                db,
+                table,
+                &row(m, millis(started.elapsed()), Some(done), true, None),
+            )
+            .map_err(|e| RunError::database("could not record the migration", e))?;
             Ok(Ran::Applied(total))
         }
         Err(e) => {
@@ -315,7 +389,13 @@ fn run_statement_by_statement(
             let _ = history::record(
                 db,
                 table,
-                &row(m, millis(started.elapsed()), Some(done), false, Some(e.error.to_string())),
+                &row(
+                    m,
+                    millis(started.elapsed()),
+                    Some(done),
+                    false,
+                    Some(e.error.to_string()),
+                ),
             );
             Err(RunError::Script(e))
         }
@@ -334,7 +414,8 @@ fn failed(m: &Migration, e: &ScriptError, later: usize, transactional: bool) -> 
     } else {
         format!(
             "this migration runs outside a transaction: statements 1-{} are applied and recorded; fix statement {} and run `db-migrate apply` to resume there",
-            e.index, e.index + 1
+            e.index,
+            e.index + 1
         )
     };
     MigrationFailed {
@@ -342,7 +423,10 @@ fn failed(m: &Migration, e: &ScriptError, later: usize, transactional: bool) -> 
         outcome: if transactional {
             "; it was rolled back".to_string()
         } else {
-            format!("; it runs outside a transaction, so statements 1-{} stay applied", e.index)
+            format!(
+                "; it runs outside a transaction, so statements 1-{} stay applied",
+                e.index
+            )
         },
         line: e.line,
         column: e.column,

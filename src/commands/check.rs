@@ -11,8 +11,8 @@ use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, OK, WARN};
 use crate::schema::Schema;
 
-use super::{CommandResult, Outcome, declared_schema, history_table, inspect, problem};
 use super::status::{State, compare};
+use super::{CommandResult, Outcome, declared_schema, history_table, inspect, problem};
 
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
@@ -49,16 +49,40 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
     let target = if config.database_url.is_some() {
         let mut db = super::connect(config, Some(declared.dialect))?;
         let table = history_table(config);
-        let applied = history::read(&mut db, &table)
-            .map_err(|e| problem(format!("could not read the history on {}: {e}", db.target), None))?;
+        let applied = history::read(&mut db, &table).map_err(|e| {
+            problem(
+                format!("could not read the history on {}: {e}", db.target),
+                None,
+            )
+        })?;
         let entries = compare(&set, &applied);
         for (state, kind, message) in [
-            (State::Pending, "pending", "migrations not applied yet (the database is behind): run `db-migrate apply`"),
-            (State::Edited, "edited", "applied migrations whose migration.sql changed since"),
-            (State::Incomplete, "incomplete", "no-transaction migrations that stopped part-way: fix and run `db-migrate apply`"),
-            (State::Missing, "missing", "applied migrations that are not in the migrations folder"),
+            (
+                State::Pending,
+                "pending",
+                "migrations not applied yet (the database is behind): run `db-migrate apply`",
+            ),
+            (
+                State::Edited,
+                "edited",
+                "applied migrations whose migration.sql changed since",
+            ),
+            (
+                State::Incomplete,
+                "incomplete",
+                "no-transaction migrations that stopped part-way: fix and run `db-migrate apply`",
+            ),
+            (
+                State::Missing,
+                "missing",
+                "applied migrations that are not in the migrations folder",
+            ),
         ] {
-            let items: Vec<String> = entries.iter().filter(|e| e.state == state).map(|e| e.id.clone()).collect();
+            let items: Vec<String> = entries
+                .iter()
+                .filter(|e| e.state == state)
+                .map(|e| e.id.clone())
+                .collect();
             if !items.is_empty() {
                 findings.push(Finding {
                     kind,
@@ -68,7 +92,11 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
             }
         }
         // What the applied migrations built: the snapshot after the newest applied one.
-        let newest = applied.iter().filter(|a| a.finished).map(|a| a.id.as_str()).max();
+        let newest = applied
+            .iter()
+            .filter(|a| a.finished)
+            .map(|a| a.id.as_str())
+            .max();
         let expected = newest
             .and_then(|id| set.snapshot_after(id))
             .cloned()
@@ -82,7 +110,9 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
                 kind: "drift",
                 message: format!(
                     "the database differs from what its applied migrations built{}",
-                    newest.map(|id| format!(" (up to {id})")).unwrap_or_default()
+                    newest
+                        .map(|id| format!(" (up to {id})"))
+                        .unwrap_or_default()
                 ),
                 items: drift.iter().map(drift_item).collect(),
             });
@@ -94,7 +124,10 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
 
     if json {
         let value = serde_json::json!({ "target": target, "findings": findings, "clean": findings.is_empty() });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        anstream::println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else if findings.is_empty() {
         let what = match &target {
             Some(t) => format!("schema, migrations and {t} agree"),
@@ -106,11 +139,15 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
             let style = if f.kind == "pending" { WARN } else { BAD };
             report::line(style, f.kind, &f.message);
             for item in &f.items {
-                println!("    {item}");
+                anstream::println!("    {item}");
             }
         }
     }
-    Ok(if findings.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn changes(from: &Schema, to: &Schema) -> Vec<Change> {
@@ -120,17 +157,43 @@ fn changes(from: &Schema, to: &Schema) -> Vec<Change> {
 /// A drift change (expected → live) in words about the live database.
 fn drift_item(c: &Change) -> String {
     match c {
-        Change::CreateTable(t) => format!("table {} exists in the database but no migration created it", t.qualified()),
+        Change::CreateTable(t) => format!(
+            "table {} exists in the database but no migration created it",
+            t.qualified()
+        ),
         Change::DropTable(t) => format!("table {} is missing from the database", t.qualified()),
         Change::AddColumn { table, column } => {
-            format!("column {table}.{} exists in the database but no migration created it", column.name)
+            format!(
+                "column {table}.{} exists in the database but no migration created it",
+                column.name
+            )
         }
-        Change::DropColumn { table, column } => format!("column {table}.{} is missing from the database", column.name),
+        Change::DropColumn { table, column } => format!(
+            "column {table}.{} is missing from the database",
+            column.name
+        ),
         Change::AlterColumn { table, to, .. } => {
-            format!("column {table}.{} differs: {}", to.name, c.describe().rsplit('(').next().unwrap_or("").trim_end_matches(')'))
+            format!(
+                "column {table}.{} differs: {}",
+                to.name,
+                c.describe()
+                    .rsplit('(')
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(')')
+            )
         }
-        Change::CreateIndex { table, index } => format!("index {} on {table} exists in the database only", index.name),
-        Change::DropIndex { table, index } => format!("index {} on {table} is missing from the database", index.name),
-        other => format!("{} (needed to make the migrations' schema match the database)", other.describe()),
+        Change::CreateIndex { table, index } => format!(
+            "index {} on {table} exists in the database only",
+            index.name
+        ),
+        Change::DropIndex { table, index } => format!(
+            "index {} on {table} is missing from the database",
+            index.name
+        ),
+        other => format!(
+            "{} (needed to make the migrations' schema match the database)",
+            other.describe()
+        ),
     }
 }

@@ -30,7 +30,9 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         let hint = if suggestion.is_empty() {
             "names use lowercase letters, digits and _, e.g. add_last_login_timestamp".to_string()
         } else {
-            format!("names use lowercase letters, digits and _: try `db-migrate generate {suggestion}`")
+            format!(
+                "names use lowercase letters, digits and _: try `db-migrate generate {suggestion}`"
+            )
         };
         return Err(usage(why, hint));
     }
@@ -42,7 +44,14 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         let sql = "-- Hand-written migration: put your SQL below. It runs in one transaction;\n\
                    -- put `-- db-migrate: no-transaction` on the first line to run it outside one.\n";
         let dir = set.write(&id, sql, None)?;
-        report::line(OK, "created", &format!("{} (empty; write your SQL there)", dir.join(migrations::SQL_FILE).display()));
+        report::line(
+            OK,
+            "created",
+            &format!(
+                "{} (empty; write your SQL there)",
+                super::shown(&dir.join(migrations::SQL_FILE))
+            ),
+        );
         return Ok(Outcome::Clean);
     }
 
@@ -56,7 +65,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             format!(
                 "the schema is for {} but the migrations in {} are for {}",
                 declared.dialect,
-                config.migrations_dir.display(),
+                super::shown(&config.migrations_dir),
                 previous.dialect
             ),
             "use one migrations folder per database dialect (--migrations <dir>)",
@@ -72,7 +81,10 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
                 }
             }
             Err(ambiguities) => {
-                return Err(renames::undecided(&ambiguities, &format!("generate {}", args.name)));
+                return Err(renames::undecided(
+                    &ambiguities,
+                    &format!("generate {}", args.name),
+                ));
             }
         }
     };
@@ -103,18 +115,22 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         "created",
         &format!(
             "{} ({count} statement{})",
-            report::styled(BOLD, &dir.join(migrations::SQL_FILE).display().to_string()),
+            report::styled(BOLD, &super::shown(&dir.join(migrations::SQL_FILE))),
             if count == 1 { "" } else { "s" }
         ),
     );
     for r in &rendered {
-        println!("  {}", r.change.describe());
+        anstream::println!("  {}", r.change.describe());
     }
     for (_, w) in &warnings {
         report::line(WARN, "warning", &format!("[{}] {}", w.rule, w.message));
     }
     if !transaction {
-        report::line(WARN, "note", "this migration runs outside a transaction (it builds an index CONCURRENTLY)");
+        report::line(
+            WARN,
+            "note",
+            "this migration runs outside a transaction (it builds an index CONCURRENTLY)",
+        );
     }
     Ok(Outcome::Clean)
 }
@@ -143,7 +159,11 @@ fn lint(rendered: &[Rendered]) -> Vec<(usize, Warning)> {
 }
 
 /// The migration script: findings as comments above their statements.
-fn migration_sql(rendered: &[Rendered], warnings: &[(usize, Warning)], transaction: bool) -> String {
+fn migration_sql(
+    rendered: &[Rendered],
+    warnings: &[(usize, Warning)],
+    transaction: bool,
+) -> String {
     let mut out = String::new();
     if !transaction {
         out.push_str(NO_TRANSACTION_DIRECTIVE);

@@ -114,8 +114,12 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
         let path = config.path(entry);
         if entry.contains(['*', '?', '[']) {
             let pattern = path.to_string_lossy().to_string();
-            let matches = glob::glob(&pattern)
-                .map_err(|e| usage(format!("invalid schema glob {entry:?}: {e}"), "use a path or a glob such as src/db/*.ts"))?;
+            let matches = glob::glob(&pattern).map_err(|e| {
+                usage(
+                    format!("invalid schema glob {entry:?}: {e}"),
+                    "use a path or a glob such as src/db/*.ts",
+                )
+            })?;
             let before = files.len();
             for m in matches.flatten() {
                 if m.is_file() && is_script(&m) {
@@ -130,7 +134,12 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
             }
         } else if path.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
-                .map_err(|e| usage(format!("cannot read {}: {e}", path.display()), "check the schema setting"))?
+                .map_err(|e| {
+                    usage(
+                        format!("cannot read {}: {e}", path.display()),
+                        "check the schema setting",
+                    )
+                })?
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.is_file() && is_script(p))
@@ -147,7 +156,10 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
             files.push(path);
         } else {
             return Err(usage(
-                format!("schema file {entry} not found in {}", config.project_dir.display()),
+                format!(
+                    "schema file {entry} not found in {}",
+                    config.project_dir.display()
+                ),
                 "pass --schema <path|glob>, set `schema` in db-migrate.toml, or run from the project folder (-C <dir>)",
             ));
         }
@@ -202,15 +214,19 @@ pub fn connect(config: &Config, dialect: Option<Dialect>) -> Result<Db, Failure>
         DatabaseUrl::Postgres(_) => Dialect::Postgres,
         DatabaseUrl::Sqlite(_) => Dialect::Sqlite,
     };
-    if let Some(d) = dialect {
-        if d != url_dialect {
+    if let Some(d) = dialect
+        && d != url_dialect
+    {
+        {
             return Err(usage(
                 format!(
                     "the schema is for {d} but {source} points at {url_dialect} ({})",
                     url.masked()
                 ),
                 match d {
-                    Dialect::Postgres => "use a postgres:// URL, or write the schema with sqliteTable",
+                    Dialect::Postgres => {
+                        "use a postgres:// URL, or write the schema with sqliteTable"
+                    }
                     Dialect::Sqlite => "use a sqlite:<path> URL, or write the schema with pgTable",
                 },
             ));
@@ -226,7 +242,10 @@ pub fn history_table(config: &Config) -> HistoryTable {
 
 /// The dialect the migrations folder is written for, from its newest meta.json.
 pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
-    set.migrations.iter().rev().find_map(|m| m.meta.as_ref().map(|meta| meta.dialect))
+    set.migrations
+        .iter()
+        .rev()
+        .find_map(|m| m.meta.as_ref().map(|meta| meta.dialect))
 }
 
 /// Inspects the live database, in the namespaces `expected` uses, leaving out the history table.
@@ -240,26 +259,58 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
     };
     let target = db.target.clone();
     let result = match &mut db.conn {
-        crate::db::Conn::Postgres(c) => crate::inspect::postgres::inspect(c, &scope).map_err(|e| e.to_string()),
-        crate::db::Conn::Sqlite(c) => crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string()),
+        crate::db::Conn::Postgres(c) => {
+            crate::inspect::postgres::inspect(c, &scope).map_err(|e| e.to_string())
+        }
+        crate::db::Conn::Sqlite(c) => {
+            crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string())
+        }
     };
-    result.map_err(|e| problem(format!("could not inspect {target}: {}", crate::db::url::mask_password(&e)), None))
+    result.map_err(|e| {
+        problem(
+            format!(
+                "could not inspect {target}: {}",
+                crate::db::url::mask_password(&e)
+            ),
+            None,
+        )
+    })
 }
 
 /// Diffs, plans and renders `from` → `to`.
-pub fn changes_sql(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
+pub fn changes_sql(
+    from: &Schema,
+    to: &Schema,
+    renames: &Renames,
+    mode: RenameMode,
+) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
     let changes = diff(from, to, renames, mode)?;
     Ok(render(&plan(changes, from, to), to.dialect))
 }
 
 /// Changes that discard data.
 pub fn data_loss(rendered: &[Rendered]) -> Vec<&Change> {
-    rendered.iter().map(|r| &r.change).filter(|c| c.loses_data()).collect()
+    rendered
+        .iter()
+        .map(|r| &r.change)
+        .filter(|c| c.loses_data())
+        .collect()
+}
+
+/// A path as the user knows it: relative to the current folder when inside it.
+pub fn shown(path: &std::path::Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Current UTC time as RFC 3339 with milliseconds.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// Milliseconds in a duration, saturating.

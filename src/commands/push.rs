@@ -2,14 +2,16 @@
 //! directly, in one transaction, refusing anything that loses data unless `--force`.
 
 use crate::config::Config;
-use crate::db::{Conn, Db};
+use crate::db::Db;
 use crate::diff::RenameMode;
 use crate::history;
 use crate::render::statements;
 use crate::report::{self, BAD, OK, WARN};
-use crate::schema::Dialect;
 
-use super::{CommandResult, Failure, Outcome, connect, data_loss, declared_schema, history_table, inspect, problem, renames};
+use super::{
+    CommandResult, Failure, Outcome, connect, data_loss, declared_schema, history_table, inspect,
+    problem, renames,
+};
 
 /// What `push` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -32,19 +34,29 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
         .map_err(|a| renames::undecided(&a, "push"))?;
     let sql = statements(&rendered);
     if sql.is_empty() {
-        report::line(OK, "✓", &format!("{} already matches the schema", db.target));
+        report::line(
+            OK,
+            "✓",
+            &format!("{} already matches the schema", db.target),
+        );
         return Ok(Outcome::Clean);
     }
-    println!("Statements for {}:", db.target);
+    anstream::println!("Statements for {}:", db.target);
     report::sql(&sql);
 
     let losses = data_loss(&rendered);
     if !losses.is_empty() && !args.force {
-        report::line(BAD, "refused", "these changes discard data; nothing was changed:");
+        report::line(
+            BAD,
+            "refused",
+            "these changes discard data; nothing was changed:",
+        );
         for c in &losses {
-            println!("    {}", c.describe());
+            anstream::println!("    {}", c.describe());
         }
-        println!("  pass --force to apply them anyway; if a table or column was renamed, pass --rename OLD=NEW instead");
+        anstream::println!(
+            "  pass --force to apply them anyway; if a table or column was renamed, pass --rename OLD=NEW instead"
+        );
         return Ok(Outcome::Findings);
     }
     if args.dry_run {
@@ -59,60 +71,64 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
         );
     }
     execute(&mut db, &sql)?;
-    report::line(OK, "✓", &format!("pushed {} statement{} to {}", sql.len(), if sql.len() == 1 { "" } else { "s" }, db.target));
+    report::line(
+        OK,
+        "✓",
+        &format!(
+            "pushed {} statement{} to {}",
+            sql.len(),
+            if sql.len() == 1 { "" } else { "s" },
+            db.target
+        ),
+    );
     Ok(Outcome::Clean)
 }
 
 /// Runs the statements in one transaction (PostgreSQL DDL is transactional;
-/// SQLite keeps foreign keys off around it and checks them before commit).
+/// SQLite defers foreign keys and checks them before committing). A
+/// `CREATE INDEX CONCURRENTLY` cannot run in a transaction: then each
+/// statement runs on its own.
 fn execute(db: &mut Db, sql: &[String]) -> Result<(), Failure> {
-    let concurrent = sql.iter().any(|s| s.contains(" CONCURRENTLY "));
-    let sqlite = db.dialect() == Dialect::Sqlite;
-    if sqlite {
-        let _ = db.execute("PRAGMA foreign_keys = OFF");
-    }
-    let transactional = !concurrent;
-    let fail = |db: &mut Db, statement: &str, e: crate::db::StatementError| {
+    let transactional = !sql.iter().any(|s| s.contains(" CONCURRENTLY "));
+    db.with_foreign_keys_deferred(|db| {
         if transactional {
-            db.rollback();
+            db.begin()
+                .map_err(|e| problem(format!("could not begin: {e}"), None))?;
         }
-        problem(
-            format!("push failed{}: {e}\n  in: {statement}", if transactional { " and was rolled back" } else { "" }),
-            None,
-        )
-    };
-    if transactional {
-        db.begin().map_err(|e| problem(format!("could not begin: {e}"), None))?;
-    }
-    for s in sql {
-        if let Err(e) = db.execute(s) {
-            let f = fail(db, s, e);
-            if sqlite {
-                let _ = db.execute("PRAGMA foreign_keys = ON");
+        let mut outcome = Ok(());
+        for s in sql {
+            if let Err(e) = db.execute(s) {
+                outcome = Err((Some(s.as_str()), e));
+                break;
             }
-            return Err(f);
         }
-    }
-    if sqlite {
-        if let Conn::Sqlite(c) = &db.conn {
-            let violations: i64 = c
-                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
-                .unwrap_or(0);
-            if violations > 0 {
-                db.rollback();
-                let _ = db.execute("PRAGMA foreign_keys = ON");
-                return Err(problem(
-                    format!("push would leave {violations} rows violating foreign keys; rolled back"),
+        if outcome.is_ok() {
+            outcome = db.check_foreign_keys().map_err(|e| (None, e));
+        }
+        match outcome {
+            Ok(()) if transactional => db
+                .commit()
+                .map_err(|e| problem(format!("could not commit: {e}"), None)),
+            Ok(()) => Ok(()),
+            Err((statement, e)) => {
+                if transactional {
+                    db.rollback();
+                }
+                Err(problem(
+                    format!(
+                        "push failed{}: {e}{}",
+                        if transactional {
+                            " and was rolled back"
+                        } else {
+                            ""
+                        },
+                        statement
+                            .map(|s| format!("\n  in: {s}"))
+                            .unwrap_or_default()
+                    ),
                     None,
-                ));
+                ))
             }
         }
-    }
-    if transactional {
-        db.commit().map_err(|e| problem(format!("could not commit: {e}"), None))?;
-    }
-    if sqlite {
-        let _ = db.execute("PRAGMA foreign_keys = ON");
-    }
-    Ok(())
+    })
 }

@@ -9,13 +9,20 @@ use crate::schema::{QualifiedName, Schema};
 use super::{Failure, Message, usage};
 
 /// Builds rename decisions from flags, checked against the two schemas.
-pub fn from_flags(renames: &[String], created: &[String], from: &Schema, to: &Schema) -> Result<Renames, Failure> {
+pub fn from_flags(
+    renames: &[String],
+    created: &[String],
+    from: &Schema,
+    to: &Schema,
+) -> Result<Renames, Failure> {
     let mut out = Renames {
         created: created.iter().map(|c| c.trim().to_string()).collect(),
         ..Default::default()
     };
-    let table_names = |s: &Schema| -> Vec<QualifiedName> { s.tables.iter().map(|t| t.qualified()).collect() };
-    let find_table = |s: &Schema, name: &str| table_names(s).into_iter().find(|q| q.to_string() == name);
+    let table_names =
+        |s: &Schema| -> Vec<QualifiedName> { s.tables.iter().map(|t| t.qualified()).collect() };
+    let find_table =
+        |s: &Schema, name: &str| table_names(s).into_iter().find(|q| q.to_string() == name);
     for flag in renames {
         let Some((old, new)) = flag.split_once('=') else {
             return Err(usage(
@@ -39,7 +46,9 @@ pub fn from_flags(renames: &[String], created: &[String], from: &Schema, to: &Sc
             Some((t, c)) if t == table => c,
             Some(_) => {
                 return Err(usage(
-                    format!("--rename {flag}: a column keeps its table; rename the table with its own --rename"),
+                    format!(
+                        "--rename {flag}: a column keeps its table; rename the table with its own --rename"
+                    ),
                     "write --rename users.full_name=users.display_name",
                 ));
             }
@@ -61,14 +70,19 @@ pub fn from_flags(renames: &[String], created: &[String], from: &Schema, to: &Sc
         let had = from
             .table(&old_table.schema, &old_table.name)
             .is_some_and(|t| t.column(old_col).is_some());
-        let has = to.table(&qt.schema, &qt.name).is_some_and(|t| t.column(new_col).is_some());
+        let has = to
+            .table(&qt.schema, &qt.name)
+            .is_some_and(|t| t.column(new_col).is_some());
         if !had || !has {
             return Err(usage(
-                format!("--rename {flag}: expected column {old_col:?} in the previous schema and {new_col:?} in the new one"),
+                format!(
+                    "--rename {flag}: expected column {old_col:?} in the previous schema and {new_col:?} in the new one"
+                ),
                 "check the names; only a removed column can be renamed to an added one",
             ));
         }
-        out.columns.push((qt, old_col.to_string(), new_col.to_string()));
+        out.columns
+            .push((qt, old_col.to_string(), new_col.to_string()));
     }
     Ok(out)
 }
@@ -80,7 +94,12 @@ pub fn interactive() -> bool {
 
 /// Asks, for each added entity, whether it is new or renamed from a removed one.
 /// Returns false when the user aborts.
-pub fn ask(ambiguities: &[Ambiguity], renames: &mut Renames, from: &Schema, to: &Schema) -> Result<bool, Failure> {
+pub fn ask(
+    ambiguities: &[Ambiguity],
+    renames: &mut Renames,
+    from: &Schema,
+    to: &Schema,
+) -> Result<bool, Failure> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     for a in ambiguities {
@@ -89,12 +108,16 @@ pub fn ask(ambiguities: &[Ambiguity], renames: &mut Renames, from: &Schema, to: 
             if removed.is_empty() {
                 break;
             }
-            println!("Is {} {added} new, or renamed from another {}?", a.kind, a.kind);
-            println!("  0) new {} {added}", a.kind);
+            anstream::println!(
+                "Is {} {added} new, or renamed from another {}?",
+                a.kind,
+                a.kind
+            );
+            anstream::println!("  0) new {} {added}", a.kind);
             for (i, r) in removed.iter().enumerate() {
-                println!("  {}) renamed from {r}", i + 1);
+                anstream::println!("  {}) renamed from {r}", i + 1);
             }
-            print!("Choose [0-{}], or q to abort: ", removed.len());
+            anstream::print!("Choose [0-{}], or q to abort: ", removed.len());
             let _ = std::io::stdout().flush();
             let Some(Ok(answer)) = lines.next() else {
                 return Ok(false);
@@ -112,7 +135,7 @@ pub fn ask(ambiguities: &[Ambiguity], renames: &mut Renames, from: &Schema, to: 
                     renames.columns.extend(decided.columns);
                 }
                 _ => {
-                    println!("Not a choice: {answer:?}");
+                    anstream::println!("Not a choice: {answer:?}");
                     return Ok(false);
                 }
             }
@@ -123,7 +146,8 @@ pub fn ask(ambiguities: &[Ambiguity], renames: &mut Renames, from: &Schema, to: 
 
 /// The error for undecided renames without a terminal, naming the flags to pass.
 pub fn undecided(ambiguities: &[Ambiguity], command: &str) -> Failure {
-    let mut message = String::from("removed and added entities of the same kind: rename or drop+create?");
+    let mut message =
+        String::from("removed and added entities of the same kind: rename or drop+create?");
     let mut help = String::from("decide with flags (nothing was written):");
     for a in ambiguities {
         message.push_str(&format!(

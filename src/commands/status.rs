@@ -85,7 +85,9 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
         state,
         applied_at: row.map(|a| a.applied_at.clone()),
         execution_ms: row.map(|a| a.execution_ms),
-        statements_done: row.and_then(|a| a.statements_done).filter(|_| state == State::Incomplete),
+        statements_done: row
+            .and_then(|a| a.statements_done)
+            .filter(|_| state == State::Incomplete),
         error: row.and_then(|a| a.error.clone()),
     }
 }
@@ -95,8 +97,12 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let mut db = connect(config, migrations_dialect(&set))?;
     let table = history_table(config);
-    let applied = history::read(&mut db, &table)
-        .map_err(|e| problem(format!("could not read the history on {}: {e}", db.target), None))?;
+    let applied = history::read(&mut db, &table).map_err(|e| {
+        problem(
+            format!("could not read the history on {}: {e}", db.target),
+            None,
+        )
+    })?;
     let entries = compare(&set, &applied);
     let clean = entries.iter().all(|e| e.state == State::Applied);
     let report = Report {
@@ -105,24 +111,36 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
         clean,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        anstream::println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         print_human(&report, config);
     }
-    Ok(if clean { Outcome::Clean } else { Outcome::Findings })
+    Ok(if clean {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn print_human(report: &Report, config: &Config) {
-    println!(
+    anstream::println!(
         "Migrations in {} on {}",
-        config.migrations_dir.display(),
+        super::shown(&config.migrations_dir),
         report::styled(report::BOLD, &report.target)
     );
     if report.migrations.is_empty() {
-        println!("  (no migrations yet: `db-migrate generate <name>` makes the first)");
+        anstream::println!("  (no migrations yet: `db-migrate generate <name>` makes the first)");
         return;
     }
-    let width = report.migrations.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    let width = report
+        .migrations
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(0);
     for e in &report.migrations {
         let (style, label, detail) = match e.state {
             State::Applied => (OK, "applied   ", e.applied_at.clone().unwrap_or_default()),
@@ -130,7 +148,10 @@ fn print_human(report: &Report, config: &Config) {
             State::Edited => (
                 BAD,
                 "edited    ",
-                format!("applied {}, migration.sql changed since", e.applied_at.clone().unwrap_or_default()),
+                format!(
+                    "applied {}, migration.sql changed since",
+                    e.applied_at.clone().unwrap_or_default()
+                ),
             ),
             State::Incomplete => (
                 BAD,
@@ -138,16 +159,27 @@ fn print_human(report: &Report, config: &Config) {
                 format!(
                     "{} statements done; last error: {}",
                     e.statements_done.unwrap_or(0),
-                    e.error.clone().unwrap_or_default().lines().next().unwrap_or("")
+                    e.error
+                        .clone()
+                        .unwrap_or_default()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
                 ),
             ),
             State::Missing => (
                 BAD,
                 "missing   ",
-                format!("applied {}, not in the migrations folder", e.applied_at.clone().unwrap_or_default()),
+                format!(
+                    "applied {}, not in the migrations folder",
+                    e.applied_at.clone().unwrap_or_default()
+                ),
             ),
         };
-        anstream::println!("  {style}{label}{style:#} {:<width$}  {DIM}{detail}{DIM:#}", e.id);
+        anstream::println!(
+            "  {style}{label}{style:#} {:<width$}  {DIM}{detail}{DIM:#}",
+            e.id
+        );
     }
     let count = |s: State| report.migrations.iter().filter(|e| e.state == s).count();
     let mut parts = vec![format!("{} applied", count(State::Applied))];
@@ -161,5 +193,5 @@ fn print_human(report: &Report, config: &Config) {
             parts.push(format!("{} {name}", count(s)));
         }
     }
-    println!("{}", parts.join(", "));
+    anstream::println!("{}", parts.join(", "));
 }

@@ -19,7 +19,7 @@ pub struct Db {
 /// The driver connection of each dialect.
 pub enum Conn {
     /// A PostgreSQL session.
-    Postgres(postgres::Client),
+    Postgres(Box<postgres::Client>),
     /// An SQLite database file.
     Sqlite(rusqlite::Connection),
 }
@@ -118,17 +118,21 @@ impl Db {
                 })?;
                 Ok(Db {
                     target,
-                    conn: Conn::Postgres(client),
+                    conn: Conn::Postgres(Box::new(client)),
                 })
             }
             DatabaseUrl::Sqlite(sqlite) => {
-                if let Some(parent) = sqlite.path.parent() {
-                    if !parent.as_os_str().is_empty() && !parent.is_dir() {
-                        return Err(OpenError {
-                            message: format!("cannot open {target}: folder {} does not exist", parent.display()),
-                            help: Some("create the folder, or point the URL at an existing one".into()),
-                        });
-                    }
+                if let Some(parent) = sqlite.path.parent()
+                    && !parent.as_os_str().is_empty()
+                    && !parent.is_dir()
+                {
+                    return Err(OpenError {
+                        message: format!(
+                            "cannot open {target}: folder {} does not exist",
+                            parent.display()
+                        ),
+                        help: Some("create the folder, or point the URL at an existing one".into()),
+                    });
                 }
                 let conn = rusqlite::Connection::open(&sqlite.path).map_err(|e| OpenError {
                     message: format!("cannot open {target}: {e}"),
@@ -181,6 +185,49 @@ impl Db {
         let _ = self.execute("ROLLBACK");
     }
 
+    /// Runs `work` with SQLite's foreign-key enforcement off, restoring it
+    /// afterwards, so that a table rebuild does not fire `ON DELETE` actions
+    /// (SQLite ignores the pragma inside a transaction, so it is set around
+    /// it). Does nothing special on PostgreSQL.
+    pub fn with_foreign_keys_deferred<T>(&mut self, work: impl FnOnce(&mut Db) -> T) -> T {
+        let sqlite = self.dialect() == Dialect::Sqlite;
+        if sqlite {
+            let _ = self.execute("PRAGMA foreign_keys = OFF");
+        }
+        let result = work(self);
+        if sqlite {
+            let _ = self.execute("PRAGMA foreign_keys = ON");
+        }
+        result
+    }
+
+    /// SQLite: fails naming the first row that violates a foreign key (run
+    /// before committing a transaction made with foreign keys deferred).
+    /// PostgreSQL enforces them itself.
+    pub fn check_foreign_keys(&mut self) -> Result<(), StatementError> {
+        let Conn::Sqlite(c) = &self.conn else {
+            return Ok(());
+        };
+        let mut stmt = c.prepare("PRAGMA foreign_key_check")?;
+        let mut rows = stmt.query([])?;
+        if let Some(r) = rows.next()? {
+            let child: String = r.get(0)?;
+            let rowid: Option<i64> = r.get(1)?;
+            let parent: String = r.get(2)?;
+            return Err(StatementError {
+                message: format!(
+                    "row {} of {child} references a missing row of {parent}",
+                    rowid.map_or("?".into(), |r| r.to_string())
+                ),
+                code: Some("FOREIGN_KEY".into()),
+                position: None,
+                detail: None,
+                hint: None,
+            });
+        }
+        Ok(())
+    }
+
     /// The splitter dialect for this connection's scripts.
     pub fn sql_dialect(&self) -> SqlDialect {
         match self.dialect() {
@@ -196,15 +243,19 @@ impl Db {
         script: &str,
         skip: usize,
         mut after_each: impl FnMut(&mut Db, usize) -> Result<(), StatementError>,
-    ) -> Result<usize, ScriptError> {
+    ) -> Result<usize, Box<ScriptError>> {
         let statements = split(script, self.sql_dialect());
         let total = statements.len();
         for (index, statement) in statements.iter().enumerate().skip(skip) {
             if let Err(error) = self.execute(statement.text) {
-                return Err(ScriptError::new(script, statement, index, total, error));
+                return Err(Box::new(ScriptError::new(
+                    script, statement, index, total, error,
+                )));
             }
             if let Err(error) = after_each(self, index) {
-                return Err(ScriptError::new(script, statement, index, total, error));
+                return Err(Box::new(ScriptError::new(
+                    script, statement, index, total, error,
+                )));
             }
         }
         Ok(total)
@@ -234,7 +285,13 @@ pub struct ScriptError {
 }
 
 impl ScriptError {
-    fn new(script: &str, statement: &Statement<'_>, index: usize, total: usize, error: StatementError) -> ScriptError {
+    fn new(
+        script: &str,
+        statement: &Statement<'_>,
+        index: usize,
+        total: usize,
+        error: StatementError,
+    ) -> ScriptError {
         let (offset, length) = match error.position {
             Some(p) => {
                 let within = char_position_to_byte(statement.text, p);
@@ -245,7 +302,10 @@ impl ScriptError {
                     .max(1);
                 (statement.start + within, word.min(rest.len().max(1)))
             }
-            None => (statement.start, statement.text.lines().next().map_or(1, str::len).max(1)),
+            None => (
+                statement.start,
+                statement.text.lines().next().map_or(1, str::len).max(1),
+            ),
         };
         let (line, column) = line_col(script, offset);
         ScriptError {

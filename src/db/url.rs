@@ -42,6 +42,8 @@ pub enum DatabaseUrl {
 pub struct SqliteTarget {
     /// Absolute (or base-dir relative, made absolute) path of the database file.
     pub path: PathBuf,
+    /// The URL as given (SQLite URLs carry no password), for messages and records.
+    pub url: String,
 }
 
 /// libpq's `sslmode`.
@@ -335,6 +337,7 @@ impl DatabaseUrl {
         {
             return Ok(DatabaseUrl::Sqlite(SqliteTarget {
                 path: resolve(base_dir, Path::new(input)),
+                url: input.to_owned(),
             }));
         }
         Err(UrlError::NotAUrl { url: masked })
@@ -344,7 +347,7 @@ impl DatabaseUrl {
     pub fn masked(&self) -> String {
         match self {
             DatabaseUrl::Postgres(target) => target.masked_url.clone(),
-            DatabaseUrl::Sqlite(target) => format!("sqlite:{}", target.path.display()),
+            DatabaseUrl::Sqlite(target) => target.url.clone(),
         }
     }
 
@@ -1407,6 +1410,7 @@ fn parse_sqlite(
     }
     Ok(DatabaseUrl::Sqlite(SqliteTarget {
         path: resolve(base_dir, Path::new(&path)),
+        url: input.to_owned(),
     }))
 }
 

@@ -1,6 +1,8 @@
 //! The typed changes a diff produces.
 
-use crate::schema::{Check, Column, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique};
+use crate::schema::{
+    Check, Column, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique,
+};
 
 bitflags::bitflags! {
     /// What differs between two versions of a column.
@@ -209,11 +211,16 @@ impl Change {
     pub fn loses_data(&self) -> bool {
         match self {
             Change::DropTable(_) | Change::DropColumn { .. } | Change::DropSchema(_) => true,
-            Change::RecreateEnum { from, to, .. } => from.values.iter().any(|v| !to.values.contains(v)),
-            Change::AlterColumn { what, from, to, .. } => {
-                what.contains(ColumnChange::TYPE) && !crate::schema::canonical::widening(&from.ty, from.dims, &to.ty, to.dims)
+            Change::RecreateEnum { from, to, .. } => {
+                from.values.iter().any(|v| !to.values.contains(v))
             }
-            Change::RebuildTable { from, to } => from.columns.iter().any(|c| to.column(&c.name).is_none()),
+            Change::AlterColumn { what, from, to, .. } => {
+                what.contains(ColumnChange::TYPE)
+                    && !crate::schema::canonical::widening(&from.ty, from.dims, &to.ty, to.dims)
+            }
+            Change::RebuildTable { from, to } => {
+                from.columns.iter().any(|c| to.column(&c.name).is_none())
+            }
             _ => false,
         }
     }
@@ -225,23 +232,40 @@ impl Change {
             Change::DropSchema(s) => format!("drop schema {s}"),
             Change::CreateEnum(e) => format!("create enum {}", e.qualified()),
             Change::DropEnum(e) => format!("drop enum {}", e.qualified()),
-            Change::AddEnumValue { name, value, .. } => format!("add value '{value}' to enum {name}"),
-            Change::RecreateEnum { to, .. } => format!("rebuild enum {} (values removed or reordered)", to.qualified()),
-            Change::CreateSequence(s) => format!("create sequence {}", QualifiedName::new(&s.schema, &s.name)),
-            Change::DropSequence(s) => format!("drop sequence {}", QualifiedName::new(&s.schema, &s.name)),
+            Change::AddEnumValue { name, value, .. } => {
+                format!("add value '{value}' to enum {name}")
+            }
+            Change::RecreateEnum { to, .. } => format!(
+                "rebuild enum {} (values removed or reordered)",
+                to.qualified()
+            ),
+            Change::CreateSequence(s) => {
+                format!("create sequence {}", QualifiedName::new(&s.schema, &s.name))
+            }
+            Change::DropSequence(s) => {
+                format!("drop sequence {}", QualifiedName::new(&s.schema, &s.name))
+            }
             Change::CreateTable(t) => format!("create table {}", t.qualified()),
             Change::DropTable(t) => format!("drop table {}", t.qualified()),
             Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
             Change::AddColumn { table, column } => format!("add column {table}.{}", column.name),
             Change::DropColumn { table, column } => format!("drop column {table}.{}", column.name),
-            Change::RenameColumn { table, from, to } => format!("rename column {table}.{from} to {to}"),
-            Change::AlterColumn { table, to, what, .. } => {
+            Change::RenameColumn { table, from, to } => {
+                format!("rename column {table}.{from} to {to}")
+            }
+            Change::AlterColumn {
+                table, to, what, ..
+            } => {
                 let mut parts = Vec::new();
                 if what.contains(ColumnChange::TYPE) {
                     parts.push("type");
                 }
                 if what.contains(ColumnChange::NULLABILITY) {
-                    parts.push(if to.not_null { "set not null" } else { "drop not null" });
+                    parts.push(if to.not_null {
+                        "set not null"
+                    } else {
+                        "drop not null"
+                    });
                 }
                 if what.contains(ColumnChange::DEFAULT) {
                     parts.push("default");
@@ -257,15 +281,27 @@ impl Change {
                 }
                 format!("alter column {table}.{} ({})", to.name, parts.join(", "))
             }
-            Change::AddPrimaryKey { table, pk } => format!("add primary key on {table} ({})", pk.columns.join(", ")),
+            Change::AddPrimaryKey { table, pk } => {
+                format!("add primary key on {table} ({})", pk.columns.join(", "))
+            }
             Change::DropPrimaryKey { table, .. } => format!("drop primary key of {table}"),
-            Change::AddUnique { table, unique } => format!("add unique constraint {} on {table}", unique.name),
-            Change::DropUnique { table, unique } => format!("drop unique constraint {} on {table}", unique.name),
-            Change::AddForeignKey { table, fk } => format!("add foreign key {} on {table}", fk.name),
-            Change::DropForeignKey { table, fk } => format!("drop foreign key {} on {table}", fk.name),
+            Change::AddUnique { table, unique } => {
+                format!("add unique constraint {} on {table}", unique.name)
+            }
+            Change::DropUnique { table, unique } => {
+                format!("drop unique constraint {} on {table}", unique.name)
+            }
+            Change::AddForeignKey { table, fk } => {
+                format!("add foreign key {} on {table}", fk.name)
+            }
+            Change::DropForeignKey { table, fk } => {
+                format!("drop foreign key {} on {table}", fk.name)
+            }
             Change::AddCheck { table, check } => format!("add check {} on {table}", check.name),
             Change::DropCheck { table, check } => format!("drop check {} on {table}", check.name),
-            Change::CreateIndex { table, index } => format!("create index {} on {table}", index.name),
+            Change::CreateIndex { table, index } => {
+                format!("create index {} on {table}", index.name)
+            }
             Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
             Change::RebuildTable { to, .. } => format!("rebuild table {}", to.qualified()),
         }

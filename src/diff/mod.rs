@@ -45,7 +45,12 @@ pub struct Ambiguity {
 }
 
 /// Computes the changes from `from` to `to`.
-pub fn diff(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> Result<Vec<Change>, Vec<Ambiguity>> {
+pub fn diff(
+    from: &Schema,
+    to: &Schema,
+    renames: &Renames,
+    mode: RenameMode,
+) -> Result<Vec<Change>, Vec<Ambiguity>> {
     let dialect = to.dialect;
     let cf = canonical::schema(from);
     let ct = canonical::schema(to);
@@ -78,7 +83,10 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> 
                 if only_additions {
                     for (i, v) in e.values.iter().enumerate() {
                         if !old.values.contains(v) {
-                            let before = e.values[i + 1..].iter().find(|n| old.values.contains(n)).cloned();
+                            let before = e.values[i + 1..]
+                                .iter()
+                                .find(|n| old.values.contains(n))
+                                .cloned();
                             changes.push(Change::AddEnumValue {
                                 name: e.qualified(),
                                 value: v.clone(),
@@ -148,7 +156,9 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> 
                 .collect();
             let new: Vec<String> = added
                 .iter()
-                .filter(|t| t.schema == schema && !renames.created.contains(&t.qualified().to_string()))
+                .filter(|t| {
+                    t.schema == schema && !renames.created.contains(&t.qualified().to_string())
+                })
                 .map(|t| t.qualified().to_string())
                 .collect();
             if !gone.is_empty() && !new.is_empty() {
@@ -183,12 +193,20 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> 
     }
 
     for s in &to.sequences {
-        if !from.sequences.iter().any(|o| o.schema == s.schema && o.name == s.name) {
+        if !from
+            .sequences
+            .iter()
+            .any(|o| o.schema == s.schema && o.name == s.name)
+        {
             changes.push(Change::CreateSequence(s.clone()));
         }
     }
     for s in &from.sequences {
-        if !to.sequences.iter().any(|o| o.schema == s.schema && o.name == s.name) {
+        if !to
+            .sequences
+            .iter()
+            .any(|o| o.schema == s.schema && o.name == s.name)
+        {
             changes.push(Change::DropSequence(s.clone()));
         }
     }
@@ -255,8 +273,16 @@ fn diff_table(
     let mut changes = Vec::new();
 
     // Columns: pair by name, then by declared renames.
-    let mut removed: Vec<&Column> = old.columns.iter().filter(|c| new.column(&c.name).is_none()).collect();
-    let mut added: Vec<&Column> = new.columns.iter().filter(|c| old.column(&c.name).is_none()).collect();
+    let mut removed: Vec<&Column> = old
+        .columns
+        .iter()
+        .filter(|c| new.column(&c.name).is_none())
+        .collect();
+    let mut added: Vec<&Column> = new
+        .columns
+        .iter()
+        .filter(|c| old.column(&c.name).is_none())
+        .collect();
     let mut pairs: Vec<(&Column, &Column)> = new
         .columns
         .iter()
@@ -360,15 +386,27 @@ fn diff_table(
         match new_c.uniques.iter().position(|u| u.name == oc.name) {
             Some(i) if new_c.uniques[i] == oc => {}
             Some(i) => {
-                changes.push(Change::DropUnique { table: table.clone(), unique: o.clone() });
-                changes.push(Change::AddUnique { table: table.clone(), unique: new.uniques[i].clone() });
+                changes.push(Change::DropUnique {
+                    table: table.clone(),
+                    unique: o.clone(),
+                });
+                changes.push(Change::AddUnique {
+                    table: table.clone(),
+                    unique: new.uniques[i].clone(),
+                });
             }
-            None => changes.push(Change::DropUnique { table: table.clone(), unique: o.clone() }),
+            None => changes.push(Change::DropUnique {
+                table: table.clone(),
+                unique: o.clone(),
+            }),
         }
     }
     for (n, nc) in new.uniques.iter().zip(&new_c.uniques) {
         if !old_c.uniques.iter().any(|u| u.name == nc.name) {
-            changes.push(Change::AddUnique { table: table.clone(), unique: n.clone() });
+            changes.push(Change::AddUnique {
+                table: table.clone(),
+                unique: n.clone(),
+            });
         }
     }
 
@@ -378,15 +416,27 @@ fn diff_table(
         match new_c.foreign_keys.iter().position(|f| f.name == oc.name) {
             Some(i) if new_c.foreign_keys[i] == oc => {}
             Some(i) => {
-                changes.push(Change::DropForeignKey { table: table.clone(), fk: o.clone() });
-                changes.push(Change::AddForeignKey { table: table.clone(), fk: new.foreign_keys[i].clone() });
+                changes.push(Change::DropForeignKey {
+                    table: table.clone(),
+                    fk: o.clone(),
+                });
+                changes.push(Change::AddForeignKey {
+                    table: table.clone(),
+                    fk: new.foreign_keys[i].clone(),
+                });
             }
-            None => changes.push(Change::DropForeignKey { table: table.clone(), fk: o.clone() }),
+            None => changes.push(Change::DropForeignKey {
+                table: table.clone(),
+                fk: o.clone(),
+            }),
         }
     }
     for (n, nc) in new.foreign_keys.iter().zip(&new_c.foreign_keys) {
         if !old_c.foreign_keys.iter().any(|f| f.name == nc.name) {
-            changes.push(Change::AddForeignKey { table: table.clone(), fk: n.clone() });
+            changes.push(Change::AddForeignKey {
+                table: table.clone(),
+                fk: n.clone(),
+            });
         }
     }
 
@@ -394,23 +444,37 @@ fn diff_table(
         match new_c.checks.iter().position(|c| c.name == oc.name) {
             Some(i) if new_c.checks[i] == *oc => {}
             Some(i) => {
-                changes.push(Change::DropCheck { table: table.clone(), check: o.clone() });
-                changes.push(Change::AddCheck { table: table.clone(), check: new.checks[i].clone() });
+                changes.push(Change::DropCheck {
+                    table: table.clone(),
+                    check: o.clone(),
+                });
+                changes.push(Change::AddCheck {
+                    table: table.clone(),
+                    check: new.checks[i].clone(),
+                });
             }
-            None => changes.push(Change::DropCheck { table: table.clone(), check: o.clone() }),
+            None => changes.push(Change::DropCheck {
+                table: table.clone(),
+                check: o.clone(),
+            }),
         }
     }
     for (n, nc) in new.checks.iter().zip(&new_c.checks) {
         if !old_c.checks.iter().any(|c| c.name == nc.name) {
-            changes.push(Change::AddCheck { table: table.clone(), check: n.clone() });
+            changes.push(Change::AddCheck {
+                table: table.clone(),
+                check: n.clone(),
+            });
         }
     }
 
     // Indexes (SQLite uniques are indexes in canonical form, so look them up by name).
     let find_index = |t: &Table, c: &Table, name: &str| -> Option<crate::schema::Index> {
-        t.indexes.iter().find(|i| i.name == name).cloned().or_else(|| {
-            c.indexes.iter().find(|i| i.name == name).cloned()
-        })
+        t.indexes
+            .iter()
+            .find(|i| i.name == name)
+            .cloned()
+            .or_else(|| c.indexes.iter().find(|i| i.name == name).cloned())
     };
     for oc in &old_c.indexes {
         let mut oc2 = oc.clone();
@@ -424,24 +488,36 @@ fn diff_table(
             Some(nc) if *nc == oc2 => {}
             Some(nc) => {
                 if let Some(o) = original {
-                    changes.push(Change::DropIndex { table: table.clone(), index: o });
+                    changes.push(Change::DropIndex {
+                        table: table.clone(),
+                        index: o,
+                    });
                 }
                 if let Some(n) = find_index(new, new_c, &nc.name) {
-                    changes.push(Change::CreateIndex { table: table.clone(), index: n });
+                    changes.push(Change::CreateIndex {
+                        table: table.clone(),
+                        index: n,
+                    });
                 }
             }
             None => {
                 if let Some(o) = original {
-                    changes.push(Change::DropIndex { table: table.clone(), index: o });
+                    changes.push(Change::DropIndex {
+                        table: table.clone(),
+                        index: o,
+                    });
                 }
             }
         }
     }
     for nc in &new_c.indexes {
-        if !old_c.indexes.iter().any(|i| i.name == nc.name) {
-            if let Some(n) = find_index(new, new_c, &nc.name) {
-                changes.push(Change::CreateIndex { table: table.clone(), index: n });
-            }
+        if !old_c.indexes.iter().any(|i| i.name == nc.name)
+            && let Some(n) = find_index(new, new_c, &nc.name)
+        {
+            changes.push(Change::CreateIndex {
+                table: table.clone(),
+                index: n,
+            });
         }
     }
     Ok(changes)

@@ -19,7 +19,10 @@ fn table(name: &str, cols: &[&str]) -> Table {
 #[test]
 fn equal_schemas_have_no_changes() {
     let a = schema(vec![table("users", &["id", "email"])]);
-    assert_eq!(diff(&a, &a.clone(), &Renames::default(), RenameMode::Ask), Ok(vec![]));
+    assert_eq!(
+        diff(&a, &a.clone(), &Renames::default(), RenameMode::Ask),
+        Ok(vec![])
+    );
 }
 
 #[test]
@@ -37,11 +40,17 @@ fn declared_rename_becomes_a_rename() {
     let a = schema(vec![table("people", &["id", "full_name"])]);
     let b = schema(vec![table("people", &["id", "display_name"])]);
     let renames = Renames {
-        columns: vec![(QualifiedName::new("public", "people"), "full_name".into(), "display_name".into())],
+        columns: vec![(
+            QualifiedName::new("public", "people"),
+            "full_name".into(),
+            "display_name".into(),
+        )],
         ..Default::default()
     };
     let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
-    assert!(matches!(&changes[..], [Change::RenameColumn { from, to, .. }] if from == "full_name" && to == "display_name"));
+    assert!(
+        matches!(&changes[..], [Change::RenameColumn { from, to, .. }] if from == "full_name" && to == "display_name")
+    );
 }
 
 #[test]
@@ -54,7 +63,11 @@ fn declared_creation_is_a_drop_and_an_add() {
     };
     let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
     assert_eq!(changes.len(), 2);
-    assert!(changes.iter().any(|c| matches!(c, Change::DropColumn { .. })));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::DropColumn { .. }))
+    );
 }
 
 #[test]
@@ -64,7 +77,10 @@ fn table_rename_ambiguity_and_decision() {
     let err = diff(&a, &b, &Renames::default(), RenameMode::Ask).unwrap_err();
     assert_eq!(err[0].kind, "table");
     let renames = Renames {
-        tables: vec![(QualifiedName::new("public", "people"), QualifiedName::new("public", "persons"))],
+        tables: vec![(
+            QualifiedName::new("public", "people"),
+            QualifiedName::new("public", "persons"),
+        )],
         ..Default::default()
     };
     let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
@@ -81,7 +97,12 @@ fn catalog_spelling_matches_declared_spelling() {
     let mut c = Column::new("email", ColumnType::sql("character varying(255)"));
     c.default = Some("'x'::character varying".into());
     inspected.columns.push(c);
-    let changes = diff(&schema(vec![inspected]), &schema(vec![declared]), &Renames::default(), RenameMode::Ask);
+    let changes = diff(
+        &schema(vec![inspected]),
+        &schema(vec![declared]),
+        &Renames::default(),
+        RenameMode::Ask,
+    );
     assert_eq!(changes, Ok(vec![]));
 }
 
@@ -100,8 +121,16 @@ fn enum_append_and_reorder() {
     assert_eq!(
         changes,
         vec![
-            Change::AddEnumValue { name: QualifiedName::new("public", "color"), value: "yellow".into(), before: Some("green".into()) },
-            Change::AddEnumValue { name: QualifiedName::new("public", "color"), value: "blue".into(), before: None },
+            Change::AddEnumValue {
+                name: QualifiedName::new("public", "color"),
+                value: "yellow".into(),
+                before: Some("green".into())
+            },
+            Change::AddEnumValue {
+                name: QualifiedName::new("public", "color"),
+                value: "blue".into(),
+                before: None
+            },
         ]
     );
     b.enums[0] = e(&["green", "red"]);

@@ -42,7 +42,9 @@ impl std::fmt::Display for LockHolder {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LockError {
     /// Another run held it for longer than the timeout.
-    #[error("another db-migrate run holds the migration lock on {target} ({holder}); gave up after {waited:?}")]
+    #[error(
+        "another db-migrate run holds the migration lock on {target} ({holder}); gave up after {waited:?}"
+    )]
     #[diagnostic(help(
         "wait for that run to finish and retry, raise --lock-timeout, or if that session is stuck end it with SELECT pg_terminate_backend(<pid>)"
     ))]
@@ -100,7 +102,10 @@ pub fn acquire_lock(
         if start.elapsed() >= timeout {
             return Err(LockError::Timeout {
                 target,
-                holder: holder.map_or_else(|| "a session that just released it".into(), |h| h.to_string()),
+                holder: holder.map_or_else(
+                    || "a session that just released it".into(),
+                    |h| h.to_string(),
+                ),
                 waited: start.elapsed(),
             });
         }

@@ -140,7 +140,9 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
     }
     let dialect = db.dialect();
     let applied_at = match dialect {
-        Dialect::Postgres => "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+        Dialect::Postgres => {
+            "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
         Dialect::Sqlite => "applied_at",
     };
     let sql = format!(
@@ -187,7 +189,11 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
 }
 
 /// Inserts or replaces a row (values bound as parameters).
-pub fn record(db: &mut Db, table: &HistoryTable, row: &AppliedMigration) -> Result<(), StatementError> {
+pub fn record(
+    db: &mut Db,
+    table: &HistoryTable,
+    row: &AppliedMigration,
+) -> Result<(), StatementError> {
     let dialect = db.dialect();
     let name = table.sql(dialect);
     match &mut db.conn {

@@ -45,14 +45,18 @@ pub enum MigrationsError {
     },
     /// A migration directory without migration.sql.
     #[error("{path} has no migration.sql")]
-    #[diagnostic(help("every migration directory needs a migration.sql (it may be empty); `db-migrate generate --empty <name>` makes one"))]
+    #[diagnostic(help(
+        "every migration directory needs a migration.sql (it may be empty); `db-migrate generate --empty <name>` makes one"
+    ))]
     MissingSql {
         /// The directory.
         path: PathBuf,
     },
     /// meta.json does not parse.
     #[error("{path} is not a valid meta.json: {message}")]
-    #[diagnostic(help("meta.json is written by `db-migrate generate`; restore it from version control, or delete it to treat the migration as hand-written"))]
+    #[diagnostic(help(
+        "meta.json is written by `db-migrate generate`; restore it from version control, or delete it to treat the migration as hand-written"
+    ))]
     BadMeta {
         /// The file.
         path: PathBuf,
@@ -104,6 +108,40 @@ impl Migration {
     /// Path of migration.sql.
     pub fn sql_path(&self) -> PathBuf {
         self.dir.join(SQL_FILE)
+    }
+}
+
+/// A migration that does not follow the one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    /// The migration.
+    pub migration: String,
+    /// The parent it was generated on (`None`: it was the first).
+    pub parent: Option<String>,
+    /// The migration before it in id order, which it should follow.
+    pub previous: Option<String>,
+}
+
+impl std::fmt::Display for Fork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.parent, &self.previous) {
+            (Some(parent), Some(previous)) => write!(
+                f,
+                "{} was generated on {parent}, but {previous} comes before it (two branches each generated a migration)",
+                self.migration
+            ),
+            (None, Some(previous)) => write!(
+                f,
+                "{} was generated as the first migration, but {previous} comes before it",
+                self.migration
+            ),
+            (Some(parent), None) => write!(
+                f,
+                "{} follows {parent}, which is not in the folder",
+                self.migration
+            ),
+            (None, None) => write!(f, "{}", self.migration),
+        }
     }
 }
 
@@ -188,6 +226,41 @@ impl MigrationSet {
             .find_map(|m| m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
     }
 
+    /// The parent of each migration: its meta.json's `parent`, or for a
+    /// hand-written migration the migration before it.
+    pub fn parent_of(&self, index: usize) -> Option<&str> {
+        let m = self.migrations.get(index)?;
+        match &m.meta {
+            Some(meta) => meta.parent.as_deref(),
+            None if index > 0 => Some(self.migrations[index - 1].id.as_str()),
+            None => None,
+        }
+    }
+
+    /// Branches that were merged: migrations whose parent is not the
+    /// migration before them, as (the migration before it, the migration).
+    /// Two branches that each generated a migration from the same parent
+    /// show up here, and so does a migration whose parent is missing.
+    pub fn forks(&self) -> Vec<Fork> {
+        let mut out = Vec::new();
+        for (i, m) in self.migrations.iter().enumerate() {
+            let expected = if i == 0 {
+                None
+            } else {
+                Some(self.migrations[i - 1].id.as_str())
+            };
+            let parent = self.parent_of(i);
+            if parent != expected {
+                out.push(Fork {
+                    migration: m.id.clone(),
+                    parent: parent.map(str::to_string),
+                    previous: expected.map(str::to_string),
+                });
+            }
+        }
+        out
+    }
+
     /// A new id for `name`: the current UTC second, or one second after the
     /// newest existing id when that is not later.
     pub fn next_id(&self, name: &str, now: jiff::Timestamp) -> String {
@@ -202,7 +275,12 @@ impl MigrationSet {
     }
 
     /// Writes a new migration directory.
-    pub fn write(&self, id: &str, sql: &str, meta: Option<&Meta>) -> Result<PathBuf, MigrationsError> {
+    pub fn write(
+        &self,
+        id: &str,
+        sql: &str,
+        meta: Option<&Meta>,
+    ) -> Result<PathBuf, MigrationsError> {
         let dir = self.dir.join(id);
         let write = |path: PathBuf, text: &str| {
             std::fs::write(&path, text).map_err(|source| MigrationsError::Write { path, source })
@@ -235,18 +313,32 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
     let sql = match std::fs::read_to_string(&sql_path) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(MigrationsError::MissingSql { path: dir.to_path_buf() });
+            return Err(MigrationsError::MissingSql {
+                path: dir.to_path_buf(),
+            });
         }
-        Err(source) => return Err(MigrationsError::Io { path: sql_path, source }),
+        Err(source) => {
+            return Err(MigrationsError::Io {
+                path: sql_path,
+                source,
+            });
+        }
     };
     let meta_path = dir.join(META_FILE);
     let meta = match std::fs::read_to_string(&meta_path) {
-        Ok(text) => Some(Meta::from_json(&text).map_err(|e| MigrationsError::BadMeta {
-            path: meta_path.clone(),
-            message: e.to_string(),
-        })?),
+        Ok(text) => Some(
+            Meta::from_json(&text).map_err(|e| MigrationsError::BadMeta {
+                path: meta_path.clone(),
+                message: e.to_string(),
+            })?,
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => return Err(MigrationsError::Io { path: meta_path, source }),
+        Err(source) => {
+            return Err(MigrationsError::Io {
+                path: meta_path,
+                source,
+            });
+        }
     };
     Ok(Migration {
         checksum: checksum(&sql),
@@ -325,7 +417,10 @@ mod tests {
     #[test]
     fn checksum_ignores_line_endings_and_trailing_space() {
         let a = checksum("CREATE TABLE a (id int);\nSELECT 1;\n");
-        assert_eq!(a, checksum("CREATE TABLE a (id int);  \r\nSELECT 1;\r\n\r\n"));
+        assert_eq!(
+            a,
+            checksum("CREATE TABLE a (id int);  \r\nSELECT 1;\r\n\r\n")
+        );
         assert_ne!(a, checksum("CREATE TABLE a (id bigint);\nSELECT 1;\n"));
         assert_eq!(a.len(), 64);
     }
@@ -347,6 +442,52 @@ mod tests {
     }
 
     #[test]
+    fn forks_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let meta = |id: &str, parent: Option<&str>| Meta {
+            id: id.into(),
+            name: id[15..].into(),
+            created_at: String::new(),
+            dialect: crate::schema::Dialect::Postgres,
+            parent: parent.map(str::to_string),
+            checksum: String::new(),
+            tool_version: String::new(),
+            transaction: true,
+            warnings: vec![],
+            snapshot: None,
+        };
+        set.write(
+            "20250101000000_base",
+            "",
+            Some(&meta("20250101000000_base", None)),
+        )
+        .unwrap();
+        set.write(
+            "20250102000000_a",
+            "",
+            Some(&meta("20250102000000_a", Some("20250101000000_base"))),
+        )
+        .unwrap();
+        set.write("20250103000000_hand", "", None).unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        assert!(set.forks().is_empty());
+        set.write(
+            "20250104000000_b",
+            "",
+            Some(&meta("20250104000000_b", Some("20250101000000_base"))),
+        )
+        .unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let forks = set.forks();
+        assert_eq!(forks.len(), 1);
+        assert_eq!(forks[0].migration, "20250104000000_b");
+        assert_eq!(forks[0].parent.as_deref(), Some("20250101000000_base"));
+        assert_eq!(forks[0].previous.as_deref(), Some("20250103000000_hand"));
+        assert!(forks[0].to_string().contains("two branches"));
+    }
+
+    #[test]
     fn no_transaction_directive() {
         let m = |sql: &str| Migration {
             id: "20250101000000_x".into(),
@@ -356,7 +497,10 @@ mod tests {
             meta: None,
         };
         assert!(m("CREATE TABLE a ();").transactional());
-        assert!(!m("-- db-migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON a (x);").transactional());
+        assert!(
+            !m("-- db-migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON a (x);")
+                .transactional()
+        );
         assert!(m("SELECT 1;\n-- db-migrate: no-transaction\n").transactional());
     }
 }

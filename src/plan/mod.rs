@@ -70,7 +70,9 @@ fn phase(c: &Change) -> u8 {
         Change::RenameColumn { .. } => 7,
         Change::CreateTable(_) => 8,
         Change::AddColumn { .. } => 9,
-        Change::AlterColumn { .. } | Change::RecreateEnum { .. } | Change::RebuildTable { .. } => 10,
+        Change::AlterColumn { .. } | Change::RecreateEnum { .. } | Change::RebuildTable { .. } => {
+            10
+        }
         Change::DropColumn { .. } => 11,
         Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 12,
         Change::AddForeignKey { .. } => 13,
@@ -113,19 +115,26 @@ fn needs_rebuild(c: &Change, from: Option<&Table>) -> bool {
         | Change::AddCheck { .. }
         | Change::DropCheck { .. } => true,
         Change::AddColumn { column, .. } => {
-            let constant_default = column
-                .default
-                .as_deref()
-                .is_none_or(|d| !d.trim_start().starts_with('(') && !d.to_ascii_uppercase().starts_with("CURRENT_"));
-            column.generated.is_some() || !constant_default || (column.not_null && column.default.is_none())
+            let constant_default = column.default.as_deref().is_none_or(|d| {
+                !d.trim_start().starts_with('(') && !d.to_ascii_uppercase().starts_with("CURRENT_")
+            });
+            column.generated.is_some()
+                || !constant_default
+                || (column.not_null && column.default.is_none())
         }
         Change::DropColumn { column, .. } => from.is_some_and(|t| {
             let name = &column.name;
-            t.primary_key.as_ref().is_some_and(|pk| pk.columns.contains(name))
+            t.primary_key
+                .as_ref()
+                .is_some_and(|pk| pk.columns.contains(name))
                 || t.foreign_keys.iter().any(|f| f.columns.contains(name))
                 || t.uniques.iter().any(|u| u.columns.contains(name))
-                || t.checks.iter().any(|k| k.expression.contains(name.as_str()))
-                || t.indexes.iter().any(|i| i.keys.iter().any(|k| k.key.contains(name.as_str())))
+                || t.checks
+                    .iter()
+                    .any(|k| k.expression.contains(name.as_str()))
+                || t.indexes
+                    .iter()
+                    .any(|i| i.keys.iter().any(|k| k.key.contains(name.as_str())))
         }),
         _ => false,
     }
@@ -149,10 +158,11 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
     };
     let mut rebuild: Vec<QualifiedName> = Vec::new();
     for c in &changes {
-        if let Some(t) = altered_table(c) {
-            if needs_rebuild(c, source_table(t)) && !rebuild.contains(t) {
-                rebuild.push(t.clone());
-            }
+        if let Some(t) = altered_table(c)
+            && needs_rebuild(c, source_table(t))
+            && !rebuild.contains(t)
+        {
+            rebuild.push(t.clone());
         }
     }
     if rebuild.is_empty() {
@@ -160,7 +170,8 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
     }
     let mut rebuilds = Vec::new();
     for name in &rebuild {
-        let (Some(old), Some(new)) = (source_table(name), to.table(&name.schema, &name.name)) else {
+        let (Some(old), Some(new)) = (source_table(name), to.table(&name.schema, &name.name))
+        else {
             continue;
         };
         // Table and column renames run in place first, so the rebuild starts
@@ -168,12 +179,11 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
         let mut old = old.clone();
         old.name = name.name.clone();
         for c in &changes {
-            if let Change::RenameColumn { table, from, to } = c {
-                if table == name {
-                    if let Some(col) = old.columns.iter_mut().find(|col| col.name == *from) {
-                        col.name = to.clone();
-                    }
-                }
+            if let Change::RenameColumn { table, from, to } = c
+                && table == name
+                && let Some(col) = old.columns.iter_mut().find(|col| col.name == *from)
+            {
+                col.name = to.clone();
             }
         }
         rebuilds.push(Change::RebuildTable {
@@ -196,7 +206,8 @@ mod tests {
 
     fn table(name: &str) -> Table {
         let mut t = Table::new("main", name);
-        t.columns.push(Column::new("id", ColumnType::sql("integer")));
+        t.columns
+            .push(Column::new("id", ColumnType::sql("integer")));
         t
     }
 
@@ -232,9 +243,17 @@ mod tests {
         from.tables.push(table("t"));
         let mut to = from.clone();
         to.tables[0].columns[0].not_null = true;
-        let changes = crate::diff::diff(&from, &to, &Default::default(), crate::diff::RenameMode::Ask)
-            .expect("no ambiguity");
+        let changes = crate::diff::diff(
+            &from,
+            &to,
+            &Default::default(),
+            crate::diff::RenameMode::Ask,
+        )
+        .expect("no ambiguity");
         let p = plan(changes, &from, &to);
-        assert!(matches!(p.changes.as_slice(), [Change::RebuildTable { .. }]));
+        assert!(matches!(
+            p.changes.as_slice(),
+            [Change::RebuildTable { .. }]
+        ));
     }
 }

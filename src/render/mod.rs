@@ -35,7 +35,10 @@ pub fn render(plan: &Plan, dialect: Dialect) -> Vec<Rendered> {
 
 /// All statements of a rendered plan, in order.
 pub fn statements(rendered: &[Rendered]) -> Vec<String> {
-    rendered.iter().flat_map(|r| r.statements.iter().cloned()).collect()
+    rendered
+        .iter()
+        .flat_map(|r| r.statements.iter().cloned())
+        .collect()
 }
 
 /// Joins statements into a migration script: each ends with `;`, a blank line between.

@@ -5,8 +5,8 @@
 use super::{ident, ident_list, literal, qualified};
 use crate::diff::{Change, ColumnChange};
 use crate::schema::{
-    Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, Nulls, PrimaryKey, QualifiedName, Sequence,
-    SequenceOptions, Table, Unique, canonical, names,
+    Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, Nulls, PrimaryKey,
+    QualifiedName, Sequence, SequenceOptions, Table, Unique, canonical, names,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -27,8 +27,16 @@ pub fn change(c: &Change) -> Vec<String> {
         Change::DropSchema(s) => vec![format!("DROP SCHEMA {}", ident(s))],
         Change::CreateEnum(e) => vec![create_enum(e)],
         Change::DropEnum(e) => vec![format!("DROP TYPE {}", full_name(&e.schema, &e.name))],
-        Change::AddEnumValue { name, value, before } => {
-            let mut s = format!("ALTER TYPE {} ADD VALUE {}", full_name(&name.schema, &name.name), literal(value));
+        Change::AddEnumValue {
+            name,
+            value,
+            before,
+        } => {
+            let mut s = format!(
+                "ALTER TYPE {} ADD VALUE {}",
+                full_name(&name.schema, &name.name),
+                literal(value)
+            );
             if let Some(b) = before {
                 s.push_str(&format!(" BEFORE {}", literal(b)));
             }
@@ -43,11 +51,19 @@ pub fn change(c: &Change) -> Vec<String> {
             let mut out = Vec::new();
             let mut current = from.clone();
             if from.schema != to.schema {
-                out.push(format!("ALTER TABLE {} SET SCHEMA {}", table_name(from), ident(&to.schema)));
+                out.push(format!(
+                    "ALTER TABLE {} SET SCHEMA {}",
+                    table_name(from),
+                    ident(&to.schema)
+                ));
                 current.schema = to.schema.clone();
             }
             if from.name != to.name {
-                out.push(format!("ALTER TABLE {} RENAME TO {}", table_name(&current), ident(&to.name)));
+                out.push(format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    table_name(&current),
+                    ident(&to.name)
+                ));
             }
             out
         }
@@ -67,13 +83,29 @@ pub fn change(c: &Change) -> Vec<String> {
             ident(from),
             ident(to)
         )],
-        Change::AlterColumn { table, from, to, what } => alter_column(table, from, to, *what),
-        Change::AddPrimaryKey { table, pk } => vec![format!("ALTER TABLE {} ADD {}", table_name(table), primary_key(pk))],
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            what,
+        } => alter_column(table, from, to, *what),
+        Change::AddPrimaryKey { table, pk } => vec![format!(
+            "ALTER TABLE {} ADD {}",
+            table_name(table),
+            primary_key(pk)
+        )],
         Change::DropPrimaryKey { table, pk } => {
-            let name = pk.name.clone().unwrap_or_else(|| names::postgres_primary_key(&table.name));
+            let name = pk
+                .name
+                .clone()
+                .unwrap_or_else(|| names::postgres_primary_key(&table.name));
             vec![drop_constraint(table, &name)]
         }
-        Change::AddUnique { table, unique } => vec![format!("ALTER TABLE {} ADD {}", table_name(table), unique_def(unique))],
+        Change::AddUnique { table, unique } => vec![format!(
+            "ALTER TABLE {} ADD {}",
+            table_name(table),
+            unique_def(unique)
+        )],
         Change::DropUnique { table, unique } => vec![drop_constraint(table, &unique.name)],
         Change::AddForeignKey { table, fk } => vec![format!(
             "ALTER TABLE {} ADD CONSTRAINT {} {}",
@@ -91,7 +123,10 @@ pub fn change(c: &Change) -> Vec<String> {
         Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
         Change::DropIndex { table, index } => {
-            vec![format!("DROP INDEX {}", qualified(PG, &table.schema, &index.name))]
+            vec![format!(
+                "DROP INDEX {}",
+                qualified(PG, &table.schema, &index.name)
+            )]
         }
         // The planner only makes rebuilds for SQLite.
         Change::RebuildTable { .. } => Vec::new(),
@@ -99,12 +134,20 @@ pub fn change(c: &Change) -> Vec<String> {
 }
 
 fn drop_constraint(table: &QualifiedName, name: &str) -> String {
-    format!("ALTER TABLE {} DROP CONSTRAINT {}", table_name(table), ident(name))
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        table_name(table),
+        ident(name)
+    )
 }
 
 fn create_enum(e: &Enum) -> String {
     let values: Vec<String> = e.values.iter().map(|v| literal(v)).collect();
-    format!("CREATE TYPE {} AS ENUM({})", full_name(&e.schema, &e.name), values.join(", "))
+    format!(
+        "CREATE TYPE {} AS ENUM({})",
+        full_name(&e.schema, &e.name),
+        values.join(", ")
+    )
 }
 
 /// Column types as drizzle-kit writes them: enums quoted (schema left out in public).
@@ -121,7 +164,10 @@ fn identity_clause(table_schema: &str, table: &str, column: &Column, id: &Identi
         ColumnType::Sql(t) => canonical::type_sql(PG, t),
         ColumnType::Enum(_) => "integer".into(),
     };
-    let seq = id.sequence_name.clone().unwrap_or_else(|| names::sequence(table, &column.name));
+    let seq = id
+        .sequence_name
+        .clone()
+        .unwrap_or_else(|| names::sequence(table, &column.name));
     let seq = qualified(PG, table_schema, &seq);
     format!(
         "GENERATED {} AS IDENTITY (sequence name {seq} {})",
@@ -186,7 +232,11 @@ fn column_def(table_schema: &str, table: &str, c: &Column, inline_pk: bool) -> S
 
 fn primary_key(pk: &PrimaryKey) -> String {
     match &pk.name {
-        Some(n) => format!("CONSTRAINT {} PRIMARY KEY({})", ident(n), ident_list(&pk.columns)),
+        Some(n) => format!(
+            "CONSTRAINT {} PRIMARY KEY({})",
+            ident(n),
+            ident_list(&pk.columns)
+        ),
         None => format!("PRIMARY KEY({})", ident_list(&pk.columns)),
     }
 }
@@ -195,7 +245,11 @@ fn unique_def(u: &Unique) -> String {
     format!(
         "CONSTRAINT {} UNIQUE{}({})",
         ident(&u.name),
-        if u.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
+        if u.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
         ident_list(&u.columns)
     )
 }
@@ -220,12 +274,19 @@ fn create_table(t: &Table) -> String {
     let mut lines: Vec<String> = t
         .columns
         .iter()
-        .map(|c| column_def(&t.schema, &t.name, c, inline_pk.as_deref() == Some(c.name.as_str())))
+        .map(|c| {
+            column_def(
+                &t.schema,
+                &t.name,
+                c,
+                inline_pk.as_deref() == Some(c.name.as_str()),
+            )
+        })
         .collect();
-    if let Some(pk) = &t.primary_key {
-        if inline_pk.is_none() {
-            lines.push(primary_key(pk));
-        }
+    if let Some(pk) = &t.primary_key
+        && inline_pk.is_none()
+    {
+        lines.push(primary_key(pk));
     }
     lines.extend(t.uniques.iter().map(unique_def));
     lines.extend(
@@ -245,7 +306,11 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
         .keys
         .iter()
         .map(|k| {
-            let mut s = if k.expression { k.key.clone() } else { ident(&k.key) };
+            let mut s = if k.expression {
+                k.key.clone()
+            } else {
+                ident(&k.key)
+            };
             if let Some(op) = &k.opclass {
                 s.push(' ');
                 s.push_str(op);
@@ -255,9 +320,11 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
             }
             let default_nulls = if k.desc { Nulls::First } else { Nulls::Last };
             match k.nulls {
-                Some(n) if n != default_nulls => {
-                    s.push_str(if n == Nulls::First { " NULLS FIRST" } else { " NULLS LAST" })
-                }
+                Some(n) if n != default_nulls => s.push_str(if n == Nulls::First {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                }),
                 _ => {}
             }
             s
@@ -282,7 +349,12 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
     s
 }
 
-fn alter_column(table: &QualifiedName, from: &Column, to: &Column, what: ColumnChange) -> Vec<String> {
+fn alter_column(
+    table: &QualifiedName,
+    from: &Column,
+    to: &Column,
+    what: ColumnChange,
+) -> Vec<String> {
     let t = table_name(table);
     let col = ident(&to.name);
     let prefix = format!("ALTER TABLE {t} ALTER COLUMN {col}");
@@ -321,15 +393,18 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, what: ColumnC
         }
     }
     if what.contains(ColumnChange::NULLABILITY) && to.identity.is_none() {
-        out.push(format!("{prefix} {} NOT NULL", if to.not_null { "SET" } else { "DROP" }));
+        out.push(format!(
+            "{prefix} {} NOT NULL",
+            if to.not_null { "SET" } else { "DROP" }
+        ));
     }
-    if what.contains(ColumnChange::IDENTITY) {
-        if let Some(id) = &to.identity {
-            out.push(format!(
-                "{prefix} ADD {}",
-                identity_clause(&table.schema, &table.name, to, id)
-            ));
-        }
+    if what.contains(ColumnChange::IDENTITY)
+        && let Some(id) = &to.identity
+    {
+        out.push(format!(
+            "{prefix} ADD {}",
+            identity_clause(&table.schema, &table.name, to, id)
+        ));
     }
     out
 }
@@ -340,7 +415,11 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, what: ColumnC
 fn recreate_enum(e: &Enum, columns: &[(QualifiedName, Column)]) -> Vec<String> {
     let mut out = Vec::new();
     for (table, c) in columns {
-        let prefix = format!("ALTER TABLE {} ALTER COLUMN {}", table_name(table), ident(&c.name));
+        let prefix = format!(
+            "ALTER TABLE {} ALTER COLUMN {}",
+            table_name(table),
+            ident(&c.name)
+        );
         out.push(format!("{prefix} DROP DEFAULT"));
         out.push(format!(
             "{prefix} SET DATA TYPE text{}",
@@ -350,9 +429,16 @@ fn recreate_enum(e: &Enum, columns: &[(QualifiedName, Column)]) -> Vec<String> {
     out.push(format!("DROP TYPE {}", full_name(&e.schema, &e.name)));
     out.push(create_enum(e));
     for (table, c) in columns {
-        let prefix = format!("ALTER TABLE {} ALTER COLUMN {}", table_name(table), ident(&c.name));
+        let prefix = format!(
+            "ALTER TABLE {} ALTER COLUMN {}",
+            table_name(table),
+            ident(&c.name)
+        );
         let ty = type_sql(&c.ty, c.dims);
-        out.push(format!("{prefix} SET DATA TYPE {ty} USING {}::{ty}", ident(&c.name)));
+        out.push(format!(
+            "{prefix} SET DATA TYPE {ty} USING {}::{ty}",
+            ident(&c.name)
+        ));
         if let Some(d) = &c.default {
             out.push(format!("{prefix} SET DEFAULT {d}"));
         }

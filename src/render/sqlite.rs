@@ -12,7 +12,11 @@ pub fn change(c: &Change) -> Vec<String> {
     match c {
         Change::CreateTable(t) => vec![create_table(&t.name, t)],
         Change::DropTable(t) => vec![format!("DROP TABLE {}", ident(&t.name))],
-        Change::RenameTable { from, to } => vec![format!("ALTER TABLE {} RENAME TO {}", ident(&from.name), ident(&to.name))],
+        Change::RenameTable { from, to } => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            ident(&from.name),
+            ident(&to.name)
+        )],
         Change::AddColumn { table, column } => vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
             ident(&table.name),
@@ -76,10 +80,10 @@ fn create_table(name: &str, t: &Table) -> String {
         .iter()
         .map(|c| column_def(c, inline_pk.as_deref() == Some(c.name.as_str())))
         .collect();
-    if let Some(pk) = &t.primary_key {
-        if inline_pk.is_none() {
-            lines.push(format!("PRIMARY KEY({})", ident_list(&pk.columns)));
-        }
+    if let Some(pk) = &t.primary_key
+        && inline_pk.is_none()
+    {
+        lines.push(format!("PRIMARY KEY({})", ident_list(&pk.columns)));
     }
     for fk in &t.foreign_keys {
         lines.push(format!(
@@ -93,9 +97,17 @@ fn create_table(name: &str, t: &Table) -> String {
         ));
     }
     for c in &t.checks {
-        lines.push(format!("CONSTRAINT {} CHECK({})", ident(&c.name), c.expression));
+        lines.push(format!(
+            "CONSTRAINT {} CHECK({})",
+            ident(&c.name),
+            c.expression
+        ));
     }
-    format!("CREATE TABLE {} (\n\t{}\n)", ident(name), lines.join(",\n\t"))
+    format!(
+        "CREATE TABLE {} (\n\t{}\n)",
+        ident(name),
+        lines.join(",\n\t")
+    )
 }
 
 fn create_index(table: &QualifiedName, i: &Index) -> String {
@@ -103,7 +115,11 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
         .keys
         .iter()
         .map(|k| {
-            let mut s = if k.expression { k.key.clone() } else { ident(&k.key) };
+            let mut s = if k.expression {
+                k.key.clone()
+            } else {
+                ident(&k.key)
+            };
             if k.desc {
                 s.push_str(" DESC");
             }
@@ -145,7 +161,11 @@ fn rebuild(from: &Table, to: &Table) -> Vec<String> {
         ));
     }
     out.push(format!("DROP TABLE {}", ident(&from.name)));
-    out.push(format!("ALTER TABLE {} RENAME TO {}", ident(&tmp), ident(&to.name)));
+    out.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        ident(&tmp),
+        ident(&to.name)
+    ));
     let q = to.qualified();
     for u in &to.uniques {
         out.push(create_index(&q, &u.as_index()));

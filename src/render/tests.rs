@@ -1,6 +1,8 @@
 use super::*;
-use crate::diff::{Renames, RenameMode, diff};
-use crate::schema::{Column, ColumnType, ForeignKey, FkAction, PrimaryKey, QualifiedName, Schema, Table, Unique};
+use crate::diff::{RenameMode, Renames, diff};
+use crate::schema::{
+    Column, ColumnType, FkAction, ForeignKey, PrimaryKey, QualifiedName, Schema, Table, Unique,
+};
 
 fn users_and_posts(dialect: Dialect) -> Schema {
     let schema = dialect.default_schema();
@@ -11,8 +13,15 @@ fn users_and_posts(dialect: Dialect) -> Schema {
     let mut email = Column::new("email", ColumnType::sql("varchar(255)"));
     email.not_null = true;
     users.columns.push(email);
-    users.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
-    users.uniques.push(Unique { name: "users_email_unique".into(), columns: vec!["email".into()], nulls_not_distinct: false });
+    users.primary_key = Some(PrimaryKey {
+        name: None,
+        columns: vec!["id".into()],
+    });
+    users.uniques.push(Unique {
+        name: "users_email_unique".into(),
+        columns: vec!["email".into()],
+        nulls_not_distinct: false,
+    });
     let mut posts = Table::new(schema, "posts");
     let mut pid = Column::new("id", ColumnType::sql("integer"));
     pid.not_null = true;
@@ -20,7 +29,10 @@ fn users_and_posts(dialect: Dialect) -> Schema {
     let mut author = Column::new("author_id", ColumnType::sql("varchar(36)"));
     author.not_null = true;
     posts.columns.push(author);
-    posts.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
+    posts.primary_key = Some(PrimaryKey {
+        name: None,
+        columns: vec!["id".into()],
+    });
     posts.foreign_keys.push(ForeignKey {
         name: "posts_author_id_users_id_fk".into(),
         columns: vec!["author_id".into()],

@@ -6,7 +6,9 @@
 //! form so that [`crate::diff`] can compare declared, snapshot and inspected
 //! models with plain equality.
 
-use super::{Column, ColumnType, Dialect, Identity, Index, Nulls, Schema, SequenceOptions, Table, names};
+use super::{
+    Column, ColumnType, Dialect, Identity, Index, Nulls, Schema, SequenceOptions, Table, names,
+};
 
 /// A canonical copy of a schema, for comparison only (never rendered).
 pub fn schema(s: &Schema) -> Schema {
@@ -118,7 +120,12 @@ fn index(dialect: Dialect, table: &str, i: &Index) -> Index {
     let mut out = i.clone();
     out.name = postgres_name(dialect, &i.name);
     out.concurrently = false;
-    if dialect == Dialect::Postgres && out.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case("btree")) {
+    if dialect == Dialect::Postgres
+        && out
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case("btree"))
+    {
         out.method = None;
     }
     if let Some(m) = &mut out.method {
@@ -150,7 +157,10 @@ pub fn sequence_options(o: &SequenceOptions, int_type: &str) -> SequenceOptions 
     };
     let increment = o.increment.unwrap_or(1);
     let (min, max) = if increment > 0 {
-        (o.min_value.unwrap_or(1), o.max_value.unwrap_or(max_for_type))
+        (
+            o.min_value.unwrap_or(1),
+            o.max_value.unwrap_or(max_for_type),
+        )
     } else {
         (
             o.min_value.unwrap_or(-max_for_type - 1),
@@ -199,7 +209,8 @@ pub fn widening(from: &ColumnType, from_dims: u8, to: &ColumnType, to_dims: u8) 
     match (base_a, base_b) {
         ("varchar" | "char" | "text", "text") => true,
         ("varchar" | "char", "varchar") => {
-            args_b.is_empty() || (!args_a.is_empty() && args_a.parse::<u32>().ok() <= args_b.parse::<u32>().ok())
+            args_b.is_empty()
+                || (!args_a.is_empty() && args_a.parse::<u32>().ok() <= args_b.parse::<u32>().ok())
         }
         ("real", "double precision") => true,
         ("numeric", "numeric") => args_b.is_empty(),
@@ -285,10 +296,10 @@ pub fn default_expr(dialect: Dialect, expr: &str, type_text: &str, dims: u8) -> 
         if dims > 0 {
             return format!("'{}'", array_literal(&inner).replace('\'', "''"));
         }
-        if matches!(type_text, "json" | "jsonb") {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&inner) {
-                return format!("'{}'", v.to_string().replace('\'', "''"));
-            }
+        if matches!(type_text, "json" | "jsonb")
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&inner)
+        {
+            return format!("'{}'", v.to_string().replace('\'', "''"));
         }
         if is_numeric_type(type_text) && inner.trim().parse::<f64>().is_ok() {
             return inner.trim().to_string();
@@ -306,7 +317,15 @@ fn is_numeric_type(t: &str) -> bool {
     let base = t.split('(').next().unwrap_or(t);
     matches!(
         base,
-        "integer" | "smallint" | "bigint" | "numeric" | "real" | "double precision" | "serial" | "bigserial" | "smallserial"
+        "integer"
+            | "smallint"
+            | "bigint"
+            | "numeric"
+            | "real"
+            | "double precision"
+            | "serial"
+            | "bigserial"
+            | "smallserial"
     )
 }
 
@@ -352,7 +371,11 @@ fn unquote(e: &str) -> Option<String> {
 
 /// Rewrites a one-dimensional array literal `{"a","b"}` without needless quotes.
 fn array_literal(text: &str) -> String {
-    let Some(inner) = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+    let Some(inner) = text
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+    else {
         return text.to_string();
     };
     if inner.contains('{') {
@@ -387,10 +410,16 @@ fn array_literal(text: &str) -> String {
     let rendered: Vec<String> = items
         .into_iter()
         .map(|(item, was_quoted)| {
-            let item = if was_quoted { item } else { item.trim().to_string() };
+            let item = if was_quoted {
+                item
+            } else {
+                item.trim().to_string()
+            };
             let needs_quotes = item.is_empty()
                 || item.eq_ignore_ascii_case("null") && was_quoted
-                || item.chars().any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+                || item
+                    .chars()
+                    .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
             if needs_quotes {
                 format!("\"{}\"", item.replace('\\', "\\\\").replace('"', "\\\""))
             } else {
@@ -626,10 +655,19 @@ mod tests {
         let pg = Dialect::Postgres;
         assert_eq!(type_sql(pg, "character varying(36)"), "varchar(36)");
         assert_eq!(type_sql(pg, "varchar(36)"), "varchar(36)");
-        assert_eq!(type_sql(pg, "timestamp (6) with time zone"), "timestamp(6) with time zone");
-        assert_eq!(type_sql(pg, "timestamp(6) with time zone"), "timestamp(6) with time zone");
+        assert_eq!(
+            type_sql(pg, "timestamp (6) with time zone"),
+            "timestamp(6) with time zone"
+        );
+        assert_eq!(
+            type_sql(pg, "timestamp(6) with time zone"),
+            "timestamp(6) with time zone"
+        );
         assert_eq!(type_sql(pg, "timestamptz"), "timestamp with time zone");
-        assert_eq!(type_sql(pg, "timestamp(3) without time zone"), "timestamp(3)");
+        assert_eq!(
+            type_sql(pg, "timestamp(3) without time zone"),
+            "timestamp(3)"
+        );
         assert_eq!(type_sql(pg, "numeric(10, 2)"), "numeric(10,2)");
         assert_eq!(type_sql(pg, "int4"), "integer");
         assert_eq!(type_sql(pg, "char"), "char(1)");
@@ -643,7 +681,10 @@ mod tests {
         let pg = Dialect::Postgres;
         assert_eq!(default_expr(pg, "'member'::role", "", 0), "'member'");
         assert_eq!(default_expr(pg, "'it''s'::text", "text", 0), "'it''s'");
-        assert_eq!(default_expr(pg, "CURRENT_TIMESTAMP", "timestamp", 0), "now()");
+        assert_eq!(
+            default_expr(pg, "CURRENT_TIMESTAMP", "timestamp", 0),
+            "now()"
+        );
         assert_eq!(default_expr(pg, "'-1'::integer", "integer", 0), "-1");
         assert_eq!(
             default_expr(pg, "'{\"a\": 1}'::jsonb", "jsonb", 0),

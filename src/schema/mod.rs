@@ -80,7 +80,8 @@ impl Schema {
     pub fn sort(&mut self) {
         self.schemas.sort();
         self.schemas.dedup();
-        self.enums.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.enums
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.sequences
             .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.tables

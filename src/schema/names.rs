@@ -7,7 +7,12 @@ pub fn unique(table: &str, columns: &[String]) -> String {
 }
 
 /// `<table>_<cols>_<foreign table>_<foreign cols>_fk` for an unnamed foreign key.
-pub fn foreign_key(table: &str, columns: &[String], foreign_table: &str, foreign_columns: &[String]) -> String {
+pub fn foreign_key(
+    table: &str,
+    columns: &[String],
+    foreign_table: &str,
+    foreign_columns: &[String],
+) -> String {
     format!(
         "{table}_{}_{foreign_table}_{}_fk",
         columns.join("_"),
@@ -65,8 +70,14 @@ mod tests {
             foreign_key("posts", &v(&["author_id"]), "users", &v(&["id"])),
             "posts_author_id_users_id_fk"
         );
-        assert_eq!(primary_key("post_tags", &v(&["post_id", "tag"])), "post_tags_post_id_tag_pk");
-        assert_eq!(index("posts", &v(&["title", "author_id"])), "posts_title_author_id_index");
+        assert_eq!(
+            primary_key("post_tags", &v(&["post_id", "tag"])),
+            "post_tags_post_id_tag_pk"
+        );
+        assert_eq!(
+            index("posts", &v(&["title", "author_id"])),
+            "posts_title_author_id_index"
+        );
         assert_eq!(sequence("posts", "id"), "posts_id_seq");
     }
 
