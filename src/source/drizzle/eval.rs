@@ -678,7 +678,7 @@ impl<'a> Interp<'a> {
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
                             let v = self.eval(&s.argument, scope)?;
-                            self.spread_into(&mut object, v, Self::site(scope, s.span));
+                            self.spread_into(&mut object, v, Self::site(scope, s.span))?;
                         }
                     }
                 }
@@ -1036,8 +1036,28 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn spread_into(&mut self, object: &mut Object<'a>, v: Value<'a>, site: Site) {
+    /// The exports of a module as an object (`{ ...schema }`, `Object.values(schema)`).
+    pub fn module_object(&mut self, module: ModuleId, site: Site) -> Result<Object<'a>, Interrupt> {
+        let mut object = Object::default();
+        for (name, _) in self.exported_names(module) {
+            let value = self.export_value(module, name, site)?;
+            object.set(name.into(), value, Some(site));
+        }
+        Ok(object)
+    }
+
+    fn spread_into(
+        &mut self,
+        object: &mut Object<'a>,
+        v: Value<'a>,
+        site: Site,
+    ) -> Result<(), Interrupt> {
         match v {
+            Value::Module(id) => {
+                for p in self.module_object(id, site)?.props {
+                    object.set(p.key, p.value, p.site);
+                }
+            }
             Value::Object(o) => {
                 for p in o.borrow().props.iter() {
                     object.set(p.key.clone(), p.value.clone(), p.site);
@@ -1074,6 +1094,7 @@ impl<'a> Interp<'a> {
                 );
             }
         }
+        Ok(())
     }
 
     /// The items of an iterable value (arrays and strings); reports others.

@@ -962,3 +962,20 @@ export const copy = pgTable(`${getTableName(users)}_copy`, {
         Some("'name'")
     );
 }
+
+#[test]
+fn module_namespaces_spread_and_list() {
+    let s = Project::new()
+        .file(
+            "tables.ts",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nexport const a = pgTable('a', { id: integer('id') });\nexport const b = pgTable('b', { id: integer('id') });\n",
+        )
+        .file(
+            "schema.ts",
+            "import * as tables from './tables';\nimport { pgEnum } from 'drizzle-orm/pg-core';\nconst all = { ...tables };\nexport const { a } = all;\nexport const tableNames = pgEnum('table_name', Object.keys(tables) as [string]);\n",
+        )
+        .schema(&["schema.ts"]);
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["a"]);
+    assert_eq!(s.enums[0].values, ["a", "b"]);
+}
