@@ -979,3 +979,20 @@ fn module_namespaces_spread_and_list() {
     assert_eq!(names, ["a"]);
     assert_eq!(s.enums[0].values, ["a", "b"]);
 }
+
+#[test]
+fn casing_splits_words_as_drizzle_does() {
+    let cases = [
+        ("addressLine1", "address_line1", "addressLine1"),
+        ("userID", "user_id", "userID"),
+        ("HTMLParser", "html_parser", "htmlParser"),
+        ("already_snake", "already_snake", "alreadySnake"),
+        ("X", "x", "x"),
+        ("it'sFine", "its_fine", "itsFine"),
+    ];
+    for (key, snake, camel) in cases {
+        assert_eq!(Casing::SnakeCase.apply(key), snake, "{key}");
+        assert_eq!(Casing::CamelCase.apply(key), camel, "{key}");
+        assert_eq!(Casing::Preserve.apply(key), key);
+    }
+}
