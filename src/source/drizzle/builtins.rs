@@ -393,6 +393,10 @@ pub fn call_global<'a>(
     if let (Value::Opaque(o), false) = (&first, matches!(g, Global::ObjectFreeze)) {
         return Ok(Value::Opaque(Rc::new(o.derived(""))));
     }
+    let first = match first {
+        Value::Module(id) => Value::object(interp.module_object(id, arg_site(&args, 0, site))?),
+        other => other,
+    };
     let entries = |v: &Value<'a>| -> Option<Vec<(Rc<str>, Value<'a>)>> {
         match v {
             Value::Object(o) => Some(

@@ -35,8 +35,8 @@ use super::{pg, sqlite};
 const MAX_STEPS: u64 = 2_000_000;
 /// The deepest nesting of expressions and calls.
 const MAX_DEPTH: u32 = 400;
-/// The most arrays, objects, functions and calls one run may create; this
-/// also bounds how deeply values can nest.
+/// The most arrays, objects, functions, `sql` fragments and Drizzle builders
+/// one run may create; this also bounds how deeply values can nest.
 const MAX_VALUES: u64 = 250_000;
 /// The most array elements, properties and string bytes one run may build.
 const MAX_SIZE: u64 = 50_000_000;
@@ -171,7 +171,7 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// Counts a new array, object, function or call.
+    /// Counts a new array, object, function, fragment or Drizzle builder.
     pub fn create(&mut self, site: Site) -> Result<(), Interrupt> {
         self.values += 1;
         if self.values > MAX_VALUES {
@@ -185,7 +185,8 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// Counts the size of a value just built (elements, properties or bytes).
+    /// Counts the size of a value just built (elements, properties or bytes);
+    /// an array or object also counts as a created value.
     pub fn charge(&mut self, value: &Value<'a>, site: Site) -> Result<(), Interrupt> {
         let amount = match value {
             Value::String(s) => s.len(),
@@ -193,6 +194,9 @@ impl<'a> Interp<'a> {
             Value::Object(o) => o.borrow().props.len(),
             _ => 0,
         };
+        if matches!(value, Value::Array(_) | Value::Object(_)) {
+            self.create(site)?;
+        }
         self.size += amount as u64;
         if self.size > MAX_SIZE {
             self.stop(
@@ -678,7 +682,7 @@ impl<'a> Interp<'a> {
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
                             let v = self.eval(&s.argument, scope)?;
-                            self.spread_into(&mut object, v, Self::site(scope, s.span));
+                            self.spread_into(&mut object, v, Self::site(scope, s.span))?;
                         }
                     }
                 }
@@ -1036,8 +1040,28 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn spread_into(&mut self, object: &mut Object<'a>, v: Value<'a>, site: Site) {
+    /// The exports of a module as an object (`{ ...schema }`, `Object.values(schema)`).
+    pub fn module_object(&mut self, module: ModuleId, site: Site) -> Result<Object<'a>, Interrupt> {
+        let mut object = Object::default();
+        for (name, _) in self.exported_names(module) {
+            let value = self.export_value(module, name, site)?;
+            object.set(name.into(), value, Some(site));
+        }
+        Ok(object)
+    }
+
+    fn spread_into(
+        &mut self,
+        object: &mut Object<'a>,
+        v: Value<'a>,
+        site: Site,
+    ) -> Result<(), Interrupt> {
         match v {
+            Value::Module(id) => {
+                for p in self.module_object(id, site)?.props {
+                    object.set(p.key, p.value, p.site);
+                }
+            }
             Value::Object(o) => {
                 for p in o.borrow().props.iter() {
                     object.set(p.key.clone(), p.value.clone(), p.site);
@@ -1074,6 +1098,7 @@ impl<'a> Interp<'a> {
                 );
             }
         }
+        Ok(())
     }
 
     /// The items of an iterable value (arrays and strings); reports others.
@@ -1269,7 +1294,6 @@ impl<'a> Interp<'a> {
 
     /// Calls a value with arguments; `site` is the whole call.
     pub fn call(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-        self.create(site)?;
         self.enter(site)?;
         let result = self.call_inner(function, args, site);
         self.depth -= 1;
@@ -1280,11 +1304,15 @@ impl<'a> Interp<'a> {
         match function {
             Value::Function(c) => self.call_closure(c, args, site),
             Value::Native(n) => match &**n {
-                Native::Export { package, name } => match package {
-                    Package::PgCore => pg::call(self, name, args, site),
-                    Package::SqliteCore => sqlite::call(self, name, args, site),
-                    Package::Orm => core::orm_call(self, name, args, site),
-                },
+                Native::Export { package, name } => {
+                    // Drizzle's builders create values that can hold other values.
+                    self.create(site)?;
+                    match package {
+                        Package::PgCore => pg::call(self, name, args, site),
+                        Package::SqliteCore => sqlite::call(self, name, args, site),
+                        Package::Orm => core::orm_call(self, name, args, site),
+                    }
+                }
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
                 Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
                 Native::TableCreator { dialect, rename } => {

@@ -5,7 +5,7 @@
 //! extension, `.js` written for a `.ts` file, `index` files). drizzle-orm's
 //! entry points are implemented natively. Every other specifier is treated as
 //! an npm package whose values cannot be known; tsconfig `paths` and
-//! workspace packages can be added in [`Loader::resolve`].
+//! workspace packages belong in `Loader::target`, where every specifier is resolved.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -962,3 +962,83 @@ export const copy = pgTable(`${getTableName(users)}_copy`, {
         Some("'name'")
     );
 }
+
+#[test]
+fn module_namespaces_spread_and_list() {
+    let s = Project::new()
+        .file(
+            "tables.ts",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nexport const a = pgTable('a', { id: integer('id') });\nexport const b = pgTable('b', { id: integer('id') });\n",
+        )
+        .file(
+            "schema.ts",
+            "import * as tables from './tables';\nimport { pgEnum } from 'drizzle-orm/pg-core';\nconst all = { ...tables };\nexport const { a } = all;\nexport const tableNames = pgEnum('table_name', Object.keys(tables) as [string]);\n",
+        )
+        .schema(&["schema.ts"]);
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["a"]);
+    assert_eq!(s.enums[0].values, ["a", "b"]);
+}
+
+#[test]
+fn casing_splits_words_as_drizzle_does() {
+    let cases = [
+        ("addressLine1", "address_line1", "addressLine1"),
+        ("userID", "user_id", "userID"),
+        ("HTMLParser", "html_parser", "htmlParser"),
+        ("already_snake", "already_snake", "alreadySnake"),
+        ("X", "x", "x"),
+        ("it'sFine", "its_fine", "itsFine"),
+    ];
+    for (key, snake, camel) in cases {
+        assert_eq!(Casing::SnakeCase.apply(key), snake, "{key}");
+        assert_eq!(Casing::CamelCase.apply(key), camel, "{key}");
+        assert_eq!(Casing::Preserve.apply(key), key);
+    }
+}
+
+/// drizzle-kit's `0000_cheerful_black_bird.sql` for [`EXAMPLE`], verbatim.
+const DRIZZLE_KIT_SQL: &str = r#"CREATE TYPE "public"."role" AS ENUM('admin', 'member', 'guest');--> statement-breakpoint
+CREATE TABLE "post_tags" (
+	"post_id" integer NOT NULL,
+	"tag" varchar(64) NOT NULL,
+	CONSTRAINT "post_tags_post_id_tag_pk" PRIMARY KEY("post_id","tag")
+);
+--> statement-breakpoint
+CREATE TABLE "posts" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "posts_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),
+	"author_id" varchar(36) NOT NULL,
+	"title" text NOT NULL,
+	"published" boolean DEFAULT false,
+	"created_at" timestamp DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "users" (
+	"id" varchar(36) PRIMARY KEY NOT NULL,
+	"email" varchar(255) NOT NULL,
+	"last_login_at" timestamp,
+	"role" "role" DEFAULT 'member' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"profile" jsonb DEFAULT '{}'::jsonb,
+	CONSTRAINT "users_email_unique" UNIQUE("email")
+);
+--> statement-breakpoint
+ALTER TABLE "post_tags" ADD CONSTRAINT "post_tags_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk" FOREIGN KEY ("author_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "posts_author_idx" ON "posts" USING btree ("author_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "posts_title_author_id_index" ON "posts" USING btree ("title","author_id");"#;
+
+#[test]
+fn the_example_renders_as_drizzle_kit_wrote_it() {
+    use crate::diff::{RenameMode, Renames, diff};
+    let to = schema_ts(EXAMPLE).schema(&["schema.ts"]);
+    let from = Schema::empty(to.dialect);
+    let changes = diff(&from, &to, &Renames::default(), RenameMode::Ask).expect("diff");
+    let plan = crate::plan::plan(changes, &from, &to);
+    let ours = crate::render::statements(&crate::render::render(&plan, to.dialect));
+    let theirs: Vec<String> = DRIZZLE_KIT_SQL
+        .split("--> statement-breakpoint")
+        .map(|s| s.trim().trim_end_matches(';').to_string())
+        .collect();
+    assert_eq!(ours, theirs);
+}
