@@ -52,6 +52,13 @@ if [[ ! -f "$KIT" ]]; then
   exit 1
 fi
 
+# One run at a time: two runs would share the fixtures' temporary folders.
+exec 9>"$ORACLE_DIR/node_modules/.record.lock"
+if ! flock -n 9; then
+  echo "record.sh: another run is in progress" >&2
+  exit 1
+fi
+
 # Packages every fixture may import: the oracle's own direct dependencies.
 mapfile -t ORACLE_PACKAGES < <(node -e '
   const p = require(process.argv[1]);
@@ -68,7 +75,7 @@ cleanup_fixture() {
   fi
 }
 trap 'cleanup_fixture "$CURRENT"' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 # link <node_modules dir> <package name> <target dir>
 link_package() {
@@ -136,9 +143,6 @@ record_fixture() {
     return 1
   fi
 
-  rm -f "$fx/expected.sql" "$fx/expected.snapshot.json" \
-        "$fx/drizzle-kit.sql" "$fx/drizzle-kit.snapshot.json" "$fx/drizzle-kit.log"
-
   CURRENT="$fx"
   prepare_fixture "$fx"
   log=$(cd "$fx" && env -u DATABASE_URL TSX_DISABLE_CACHE=1 NO_COLOR=1 \
@@ -147,16 +151,26 @@ record_fixture() {
   local out="$fx/.drizzle-out" sql snap status=0
   sql=$(find "$out" -maxdepth 1 -name '*.sql' 2>/dev/null | sort)
   snap="$out/meta/0000_snapshot.json"
+  # The previous outputs are replaced only once the new ones exist, so an
+  # interrupted run leaves the committed files as they were.
+  local stale=("$fx/expected.sql" "$fx/expected.snapshot.json"
+               "$fx/drizzle-kit.sql" "$fx/drizzle-kit.snapshot.json" "$fx/drizzle-kit.log")
   if [[ $(printf '%s' "$sql" | grep -c .) -gt 1 ]]; then
     echo "FAIL $name: more than one migration was written"; status=1
   elif [[ -n "$sql" && -f "$snap" ]]; then
     local prefix=expected
     [[ "$mode" == expected ]] || prefix=drizzle-kit
-    cp "$sql" "$fx/$prefix.sql"
-    normalize_snapshot <"$snap" >"$fx/$prefix.snapshot.json"
+    cp "$sql" "$out/result.sql"
+    normalize_snapshot <"$snap" >"$out/result.snapshot.json"
+    rm -f "${stale[@]}"
+    mv "$out/result.sql" "$fx/$prefix.sql"
+    mv "$out/result.snapshot.json" "$fx/$prefix.snapshot.json"
     echo "ok   $name ($mode) -> $prefix.sql"
   elif [[ "$mode" == error ]]; then
-    printf '%s\n' "$log" | sanitize_log "$fx" >"$fx/drizzle-kit.log"
+    mkdir -p "$out"
+    printf '%s\n' "$log" | sanitize_log "$fx" >"$out/result.log"
+    rm -f "${stale[@]}"
+    mv "$out/result.log" "$fx/drizzle-kit.log"
     echo "ok   $name (error) -> drizzle-kit.log"
   else
     echo "FAIL $name: drizzle-kit wrote no migration:"
