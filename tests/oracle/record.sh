@@ -3,13 +3,14 @@
 #
 # Usage (from anywhere; needs `npm ci` in tests/oracle once, then works offline):
 #   tests/oracle/record.sh                  # every fixture
-#   tests/oracle/record.sh 07_indexes 26_sqlite_all_builders   # only these
+#   tests/oracle/record.sh 07_indexes 26_sqlite_builders   # only these
 #
 # For every folder tests/fixtures/drizzle/<NN_name>/ it runs
 # `drizzle-kit generate` with the fixture's own config file (drizzle.config.ts,
 # .js, .mjs, .cjs, .mts or .json; `out` must be './.drizzle-out'), starting
 # from an empty migrations folder, with the fixture folder as the working
-# directory (so its .env and tsconfig.json are used). Then, next to the fixture:
+# directory (so its .env and tsconfig.json are used) and a clean environment.
+# Then, next to the fixture:
 #
 #   expected.sql             the generated migration, byte for byte (breakpoint
 #                            markers kept; no trailing newline, as drizzle-kit writes it)
@@ -28,6 +29,11 @@
 #                            note says something about it (e.g. needs an extension).
 #                            first line "status: reference": drizzle-kit's output is
 #                            wrong; it is kept as drizzle-kit.sql/.snapshot.json only.
+#                            A line "extensions: a, b" is for check-apply.sh.
+#
+# Outputs are replaced only once the new ones exist, and the previous ones are
+# removed then (an interrupted run leaves the committed files alone). Only one
+# run at a time (a lock in node_modules/).
 #
 # While drizzle-kit runs, the fixture gets a temporary node_modules/ (symlinks to
 # this folder's drizzle-orm, drizzle-kit and other devDependencies, plus the
@@ -145,7 +151,8 @@ record_fixture() {
 
   CURRENT="$fx"
   prepare_fixture "$fx"
-  log=$(cd "$fx" && env -u DATABASE_URL TSX_DISABLE_CACHE=1 NO_COLOR=1 \
+  # A clean environment: the fixture's .env is the only source of variables.
+  log=$(cd "$fx" && env -i PATH="$PATH" HOME="${HOME:-/nonexistent}" TSX_DISABLE_CACHE=1 NO_COLOR=1 \
         node "$KIT" generate --config="$config" --name=fixture </dev/null 2>&1) || true
 
   local out="$fx/.drizzle-out" sql snap status=0
