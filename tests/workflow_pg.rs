@@ -72,7 +72,6 @@ fn migration_dirs(dir: &Path) -> Vec<String> {
     v
 }
 
-
 #[test]
 fn generate_apply_status_check_the_guide_way() {
     let db = TestDb::new();
