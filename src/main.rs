@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use db_migrate::commands::{
-    self, Failure, Outcome, apply::ApplyArgs, generate::GenerateArgs, push::PushArgs,
+    self, Failure, Outcome,
+    apply::ApplyArgs,
+    diff::{DiffArgs, Source},
+    generate::GenerateArgs,
+    push::PushArgs,
 };
 use db_migrate::config::{Config, Overrides};
 
@@ -125,6 +129,27 @@ Exit 0 when nothing is found, else 1.")]
         #[arg(long)]
         json: bool,
     },
+    /// Print the SQL that turns one schema into another
+    #[command(after_help = "\
+Examples:
+  db-migrate diff --from migrations --to schema     what the next generate would write
+  db-migrate diff --from db --to schema             what push would run
+  db-migrate diff --from db --to migrations         drift of the live database
+  db-migrate diff --from empty --to schema > schema.sql
+
+Sources: schema (the Drizzle files), migrations (the newest snapshot), db (the
+live database at DATABASE_URL), empty. Exit 0 when equal, 1 when they differ.")]
+    Diff {
+        /// Starting point
+        #[arg(long, value_enum)]
+        from: Source,
+        /// Target
+        #[arg(long, value_enum)]
+        to: Source,
+        /// A rename: OLD=NEW (repeatable)
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+    },
     /// (Development) make the database match the schema directly
     #[command(after_help = "\
 Examples:
@@ -200,6 +225,14 @@ fn main() -> ExitCode {
         ),
         Command::Status { json } => commands::status::run(&config, json),
         Command::Check { json } => commands::check::run(&config, json),
+        Command::Diff { from, to, rename } => commands::diff::run(
+            &config,
+            &DiffArgs {
+                from,
+                to,
+                renames: rename,
+            },
+        ),
         Command::Push {
             force,
             dry_run,

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod push;
 mod renames;

@@ -61,7 +61,12 @@ fn column_def(c: &Column, inline_pk: bool) -> String {
         s.push_str(&format!(" DEFAULT {d}"));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+        let kind = if c.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
     }
     if c.not_null {
         s.push_str(" NOT NULL");

@@ -62,6 +62,12 @@ pub struct Schema {
     /// Tables, sorted by schema and name.
     #[serde(default)]
     pub tables: Vec<Table>,
+    /// Views and materialized views, sorted by schema and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
+    /// Roles the schema manages (PostgreSQL `pgRole`), sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
 }
 
 impl Schema {
@@ -73,6 +79,8 @@ impl Schema {
             enums: Vec::new(),
             sequences: Vec::new(),
             tables: Vec::new(),
+            views: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -89,6 +97,16 @@ impl Schema {
         for t in &mut self.tables {
             t.sort();
         }
+        self.views
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.roles.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// The view with this schema and name.
+    pub fn view(&self, schema: &str, name: &str) -> Option<&View> {
+        self.views
+            .iter()
+            .find(|v| v.schema == schema && v.name == name)
     }
 
     /// The table with this schema and name.
@@ -111,6 +129,8 @@ impl Schema {
             && self.enums.is_empty()
             && self.sequences.is_empty()
             && self.tables.is_empty()
+            && self.views.is_empty()
+            && self.roles.is_empty()
     }
 }
 
@@ -220,6 +240,12 @@ pub struct Table {
     /// Indexes, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<Index>,
+    /// Row-level security enabled (PostgreSQL; implied by having policies).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rls_enabled: bool,
+    /// Row-level security policies, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
 }
 
 impl Table {
@@ -234,6 +260,8 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             indexes: Vec::new(),
+            rls_enabled: false,
+            policies: Vec::new(),
         }
     }
 
@@ -253,6 +281,7 @@ impl Table {
         self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         self.checks.sort_by(|a, b| a.name.cmp(&b.name));
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.policies.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// True when `column` is the table's whole primary key.
@@ -314,9 +343,12 @@ pub struct Column {
     /// Identity settings (PostgreSQL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
-    /// The expression of a stored generated column.
+    /// The expression of a generated column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// True when the generated column is VIRTUAL (SQLite) rather than STORED.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub generated_virtual: bool,
     /// `AUTOINCREMENT` on an integer primary key (SQLite).
     #[serde(default, skip_serializing_if = "is_false")]
     pub autoincrement: bool,
@@ -333,6 +365,7 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            generated_virtual: false,
             autoincrement: false,
         }
     }
@@ -514,6 +547,119 @@ pub struct Index {
     /// Build with `CONCURRENTLY` (how to build, not what is built).
     #[serde(default, skip_serializing_if = "is_false")]
     pub concurrently: bool,
+}
+
+/// Which commands a policy applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyCommand {
+    /// `FOR ALL` (the default).
+    #[default]
+    All,
+    /// `FOR SELECT`.
+    Select,
+    /// `FOR INSERT`.
+    Insert,
+    /// `FOR UPDATE`.
+    Update,
+    /// `FOR DELETE`.
+    Delete,
+}
+
+impl PolicyCommand {
+    /// The SQL keyword.
+    pub fn sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == PolicyCommand::All
+    }
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Policy name (unique per table).
+    pub name: String,
+    /// `AS RESTRICTIVE` (true) or `AS PERMISSIVE` (false, the default).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub restrictive: bool,
+    /// `FOR ...`.
+    #[serde(default, skip_serializing_if = "PolicyCommand::is_default")]
+    pub command: PolicyCommand,
+    /// `TO ...` roles; `public` (unquoted) when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    /// `USING (...)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// `WITH CHECK (...)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+}
+
+/// A view or materialized view defined by SQL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// Namespace of the view.
+    pub schema: String,
+    /// View name.
+    pub name: String,
+    /// The `SELECT` that defines it.
+    pub definition: String,
+    /// `CREATE MATERIALIZED VIEW`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub materialized: bool,
+    /// Options (`WITH (security_barrier = true)`, storage parameters), sorted by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<(String, String)>,
+    /// Access method of a materialized view (`USING heap`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// Tablespace of a materialized view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
+    /// `WITH NO DATA` for a materialized view.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub with_no_data: bool,
+}
+
+impl View {
+    /// The view's schema-qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+}
+
+/// A database role the schema manages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// Role name.
+    pub name: String,
+    /// `CREATEDB`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_db: bool,
+    /// `CREATEROLE`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_role: bool,
+    /// `INHERIT` (the default) or `NOINHERIT`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub inherit: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn is_false(b: &bool) -> bool {

@@ -1,0 +1,136 @@
+//! `diff --from <source> --to <source>`: the SQL that takes one schema to
+//! another, where a source is the declared schema, the migrations' snapshot,
+//! the live database or nothing. Exit 1 when they differ, 0 when equal.
+
+use clap::ValueEnum;
+
+use crate::config::Config;
+use crate::diff::RenameMode;
+use crate::migrations::MigrationSet;
+use crate::render::{script, statements};
+use crate::report::{self, OK};
+use crate::schema::{Dialect, Schema};
+
+use super::{CommandResult, Failure, Outcome, connect, declared_schema, inspect, renames, usage};
+
+/// Where a schema comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Source {
+    /// The declared Drizzle schema.
+    Schema,
+    /// The snapshot of the newest migration.
+    Migrations,
+    /// The live database (DATABASE_URL).
+    Db,
+    /// Nothing: every object is created.
+    Empty,
+}
+
+/// What `diff` was asked to do.
+#[derive(Debug, Clone)]
+pub struct DiffArgs {
+    /// The starting point.
+    pub from: Source,
+    /// The target.
+    pub to: Source,
+    /// `--rename OLD=NEW` decisions.
+    pub renames: Vec<String>,
+}
+
+/// Runs `diff`.
+pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
+    if args.to == Source::Empty {
+        return Err(usage(
+            "--to empty is not supported",
+            "compare towards a real schema: --to schema, --to migrations or --to db",
+        ));
+    }
+    // The declared schema decides the dialect when it takes part; otherwise the migrations do.
+    let declared = if args.from == Source::Schema || args.to == Source::Schema {
+        Some(declared_schema(config)?)
+    } else {
+        None
+    };
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let dialect = declared
+        .as_ref()
+        .map(|d| d.dialect)
+        .or_else(|| set.latest_snapshot().map(|s| s.dialect))
+        .or_else(|| super::migrations_dialect(&set));
+    let from = load(config, args.from, declared.as_ref(), &set, dialect, None)?;
+    let to = load(
+        config,
+        args.to,
+        declared.as_ref(),
+        &set,
+        dialect,
+        Some(&from),
+    )?;
+    let from = if args.from == Source::Db {
+        // Inspect again in the target's namespaces too, now that they are known.
+        load(
+            config,
+            Source::Db,
+            declared.as_ref(),
+            &set,
+            dialect,
+            Some(&to),
+        )?
+    } else {
+        from
+    };
+    if from.dialect != to.dialect {
+        return Err(usage(
+            format!(
+                "cannot compare a {} schema with a {} one",
+                from.dialect, to.dialect
+            ),
+            "both sides must be for the same database",
+        ));
+    }
+    let decisions = renames::from_flags(&args.renames, &[], &from, &to)?;
+    let rendered = super::changes_sql(&from, &to, &decisions, RenameMode::DropAndCreate)
+        .map_err(|a| renames::undecided(&a, "diff"))?;
+    let sql = statements(&rendered);
+    if sql.is_empty() {
+        report::eline(OK, "✓", "no differences");
+        return Ok(Outcome::Clean);
+    }
+    anstream::print!("{}", script(&sql));
+    Ok(Outcome::Findings)
+}
+
+fn load(
+    config: &Config,
+    source: Source,
+    declared: Option<&Schema>,
+    set: &MigrationSet,
+    dialect: Option<Dialect>,
+    other: Option<&Schema>,
+) -> Result<Schema, Failure> {
+    let dialect_or_usage = || {
+        dialect.ok_or_else(|| {
+            usage(
+                "cannot tell the database dialect",
+                "compare with --from/--to schema or migrations, or generate a migration first",
+            )
+        })
+    };
+    match source {
+        Source::Schema => Ok(declared
+            .cloned()
+            .unwrap_or_else(|| Schema::empty(Dialect::Postgres))),
+        Source::Migrations => match set.latest_snapshot() {
+            Some(s) => Ok(s.clone()),
+            None => Ok(Schema::empty(dialect_or_usage()?)),
+        },
+        Source::Empty => Ok(Schema::empty(dialect_or_usage()?)),
+        Source::Db => {
+            let mut db = connect(config, dialect)?;
+            let scope = other
+                .cloned()
+                .unwrap_or_else(|| Schema::empty(db.dialect()));
+            inspect(&mut db, config, &scope)
+        }
+    }
+}
