@@ -7,6 +7,7 @@
 pub mod db;
 pub mod diff;
 pub mod history;
+pub mod lint;
 pub mod migrations;
 pub mod plan;
 pub mod render;
