@@ -259,6 +259,38 @@ fn explicit_transaction_blocks_count_when_the_migration_is_not_transactional() {
     assert_eq!(findings[0].statement, 4);
 }
 
+#[test]
+fn deeply_nested_or_broken_sql_is_reported_not_fatal() {
+    let deep = format!(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK ({}1{})",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let statements = statements_from_sql(&deep, Dialect::Postgres);
+    assert_eq!(statements[0].kind, StatementKind::Unparsed { ddl: true });
+    assert_eq!(rule_ids(&lint(&statements, &pg())), vec!["not-analysed"]);
+    let broken = statements_from_sql(
+        "CREATE TABLE t (a text DEFAULT 'unterminated",
+        Dialect::Postgres,
+    );
+    assert_eq!(broken[0].kind, StatementKind::Unparsed { ddl: true });
+}
+
+#[test]
+fn drizzle_kit_breakpoints_split_statements_and_keep_lines() {
+    let sql = "CREATE TABLE \"a\" (\n\t\"id\" integer\n);\n--> statement-breakpoint\n\
+               CREATE INDEX \"i\" ON \"users\" (\"email\");";
+    let statements = statements_from_sql(sql, Dialect::Postgres);
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[1].line, 5);
+    let findings = lint(&statements, &pg());
+    let text = render_findings(&findings, &statements, "0001.sql");
+    assert!(
+        text.starts_with("0001.sql:5: warning [index-not-concurrent]"),
+        "{text}"
+    );
+}
+
 /// A migration of `n` statements: new tables with indexes (quiet), new
 /// columns (quiet) and one index on an existing table per five statements.
 fn synthetic_migration(m: usize, n: usize) -> String {

@@ -5,13 +5,16 @@ use super::super::text::qualified;
 use super::super::{Finding, RuleInfo, Severity};
 use super::allow_hint;
 use crate::diff::Change;
+use crate::schema::QualifiedName;
 
 /// Dropping a table deletes every row in it, and application versions still
 /// running during the deploy fail as soon as they query it.
 ///
 /// Safe alternative: remove the table from the application and deploy that
-/// first; keep a copy if the data may be needed; then drop it. Tables created
-/// earlier in the same migration are not flagged.
+/// first; keep a copy if the data may be needed; then drop it. Not flagged:
+/// tables created earlier in the same migration, and tables replaced by one
+/// (a table rebuild: create a new table, copy the rows, drop the old one,
+/// rename the new one to the old name).
 pub(super) const RULE: RuleInfo = RuleInfo {
     id: "drop-table",
     severity: Severity::Error,
@@ -25,7 +28,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             continue;
         };
         let name = table.qualified();
-        if m.is_new(i, &name) {
+        if m.is_new(i, &name) || replaced(m, i, &name) {
             continue;
         }
         let cascade = if m.cascade(i) {
@@ -42,10 +45,17 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                 "stop using {name} in the application and deploy that first; keep a copy if the data may be \
                  needed:\n  CREATE TABLE {backup} AS TABLE {sql};\n{}",
                 allow_hint(RULE.id),
-                backup = qualified(&crate::schema::QualifiedName::new(&name.schema, format!("{}_backup", name.name))),
+                backup = qualified(&QualifiedName::new(&name.schema, format!("{}_backup", name.name))),
             ),
         ));
     }
+}
+
+/// True when a table created in this migration is renamed to `name` after statement `at`.
+fn replaced(m: &Migration, at: usize, name: &QualifiedName) -> bool {
+    m.changes().any(|(j, c)| {
+        j > at && matches!(c, Change::RenameTable { from, to } if to == name && m.is_new(j, from))
+    })
 }
 
 #[cfg(test)]
@@ -78,6 +88,19 @@ mod tests {
     fn quiet_for_tables_created_in_the_same_migration_and_other_objects() {
         assert!(check(&RULE, "CREATE TABLE tmp (id int);\nDROP TABLE tmp;", &pg()).is_empty());
         assert!(check(&RULE, "DROP VIEW v; DROP INDEX i;", &pg()).is_empty());
+    }
+
+    #[test]
+    fn quiet_for_a_table_rebuild() {
+        let sql = "CREATE TABLE __new_t (id integer PRIMARY KEY, name text NOT NULL);\n\
+                   INSERT INTO __new_t (id, name) SELECT id, coalesce(name, '') FROM t;\n\
+                   DROP TABLE t;\n\
+                   ALTER TABLE __new_t RENAME TO t;";
+        assert!(check(&RULE, sql, &super::super::testing::sqlite()).is_empty());
+        assert_eq!(
+            check(&RULE, "DROP TABLE t; ALTER TABLE u RENAME TO t;", &pg()).len(),
+            1
+        );
     }
 
     #[test]

@@ -94,6 +94,22 @@ mod tests {
     }
 
     #[test]
+    fn flags_sqlite_rebuilds_that_add_a_required_column() {
+        use crate::schema::Table;
+        let mut from = Table::new("main", "t");
+        from.columns
+            .push(Column::new("id", ColumnType::sql("integer")));
+        let mut to = from.clone();
+        let mut required = Column::new("code", ColumnType::sql("text"));
+        required.not_null = true;
+        to.columns.push(required);
+        let rebuild = Change::RebuildTable { from, to };
+        let f = super::super::testing::check_changes(&RULE, vec![rebuild], &sqlite());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("t.code"));
+    }
+
+    #[test]
     fn quiet_with_a_default_identity_serial_or_on_new_tables() {
         for sql in [
             "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
