@@ -887,6 +887,83 @@ mod tests {
     }
 
     #[test]
+    fn changes_for_hand_written_sql_render_and_parse_back() {
+        let t = QualifiedName::new("app", "t");
+        let fk = ForeignKey {
+            name: "t_a_fk".into(),
+            columns: vec!["a".into()],
+            references: q("users"),
+            referenced_columns: vec!["id".into()],
+            on_delete: FkAction::Cascade,
+            on_update: FkAction::NoAction,
+        };
+        let parts = [
+            ColumnPart::SetNotNull,
+            ColumnPart::DropNotNull,
+            ColumnPart::SetDefault("0".into()),
+            ColumnPart::DropDefault,
+            ColumnPart::Type {
+                ty: ColumnType::sql("varchar(20)"),
+                dims: 1,
+                using: None,
+            },
+        ];
+        let mut changes: Vec<Change> = parts
+            .into_iter()
+            .map(|part| Change::AlterColumnPart {
+                table: t.clone(),
+                column: "Mixed".into(),
+                part,
+            })
+            .collect();
+        changes.extend([
+            Change::AddConstraintNotValid {
+                table: t.clone(),
+                constraint: UncheckedConstraint::ForeignKey(fk),
+            },
+            Change::AddConstraintNotValid {
+                table: t.clone(),
+                constraint: UncheckedConstraint::Check(Check {
+                    name: "c".into(),
+                    expression: "a > 0".into(),
+                }),
+            },
+            Change::ValidateConstraint {
+                table: t.clone(),
+                name: "c".into(),
+            },
+            Change::AddConstraintUsingIndex {
+                table: t.clone(),
+                name: Some("t_pkey".into()),
+                index: "t_id_idx".into(),
+                primary_key: true,
+            },
+            Change::AddConstraintUsingIndex {
+                table: t.clone(),
+                name: None,
+                index: "t_a_idx".into(),
+                primary_key: false,
+            },
+            Change::DropIndexByName {
+                name: QualifiedName::new("app", "t_a_idx"),
+                concurrently: true,
+            },
+        ]);
+        let plan = crate::plan::Plan {
+            changes: changes.clone(),
+        };
+        for (rendered, change) in crate::render::render(&plan, Dialect::Postgres)
+            .iter()
+            .zip(&changes)
+        {
+            let [sql] = rendered.statements.as_slice() else {
+                panic!("{rendered:?}")
+            };
+            assert_eq!(pg(sql).changes, vec![change.clone()], "{sql}");
+        }
+    }
+
+    #[test]
     fn a_rendered_column_alteration_is_split_by_statement() {
         let from = Column::new("c", ColumnType::sql("text"));
         let mut to = Column::new("c", ColumnType::sql("integer"));
