@@ -10,6 +10,7 @@ pub mod db;
 pub mod diff;
 pub mod history;
 pub mod inspect;
+pub mod lint;
 pub mod migrations;
 pub mod plan;
 pub mod render;

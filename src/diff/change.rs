@@ -1,7 +1,8 @@
 //! The typed changes a diff produces.
 
 use crate::schema::{
-    Check, Column, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique,
+    Check, Column, ColumnType, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table,
+    Unique,
 };
 
 bitflags::bitflags! {
@@ -46,6 +47,47 @@ impl ColumnChange {
             what |= ColumnChange::AUTOINCREMENT;
         }
         what
+    }
+}
+
+/// One part of a column that a hand-written `ALTER COLUMN` sets, the column's old definition being unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnPart {
+    /// `SET DATA TYPE ty [USING expr]`.
+    Type {
+        /// The new element type.
+        ty: ColumnType,
+        /// The new array dimensions.
+        dims: u8,
+        /// The `USING` conversion, if any.
+        using: Option<String>,
+    },
+    /// `SET NOT NULL`.
+    SetNotNull,
+    /// `DROP NOT NULL`.
+    DropNotNull,
+    /// `SET DEFAULT expr`.
+    SetDefault(String),
+    /// `DROP DEFAULT`.
+    DropDefault,
+}
+
+/// A constraint that can be added without checking the existing rows (`NOT VALID`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UncheckedConstraint {
+    /// A foreign key.
+    ForeignKey(ForeignKey),
+    /// A check constraint.
+    Check(Check),
+}
+
+impl UncheckedConstraint {
+    /// The constraint's name.
+    pub fn name(&self) -> &str {
+        match self {
+            UncheckedConstraint::ForeignKey(fk) => &fk.name,
+            UncheckedConstraint::Check(c) => &c.name,
+        }
     }
 }
 
@@ -197,6 +239,47 @@ pub enum Change {
         /// The index as it was.
         index: Index,
     },
+    /// Alter one part of a column whose old definition is unknown (hand-written SQL).
+    AlterColumnPart {
+        /// The table.
+        table: QualifiedName,
+        /// The column's name.
+        column: String,
+        /// What the statement sets.
+        part: ColumnPart,
+    },
+    /// Add a foreign key or check without checking existing rows (`NOT VALID`).
+    AddConstraintNotValid {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        constraint: UncheckedConstraint,
+    },
+    /// Check existing rows against a `NOT VALID` constraint (`VALIDATE CONSTRAINT`).
+    ValidateConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint's name.
+        name: String,
+    },
+    /// Turn an existing unique index into a unique or primary key constraint (`USING INDEX`).
+    AddConstraintUsingIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint's name; `None` lets the database use the index's name.
+        name: Option<String>,
+        /// The unique index it takes over.
+        index: String,
+        /// A primary key rather than a unique constraint.
+        primary_key: bool,
+    },
+    /// Drop an index known only by name (hand-written `DROP INDEX` does not name the table).
+    DropIndexByName {
+        /// The index (its schema is its table's).
+        name: QualifiedName,
+        /// `DROP INDEX CONCURRENTLY`.
+        concurrently: bool,
+    },
     /// Rebuild a table whose change SQLite cannot make in place (made by the planner).
     RebuildTable {
         /// The table as it is.
@@ -304,6 +387,42 @@ impl Change {
             }
             Change::DropIndex { table, index } => format!("drop index {} on {table}", index.name),
             Change::RebuildTable { to, .. } => format!("rebuild table {}", to.qualified()),
+            Change::AlterColumnPart {
+                table,
+                column,
+                part,
+            } => {
+                let what = match part {
+                    ColumnPart::Type { .. } => "type",
+                    ColumnPart::SetNotNull => "set not null",
+                    ColumnPart::DropNotNull => "drop not null",
+                    ColumnPart::SetDefault(_) | ColumnPart::DropDefault => "default",
+                };
+                format!("alter column {table}.{column} ({what})")
+            }
+            Change::AddConstraintNotValid { table, constraint } => {
+                format!(
+                    "add constraint {} on {table} (not valid)",
+                    constraint.name()
+                )
+            }
+            Change::ValidateConstraint { table, name } => {
+                format!("validate constraint {name} on {table}")
+            }
+            Change::AddConstraintUsingIndex {
+                table,
+                index,
+                primary_key,
+                ..
+            } => format!(
+                "add {} on {table} using index {index}",
+                if *primary_key {
+                    "primary key"
+                } else {
+                    "unique constraint"
+                }
+            ),
+            Change::DropIndexByName { name, .. } => format!("drop index {name}"),
         }
     }
 }

@@ -7,7 +7,7 @@
 
 mod change;
 
-pub use change::{Change, ColumnChange};
+pub use change::{Change, ColumnChange, ColumnPart, UncheckedConstraint};
 
 use crate::schema::{Column, ColumnType, Dialect, QualifiedName, Schema, Table, canonical};
 

@@ -64,19 +64,22 @@ fn phase(c: &Change) -> u8 {
         Change::CreateEnum(_) | Change::AddEnumValue { .. } => 1,
         Change::CreateSequence(_) => 2,
         Change::DropForeignKey { .. } => 3,
-        Change::DropIndex { .. } => 4,
+        Change::DropIndex { .. } | Change::DropIndexByName { .. } => 4,
         Change::DropUnique { .. } | Change::DropCheck { .. } | Change::DropPrimaryKey { .. } => 5,
         Change::RenameTable { .. } => 6,
         Change::RenameColumn { .. } => 7,
         Change::CreateTable(_) => 8,
         Change::AddColumn { .. } => 9,
-        Change::AlterColumn { .. } | Change::RecreateEnum { .. } | Change::RebuildTable { .. } => {
-            10
-        }
+        Change::AlterColumn { .. }
+        | Change::AlterColumnPart { .. }
+        | Change::RecreateEnum { .. }
+        | Change::RebuildTable { .. } => 10,
         Change::DropColumn { .. } => 11,
         Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 12,
-        Change::AddForeignKey { .. } => 13,
-        Change::CreateIndex { .. } => 14,
+        Change::AddForeignKey { .. }
+        | Change::AddConstraintNotValid { .. }
+        | Change::ValidateConstraint { .. } => 13,
+        Change::CreateIndex { .. } | Change::AddConstraintUsingIndex { .. } => 14,
         Change::DropTable(_) => 15,
         Change::DropEnum(_) => 16,
         Change::DropSequence(_) => 17,

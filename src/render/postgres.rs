@@ -3,7 +3,7 @@
 //! they are not (`USING` casts, no blanket `CASCADE`, unquoted parameterised types).
 
 use super::{ident, ident_list, literal, qualified};
-use crate::diff::{Change, ColumnChange};
+use crate::diff::{Change, ColumnChange, ColumnPart, UncheckedConstraint};
 use crate::schema::{
     Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, Nulls, PrimaryKey,
     QualifiedName, Sequence, SequenceOptions, Table, Unique, canonical, names,
@@ -130,6 +130,77 @@ pub fn change(c: &Change) -> Vec<String> {
         }
         // The planner only makes rebuilds for SQLite.
         Change::RebuildTable { .. } => Vec::new(),
+        Change::AlterColumnPart {
+            table,
+            column,
+            part,
+        } => vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} {}",
+            table_name(table),
+            ident(column),
+            column_part(part)
+        )],
+        Change::AddConstraintNotValid { table, constraint } => {
+            let body = match constraint {
+                UncheckedConstraint::ForeignKey(fk) => foreign_key(fk),
+                UncheckedConstraint::Check(c) => format!("CHECK ({})", c.expression),
+            };
+            vec![format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {body} NOT VALID",
+                table_name(table),
+                ident(constraint.name())
+            )]
+        }
+        Change::ValidateConstraint { table, name } => {
+            vec![format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                table_name(table),
+                ident(name)
+            )]
+        }
+        Change::AddConstraintUsingIndex {
+            table,
+            name,
+            index,
+            primary_key,
+        } => {
+            let constraint = name
+                .as_ref()
+                .map(|n| format!("CONSTRAINT {} ", ident(n)))
+                .unwrap_or_default();
+            vec![format!(
+                "ALTER TABLE {} ADD {constraint}{} USING INDEX {}",
+                table_name(table),
+                if *primary_key {
+                    "PRIMARY KEY"
+                } else {
+                    "UNIQUE"
+                },
+                ident(index)
+            )]
+        }
+        Change::DropIndexByName { name, concurrently } => vec![format!(
+            "DROP INDEX {}{}",
+            if *concurrently { "CONCURRENTLY " } else { "" },
+            table_name(name)
+        )],
+    }
+}
+
+/// The action of a hand-written `ALTER COLUMN`.
+fn column_part(part: &ColumnPart) -> String {
+    match part {
+        ColumnPart::Type { ty, dims, using } => {
+            let using = using
+                .as_ref()
+                .map(|u| format!(" USING {u}"))
+                .unwrap_or_default();
+            format!("SET DATA TYPE {}{using}", type_sql(ty, *dims))
+        }
+        ColumnPart::SetNotNull => "SET NOT NULL".into(),
+        ColumnPart::DropNotNull => "DROP NOT NULL".into(),
+        ColumnPart::SetDefault(d) => format!("SET DEFAULT {d}"),
+        ColumnPart::DropDefault => "DROP DEFAULT".into(),
     }
 }
 

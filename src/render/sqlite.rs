@@ -35,6 +35,7 @@ pub fn change(c: &Change) -> Vec<String> {
         )],
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
         Change::DropIndex { index, .. } => vec![format!("DROP INDEX {}", ident(&index.name))],
+        Change::DropIndexByName { name, .. } => vec![format!("DROP INDEX {}", ident(&name.name))],
         Change::RebuildTable { from, to } => rebuild(from, to),
         // Namespaces, enums and sequences do not exist in SQLite; constraint
         // changes are turned into rebuilds by the planner.
