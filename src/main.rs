@@ -12,6 +12,7 @@ use db_migrate::commands::{
     apply::ApplyArgs,
     diff::{DiffArgs, Source},
     generate::GenerateArgs,
+    lint::LintArgs,
     push::PushArgs,
 };
 use db_migrate::config::{Config, Overrides};
@@ -129,6 +130,28 @@ Exit 0 when nothing is found, else 1.")]
         #[arg(long)]
         json: bool,
     },
+    /// Check migrations for data loss, long locks and other hazards
+    #[command(after_help = "\
+Examples:
+  db-migrate lint                                  pending migrations (or all, without a database)
+  db-migrate lint 20250521213000_add_index         one migration, by id or name
+  db-migrate lint migrations/hand_written.sql --pg-version 15
+
+Each finding names the rule, the statement's line and the safe alternative.
+Silence one on purpose with a comment above the statement:
+  -- db-migrate: allow index-not-concurrent
+With a database URL the rules use its PostgreSQL version and table sizes
+(empty tables cannot be locked for long). Exit 1 on any error finding.")]
+    Lint {
+        /// Migration ids or names, migration folders or .sql files
+        targets: Vec<String>,
+        /// PostgreSQL version to assume, e.g. 15 (default: the database's, else 12)
+        #[arg(long, value_name = "VERSION")]
+        pg_version: Option<u32>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the SQL that turns one schema into another
     #[command(after_help = "\
 Examples:
@@ -225,6 +248,18 @@ fn main() -> ExitCode {
         ),
         Command::Status { json } => commands::status::run(&config, json),
         Command::Check { json } => commands::check::run(&config, json),
+        Command::Lint {
+            targets,
+            pg_version,
+            json,
+        } => commands::lint::run(
+            &config,
+            &LintArgs {
+                targets,
+                pg_version,
+                json,
+            },
+        ),
         Command::Diff { from, to, rename } => commands::diff::run(
             &config,
             &DiffArgs {

@@ -3,9 +3,10 @@
 
 use crate::config::Config;
 use crate::diff::{Change, RenameMode};
+use crate::lint;
 use crate::migrations::{self, Meta, MigrationSet, NO_TRANSACTION_DIRECTIVE, Warning};
-use crate::render::{Rendered, script};
-use crate::report::{self, BOLD, OK, WARN};
+use crate::render::Rendered;
+use crate::report::{self, BAD, BOLD, DIM, OK, WARN};
 use crate::schema::Schema;
 
 use super::{CommandResult, Failure, Outcome, declared_schema, renames, usage};
@@ -93,9 +94,22 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         return Ok(Outcome::Clean);
     }
 
-    let warnings = lint(&rendered);
     let transaction = !rendered.iter().any(|r| needs_no_transaction(&r.change));
-    let sql = migration_sql(&rendered, &warnings, transaction);
+    let statements = lint::statements_from_changes(&rendered);
+    let mut context = lint::Context::new(declared.dialect);
+    context.transactional = transaction;
+    let findings = lint::lint(&statements, &context);
+    let (sql, lines) = migration_sql(&rendered, &findings, transaction);
+    let warnings: Vec<Warning> = findings
+        .iter()
+        .map(|f| Warning {
+            rule: f.rule.to_string(),
+            severity: f.severity.label().to_string(),
+            message: f.message.clone(),
+            help: f.help.clone(),
+            line: lines.get(f.statement).copied().unwrap_or(0),
+        })
+        .collect();
     let meta = Meta {
         id: id.clone(),
         name: args.name.clone(),
@@ -105,7 +119,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         checksum: migrations::checksum(&sql),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         transaction,
-        warnings: warnings.iter().map(|(_, w)| w.clone()).collect(),
+        warnings: warnings.clone(),
         snapshot: Some(declared),
     };
     let dir = set.write(&id, &sql, Some(&meta)).map_err(Failure::from)?;
@@ -122,8 +136,16 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
     for r in &rendered {
         anstream::println!("  {}", r.change.describe());
     }
-    for (_, w) in &warnings {
-        report::line(WARN, "warning", &format!("[{}] {}", w.rule, w.message));
+    for w in &warnings {
+        let style = if w.severity == "error" { BAD } else { WARN };
+        report::line(
+            style,
+            &w.severity,
+            &format!("[{}] {} (migration.sql line {})", w.rule, w.message, w.line),
+        );
+        for help in w.help.lines() {
+            anstream::println!("    {}", report::styled(DIM, help));
+        }
     }
     if !transaction {
         report::line(
@@ -140,48 +162,35 @@ fn needs_no_transaction(change: &Change) -> bool {
     matches!(change, Change::CreateIndex { index, .. } if index.concurrently)
 }
 
-/// Findings on the generated changes, with the index of the change they belong to.
-fn lint(rendered: &[Rendered]) -> Vec<(usize, Warning)> {
-    rendered
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.change.loses_data())
-        .map(|(i, r)| {
-            (
-                i,
-                Warning {
-                    rule: "data-loss".into(),
-                    message: format!("{}: existing data is discarded", r.change.describe()),
-                },
-            )
-        })
-        .collect()
-}
-
-/// The migration script: findings as comments above their statements.
+/// The migration script, findings as comments above their statements, and
+/// the line where each statement starts.
 fn migration_sql(
     rendered: &[Rendered],
-    warnings: &[(usize, Warning)],
+    findings: &[lint::Finding],
     transaction: bool,
-) -> String {
+) -> (String, Vec<usize>) {
     let mut out = String::new();
+    let mut lines = Vec::new();
     if !transaction {
         out.push_str(NO_TRANSACTION_DIRECTIVE);
         out.push('\n');
     }
-    for (i, r) in rendered.iter().enumerate() {
-        if r.statements.is_empty() {
-            continue;
-        }
-        let mut block = String::new();
-        for (_, w) in warnings.iter().filter(|(wi, _)| *wi == i) {
-            block.push_str(&format!("-- warning [{}]: {}\n", w.rule, w.message));
-        }
-        block.push_str(&script(&r.statements));
-        if !out.is_empty() && !out.ends_with(&format!("{NO_TRANSACTION_DIRECTIVE}\n")) {
+    let statements = rendered.iter().flat_map(|r| r.statements.iter());
+    for (index, statement) in statements.enumerate() {
+        if index > 0 {
             out.push('\n');
         }
-        out.push_str(&block);
+        for f in findings.iter().filter(|f| f.statement == index) {
+            out.push_str(&format!(
+                "-- {} [{}]: {}\n",
+                f.severity.label(),
+                f.rule,
+                f.message.replace('\n', " ")
+            ));
+        }
+        lines.push(out.matches('\n').count() + 1);
+        out.push_str(statement);
+        out.push_str(";\n");
     }
-    out
+    (out, lines)
 }

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod check;
 pub mod diff;
 pub mod generate;
+pub mod lint;
 pub mod push;
 mod renames;
 pub mod status;

@@ -58,7 +58,7 @@ impl Parsed {
 /// Parses one statement (without its terminator).
 pub(crate) fn statement(sql: &str, dialect: Dialect) -> Parsed {
     let Some(tokens) = text::tokens(sql, dialect) else {
-        return unparsed(sql);
+        return unparsed(sql, &[], dialect);
     };
     // sqlparser does not know `DROP INDEX CONCURRENTLY`: parse it without the keyword.
     let drop_concurrently = tokens.len() > 2
@@ -75,7 +75,7 @@ pub(crate) fn statement(sql: &str, dialect: Dialect) -> Parsed {
         .try_with_sql(&source)
         .and_then(|mut p| p.parse_statements());
     let Ok(statements) = statements else {
-        return unparsed(sql);
+        return unparsed(sql, &tokens, dialect);
     };
     let mut out = Parsed::kind(StatementKind::Other);
     for (i, s) in statements.iter().enumerate() {
@@ -95,14 +95,58 @@ pub(crate) fn statement(sql: &str, dialect: Dialect) -> Parsed {
     out
 }
 
-/// A statement sqlparser cannot read.
-fn unparsed(sql: &str) -> Parsed {
+/// A statement sqlparser cannot read. A `CREATE TABLE` it cannot read
+/// (e.g. an identity column's `sequence name` option) still creates a new,
+/// empty table, which is all the rules need to know about it.
+fn unparsed(sql: &str, tokens: &[Token], dialect: Dialect) -> Parsed {
+    if let Some(name) = created_table_name(tokens, dialect) {
+        return Parsed::ddl(vec![Change::CreateTable(Table::new(
+            name.schema,
+            name.name,
+        ))]);
+    }
     const DDL: &[&str] = &[
         "CREATE", "ALTER", "DROP", "TRUNCATE", "DO", "REINDEX", "CLUSTER", "VACUUM", "REFRESH",
         "LOCK", "RENAME",
     ];
     let ddl = DDL.contains(&text::first_word(sql).as_str());
     Parsed::kind(StatementKind::Unparsed { ddl })
+}
+
+/// The table of `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] [schema.]name (...`.
+fn created_table_name(tokens: &[Token], dialect: Dialect) -> Option<QualifiedName> {
+    let mut i = 0;
+    let word = |t: Option<&Token>, w: &str| t.is_some_and(|t| is_word(t, w));
+    if !word(tokens.first(), "CREATE") {
+        return None;
+    }
+    i += 1;
+    while ["UNLOGGED", "TEMP", "TEMPORARY"]
+        .iter()
+        .any(|w| word(tokens.get(i), w))
+    {
+        i += 1;
+    }
+    if !word(tokens.get(i), "TABLE") {
+        return None;
+    }
+    i += 1;
+    if word(tokens.get(i), "IF") {
+        i += 3;
+    }
+    let mut parts = Vec::new();
+    while let Some(Token::Word(w)) = tokens.get(i) {
+        parts.push(w.value.clone());
+        if !matches!(tokens.get(i + 1), Some(Token::Period)) {
+            break;
+        }
+        i += 2;
+    }
+    match parts.as_slice() {
+        [name] => Some(QualifiedName::new(dialect.default_schema(), name)),
+        [.., schema, name] => Some(QualifiedName::new(schema, name)),
+        [] => None,
+    }
 }
 
 fn convert(s: &Statement, d: Dialect) -> Parsed {

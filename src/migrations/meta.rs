@@ -8,13 +8,22 @@ use crate::schema::{Dialect, Schema};
 /// The metadata file of a migration.
 pub const META_FILE: &str = "meta.json";
 
-/// A finding recorded when the migration was generated.
+/// A lint finding recorded when the migration was generated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     /// The rule's id, e.g. `drop-column`.
     pub rule: String,
+    /// `error`, `warning` or `info`.
+    #[serde(default)]
+    pub severity: String,
     /// What it found.
     pub message: String,
+    /// The safe alternative.
+    #[serde(default)]
+    pub help: String,
+    /// The statement's line in migration.sql.
+    #[serde(default)]
+    pub line: usize,
 }
 
 /// The contents of `meta.json`.

@@ -1,0 +1,264 @@
+//! `lint [migrations...]`: check migration SQL (generated or hand-written)
+//! for data loss, long locks, backward-incompatible changes and transaction
+//! mistakes. Exit 1 when a finding of severity error is not allowed by a
+//! `-- db-migrate: allow <rule>` comment.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::db::{Conn, Db};
+use crate::history;
+use crate::lint::{self, Severity};
+use crate::migrations::MigrationSet;
+use crate::report::{self, BAD, DIM, OK, WARN};
+use crate::schema::{Dialect, QualifiedName};
+
+use super::{
+    CommandResult, Failure, Outcome, connect, history_table, migrations_dialect, problem, shown,
+    usage,
+};
+
+/// What `lint` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct LintArgs {
+    /// Migration ids, names, directories or .sql files; empty = the default set.
+    pub targets: Vec<String>,
+    /// PostgreSQL version the rules assume (e.g. 15 or 150004).
+    pub pg_version: Option<u32>,
+    /// Print JSON.
+    pub json: bool,
+}
+
+/// One linted file.
+struct Target {
+    label: String,
+    path: PathBuf,
+    sql: String,
+    transactional: bool,
+    dialect: Option<Dialect>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding {
+    file: String,
+    line: usize,
+    rule: &'static str,
+    severity: &'static str,
+    message: String,
+    help: String,
+}
+
+/// Runs `lint`.
+pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let mut db = if config.database_url.is_some() {
+        Some(connect(config, migrations_dialect(&set))?)
+    } else {
+        None
+    };
+    let targets = select(config, &set, &args.targets, db.as_mut())?;
+    let dialect = db
+        .as_ref()
+        .map(Db::dialect)
+        .or_else(|| migrations_dialect(&set))
+        .unwrap_or(Dialect::Postgres);
+    let pg_version = match (args.pg_version, db.as_mut()) {
+        (Some(v), _) => Some(if v < 100 { v * 10000 } else { v }),
+        (None, Some(db)) => server_version(db),
+        (None, None) => None,
+    };
+    let table_rows = db.as_mut().and_then(table_rows);
+
+    let mut errors = 0;
+    let mut total = 0;
+    let mut json = Vec::new();
+    for t in &targets {
+        let mut ctx = lint::Context::new(t.dialect.unwrap_or(dialect));
+        ctx.pg_version = pg_version;
+        ctx.table_rows = table_rows.clone();
+        ctx.transactional = t.transactional;
+        let statements = lint::statements_from_sql(&t.sql, ctx.dialect);
+        let findings = lint::lint(&statements, &ctx);
+        total += findings.len();
+        errors += findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        if args.json {
+            for f in &findings {
+                json.push(JsonFinding {
+                    file: shown(&t.path),
+                    line: statements.get(f.statement).map_or(0, |s| s.line),
+                    rule: f.rule,
+                    severity: f.severity.label(),
+                    message: f.message.clone(),
+                    help: f.help.clone(),
+                });
+            }
+        } else if !findings.is_empty() {
+            anstream::print!(
+                "{}",
+                lint::render_findings(&findings, &statements, &shown(&t.path))
+            );
+        } else {
+            report::line(DIM, "clean", &t.label);
+        }
+    }
+    if args.json {
+        anstream::println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        let summary = format!(
+            "{} file{} linted, {total} finding{} ({errors} error{})",
+            targets.len(),
+            if targets.len() == 1 { "" } else { "s" },
+            if total == 1 { "" } else { "s" },
+            if errors == 1 { "" } else { "s" }
+        );
+        let style = if errors > 0 {
+            BAD
+        } else if total > 0 {
+            WARN
+        } else {
+            OK
+        };
+        report::line(style, if errors > 0 { "✗" } else { "✓" }, &summary);
+    }
+    Ok(if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The files to lint: the named ones, else the pending migrations (with a
+/// database), else every migration.
+fn select(
+    config: &Config,
+    set: &MigrationSet,
+    names: &[String],
+    db: Option<&mut Db>,
+) -> Result<Vec<Target>, Failure> {
+    let from_migration = |m: &crate::migrations::Migration| Target {
+        label: m.id.clone(),
+        path: m.sql_path(),
+        sql: m.sql.clone(),
+        transactional: m.transactional(),
+        dialect: m.meta.as_ref().map(|meta| meta.dialect),
+    };
+    if names.is_empty() {
+        let applied: Vec<String> = match db {
+            Some(db) => history::read(db, &history_table(config))
+                .map_err(|e| {
+                    problem(
+                        format!("could not read the history on {}: {e}", db.target),
+                        None,
+                    )
+                })?
+                .into_iter()
+                .filter(|a| a.finished)
+                .map(|a| a.id)
+                .collect(),
+            None => Vec::new(),
+        };
+        return Ok(set
+            .migrations
+            .iter()
+            .filter(|m| !applied.contains(&m.id))
+            .map(from_migration)
+            .collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let found: Vec<_> = set
+            .migrations
+            .iter()
+            .filter(|m| m.id == *name || m.name() == name || m.id.starts_with(name.as_str()))
+            .collect();
+        if found.len() == 1 {
+            out.push(from_migration(found[0]));
+            continue;
+        }
+        let path = config.project_dir.join(name);
+        let file = if path.is_dir() {
+            path.join(crate::migrations::SQL_FILE)
+        } else {
+            path
+        };
+        if file.is_file() {
+            out.push(from_file(&file)?);
+        } else if found.len() > 1 {
+            return Err(usage(
+                format!("{name:?} matches {} migrations", found.len()),
+                "give the full migration id",
+            ));
+        } else {
+            return Err(usage(
+                format!("no migration or file {name:?}"),
+                "name a migration by id or name, a migration directory, or an .sql file",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn from_file(path: &Path) -> Result<Target, Failure> {
+    let sql = std::fs::read_to_string(path).map_err(|e| {
+        usage(
+            format!("cannot read {}: {e}", path.display()),
+            "check the path",
+        )
+    })?;
+    let transactional = !sql
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with("--"))
+        .any(|l| l.eq_ignore_ascii_case(crate::migrations::NO_TRANSACTION_DIRECTIVE));
+    Ok(Target {
+        label: shown(path),
+        path: path.to_path_buf(),
+        sql,
+        transactional,
+        dialect: None,
+    })
+}
+
+fn server_version(db: &mut Db) -> Option<u32> {
+    let Conn::Postgres(c) = &mut db.conn else {
+        return None;
+    };
+    let row = c
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .ok()?;
+    u32::try_from(row.get::<_, i32>(0)).ok()
+}
+
+/// Row estimates of every user table (`pg_class.reltuples`).
+fn table_rows(db: &mut Db) -> Option<HashMap<QualifiedName, f64>> {
+    let Conn::Postgres(c) = &mut db.conn else {
+        return None;
+    };
+    let rows = c
+        .query(
+            "SELECT n.nspname::text, c.relname::text, c.reltuples::float8 FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
+            &[],
+        )
+        .ok()?;
+    Some(
+        rows.iter()
+            .map(|r| {
+                (
+                    QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1)),
+                    r.get::<_, f64>(2),
+                )
+            })
+            .collect(),
+    )
+}
