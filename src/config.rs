@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::history::LockMode;
 use crate::source::drizzle::Casing;
 
 /// The config file in the project folder.
@@ -27,7 +28,7 @@ pub enum ConfigError {
     /// db-migrate.toml could not be read or parsed.
     #[error("{path}: {message}")]
     #[diagnostic(help(
-        "valid keys: schema, migrations, database_url, history_table, casing, lock_timeout (see `db-migrate --help`)"
+        "valid keys: schema, migrations, database_url, history_table, casing, lock_timeout, lock, ddl_lock_timeout, statement_timeout, lock_retries (see the README)"
     ))]
     BadFile {
         /// The file.
@@ -55,6 +56,10 @@ struct FileConfig {
     history_table: Option<String>,
     casing: Option<String>,
     lock_timeout: Option<u64>,
+    lock: Option<String>,
+    ddl_lock_timeout: Option<f64>,
+    statement_timeout: Option<f64>,
+    lock_retries: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +84,16 @@ pub struct Overrides {
     pub history_table: Option<String>,
     /// `--lock-timeout` in seconds.
     pub lock_timeout: Option<u64>,
+    /// `--lock advisory|table`.
+    pub lock_mode: Option<String>,
+    /// `--ddl-lock-timeout` in seconds (0 = off).
+    pub ddl_lock_timeout: Option<f64>,
+    /// `--statement-timeout` in seconds (0 = off).
+    pub statement_timeout: Option<f64>,
+    /// `--lock-retries`.
+    pub lock_retries: Option<u32>,
+    /// `--no-timeouts`: leave the server's settings alone.
+    pub no_timeouts: bool,
 }
 
 /// Where the database URL came from (for messages).
@@ -122,7 +137,21 @@ pub struct Config {
     pub casing: Casing,
     /// How long `apply` waits for another run's lock.
     pub lock_timeout: Duration,
+    /// How runs exclude each other; `None` picks advisory locks, or a lease
+    /// table behind a transaction-mode pooler.
+    pub lock_mode: Option<LockMode>,
+    /// PostgreSQL `lock_timeout` for migration statements (`None` = leave as is, zero = off).
+    pub ddl_lock_timeout: Option<Duration>,
+    /// PostgreSQL `statement_timeout` for migration statements (`None` = leave as is, zero = off).
+    pub statement_timeout: Option<Duration>,
+    /// How often a migration is retried after a statement timed out waiting for a lock.
+    pub lock_retries: u32,
 }
+
+/// Default PostgreSQL `lock_timeout` for migration statements, in seconds.
+pub const DEFAULT_DDL_LOCK_TIMEOUT: f64 = 5.0;
+/// Default number of retries after a lock timeout.
+pub const DEFAULT_LOCK_RETRIES: u32 = 3;
 
 impl Config {
     /// Resolves the settings from flags, environment, `.env` and db-migrate.toml.
@@ -174,7 +203,36 @@ impl Config {
                 });
             }
         };
+        let lock_mode = match overrides.lock_mode.clone().or(file.lock) {
+            None => None,
+            Some(text) => Some(LockMode::parse(&text).ok_or_else(|| ConfigError::BadFile {
+                path: project_dir.join(CONFIG_FILE),
+                message: format!("lock must be \"advisory\" or \"table\", not {text:?}"),
+            })?),
+        };
+        let seconds = |flag: Option<f64>, file: Option<f64>, default: f64| -> Option<Duration> {
+            if overrides.no_timeouts {
+                return None;
+            }
+            let s = flag.or(file).unwrap_or(default);
+            Some(Duration::from_secs_f64(if s.is_finite() && s > 0.0 {
+                s
+            } else {
+                0.0
+            }))
+        };
         Ok(Config {
+            lock_mode,
+            ddl_lock_timeout: seconds(
+                overrides.ddl_lock_timeout,
+                file.ddl_lock_timeout,
+                DEFAULT_DDL_LOCK_TIMEOUT,
+            ),
+            statement_timeout: seconds(overrides.statement_timeout, file.statement_timeout, 0.0),
+            lock_retries: overrides
+                .lock_retries
+                .or(file.lock_retries)
+                .unwrap_or(DEFAULT_LOCK_RETRIES),
             migrations_dir: project_dir.join(migrations),
             schema,
             database_url,

@@ -104,6 +104,30 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Seconds to wait for another run's lock [default: 60]
         #[arg(long, value_name = "SECONDS")]
         lock_timeout: Option<u64>,
+        /// Print the SQL that would run, per migration; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Stop after this migration (id or name)
+        #[arg(long, value_name = "ID")]
+        to: Option<String>,
+        /// How runs exclude each other: advisory (PostgreSQL session lock) or table (a lease, for connection poolers)
+        #[arg(long, value_name = "MODE")]
+        lock: Option<String>,
+        /// PostgreSQL lock_timeout for each statement, in seconds; 0 = wait forever [default: 5]
+        #[arg(long, value_name = "SECONDS")]
+        ddl_lock_timeout: Option<f64>,
+        /// PostgreSQL statement_timeout for each statement, in seconds [default: 0 = none]
+        #[arg(long, value_name = "SECONDS")]
+        statement_timeout: Option<f64>,
+        /// Retries of a migration whose statement timed out waiting for a lock [default: 3]
+        #[arg(long, value_name = "N")]
+        lock_retries: Option<u32>,
+        /// Leave lock_timeout and statement_timeout as the server or role sets them
+        #[arg(long)]
+        no_timeouts: bool,
+        /// Report progress as JSON lines
+        #[arg(long)]
+        json: bool,
     },
     /// Show which migrations are applied, pending, edited or missing
     #[command(after_help = "\
@@ -204,17 +228,31 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let lock_timeout = match &cli.command {
-        Command::Apply { lock_timeout, .. } => *lock_timeout,
-        _ => None,
-    };
+    let mut overrides = Overrides::default();
+    if let Command::Apply {
+        lock_timeout,
+        lock,
+        ddl_lock_timeout,
+        statement_timeout,
+        lock_retries,
+        no_timeouts,
+        ..
+    } = &cli.command
+    {
+        overrides.lock_timeout = *lock_timeout;
+        overrides.lock_mode = lock.clone();
+        overrides.ddl_lock_timeout = *ddl_lock_timeout;
+        overrides.statement_timeout = *statement_timeout;
+        overrides.lock_retries = *lock_retries;
+        overrides.no_timeouts = *no_timeouts;
+    }
     let overrides = Overrides {
         project_dir: cli.global.project_dir,
         schema: cli.global.schema,
         migrations: cli.global.migrations,
         database_url: cli.global.database_url,
         history_table: cli.global.history_table,
-        lock_timeout,
+        ..overrides
     };
     let config = match Config::load(&overrides) {
         Ok(c) => c,
@@ -238,12 +276,18 @@ fn main() -> ExitCode {
         Command::Apply {
             allow_edited,
             allow_out_of_order,
+            dry_run,
+            to,
+            json,
             ..
         } => commands::apply::run(
             &config,
             &ApplyArgs {
                 allow_edited,
                 allow_out_of_order,
+                dry_run,
+                to,
+                json,
             },
         ),
         Command::Status { json } => commands::status::run(&config, json),

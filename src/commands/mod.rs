@@ -25,6 +25,7 @@ use crate::inspect::Scope;
 use crate::migrations::{MigrationSet, MigrationsError};
 use crate::plan::plan;
 use crate::render::{Rendered, render};
+use crate::report;
 use crate::schema::{Dialect, Schema};
 use crate::source::drizzle::{self, ReadOptions};
 
@@ -211,6 +212,14 @@ pub fn database_url(config: &Config) -> Result<(DatabaseUrl, UrlSource), Failure
 
 /// Connects to the configured database, checking it matches `dialect` when known.
 pub fn connect(config: &Config, dialect: Option<Dialect>) -> Result<Db, Failure> {
+    connect_with_url(config, dialect).map(|(db, _)| db)
+}
+
+/// Like [`connect`], also returning the parsed URL (for second connections).
+pub fn connect_with_url(
+    config: &Config,
+    dialect: Option<Dialect>,
+) -> Result<(Db, DatabaseUrl), Failure> {
     let (url, source) = database_url(config)?;
     let url_dialect = match url {
         DatabaseUrl::Postgres(_) => Dialect::Postgres,
@@ -219,22 +228,24 @@ pub fn connect(config: &Config, dialect: Option<Dialect>) -> Result<Db, Failure>
     if let Some(d) = dialect
         && d != url_dialect
     {
-        {
-            return Err(usage(
-                format!(
-                    "the schema is for {d} but {source} points at {url_dialect} ({})",
-                    url.masked()
-                ),
-                match d {
-                    Dialect::Postgres => {
-                        "use a postgres:// URL, or write the schema with sqliteTable"
-                    }
-                    Dialect::Sqlite => "use a sqlite:<path> URL, or write the schema with pgTable",
-                },
-            ));
+        return Err(usage(
+            format!(
+                "the schema is for {d} but {source} points at {url_dialect} ({})",
+                url.masked()
+            ),
+            match d {
+                Dialect::Postgres => "use a postgres:// URL, or write the schema with pgTable",
+                Dialect::Sqlite => "use a sqlite:<path> URL, or write the schema with sqliteTable",
+            },
+        ));
+    }
+    if let DatabaseUrl::Postgres(pg) = &url {
+        for w in &pg.warnings {
+            report::eline(report::WARN, "note", w);
         }
     }
-    Db::connect(&url, config.lock_timeout).map_err(Failure::problem)
+    let db = Db::connect(&url, config.lock_timeout).map_err(Failure::problem)?;
+    Ok((db, url))
 }
 
 /// The history table named by the configuration.

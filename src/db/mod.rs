@@ -4,8 +4,10 @@
 mod connection;
 pub mod postgres_connect;
 pub mod url;
+mod watch;
 
 pub use connection::{Conn, Db, OpenError, ScriptError, StatementError};
+pub use watch::{Blocker, BlockerWatch};
 
 pub use postgres_connect::{ConnectError, ConnectErrorKind, connect};
 pub use url::{

@@ -1,40 +1,61 @@
 //! The run lock: one `apply` at a time per database.
 //!
-//! PostgreSQL: a session advisory lock keyed by the history table's name,
-//! held for the whole run and polled with a timeout; while waiting, the
-//! holder is named from `pg_stat_activity`. SQLite: each migration runs in a
-//! `BEGIN IMMEDIATE` transaction with a busy timeout, which serialises writers.
+//! - **advisory** (PostgreSQL default): a session advisory lock keyed by the
+//!   history table's name, held for the whole run, polled with a timeout;
+//!   while waiting, the holder is named from `pg_stat_activity`.
+//! - **table**: a lease row in `<history>_lock` with an expiry, renewed by a
+//!   heartbeat on its own connection; works behind transaction-mode poolers
+//!   (PgBouncer, Supavisor, Neon's pooler) where session locks do not hold.
+//!   A killed holder's lease expires, so nothing stays stuck.
+//! - SQLite: each migration runs in a `BEGIN IMMEDIATE` transaction with a
+//!   busy timeout, which serialises writers; no lock is needed on top.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use super::HistoryTable;
+use crate::db::url::DatabaseUrl;
 use crate::db::{Conn, Db, StatementError};
+
+/// How concurrent runs are kept apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    /// A PostgreSQL session advisory lock.
+    Advisory,
+    /// A lease row with heartbeat and expiry.
+    Table,
+}
+
+impl LockMode {
+    /// Parses `advisory` or `table`.
+    pub fn parse(text: &str) -> Option<LockMode> {
+        match text {
+            "advisory" => Some(LockMode::Advisory),
+            "table" => Some(LockMode::Table),
+            _ => None,
+        }
+    }
+}
+
+/// How long a lease lives without a heartbeat.
+pub const LEASE_TTL: Duration = Duration::from_secs(30);
 
 /// Who holds the lock we are waiting for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockHolder {
-    /// Backend process id.
-    pub pid: i32,
-    /// Its `application_name`.
-    pub application: String,
-    /// Since when its session exists.
+    /// A description: pid and application for advisory locks, the lease owner for tables.
+    pub who: String,
+    /// Since when it holds it (or its session exists).
     pub since: String,
-    /// Client address, if over TCP.
-    pub client: Option<String>,
 }
 
 impl std::fmt::Display for LockHolder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "pid {}", self.pid)?;
-        if !self.application.is_empty() {
-            write!(f, " ({})", self.application)?;
-        }
-        if let Some(c) = &self.client {
-            write!(f, " from {c}")?;
-        }
-        write!(f, ", connected since {}", self.since)
+        write!(f, "{}, since {}", self.who, self.since)
     }
 }
 
@@ -43,10 +64,10 @@ impl std::fmt::Display for LockHolder {
 pub enum LockError {
     /// Another run held it for longer than the timeout.
     #[error(
-        "another db-migrate run holds the migration lock on {target} ({holder}); gave up after {waited:?}"
+        "another db-migrate run holds the migration lock on {target} ({holder}); gave up after {waited:.1?}"
     )]
     #[diagnostic(help(
-        "wait for that run to finish and retry, raise --lock-timeout, or if that session is stuck end it with SELECT pg_terminate_backend(<pid>)"
+        "wait for that run to finish and retry, or raise --lock-timeout; a stuck session can be ended with SELECT pg_terminate_backend(<pid>), a stale lease expires by itself"
     ))]
     Timeout {
         /// The database.
@@ -59,6 +80,56 @@ pub enum LockError {
     /// The database failed while locking.
     #[error("could not take the migration lock: {0}")]
     Database(StatementError),
+    /// The lease heartbeat needs its own connection.
+    #[error("could not open the connection that keeps the migration lock alive: {0}")]
+    Heartbeat(String),
+}
+
+/// A held run lock; release it with [`RunLock::release`] (dropping it stops the heartbeat).
+pub struct RunLock {
+    mode: Option<LockMode>,
+    key: i64,
+    lock_table: String,
+    owner: String,
+    stop: Arc<AtomicBool>,
+    heartbeat: Option<JoinHandle<()>>,
+}
+
+impl RunLock {
+    /// Releases the lock.
+    pub fn release(mut self, db: &mut Db) -> Result<(), StatementError> {
+        self.stop_heartbeat();
+        let Conn::Postgres(client) = &mut db.conn else {
+            return Ok(());
+        };
+        match self.mode {
+            Some(LockMode::Advisory) => {
+                client.query_one("SELECT pg_advisory_unlock($1)", &[&self.key])?;
+            }
+            Some(LockMode::Table) => {
+                let sql = format!(
+                    "DELETE FROM {} WHERE id = 1 AND holder = $1",
+                    self.lock_table
+                );
+                client.execute(&sql, &[&self.owner])?;
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn stop_heartbeat(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.heartbeat.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        self.stop_heartbeat();
+    }
 }
 
 /// The advisory lock key for a history table: stable across runs and versions.
@@ -69,30 +140,62 @@ pub fn lock_key(table: &HistoryTable) -> i64 {
     i64::from_be_bytes(bytes)
 }
 
+/// The lease table next to the history table: `<history>_lock`.
+fn lease_table(table: &HistoryTable) -> String {
+    let lock = HistoryTable {
+        schema: table.schema.clone(),
+        name: format!("{}_lock", table.name),
+    };
+    lock.sql(crate::schema::Dialect::Postgres)
+}
+
 /// Takes the run lock, calling `waiting` once with the holder if it must wait.
 pub fn acquire_lock(
     db: &mut Db,
+    url: &DatabaseUrl,
     table: &HistoryTable,
+    mode: LockMode,
     timeout: Duration,
     mut waiting: impl FnMut(&LockHolder),
-) -> Result<(), LockError> {
+) -> Result<RunLock, LockError> {
+    let mut lock = RunLock {
+        mode: None,
+        key: lock_key(table),
+        lock_table: lease_table(table),
+        owner: owner_id(),
+        stop: Arc::new(AtomicBool::new(false)),
+        heartbeat: None,
+    };
     let target = db.target.clone();
     let Conn::Postgres(client) = &mut db.conn else {
-        return Ok(());
+        return Ok(lock);
     };
-    let key = lock_key(table);
+    if mode == LockMode::Table {
+        ensure_lease_table(client, &lock.lock_table).map_err(|e| LockError::Database(e.into()))?;
+    }
     let start = Instant::now();
     let mut told = false;
     let mut pause = Duration::from_millis(50);
     loop {
-        let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-            .map_err(|e| LockError::Database(e.into()))?
-            .get(0);
-        if got {
-            return Ok(());
+        let got = match mode {
+            LockMode::Advisory => client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&lock.key])
+                .map(|r| r.get::<_, bool>(0)),
+            LockMode::Table => try_lease(client, &lock.lock_table, &lock.owner),
         }
-        let holder = holder(client, key).map_err(|e| LockError::Database(e.into()))?;
+        .map_err(|e| LockError::Database(e.into()))?;
+        if got {
+            lock.mode = Some(mode);
+            if mode == LockMode::Table {
+                lock.heartbeat = Some(spawn_heartbeat(url, &lock)?);
+            }
+            return Ok(lock);
+        }
+        let holder = match mode {
+            LockMode::Advisory => advisory_holder(client, lock.key),
+            LockMode::Table => lease_holder(client, &lock.lock_table),
+        }
+        .map_err(|e| LockError::Database(e.into()))?;
         if !told {
             if let Some(h) = &holder {
                 waiting(h);
@@ -102,10 +205,8 @@ pub fn acquire_lock(
         if start.elapsed() >= timeout {
             return Err(LockError::Timeout {
                 target,
-                holder: holder.map_or_else(
-                    || "a session that just released it".into(),
-                    |h| h.to_string(),
-                ),
+                holder: holder
+                    .map_or_else(|| "a run that just released it".into(), |h| h.to_string()),
                 waited: start.elapsed(),
             });
         }
@@ -114,15 +215,82 @@ pub fn acquire_lock(
     }
 }
 
-/// Releases the run lock (the session's end would release it too).
-pub fn release_lock(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
-    if let Conn::Postgres(client) = &mut db.conn {
-        client.query_one("SELECT pg_advisory_unlock($1)", &[&lock_key(table)])?;
-    }
-    Ok(())
+fn owner_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown-host".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "db-migrate on {host}, pid {} ({nanos:x})",
+        std::process::id()
+    )
 }
 
-fn holder(client: &mut postgres::Client, key: i64) -> Result<Option<LockHolder>, postgres::Error> {
+fn ensure_lease_table(
+    client: &mut postgres::Client,
+    lock_table: &str,
+) -> Result<(), postgres::Error> {
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS {lock_table} (id integer PRIMARY KEY, holder text NOT NULL, \
+         acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)"
+    );
+    match client.batch_execute(&sql) {
+        // Two runs creating it at once: the loser sees a duplicate; the table exists.
+        Err(e)
+            if e.code()
+                .is_some_and(|c| c.code() == "23505" || c.code() == "42P07") =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+fn try_lease(
+    client: &mut postgres::Client,
+    lock_table: &str,
+    owner: &str,
+) -> Result<bool, postgres::Error> {
+    let sql = format!(
+        "INSERT INTO {lock_table} AS l (id, holder, acquired_at, expires_at) \
+         VALUES (1, $1, now(), now() + make_interval(secs => $2)) \
+         ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder, acquired_at = now(), expires_at = EXCLUDED.expires_at \
+         WHERE l.expires_at < now() RETURNING holder"
+    );
+    let ttl = LEASE_TTL.as_secs_f64();
+    Ok(!client.query(&sql, &[&owner, &ttl])?.is_empty())
+}
+
+fn lease_holder(
+    client: &mut postgres::Client,
+    lock_table: &str,
+) -> Result<Option<LockHolder>, postgres::Error> {
+    let sql = format!(
+        "SELECT holder, to_char(acquired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+         extract(epoch FROM expires_at - now())::float8 FROM {lock_table} WHERE id = 1"
+    );
+    Ok(client.query(&sql, &[])?.first().map(|r| {
+        let left: f64 = r.get(2);
+        LockHolder {
+            who: format!(
+                "{}, lease expires in {:.0}s unless renewed",
+                r.get::<_, String>(0),
+                left.max(0.0)
+            ),
+            since: r.get(1),
+        }
+    }))
+}
+
+fn advisory_holder(
+    client: &mut postgres::Client,
+    key: i64,
+) -> Result<Option<LockHolder>, postgres::Error> {
     let rows = client.query(
         "SELECT a.pid, coalesce(a.application_name, ''), \
                 to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
@@ -134,10 +302,44 @@ fn holder(client: &mut postgres::Client, key: i64) -> Result<Option<LockHolder>,
          LIMIT 1",
         &[&key],
     )?;
-    Ok(rows.first().map(|r| LockHolder {
-        pid: r.get(0),
-        application: r.get(1),
-        since: r.get(2),
-        client: r.get(3),
+    Ok(rows.first().map(|r| {
+        let mut who = format!("pid {}", r.get::<_, i32>(0));
+        let app: String = r.get(1);
+        if !app.is_empty() {
+            who.push_str(&format!(" ({app})"));
+        }
+        if let Some(c) = r.get::<_, Option<String>>(3) {
+            who.push_str(&format!(" from {c}"));
+        }
+        LockHolder {
+            who,
+            since: r.get(2),
+        }
+    }))
+}
+
+/// Renews the lease every third of its lifetime on a connection of its own.
+fn spawn_heartbeat(url: &DatabaseUrl, lock: &RunLock) -> Result<JoinHandle<()>, LockError> {
+    let DatabaseUrl::Postgres(target) = url else {
+        return Err(LockError::Heartbeat("not a PostgreSQL URL".into()));
+    };
+    let mut client = crate::db::connect(target).map_err(|e| LockError::Heartbeat(e.to_string()))?;
+    let stop = Arc::clone(&lock.stop);
+    let sql = format!(
+        "UPDATE {} SET expires_at = now() + make_interval(secs => $2) WHERE id = 1 AND holder = $1",
+        lock.lock_table
+    );
+    let owner = lock.owner.clone();
+    Ok(std::thread::spawn(move || {
+        let ttl = LEASE_TTL.as_secs_f64();
+        let every = LEASE_TTL / 3;
+        let mut last = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+            if last.elapsed() >= every {
+                let _ = client.execute(&sql, &[&owner, &ttl]);
+                last = Instant::now();
+            }
+        }
     }))
 }

@@ -3,7 +3,7 @@
 
 mod lock;
 
-pub use lock::{LockError, LockHolder, acquire_lock, release_lock};
+pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock, lock_key};
 
 use crate::db::{Conn, Db, StatementError};
 use crate::render::ident;
@@ -79,6 +79,9 @@ pub struct AppliedMigration {
     pub tool_version: String,
     /// Statements done so far (no-transaction migrations); `None` when finished in one transaction.
     pub statements_done: Option<i64>,
+    /// Checksum of the statements done so far, so a resumed run can verify
+    /// they were not edited since.
+    pub progress_checksum: Option<String>,
     /// False while a no-transaction migration is incomplete.
     pub finished: bool,
     /// The last error of an incomplete migration.
@@ -105,7 +108,8 @@ pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
          \ttool_version text NOT NULL,\n\
          \tstatements_done {big},\n\
          \tfinished boolean NOT NULL DEFAULT true,\n\
-         \terror text\n\
+         \terror text,\n\
+         \tprogress_checksum text\n\
          )",
         table.sql(dialect)
     ))
@@ -146,7 +150,7 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
         Dialect::Sqlite => "applied_at",
     };
     let sql = format!(
-        "SELECT id, checksum, checksum_version, {applied_at}, execution_ms, tool_version, statements_done, finished, error \
+        "SELECT id, checksum, checksum_version, {applied_at}, execution_ms, tool_version, statements_done, finished, error, progress_checksum \
          FROM {} ORDER BY id",
         table.sql(dialect)
     );
@@ -165,6 +169,7 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
                     statements_done: r.get(6),
                     finished: r.get(7),
                     error: r.get(8),
+                    progress_checksum: r.get(9),
                 })
                 .collect())
         }
@@ -181,6 +186,7 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
                     statements_done: r.get(6)?,
                     finished: r.get(7)?,
                     error: r.get(8)?,
+                    progress_checksum: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -199,11 +205,12 @@ pub fn record(
     match &mut db.conn {
         Conn::Postgres(c) => {
             let sql = format!(
-                "INSERT INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error) \
-                 VALUES ($1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9) \
+                "INSERT INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error, progress_checksum) \
+                 VALUES ($1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, checksum_version = EXCLUDED.checksum_version, \
                  applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms, tool_version = EXCLUDED.tool_version, \
-                 statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error"
+                 statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error, \
+                 progress_checksum = EXCLUDED.progress_checksum"
             );
             c.execute(
                 &sql,
@@ -217,13 +224,14 @@ pub fn record(
                     &row.statements_done,
                     &row.finished,
                     &row.error,
+                    &row.progress_checksum,
                 ],
             )?;
         }
         Conn::Sqlite(c) => {
             let sql = format!(
-                "INSERT OR REPLACE INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT OR REPLACE INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error, progress_checksum) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             );
             c.execute(
                 &sql,
@@ -236,7 +244,8 @@ pub fn record(
                     row.tool_version,
                     row.statements_done,
                     row.finished,
-                    row.error
+                    row.error,
+                    row.progress_checksum
                 ],
             )?;
         }

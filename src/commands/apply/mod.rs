@@ -1,0 +1,452 @@
+//! `apply`: run pending migrations in order, each in its own transaction
+//! together with its history row, under the run lock.
+
+mod progress;
+mod run;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use crate::config::Config;
+use crate::db::url::DatabaseUrl;
+use crate::db::{BlockerWatch, Conn, Db, ScriptError, StatementError};
+use crate::history::{self, AppliedMigration, HistoryTable, LockMode};
+use crate::migrations::{AppliedRecord, CHECKSUM_VERSION, Migration, MigrationSet};
+use crate::report::{self, BAD, WARN};
+use crate::sql::split;
+
+use super::{
+    CommandResult, Failure, Outcome, connect_with_url, history_table, migrations_dialect,
+    now_rfc3339, problem, usage,
+};
+use progress::Event;
+use run::{Ran, RunError, Runner, Settings};
+
+/// What `apply` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyArgs {
+    /// Run even though applied migrations were edited.
+    pub allow_edited: bool,
+    /// Run pending migrations older than the newest applied one.
+    pub allow_out_of_order: bool,
+    /// Print the SQL that would run; change nothing.
+    pub dry_run: bool,
+    /// Stop after this migration (id, unique id prefix, or name).
+    pub to: Option<String>,
+    /// Report progress as JSON lines.
+    pub json: bool,
+}
+
+/// A migration that failed, shown with its SQL.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(
+    "migration {id} failed at migration.sql line {line}, column {column} (statement {number} of {total}){outcome}{later}"
+)]
+pub struct MigrationFailed {
+    /// The migration id.
+    pub id: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// 1-based statement number.
+    pub number: usize,
+    /// Statements in the file.
+    pub total: usize,
+    /// What happened to the migration's own statements.
+    pub outcome: String,
+    /// What about later migrations.
+    pub later: String,
+    /// migration.sql.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// The failing spot.
+    #[label("{server}")]
+    pub span: SourceSpan,
+    /// The server's message.
+    pub server: String,
+    /// How to go on.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Runs `apply`.
+pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
+    let table = history_table(config);
+    if args.dry_run {
+        return dry_run(&mut db, &table, &set, args);
+    }
+    let mode = config.lock_mode.unwrap_or_else(|| {
+        if url.is_transaction_pooler() {
+            report::eline(
+                WARN,
+                "note",
+                "this URL goes through a transaction-mode connection pooler, where session advisory locks do not hold: \
+                 using a lease table instead (set lock = \"advisory\" to override, or connect directly)",
+            );
+            LockMode::Table
+        } else {
+            LockMode::Advisory
+        }
+    });
+    let lock = history::acquire_lock(&mut db, &url, &table, mode, config.lock_timeout, |holder| {
+        report::eline(
+            WARN,
+            "waiting",
+            &format!("for the migration lock held by {holder}"),
+        );
+    })
+    .map_err(Failure::problem)?;
+    let result = apply_locked(&mut db, &url, &table, &set, config, args);
+    let _ = lock.release(&mut db);
+    result
+}
+
+fn db_problem(db: &Db, what: &str, e: StatementError) -> Failure {
+    problem(format!("{what} on {}: {e}", db.target), None)
+}
+
+/// The migrations to run, after refusing edited applied migrations and
+/// out-of-order ones unless allowed, cut at `--to`.
+fn select<'a>(
+    set: &'a MigrationSet,
+    applied: &[AppliedMigration],
+    args: &ApplyArgs,
+    target: &str,
+) -> Result<Vec<&'a Migration>, Failure> {
+    let edited: Vec<&str> = set
+        .migrations
+        .iter()
+        .filter(|m| {
+            applied
+                .iter()
+                .any(|a| a.id == m.id && a.finished && a.checksum != m.checksum)
+        })
+        .map(|m| m.id.as_str())
+        .collect();
+    if !edited.is_empty() {
+        if !args.allow_edited {
+            return Err(problem(
+                format!(
+                    "{} applied migration{} changed on disk since {} applied: {}",
+                    edited.len(),
+                    if edited.len() == 1 { "" } else { "s" },
+                    if edited.len() == 1 { "it was" } else { "they were" },
+                    edited.join(", ")
+                ),
+                Some(
+                    "applied migrations are immutable: restore the original migration.sql (git checkout) and put new changes in a new \
+                     migration; --allow-edited runs the pending ones anyway"
+                        .into(),
+                ),
+            ));
+        }
+        report::eline(
+            BAD,
+            "WARNING",
+            &format!(
+                "--allow-edited: applied migrations differ from their files: {}",
+                edited.join(", ")
+            ),
+        );
+    }
+    for a in applied {
+        if set.get(&a.id).is_none() {
+            report::eline(
+                WARN,
+                "warning",
+                &format!(
+                    "{} is in the history of {target} but not in the migrations folder",
+                    a.id
+                ),
+            );
+        }
+    }
+    let mut pending: Vec<&Migration> = set
+        .migrations
+        .iter()
+        .filter(|m| applied.iter().all(|a| a.id != m.id || !a.finished))
+        .collect();
+    if let Some(newest) = applied
+        .iter()
+        .filter(|a| a.finished)
+        .map(|a| a.id.as_str())
+        .max()
+    {
+        let older: Vec<&str> = pending
+            .iter()
+            .filter(|m| m.id.as_str() < newest && applied.iter().all(|a| a.id != m.id))
+            .map(|m| m.id.as_str())
+            .collect();
+        if !older.is_empty() && !args.allow_out_of_order {
+            return Err(problem(
+                format!(
+                    "pending migration{} older than the newest applied one ({newest}): {}",
+                    if older.len() == 1 { " is" } else { "s are" },
+                    older.join(", ")
+                ),
+                Some(
+                    "this happens when branches merge; check it does not conflict with what was applied after it, then run \
+                     `db-migrate apply --allow-out-of-order`"
+                        .into(),
+                ),
+            ));
+        }
+    }
+    if let Some(to) = &args.to {
+        let matches: Vec<&Migration> = set
+            .migrations
+            .iter()
+            .filter(|m| m.id == *to || m.name() == to || m.id.starts_with(to.as_str()))
+            .collect();
+        let stop = match matches.as_slice() {
+            [one] => one.id.clone(),
+            [] => {
+                return Err(usage(
+                    format!("--to {to}: no such migration"),
+                    "give a migration id or name from `db-migrate status`",
+                ));
+            }
+            _ => {
+                return Err(usage(
+                    format!("--to {to} matches {} migrations", matches.len()),
+                    "give the full migration id",
+                ));
+            }
+        };
+        pending.retain(|m| m.id <= stop);
+    }
+    Ok(pending)
+}
+
+fn apply_locked(
+    db: &mut Db,
+    url: &DatabaseUrl,
+    table: &HistoryTable,
+    set: &MigrationSet,
+    config: &Config,
+    args: &ApplyArgs,
+) -> CommandResult {
+    history::ensure(db, table)
+        .map_err(|e| db_problem(db, "could not create the history table", e))?;
+    let applied =
+        history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
+    let pending = select(set, &applied, args, &db.target)?;
+    let mut progress = progress::reporter(args.json);
+    if pending.is_empty() {
+        if args.json {
+            progress.event(Event::Done {
+                count: 0,
+                target: &db.target,
+            });
+        } else {
+            let done = applied.iter().filter(|a| a.finished).count();
+            report::line(
+                report::OK,
+                "✓",
+                &format!("{} is up to date ({done} migrations applied)", db.target),
+            );
+        }
+        return Ok(Outcome::Clean);
+    }
+    let target = db.target.clone();
+    progress.event(Event::Start {
+        count: pending.len(),
+        target: &target,
+    });
+    let watch = match &db.conn {
+        Conn::Postgres(_) => backend_pid(db).and_then(|pid| BlockerWatch::start(url, pid)),
+        Conn::Sqlite(_) => None,
+    };
+    let mut runner = Runner {
+        db,
+        table,
+        settings: Settings {
+            lock_timeout: config.ddl_lock_timeout,
+            statement_timeout: config.statement_timeout,
+            retries: config.lock_retries,
+        },
+        watch,
+        progress: progress.as_mut(),
+    };
+    let mut count = 0;
+    for (n, m) in pending.iter().enumerate() {
+        let previous = applied.iter().find(|a| a.id == m.id);
+        let started = std::time::Instant::now();
+        match runner.run(m, previous) {
+            Ok(Ran::Applied(statements)) => {
+                count += 1;
+                let ms = super::millis(started.elapsed());
+                runner.progress.event(Event::Applied {
+                    id: &m.id,
+                    statements,
+                    ms,
+                });
+                let record = AppliedRecord {
+                    id: m.id.clone(),
+                    checksum: m.checksum.clone(),
+                    checksum_version: CHECKSUM_VERSION,
+                    applied_at: now_rfc3339(),
+                    execution_ms: ms,
+                    target: target.clone(),
+                    tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                };
+                if let Err(e) = set.write_applied(&record) {
+                    report::eline(
+                        WARN,
+                        "warning",
+                        &format!("applied, but the journal was not written: {e}"),
+                    );
+                }
+            }
+            Ok(Ran::AlreadyApplied) => runner.progress.event(Event::Skipped { id: &m.id }),
+            Err(e) => {
+                runner.progress.finish();
+                return Err(failure(m, e, pending.len() - n - 1, &target));
+            }
+        }
+    }
+    runner.progress.event(Event::Done {
+        count,
+        target: &target,
+    });
+    Ok(Outcome::Clean)
+}
+
+fn backend_pid(db: &mut Db) -> Option<i32> {
+    let Conn::Postgres(c) = &mut db.conn else {
+        return None;
+    };
+    c.query_one("SELECT pg_backend_pid()", &[])
+        .ok()
+        .map(|r| r.get(0))
+}
+
+/// `--dry-run`: the SQL each pending migration would run, exactly; nothing changes
+/// (no lock, no history table created).
+fn dry_run(
+    db: &mut Db,
+    table: &HistoryTable,
+    set: &MigrationSet,
+    args: &ApplyArgs,
+) -> CommandResult {
+    let applied =
+        history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
+    let pending = select(set, &applied, args, &db.target)?;
+    if pending.is_empty() {
+        report::line(
+            report::OK,
+            "✓",
+            &format!("{} is up to date; nothing would run", db.target),
+        );
+        return Ok(Outcome::Clean);
+    }
+    anstream::println!(
+        "-- dry run: {} migration{} would be applied to {}; nothing was changed",
+        pending.len(),
+        if pending.len() == 1 { "" } else { "s" },
+        db.target
+    );
+    for m in &pending {
+        let statements = split(&m.sql, db.sql_dialect());
+        let previous = applied.iter().find(|a| a.id == m.id);
+        let skip = previous
+            .filter(|p| !p.finished)
+            .and_then(|p| usize::try_from(p.statements_done.unwrap_or(0)).ok())
+            .unwrap_or(0);
+        anstream::println!();
+        if m.transactional() {
+            anstream::println!("-- {} (one transaction, recorded in {table})", m.id);
+            anstream::println!("BEGIN;");
+        } else {
+            anstream::println!(
+                "-- {} (no transaction: statement by statement, progress recorded in {table})",
+                m.id
+            );
+            if skip > 0 {
+                anstream::println!("-- resuming at statement {}", skip + 1);
+            }
+        }
+        for s in statements.iter().skip(skip) {
+            anstream::println!("{};", s.text);
+        }
+        if m.transactional() {
+            anstream::println!("COMMIT;");
+        }
+    }
+    Ok(Outcome::Findings)
+}
+
+fn failure(m: &Migration, e: RunError, later: usize, target: &str) -> Failure {
+    match e {
+        RunError::Script {
+            error,
+            blockers,
+            retries,
+            advice,
+        } => {
+            let mut help = if m.transactional() {
+                "fix the statement in migration.sql (it was never applied, so editing it is safe) or the schema, then run \
+                 `db-migrate apply` again"
+                    .to_string()
+            } else {
+                format!(
+                    "this migration runs outside a transaction: statements 1-{} are applied and recorded; fix statement {} and run \
+                     `db-migrate apply` to resume there",
+                    error.index,
+                    error.index + 1
+                )
+            };
+            if error.error.code.as_deref() == Some(run::LOCK_NOT_AVAILABLE) {
+                let who = if blockers.is_empty() {
+                    "another session (it was gone before it could be named)".to_string()
+                } else {
+                    blockers.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ")
+                };
+                help = format!(
+                    "the statement timed out waiting for a lock ({} retr{}); blocked by:\n  {who}\nrun again when that work is done, \
+                     end the blocking session, or raise --ddl-lock-timeout",
+                    retries,
+                    if retries == 1 { "y" } else { "ies" }
+                );
+            }
+            if let Some(a) = advice {
+                help = format!("{a}\n{help}");
+            }
+            Failure::problem(failed(m, &error, later, help))
+        }
+        RunError::Database(what, e) => problem(format!("{}: {what} on {target}: {e}", m.id), None),
+        RunError::EditedPrefix { done } => problem(
+            format!("{}: statements 1-{done} ran in an earlier attempt but migration.sql changed since; cannot resume safely", m.id),
+            Some("restore the statements that already ran and fix only the failed one and those after it".into()),
+        ),
+    }
+}
+
+fn failed(m: &Migration, e: &ScriptError, later: usize, help: String) -> MigrationFailed {
+    MigrationFailed {
+        id: m.id.clone(),
+        outcome: if m.transactional() {
+            "; it was rolled back".to_string()
+        } else {
+            format!(
+                "; it runs outside a transaction, so statements 1-{} stay applied",
+                e.index
+            )
+        },
+        line: e.line,
+        column: e.column,
+        number: e.index + 1,
+        total: e.total,
+        later: match later {
+            0 => String::new(),
+            1 => "; 1 later migration was not run".to_string(),
+            n => format!("; {n} later migrations were not run"),
+        },
+        src: NamedSource::new(super::shown(&m.sql_path()), m.sql.clone()),
+        span: SourceSpan::from((e.offset, e.length)),
+        server: e.error.to_string(),
+        help: Some(help),
+    }
+}

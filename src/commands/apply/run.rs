@@ -1,0 +1,431 @@
+//! Running one migration: in a transaction with its history row, or
+//! statement by statement with recorded progress; with the session's
+//! timeouts set and retries when a statement times out waiting for a lock.
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use super::progress::{Event, Progress};
+use crate::db::{Blocker, BlockerWatch, Conn, Db, ScriptError, StatementError};
+use crate::history::{self, AppliedMigration, HistoryTable};
+use crate::migrations::{CHECKSUM_VERSION, Migration};
+use crate::schema::Dialect;
+use crate::sql::split;
+
+use super::super::{millis, now_rfc3339};
+
+/// SQLSTATE of a statement that gave up waiting for a lock (`lock_timeout`).
+pub const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// Session settings and retry policy for migration statements.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// `lock_timeout` (`None`: leave as is; zero: off).
+    pub lock_timeout: Option<Duration>,
+    /// `statement_timeout` (`None`: leave as is; zero: off).
+    pub statement_timeout: Option<Duration>,
+    /// Retries after a lock timeout.
+    pub retries: u32,
+}
+
+/// How a migration ended.
+pub enum Ran {
+    /// Applied now, with this many statements.
+    Applied(usize),
+    /// A concurrent run applied it first.
+    AlreadyApplied,
+}
+
+/// Why a migration did not finish.
+pub enum RunError {
+    /// A statement failed.
+    Script {
+        /// Where and what.
+        error: Box<ScriptError>,
+        /// Sessions that held the lock it waited for, if it timed out waiting.
+        blockers: Vec<Blocker>,
+        /// How many times it was retried.
+        retries: u32,
+        /// Extra advice (e.g. an INVALID index left behind).
+        advice: Option<String>,
+    },
+    /// The runner's own bookkeeping failed.
+    Database(&'static str, Box<StatementError>),
+    /// A resumed migration's completed statements were edited since.
+    EditedPrefix {
+        /// Statements already done.
+        done: usize,
+    },
+}
+
+impl RunError {
+    fn database(what: &'static str, e: StatementError) -> RunError {
+        RunError::Database(what, Box::new(e))
+    }
+}
+
+/// Runs migrations on one connection.
+pub struct Runner<'a> {
+    /// The connection.
+    pub db: &'a mut Db,
+    /// The history table.
+    pub table: &'a HistoryTable,
+    /// Timeouts and retries.
+    pub settings: Settings,
+    /// Who blocks us, when watched.
+    pub watch: Option<BlockerWatch>,
+    /// Where progress goes.
+    pub progress: &'a mut dyn Progress,
+}
+
+impl Runner<'_> {
+    /// Runs one migration; `previous` is its history row if an earlier run stopped part-way.
+    pub fn run(
+        &mut self,
+        m: &Migration,
+        previous: Option<&AppliedMigration>,
+    ) -> Result<Ran, RunError> {
+        let total = split(&m.sql, self.db.sql_dialect()).len();
+        self.progress.event(Event::Migration {
+            id: &m.id,
+            statements: total,
+        });
+        let mut attempt = 0;
+        loop {
+            self.apply_settings()
+                .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
+            if let Some(w) = &self.watch {
+                w.clear();
+            }
+            let outcome = if m.transactional() {
+                self.run_in_transaction(m, total)
+            } else {
+                let previous = if attempt == 0 {
+                    previous.cloned()
+                } else {
+                    history::read(self.db, self.table)
+                        .map_err(|e| RunError::database("could not read the history", e))?
+                        .into_iter()
+                        .find(|a| a.id == m.id)
+                };
+                self.run_statement_by_statement(m, previous.as_ref())
+            };
+            match outcome {
+                Err(RunError::Script { error, advice, .. })
+                    if error.error.code.as_deref() == Some(LOCK_NOT_AVAILABLE)
+                        && attempt < self.settings.retries =>
+                {
+                    let _ = advice;
+                    attempt += 1;
+                    let wait = backoff(attempt);
+                    let blockers = self.blockers();
+                    self.progress.event(Event::Retry {
+                        id: &m.id,
+                        attempt,
+                        wait,
+                        blockers: &blockers,
+                    });
+                    std::thread::sleep(wait);
+                }
+                Err(RunError::Script { error, advice, .. }) => {
+                    let blockers = if error.error.code.as_deref() == Some(LOCK_NOT_AVAILABLE) {
+                        self.blockers()
+                    } else {
+                        Vec::new()
+                    };
+                    return Err(RunError::Script {
+                        error,
+                        blockers,
+                        retries: attempt,
+                        advice,
+                    });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn blockers(&self) -> Vec<Blocker> {
+        self.watch
+            .as_ref()
+            .map(BlockerWatch::blockers)
+            .unwrap_or_default()
+    }
+
+    /// `SET lock_timeout` / `statement_timeout` for the session (PostgreSQL).
+    fn apply_settings(&mut self) -> Result<(), StatementError> {
+        if self.db.dialect() != Dialect::Postgres {
+            return Ok(());
+        }
+        let ms = |d: Duration| format!("'{}ms'", d.as_millis());
+        if let Some(t) = self.settings.lock_timeout {
+            self.db.execute(&format!("SET lock_timeout = {}", ms(t)))?;
+        }
+        if let Some(t) = self.settings.statement_timeout {
+            self.db
+                .execute(&format!("SET statement_timeout = {}", ms(t)))?;
+        }
+        Ok(())
+    }
+
+    /// One transaction: the statements and the history row commit together.
+    fn run_in_transaction(&mut self, m: &Migration, total: usize) -> Result<Ran, RunError> {
+        let table = self.table;
+        let progress = &mut *self.progress;
+        self.db.with_foreign_keys_deferred(|db| {
+            let started = Instant::now();
+            db.begin()
+                .map_err(|e| RunError::database("could not begin a transaction", e))?;
+            let outcome = (|| {
+                if history::contains(db, table, &m.id)
+                    .map_err(|e| RunError::database("could not read the history", e))?
+                {
+                    return Ok(Ran::AlreadyApplied);
+                }
+                let total = db
+                    .run_script(&m.sql, 0, |_, index| {
+                        progress.event(Event::Statement {
+                            done: index + 1,
+                            total,
+                        });
+                        Ok(())
+                    })
+                    .map_err(script_error)?;
+                db.check_foreign_keys().map_err(|e| {
+                    RunError::database(
+                        "foreign keys are violated after the migration; rolled back",
+                        e,
+                    )
+                })?;
+                history::record(
+                    db,
+                    table,
+                    &row(m, millis(started.elapsed()), None, true, None, None),
+                )
+                .map_err(|e| RunError::database("could not record the migration", e))?;
+                Ok(Ran::Applied(total))
+            })();
+            match outcome {
+                Ok(Ran::Applied(total)) => {
+                    db.commit()
+                        .map_err(|e| RunError::database("could not commit", e))?;
+                    Ok(Ran::Applied(total))
+                }
+                other => {
+                    db.rollback();
+                    other
+                }
+            }
+        })
+    }
+
+    /// Outside a transaction: each statement commits on its own and progress
+    /// is recorded after each, so a failed run resumes at the failed
+    /// statement once the statements before it are verified unchanged.
+    fn run_statement_by_statement(
+        &mut self,
+        m: &Migration,
+        previous: Option<&AppliedMigration>,
+    ) -> Result<Ran, RunError> {
+        let started = Instant::now();
+        let statements: Vec<String> = split(&m.sql, self.db.sql_dialect())
+            .iter()
+            .map(|s| s.text.to_string())
+            .collect();
+        let skip = match previous {
+            Some(p) if !p.finished => usize::try_from(p.statements_done.unwrap_or(0))
+                .unwrap_or(0)
+                .min(statements.len()),
+            _ => 0,
+        };
+        if skip > 0
+            && previous.and_then(|p| p.progress_checksum.as_deref())
+                != Some(&prefix_checksum(&statements[..skip]))
+        {
+            return Err(RunError::EditedPrefix { done: skip });
+        }
+        if let Some(next) = statements.get(skip) {
+            self.drop_invalid_leftover(next);
+        }
+        let table = self.table;
+        if skip == 0 {
+            history::record(
+                self.db,
+                table,
+                &row(m, 0, Some(0), false, None, Some(prefix_checksum(&[]))),
+            )
+            .map_err(|e| RunError::database("could not record the migration", e))?;
+        }
+        let progress = &mut *self.progress;
+        let result = self.db.run_script(&m.sql, skip, |db, index| {
+            let done = index + 1;
+            progress.event(Event::Statement {
+                done,
+                total: statements.len(),
+            });
+            history::record(
+                db,
+                table,
+                &row(
+                    m,
+                    millis(started.elapsed()),
+                    Some(count(done)),
+                    false,
+                    None,
+                    Some(prefix_checksum(&statements[..done])),
+                ),
+            )
+        });
+        match result {
+            Ok(total) => {
+                history::record(
+                    self.db,
+                    table,
+                    &row(
+                        m,
+                        millis(started.elapsed()),
+                        Some(count(total)),
+                        true,
+                        None,
+                        Some(prefix_checksum(&statements)),
+                    ),
+                )
+                .map_err(|e| RunError::database("could not record the migration", e))?;
+                Ok(Ran::Applied(total))
+            }
+            Err(e) => {
+                let done = e.index;
+                let _ = history::record(
+                    self.db,
+                    table,
+                    &row(
+                        m,
+                        millis(started.elapsed()),
+                        Some(count(done)),
+                        false,
+                        Some(e.error.to_string()),
+                        Some(prefix_checksum(&statements[..done.min(statements.len())])),
+                    ),
+                );
+                let advice = self.invalid_leftover(&e.statement).map(|index| {
+                    format!(
+                        "the failed CREATE INDEX CONCURRENTLY left index {index} INVALID; the next `db-migrate apply` drops it before retrying \
+                         (or run DROP INDEX CONCURRENTLY {index}; yourself)"
+                    )
+                });
+                let mut err = script_error(e);
+                if let RunError::Script { advice: a, .. } = &mut err {
+                    *a = advice;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// The INVALID index a failed `CREATE INDEX CONCURRENTLY` statement left, if any.
+    fn invalid_leftover(&mut self, statement: &str) -> Option<String> {
+        let name = concurrent_index_name(statement, self.db.dialect())?;
+        let Conn::Postgres(c) = &mut self.db.conn else {
+            return None;
+        };
+        let rows = c
+            .query(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
+                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE NOT i.indisvalid AND c.relname = $1",
+                &[&name],
+            )
+            .ok()?;
+        rows.first().map(|r| r.get(0))
+    }
+
+    /// Before re-running a `CREATE INDEX CONCURRENTLY` that failed, drops the
+    /// INVALID index it left behind (it holds the name and blocks the retry).
+    fn drop_invalid_leftover(&mut self, next: &str) {
+        if let Some(index) = self.invalid_leftover(next) {
+            crate::report::eline(
+                crate::report::WARN,
+                "cleanup",
+                &format!(
+                    "dropping index {index}, left INVALID by an earlier failed CREATE INDEX CONCURRENTLY"
+                ),
+            );
+            let _ = self
+                .db
+                .execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"));
+        }
+    }
+}
+
+fn script_error(e: Box<ScriptError>) -> RunError {
+    RunError::Script {
+        error: e,
+        blockers: Vec::new(),
+        retries: 0,
+        advice: None,
+    }
+}
+
+/// The name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY` statement builds.
+fn concurrent_index_name(statement: &str, dialect: Dialect) -> Option<String> {
+    let parsed = crate::lint::statements_from_sql(statement, dialect);
+    parsed.first()?.changes.iter().find_map(|c| match c {
+        crate::diff::Change::CreateIndex { index, .. } if index.concurrently => {
+            Some(index.name.clone())
+        }
+        _ => None,
+    })
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// 1 s, 2 s, 4 s... (at most 30 s) with up to 25 % jitter, so concurrent
+/// deploys do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base =
+        Duration::from_secs(1u64 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(30));
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() % 250);
+    base + base * jitter / 1000
+}
+
+/// Checksum of the statements already run, to verify them before resuming.
+pub fn prefix_checksum(statements: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for s in statements {
+        hasher.update(s.trim().as_bytes());
+        hasher.update(b"\n;\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A history row for `m`.
+pub fn row(
+    m: &Migration,
+    ms: u64,
+    statements_done: Option<i64>,
+    finished: bool,
+    error: Option<String>,
+    progress_checksum: Option<String>,
+) -> AppliedMigration {
+    AppliedMigration {
+        id: m.id.clone(),
+        checksum: m.checksum.clone(),
+        checksum_version: CHECKSUM_VERSION as i32,
+        applied_at: now_rfc3339(),
+        execution_ms: i64::try_from(ms).unwrap_or(i64::MAX),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        statements_done,
+        finished,
+        error,
+        progress_checksum,
+    }
+}
