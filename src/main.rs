@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use db_migrate::commands::{
     self, Failure, Outcome,
     apply::ApplyArgs,
+    baseline::BaselineArgs,
     diff::{DiffArgs, Source},
     generate::GenerateArgs,
     lint::LintArgs,
@@ -128,6 +129,23 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Report progress as JSON lines
         #[arg(long)]
         json: bool,
+    },
+    /// Record migrations as applied without running them (existing databases)
+    #[command(after_help = "\
+Examples:
+  db-migrate baseline 20250521213000_init      the database already has this schema
+  db-migrate baseline init --force             record even if the schema differs
+
+Records every migration up to the given one in the history table without
+running it, after checking that the live database has the schema those
+migrations build (the snapshot in their meta.json). Later migrations are
+then applied normally by `db-migrate apply`.")]
+    Baseline {
+        /// The newest migration the database already contains (id or name)
+        to: String,
+        /// Record them even when the database does not match
+        #[arg(long)]
+        force: bool,
     },
     /// Show which migrations are applied, pending, edited or missing
     #[command(after_help = "\
@@ -290,6 +308,9 @@ fn main() -> ExitCode {
                 json,
             },
         ),
+        Command::Baseline { to, force } => {
+            commands::baseline::run(&config, &BaselineArgs { to, force })
+        }
         Command::Status { json } => commands::status::run(&config, json),
         Command::Check { json } => commands::check::run(&config, json),
         Command::Lint {

@@ -17,7 +17,7 @@ use super::{CommandResult, Outcome, declared_schema, history_table, inspect, pro
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// `ungenerated`, `pending`, `drift`, `edited`, `incomplete` or `missing`.
+    /// `ungenerated`, `fork`, `pending`, `drift`, `edited`, `incomplete` or `missing`.
     pub kind: &'static str,
     /// A sentence saying what it means.
     pub message: String,
@@ -42,6 +42,18 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
             kind: "ungenerated",
             message: "the schema has changes that no migration contains: run `db-migrate generate <name>`".into(),
             items: ungenerated.iter().map(Change::describe).collect(),
+        });
+    }
+
+    // Branches that each generated a migration from the same parent.
+    let forks = set.forks();
+    if !forks.is_empty() {
+        findings.push(Finding {
+            kind: "fork",
+            message: "migrations generated on different branches from the same parent: the later one does not contain the \
+                      other's changes in its snapshot; delete it and generate it again"
+                .into(),
+            items: forks.iter().map(ToString::to_string).collect(),
         });
     }
 

@@ -3,6 +3,7 @@
 //! turning a diff into SQL.
 
 pub mod apply;
+pub mod baseline;
 pub mod check;
 pub mod diff;
 pub mod generate;

@@ -54,7 +54,9 @@ pub struct Report {
     pub target: String,
     /// Every migration, in id order, then the missing ones.
     pub migrations: Vec<Entry>,
-    /// True when everything is applied and nothing is edited, incomplete or missing.
+    /// Migrations generated on another branch's parent (see [`crate::migrations::Fork`]).
+    pub forks: Vec<String>,
+    /// True when everything is applied and nothing is edited, incomplete, missing or forked.
     pub clean: bool,
 }
 
@@ -104,10 +106,12 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
         )
     })?;
     let entries = compare(&set, &applied);
-    let clean = entries.iter().all(|e| e.state == State::Applied);
+    let forks: Vec<String> = set.forks().iter().map(ToString::to_string).collect();
+    let clean = entries.iter().all(|e| e.state == State::Applied) && forks.is_empty();
     let report = Report {
         target: db.target.clone(),
         migrations: entries,
+        forks,
         clean,
     };
     if json {
@@ -179,6 +183,14 @@ fn print_human(report: &Report, config: &Config) {
         anstream::println!(
             "  {style}{label}{style:#} {:<width$}  {DIM}{detail}{DIM:#}",
             e.id
+        );
+    }
+    for f in &report.forks {
+        anstream::println!("  {BAD}fork{BAD:#}       {f}");
+    }
+    if !report.forks.is_empty() {
+        anstream::println!(
+            "  {DIM}regenerate the later migration on top of the other: delete it and run `db-migrate generate <name>` again{DIM:#}"
         );
     }
     let count = |s: State| report.migrations.iter().filter(|e| e.state == s).count();

@@ -1,0 +1,628 @@
+//! The runner under the conditions of a real deploy, against a real
+//! PostgreSQL and real processes: concurrent runs, a killed run, a
+//! no-transaction migration that fails and resumes, lock waits and timeouts,
+//! CRLF checkouts, merged branches, dry runs and baselines.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use db_migrate::history::{HistoryTable, lock_key};
+use predicates::prelude::*;
+use support::TestDb;
+
+fn cli(dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", url);
+    cmd
+}
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("db-migrate")
+}
+
+fn spawn_apply(dir: &Path, url: &str, extra: &[&str]) -> Child {
+    std::process::Command::new(binary())
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", url)
+        .arg("apply")
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn apply")
+}
+
+/// Writes a hand-written migration directory.
+fn migration(dir: &Path, id: &str, sql: &str) {
+    let d = dir.join("migrations").join(id);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("migration.sql"), sql).unwrap();
+}
+
+fn count(db: &TestDb, sql: &str) -> i64 {
+    db.client().query_one(sql, &[]).unwrap().get(0)
+}
+
+fn output(child: Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn concurrent_applies_run_each_migration_once() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000000_counter",
+        "CREATE TABLE counter (n int NOT NULL);\n",
+    );
+    for i in 1..=20 {
+        migration(
+            dir,
+            &format!("20250101{:06}_insert_{i}", i),
+            &format!("INSERT INTO counter VALUES ({i});\nSELECT pg_sleep(0.02);\n"),
+        );
+    }
+    let children: Vec<Child> = (0..8).map(|_| spawn_apply(dir, &db.url, &[])).collect();
+    for child in children {
+        let (code, text) = output(child);
+        assert_eq!(code, 0, "{text}");
+    }
+    assert_eq!(count(&db, "SELECT count(*) FROM counter"), 20);
+    assert_eq!(count(&db, "SELECT count(DISTINCT n) FROM counter"), 20);
+    assert_eq!(count(&db, "SELECT count(*) FROM db_migrate_history"), 21);
+}
+
+#[test]
+fn concurrent_applies_with_the_lease_table_lock() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000000_counter",
+        "CREATE TABLE counter (n int NOT NULL);\n",
+    );
+    for i in 1..=10 {
+        migration(
+            dir,
+            &format!("20250101{:06}_insert_{i}", i),
+            &format!("INSERT INTO counter VALUES ({i});\n"),
+        );
+    }
+    // A stale lease from a killed run does not block (it has expired).
+    {
+        let mut c = db.client();
+        c.batch_execute(
+            "CREATE TABLE db_migrate_history_lock (id integer PRIMARY KEY, holder text NOT NULL, \
+             acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL); \
+             INSERT INTO db_migrate_history_lock VALUES (1, 'a killed run', now() - interval '1 hour', now() - interval '1 minute')",
+        )
+        .unwrap();
+    }
+    let children: Vec<Child> = (0..4)
+        .map(|_| spawn_apply(dir, &db.url, &["--lock", "table"]))
+        .collect();
+    for child in children {
+        let (code, text) = output(child);
+        assert_eq!(code, 0, "{text}");
+    }
+    assert_eq!(count(&db, "SELECT count(*) FROM counter"), 10);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM db_migrate_history_lock"),
+        0,
+        "the lease is released"
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_nothing_half_applied() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE events (id int);\n",
+    );
+    migration(
+        dir,
+        "20250101000002_long",
+        "CREATE TABLE long_made (id int);\nINSERT INTO events VALUES (1);\nSELECT pg_sleep(3);\nINSERT INTO events VALUES (2);\n",
+    );
+    let mut child = spawn_apply(dir, &db.url, &[]);
+    // Wait until the long migration is inside its sleep, then kill the runner.
+    let start = Instant::now();
+    loop {
+        let sleeping = count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(3)%'",
+                db.name
+            ),
+        );
+        if sleeping > 0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the migration never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'long_made'"
+        ),
+        0
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM events"), 0);
+
+    // The next run waits for the dead session's lock, then finishes the job once.
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "30"])
+        .assert()
+        .success();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'long_made'"
+        ),
+        1
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM events"), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM db_migrate_history WHERE finished"
+        ),
+        2
+    );
+}
+
+#[test]
+fn a_failed_no_transaction_migration_resumes_at_the_failed_statement() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_base", "CREATE TABLE log (msg text);\n");
+    let broken = "-- db-migrate: no-transaction\nINSERT INTO log VALUES ('one');\nINSERT INTO missing VALUES ('two');\nINSERT INTO log VALUES ('three');\n";
+    migration(dir, "20250101000002_steps", broken);
+    cli(dir, &db.url).arg("apply").assert().code(1).stderr(
+        predicate::str::contains("statement 2 of 3").and(predicate::str::contains("missing")),
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM log"), 1);
+    cli(dir, &db.url)
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("incomplete"));
+
+    // Editing a statement that already ran is refused.
+    migration(
+        dir,
+        "20250101000002_steps",
+        &broken.replace("'one'", "'uno'"),
+    );
+    cli(dir, &db.url)
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot resume"));
+
+    // Fixing the failed statement resumes there: statement 1 is not run again.
+    migration(
+        dir,
+        "20250101000002_steps",
+        &broken.replace("INTO missing", "INTO log"),
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    let rows: Vec<String> = db
+        .client()
+        .query("SELECT msg FROM log ORDER BY msg", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, vec!["one", "three", "two"]);
+    cli(dir, &db.url).arg("status").assert().success();
+}
+
+#[test]
+fn an_invalid_index_left_by_a_failed_concurrent_build_is_reported_and_cleaned() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE accounts (email text);\nINSERT INTO accounts VALUES ('a'), ('a');\n",
+    );
+    migration(
+        dir,
+        "20250101000002_unique",
+        "-- db-migrate: no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().code(1).stderr(
+        predicate::str::contains("INVALID").and(predicate::str::contains("accounts_email_idx")),
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+        1
+    );
+    db.client()
+        .batch_execute("DELETE FROM accounts WHERE ctid <> (SELECT min(ctid) FROM accounts)")
+        .unwrap();
+    cli(dir, &db.url)
+        .arg("apply")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("INVALID"));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_email_idx'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn waiting_for_the_lock_names_the_holder_and_times_out() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_base", "CREATE TABLE t (id int);\n");
+    let holder_url = format!("{}&application_name=release-42", db.url);
+    let mut holder_client =
+        postgres::Client::connect(&holder_url, postgres::NoTls).expect("connect the lock holder");
+    let key = lock_key(&HistoryTable::parse("db_migrate_history"));
+    holder_client
+        .execute("SELECT pg_advisory_lock($1)", &[&key])
+        .unwrap();
+    let started = Instant::now();
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("release-42").and(predicate::str::contains("pid")));
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 't'"),
+        0
+    );
+    holder_client
+        .execute("SELECT pg_advisory_unlock($1)", &[&key])
+        .unwrap();
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "1"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_statement_blocked_by_a_long_transaction_is_retried_and_the_blocker_named() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_base", "CREATE TABLE users (id int);\n");
+    cli(dir, &db.url).arg("apply").assert().success();
+    migration(
+        dir,
+        "20250101000002_alter",
+        "ALTER TABLE users ADD COLUMN nickname text;\n",
+    );
+
+    let holder_url = format!("{}&application_name=nightly-report", db.url);
+    let mut holder = postgres::Client::connect(&holder_url, postgres::NoTls).unwrap();
+    holder
+        .batch_execute("BEGIN; SELECT * FROM users; ")
+        .unwrap();
+    cli(dir, &db.url)
+        .args(["apply", "--ddl-lock-timeout", "0.2", "--lock-retries", "1"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("nightly-report")
+                .and(predicate::str::contains("retry 1"))
+                .and(predicate::str::contains("timed out waiting for a lock")),
+        );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'nickname'"
+        ),
+        0
+    );
+
+    // The blocker finishes while we retry: the migration goes through.
+    let child = spawn_apply(
+        dir,
+        &db.url,
+        &["--ddl-lock-timeout", "0.2", "--lock-retries", "5"],
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    holder.batch_execute("COMMIT").unwrap();
+    let (code, text) = output(child);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("retry"), "{text}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'nickname'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_crlf_checkout_is_not_an_edit() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE t (id int);  \r\nINSERT INTO t VALUES (1);\r\n\r\n",
+    );
+    cli(dir, &db.url).arg("status").assert().success();
+    cli(dir, &db.url).arg("apply").assert().success();
+}
+
+/// A generated migration with a parent, as two branches would make them.
+fn generated(dir: &Path, id: &str, parent: Option<&str>, sql: &str) {
+    migration(dir, id, sql);
+    let meta = serde_json::json!({
+        "id": id, "name": &id[15..], "created_at": "2025-01-01T00:00:00Z", "dialect": "postgres",
+        "parent": parent, "checksum": "", "tool_version": "0.1.0", "transaction": true,
+        "warnings": [], "snapshot": null
+    });
+    std::fs::write(
+        dir.join("migrations").join(id).join("meta.json"),
+        meta.to_string(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn forks_and_out_of_order_migrations_are_named() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    generated(
+        dir,
+        "20250101000001_base",
+        None,
+        "CREATE TABLE t (id int);\n",
+    );
+    // Branch B generated and deployed first.
+    generated(
+        dir,
+        "20250101000003_branch_b",
+        Some("20250101000001_base"),
+        "CREATE TABLE b (id int);\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    // Branch A merged later, with an older id and the same parent.
+    generated(
+        dir,
+        "20250101000002_branch_a",
+        Some("20250101000001_base"),
+        "CREATE TABLE a (id int);\n",
+    );
+
+    for cmd in ["status"] {
+        cli(dir, &db.url).arg(cmd).assert().code(1).stdout(
+            predicate::str::contains("fork")
+                .and(predicate::str::contains("20250101000003_branch_b")),
+        );
+    }
+    cli(dir, &db.url).arg("apply").assert().code(1).stderr(
+        predicate::str::contains("20250101000002_branch_a").and(predicate::str::contains("older")),
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 'a'"),
+        0
+    );
+    cli(dir, &db.url)
+        .args(["apply", "--allow-out-of-order"])
+        .assert()
+        .success();
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 'a'"),
+        1
+    );
+}
+
+#[test]
+fn dry_run_changes_nothing_and_to_stops_early() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_one", "CREATE TABLE one (id int);\n");
+    migration(dir, "20250101000002_two", "CREATE TABLE two (id int);\n");
+    cli(dir, &db.url)
+        .args(["apply", "--dry-run"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("CREATE TABLE one (id int);")
+                .and(predicate::str::contains("CREATE TABLE two (id int);"))
+                .and(predicate::str::contains("BEGIN;")),
+        );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        0,
+        "nothing created"
+    );
+    cli(dir, &db.url)
+        .args(["apply", "--to", "one"])
+        .assert()
+        .success();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('one', 'two')"
+        ),
+        1
+    );
+    cli(dir, &db.url)
+        .args(["apply", "--dry-run"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("two").and(predicate::str::contains("CREATE TABLE one").not()),
+        );
+    cli(dir, &db.url)
+        .args(["apply", "--to", "nope"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn json_events_describe_the_run() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_one",
+        "CREATE TABLE one (id int);\nCREATE TABLE one_b (id int);\n",
+    );
+    let out = cli(dir, &db.url)
+        .args(["apply", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "start",
+            "migration",
+            "statement",
+            "statement",
+            "applied",
+            "done"
+        ]
+    );
+    assert_eq!(events[4]["id"], "20250101000001_one");
+    assert_eq!(events[4]["statements"], 2);
+}
+
+#[test]
+fn baseline_records_without_running() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::write(
+        dir.join("shared/schema.ts"),
+        r#"import { pgTable, integer, text } from "drizzle-orm/pg-core";
+export const users = pgTable("users", { id: integer("id").primaryKey(), name: text("name") });
+"#,
+    )
+    .unwrap();
+    cli(dir, &db.url)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    // The database was built some other way and already has the table...
+    db.client()
+        .batch_execute("CREATE TABLE users (id integer PRIMARY KEY, name text)")
+        .unwrap();
+    cli(dir, &db.url).arg("apply").assert().code(1); // running it would fail: the table exists
+    cli(dir, &db.url)
+        .args(["baseline", "init"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baselined"));
+    cli(dir, &db.url).arg("status").assert().success();
+    cli(dir, &db.url)
+        .arg("apply")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("up to date"));
+
+    // A database without that schema is refused.
+    let other = TestDb::new();
+    cli(dir, &other.url)
+        .args(["baseline", "init"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not have the schema"));
+    assert_eq!(
+        count(
+            &other,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'db_migrate_history'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn concurrent_applies_on_sqlite_run_each_migration_once() {
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000000_counter",
+        "CREATE TABLE counter (n int NOT NULL);\n",
+    );
+    for i in 1..=10 {
+        migration(
+            dir,
+            &format!("20250101{:06}_insert_{i}", i),
+            &format!("INSERT INTO counter VALUES ({i});\n"),
+        );
+    }
+    let children: Vec<Child> = (0..4)
+        .map(|_| spawn_apply(dir, "sqlite:app.db", &[]))
+        .collect();
+    for child in children {
+        let (code, text) = output(child);
+        assert_eq!(code, 0, "{text}");
+    }
+    let c = rusqlite::Connection::open(dir.join("app.db")).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM counter", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 10);
+}
