@@ -175,6 +175,7 @@ fn migration_sql(
         out.push_str(NO_TRANSACTION_DIRECTIVE);
         out.push('\n');
     }
+    let (mut line, mut counted) = (1, 0);
     let statements = rendered.iter().flat_map(|r| r.statements.iter());
     for (index, statement) in statements.enumerate() {
         if index > 0 {
@@ -188,7 +189,9 @@ fn migration_sql(
                 f.message.replace('\n', " ")
             ));
         }
-        lines.push(out.matches('\n').count() + 1);
+        line += out[counted..].matches('\n').count();
+        counted = out.len();
+        lines.push(line);
         out.push_str(statement);
         out.push_str(";\n");
     }
