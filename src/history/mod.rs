@@ -5,6 +5,8 @@ mod lock;
 
 pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock, lock_key};
 
+use postgres::types::Type;
+
 use crate::db::{Conn, Db, StatementError};
 use crate::render::ident;
 use crate::schema::{Dialect, QualifiedName};
@@ -123,7 +125,8 @@ pub fn exists(db: &mut Db, table: &HistoryTable) -> Result<bool, StatementError>
                 Some(s) => format!("{}.{}", ident(s), ident(&table.name)),
                 None => ident(&table.name),
             };
-            let row = c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])?;
+            let row =
+                c.query_typed_one("SELECT to_regclass($1) IS NOT NULL", &[(&name, Type::TEXT)])?;
             Ok(row.get::<_, bool>(0))
         }
         Conn::Sqlite(c) => {
@@ -212,19 +215,21 @@ pub fn record(
                  statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error, \
                  progress_checksum = EXCLUDED.progress_checksum"
             );
-            c.execute(
+            // Typed parameters: one round trip, no named prepared statement
+            // (which transaction-mode poolers do not keep).
+            c.query_typed(
                 &sql,
                 &[
-                    &row.id,
-                    &row.checksum,
-                    &row.checksum_version,
-                    &row.applied_at,
-                    &row.execution_ms,
-                    &row.tool_version,
-                    &row.statements_done,
-                    &row.finished,
-                    &row.error,
-                    &row.progress_checksum,
+                    (&row.id, Type::TEXT),
+                    (&row.checksum, Type::TEXT),
+                    (&row.checksum_version, Type::INT4),
+                    (&row.applied_at, Type::TEXT),
+                    (&row.execution_ms, Type::INT8),
+                    (&row.tool_version, Type::TEXT),
+                    (&row.statements_done, Type::INT8),
+                    (&row.finished, Type::BOOL),
+                    (&row.error, Type::TEXT),
+                    (&row.progress_checksum, Type::TEXT),
                 ],
             )?;
         }
@@ -261,7 +266,9 @@ pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, Sta
     match &mut db.conn {
         Conn::Postgres(c) => {
             let sql = format!("SELECT count(*) FROM {name} WHERE id = $1");
-            Ok(c.query_one(&sql, &[&id])?.get::<_, i64>(0) > 0)
+            Ok(c.query_typed_one(&sql, &[(&id, Type::TEXT)])?
+                .get::<_, i64>(0)
+                > 0)
         }
         Conn::Sqlite(c) => {
             let sql = format!("SELECT count(*) FROM {name} WHERE id = ?1");

@@ -178,8 +178,11 @@ impl Runner<'_> {
             db.begin()
                 .map_err(|e| RunError::database("could not begin a transaction", e))?;
             let outcome = (|| {
-                if history::contains(db, table, &m.id)
-                    .map_err(|e| RunError::database("could not read the history", e))?
+                // PostgreSQL runs hold the run lock; SQLite runs serialise on
+                // the write transaction, so another run may have applied it.
+                if db.dialect() == Dialect::Sqlite
+                    && history::contains(db, table, &m.id)
+                        .map_err(|e| RunError::database("could not read the history", e))?
                 {
                     return Ok(Ran::AlreadyApplied);
                 }
