@@ -6,13 +6,12 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diff::{Change, RenameMode, Renames, diff};
-use crate::history;
 use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, OK, WARN};
 use crate::schema::Schema;
 
 use super::status::{State, compare};
-use super::{CommandResult, Outcome, declared_schema, history_table, inspect, problem};
+use super::{CommandResult, Outcome, declared_schema, inspect};
 
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
@@ -60,13 +59,7 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
     // (b) and (c) need the database.
     let target = if config.database_url.is_some() {
         let mut db = super::connect(config, Some(declared.dialect))?;
-        let table = history_table(config);
-        let applied = history::read(&mut db, &table).map_err(|e| {
-            problem(
-                format!("could not read the history on {}: {e}", db.target),
-                None,
-            )
-        })?;
+        let applied = super::applied_migrations(&mut db, config)?;
         let entries = compare(&set, &applied);
         for (state, kind, message) in [
             (

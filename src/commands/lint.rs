@@ -10,16 +10,12 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::db::{Conn, Db};
-use crate::history;
 use crate::lint::{self, Severity};
 use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, DIM, OK, WARN};
 use crate::schema::{Dialect, QualifiedName};
 
-use super::{
-    CommandResult, Failure, Outcome, connect, history_table, migrations_dialect, problem, shown,
-    usage,
-};
+use super::{CommandResult, Failure, Outcome, connect, migrations_dialect, shown, usage};
 
 /// What `lint` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -153,13 +149,7 @@ fn select(
     };
     if names.is_empty() {
         let applied: Vec<String> = match db {
-            Some(db) => history::read(db, &history_table(config))
-                .map_err(|e| {
-                    problem(
-                        format!("could not read the history on {}: {e}", db.target),
-                        None,
-                    )
-                })?
+            Some(db) => super::applied_migrations(db, config)?
                 .into_iter()
                 .filter(|a| a.finished)
                 .map(|a| a.id)

@@ -249,6 +249,19 @@ pub fn connect_with_url(
     Ok((db, url))
 }
 
+/// The rows of the configured history table (none when it does not exist yet).
+pub fn applied_migrations(
+    db: &mut Db,
+    config: &Config,
+) -> Result<Vec<crate::history::AppliedMigration>, Failure> {
+    crate::history::read(db, &history_table(config)).map_err(|e| {
+        problem(
+            format!("could not read the history on {}: {e}", db.target),
+            None,
+        )
+    })
+}
+
 /// The history table named by the configuration.
 pub fn history_table(config: &Config) -> HistoryTable {
     HistoryTable::parse(&config.history_table)

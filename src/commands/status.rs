@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::history::{self, AppliedMigration};
+use crate::history::AppliedMigration;
 use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, DIM, OK, WARN};
 
-use super::{CommandResult, Outcome, connect, history_table, migrations_dialect, problem};
+use super::{CommandResult, Outcome, connect, migrations_dialect};
 
 /// The state of one migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,13 +98,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
 pub fn run(config: &Config, json: bool) -> CommandResult {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let mut db = connect(config, migrations_dialect(&set))?;
-    let table = history_table(config);
-    let applied = history::read(&mut db, &table).map_err(|e| {
-        problem(
-            format!("could not read the history on {}: {e}", db.target),
-            None,
-        )
-    })?;
+    let applied = super::applied_migrations(&mut db, config)?;
     let entries = compare(&set, &applied);
     let forks: Vec<String> = set.forks().iter().map(ToString::to_string).collect();
     let clean = entries.iter().all(|e| e.state == State::Applied) && forks.is_empty();
