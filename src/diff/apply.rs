@@ -280,6 +280,28 @@ pub fn apply(s: &mut Schema, change: &Change) {
                 t.policies.retain(|p| p.name != policy.name);
             }
         }
+        Change::RenameConstraint { table, from, to } => {
+            if let Some(t) = table_mut(s, table) {
+                let rename = |n: &mut String| {
+                    if n == from {
+                        *n = to.clone();
+                    }
+                };
+                if let Some(n) = t.primary_key.as_mut().and_then(|pk| pk.name.as_mut()) {
+                    rename(n);
+                }
+                t.uniques.iter_mut().for_each(|u| rename(&mut u.name));
+                t.foreign_keys.iter_mut().for_each(|f| rename(&mut f.name));
+                t.checks.iter_mut().for_each(|c| rename(&mut c.name));
+            }
+        }
+        Change::RenameIndex { table, from, to } => {
+            if let Some(i) =
+                table_mut(s, table).and_then(|t| t.indexes.iter_mut().find(|i| i.name == *from))
+            {
+                i.name = to.clone();
+            }
+        }
         Change::AlterPolicy { table, to, .. } => {
             if let Some(p) =
                 table_mut(s, table).and_then(|t| t.policies.iter_mut().find(|p| p.name == to.name))

@@ -378,6 +378,24 @@ pub enum Change {
         /// The policy as it was.
         policy: Policy,
     },
+    /// Rename a primary key, unique, foreign key or check constraint.
+    RenameConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Rename an index.
+    RenameIndex {
+        /// The table.
+        table: QualifiedName,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
     /// Change a policy's roles or expressions in place (`ALTER POLICY`).
     AlterPolicy {
         /// The table.
@@ -550,6 +568,12 @@ impl Change {
             }
             Change::DropPolicy { table, policy } => {
                 format!("drop policy {} on {table}", policy.name)
+            }
+            Change::RenameConstraint { table, from, to } => {
+                format!("rename constraint {from} on {table} to {to}")
+            }
+            Change::RenameIndex { table, from, to } => {
+                format!("rename index {from} on {table} to {to}")
             }
             Change::AlterPolicy { table, to, .. } => {
                 format!("alter policy {} on {table}", to.name)

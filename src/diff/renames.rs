@@ -1,7 +1,7 @@
 //! Declared renames as changes, and the removed+added pairs left undecided.
 
 use super::{Ambiguity, Change, Renames};
-use crate::schema::{QualifiedName, Schema, names};
+use crate::schema::{ColumnType, QualifiedName, Schema, Table, canonical, names};
 
 /// Renames with every name cut to what PostgreSQL stores.
 pub fn fit(r: &Renames) -> Renames {
@@ -100,13 +100,29 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
             && to.table(&new.schema, &new.name).is_some()
             && current.table(&new.schema, &new.name).is_none()
         {
+            for c in owned_names(&current, &old, new) {
+                push(&mut current, c);
+            }
             push(
                 &mut current,
                 Change::RenameTable {
-                    from: old,
+                    from: old.clone(),
                     to: new.clone(),
                 },
             );
+            if let Some(t) = current.table(&new.schema, &new.name)
+                && t.primary_key.as_ref().is_some_and(|pk| pk.name.is_none())
+                && names::postgres_primary_key(&old.name) != names::postgres_primary_key(&new.name)
+            {
+                push(
+                    &mut current,
+                    Change::RenameConstraint {
+                        table: new.clone(),
+                        from: names::postgres_primary_key(&old.name),
+                        to: names::postgres_primary_key(&new.name),
+                    },
+                );
+            }
         }
     }
     for (old, new) in &r.views {
@@ -165,6 +181,9 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
             && after.column(new).is_some()
             && before.column(new).is_none()
         {
+            if let Some(c) = owned_sequence(before, t, old, t, new) {
+                push(&mut current, c);
+            }
             push(
                 &mut current,
                 Change::RenameColumn {
@@ -176,6 +195,53 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
         }
     }
     out
+}
+
+/// The sequences a table's serial and identity columns own under default
+/// names, renamed with the table, so they keep matching their default names.
+fn owned_names(s: &Schema, old: &QualifiedName, new: &QualifiedName) -> Vec<Change> {
+    let Some(t) = s.table(&old.schema, &old.name) else {
+        return Vec::new();
+    };
+    t.columns
+        .iter()
+        .flat_map(|c| owned_sequence(t, old, &c.name, new, &c.name))
+        .collect()
+}
+
+/// The rename of the sequence a serial or identity column owns under its
+/// default name, when the table or column name changes.
+fn owned_sequence(
+    t: &Table,
+    old_table: &QualifiedName,
+    old_column: &str,
+    new_table: &QualifiedName,
+    new_column: &str,
+) -> Option<Change> {
+    let c = t.column(old_column)?;
+    let serial = match &c.ty {
+        ColumnType::Sql(ty) => canonical::serial_base(ty).is_some(),
+        ColumnType::Enum(_) => false,
+    };
+    let default_identity = c
+        .identity
+        .as_ref()
+        .is_some_and(|i| i.sequence_name.is_none());
+    let name = |table: &str, column: &str| {
+        if serial {
+            names::postgres_serial_sequence(table, column)
+        } else {
+            names::postgres_truncate(&names::sequence(table, column)).to_string()
+        }
+    };
+    let (from, to) = (
+        name(&old_table.name, old_column),
+        name(&new_table.name, new_column),
+    );
+    ((serial || default_identity) && from != to).then(|| Change::RenameSequence {
+        from: QualifiedName::new(&old_table.schema, from),
+        to: QualifiedName::new(&old_table.schema, to),
+    })
 }
 
 /// Removed+added pairs of one kind with no decision, asked about in stages:

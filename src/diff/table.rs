@@ -124,8 +124,40 @@ pub fn diff(
         }
     }
 
-    // Named constraints: matched by canonical name.
+    // Named constraints: matched by canonical name; one that only changed
+    // its name is renamed.
+    let pg = dialect == Dialect::Postgres;
+    let renamed_uniques = same_but_name(pg, &old_c.uniques, &new_c.uniques, |u| &mut u.name);
+    let renamed_fks = same_but_name(pg, &old_c.foreign_keys, &new_c.foreign_keys, |f| {
+        &mut f.name
+    });
+    let renamed_checks = same_but_name(pg, &old_c.checks, &new_c.checks, |c| &mut c.name);
+    let renamed_indexes = same_but_name(pg, &old_c.indexes, &new_c.indexes, |i| &mut i.name);
+    for (from, to) in renamed_uniques
+        .iter()
+        .chain(&renamed_fks)
+        .chain(&renamed_checks)
+    {
+        changes.push(Change::RenameConstraint {
+            table: table.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+    for (from, to) in &renamed_indexes {
+        changes.push(Change::RenameIndex {
+            table: table.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+    let was_renamed =
+        |list: &[(String, String)], name: &str| list.iter().any(|(from, _)| from == name);
+    let is_rename = |list: &[(String, String)], name: &str| list.iter().any(|(_, to)| to == name);
     for (o, oc) in old.uniques.iter().zip(&old_c.uniques) {
+        if was_renamed(&renamed_uniques, &oc.name) {
+            continue;
+        }
         let matched = new_c.uniques.iter().position(|u| u.name == oc.name);
         let same = matched.is_some_and(|i| new_c.uniques[i] == *oc && !involves(&oc.columns));
         if !same {
@@ -142,7 +174,9 @@ pub fn diff(
         }
     }
     for (n, nc) in new.uniques.iter().zip(&new_c.uniques) {
-        if !old_c.uniques.iter().any(|u| u.name == nc.name) {
+        if !old_c.uniques.iter().any(|u| u.name == nc.name)
+            && !is_rename(&renamed_uniques, &nc.name)
+        {
             changes.push(Change::AddUnique {
                 table: table.clone(),
                 unique: n.clone(),
@@ -151,6 +185,9 @@ pub fn diff(
     }
 
     for (o, oc) in old.foreign_keys.iter().zip(&old_c.foreign_keys) {
+        if was_renamed(&renamed_fks, &oc.name) {
+            continue;
+        }
         let matched = new_c.foreign_keys.iter().position(|f| f.name == oc.name);
         let same = matched.is_some_and(|i| new_c.foreign_keys[i] == *oc && !involves(&oc.columns));
         if !same {
@@ -167,7 +204,9 @@ pub fn diff(
         }
     }
     for (n, nc) in new.foreign_keys.iter().zip(&new_c.foreign_keys) {
-        if !old_c.foreign_keys.iter().any(|f| f.name == nc.name) {
+        if !old_c.foreign_keys.iter().any(|f| f.name == nc.name)
+            && !is_rename(&renamed_fks, &nc.name)
+        {
             changes.push(Change::AddForeignKey {
                 table: table.clone(),
                 fk: n.clone(),
@@ -176,6 +215,9 @@ pub fn diff(
     }
 
     for (o, oc) in old.checks.iter().zip(&old_c.checks) {
+        if was_renamed(&renamed_checks, &oc.name) {
+            continue;
+        }
         let matched = new_c.checks.iter().position(|c| c.name == oc.name);
         let same = matched.is_some_and(|i| new_c.checks[i] == *oc && !involves_expr(&o.expression));
         if !same {
@@ -192,7 +234,8 @@ pub fn diff(
         }
     }
     for (n, nc) in new.checks.iter().zip(&new_c.checks) {
-        if !old_c.checks.iter().any(|c| c.name == nc.name) {
+        if !old_c.checks.iter().any(|c| c.name == nc.name) && !is_rename(&renamed_checks, &nc.name)
+        {
             changes.push(Change::AddCheck {
                 table: table.clone(),
                 check: n.clone(),
@@ -218,6 +261,9 @@ pub fn diff(
         }) || i.predicate.as_deref().is_some_and(involves_expr)
     };
     for oc in &old_c.indexes {
+        if was_renamed(&renamed_indexes, &oc.name) {
+            continue;
+        }
         let original = find_index(old, &old_c, &oc.name);
         let matched = new_c.indexes.iter().find(|i| i.name == oc.name);
         let same = matched.is_some_and(|nc| nc == oc && !index_involved(oc));
@@ -239,6 +285,7 @@ pub fn diff(
     }
     for nc in &new_c.indexes {
         if !old_c.indexes.iter().any(|i| i.name == nc.name)
+            && !is_rename(&renamed_indexes, &nc.name)
             && let Some(n) = find_index(new, &new_c, &nc.name)
         {
             changes.push(Change::CreateIndex {
@@ -258,6 +305,44 @@ pub fn diff(
         }
     }
     changes
+}
+
+/// Pairs of (old name, new name) for entries whose names match nothing on
+/// the other side but whose definitions are equal once named alike.
+/// Only PostgreSQL renames constraints and indexes in place.
+fn same_but_name<T: Clone + PartialEq>(
+    postgres: bool,
+    old: &[T],
+    new: &[T],
+    name: impl Fn(&mut T) -> &mut String,
+) -> Vec<(String, String)> {
+    if !postgres {
+        return Vec::new();
+    }
+    let name_of = |t: &T| name(&mut t.clone()).clone();
+    let mut taken: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for o in old {
+        let old_name = name_of(o);
+        if new.iter().any(|n| name_of(n) == old_name) {
+            continue;
+        }
+        let found = new.iter().find(|n| {
+            let new_name = name_of(n);
+            if old.iter().any(|x| name_of(x) == new_name) || taken.contains(&new_name) {
+                return false;
+            }
+            let mut renamed = o.clone();
+            *name(&mut renamed) = new_name;
+            renamed == **n
+        });
+        if let Some(n) = found {
+            let new_name = name_of(n);
+            taken.push(new_name.clone());
+            out.push((old_name, new_name));
+        }
+    }
+    out
 }
 
 /// Policies matched by name: altered in place when `ALTER POLICY` can, else dropped and created.

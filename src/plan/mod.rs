@@ -28,21 +28,14 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         Dialect::Postgres => changes,
         Dialect::Sqlite => sqlite_rebuilds(changes, from, to),
     };
-    // Foreign keys between tables that are all being dropped go first, so the
-    // tables can be dropped without CASCADE.
-    let dropped: Vec<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t.qualified()),
-            _ => None,
-        })
-        .collect();
+    // The foreign keys of dropped tables go first, so the tables and the keys
+    // they point at can be dropped without CASCADE.
     if to.dialect == Dialect::Postgres {
         let mut extra = Vec::new();
         for c in &changes {
             if let Change::DropTable(t) = c {
                 for fk in &t.foreign_keys {
-                    if dropped.contains(&fk.references) && fk.references != t.qualified() {
+                    if fk.references != t.qualified() {
                         extra.push(Change::DropForeignKey {
                             table: t.qualified(),
                             fk: fk.clone(),
@@ -79,7 +72,9 @@ fn phase(c: &Change) -> u8 {
         Change::DropIndex { .. } | Change::DropIndexByName { .. } => 7,
         Change::DropUnique { .. } | Change::DropCheck { .. } | Change::DropPrimaryKey { .. } => 8,
         Change::RenameTable { .. } | Change::RenameView { .. } => 9,
-        Change::RenameColumn { .. } => 10,
+        Change::RenameColumn { .. }
+        | Change::RenameConstraint { .. }
+        | Change::RenameIndex { .. } => 10,
         Change::CreateTable(_) => 11,
         Change::EnableRls(_) => 12,
         Change::DropColumn { .. } => 13,

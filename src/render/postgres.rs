@@ -239,6 +239,17 @@ pub fn change(c: &Change) -> Vec<String> {
             table_name(table)
         )],
         Change::AlterPolicy { table, to, .. } => vec![alter_policy(table, to)],
+        Change::RenameConstraint { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            table_name(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            full_name(&table.schema, from),
+            ident(to)
+        )],
     }
 }
 
@@ -477,8 +488,9 @@ fn sequence_options(o: &SequenceOptions) -> String {
     parts.join(" ")
 }
 
+/// Every option written out, as drizzle-kit does.
 fn create_sequence(s: &Sequence) -> String {
-    let opts = sequence_options(&s.options);
+    let opts = sequence_options(&canonical::sequence_options(&s.options, "bigint"));
     let mut out = format!("CREATE SEQUENCE {}", full_name(&s.schema, &s.name));
     if !opts.is_empty() {
         out.push(' ');

@@ -207,7 +207,59 @@ pub fn fit_schema(s: &Schema) -> Schema {
             cut(&mut p.name);
         }
     }
+    separate_cut_relations(s, &mut out);
     out
+}
+
+/// Indexes (and the indexes of unique and primary keys) share a namespace
+/// with tables, views and sequences. A long name cut to 63 bytes can meet
+/// another name there (a unique constraint named after a long table cut
+/// exactly like the table): such a name ends in a hash of the whole name
+/// instead, the same every time.
+fn separate_cut_relations(original: &Schema, out: &mut Schema) {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for t in &out.tables {
+        seen.push((t.schema.clone(), t.name.clone()));
+    }
+    for v in &out.views {
+        seen.push((v.schema.clone(), v.name.clone()));
+    }
+    for q in &out.sequences {
+        seen.push((q.schema.clone(), q.name.clone()));
+    }
+    for (t, o) in out.tables.iter_mut().zip(&original.tables) {
+        let schema = t.schema.clone();
+        let mut fix = |name: &mut String, full: &str| {
+            let key = (schema.clone(), name.clone());
+            if full.len() > POSTGRES_MAX_IDENTIFIER && seen.contains(&key) {
+                *name = hashed(full);
+            }
+            seen.push((schema.clone(), name.clone()));
+        };
+        if let (Some(pk), Some(opk)) = (&mut t.primary_key, &o.primary_key)
+            && let (Some(n), Some(full)) = (&mut pk.name, &opk.name)
+        {
+            fix(n, full);
+        }
+        for (u, ou) in t.uniques.iter_mut().zip(&o.uniques) {
+            fix(&mut u.name, &ou.name);
+        }
+        for (i, oi) in t.indexes.iter_mut().zip(&o.indexes) {
+            fix(&mut i.name, &oi.name);
+        }
+    }
+}
+
+/// The first 54 bytes of a long name, `_`, and 8 hex digits of its SHA-256.
+pub fn hashed(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let mut end = POSTGRES_MAX_IDENTIFIER - 9;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}_{hex}", &name[..end])
 }
 
 /// `<table>_<cols>_index` for an unnamed index on columns.
