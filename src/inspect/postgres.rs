@@ -32,9 +32,9 @@ pub fn inspect(client: &mut Client, scope: &Scope) -> Result<Schema, postgres::E
 }
 
 /// Like [`inspect`], knowing the schema the database should have: the roles
-/// it declares are read (no others), and a view whose declared SQL the server
-/// prints the same way as the live view's gets the declared SQL, so that the
-/// two compare equal. Normalising declared views takes one more query.
+/// it declares are read (no others), and an expression or view body the
+/// server prints the same way as the declared one gets the declared text, so
+/// that the two compare equal (one more query, only when some differ).
 pub fn inspect_expecting(
     client: &mut Client,
     scope: &Scope,
@@ -48,60 +48,8 @@ pub fn inspect_expecting(
         query_json(client, &constraints_sql(&schemas, overview.version))?;
     let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
     let mut schema = build(scope, overview, tables, constraints, indexes);
-    adopt_declared_views(client, &mut schema, expected);
+    super::postgres_probe::adopt_declared(client, &mut schema, expected);
     Ok(schema)
-}
-
-/// Gives each live view the declared SQL when the server prints both alike.
-fn adopt_declared_views(client: &mut Client, live: &mut Schema, expected: &Schema) {
-    let pairs: Vec<(usize, &View)> = live
-        .views
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| expected.view(&v.schema, &v.name).map(|e| (i, e)))
-        .collect();
-    if pairs.is_empty() {
-        return;
-    }
-    let bodies: Vec<String> = pairs
-        .iter()
-        .map(|(_, e)| e.definition.trim().trim_end_matches(';').to_string())
-        .collect();
-    // A read-only session cannot make the temporary function: views then keep the server's SQL.
-    let Ok(printed) = server_view_sql(client, &bodies) else {
-        return;
-    };
-    for ((i, e), printed) in pairs.into_iter().zip(printed) {
-        if printed.as_deref().map(str::trim) == Some(live.views[i].definition.trim()) {
-            live.views[i].definition = e.definition.clone();
-        }
-    }
-}
-
-/// How the server prints each view body (`pg_get_viewdef` of a temporary
-/// view made from it); `None` for a body it does not accept. One query, which
-/// leaves nothing behind.
-fn server_view_sql(
-    client: &mut Client,
-    bodies: &[String],
-) -> Result<Vec<Option<String>>, postgres::Error> {
-    let sql = format!(
-        "CREATE FUNCTION pg_temp.db_migrate_viewdef(body text) RETURNS text LANGUAGE plpgsql AS $fn$
-         DECLARE printed text;
-         BEGIN
-           EXECUTE 'CREATE TEMPORARY VIEW db_migrate_probe AS ' || body;
-           printed := pg_get_viewdef('pg_temp.db_migrate_probe'::regclass);
-           DROP VIEW pg_temp.db_migrate_probe;
-           RETURN printed;
-         EXCEPTION WHEN others THEN RETURN NULL;
-         END $fn$;
-         SELECT coalesce(json_agg(pg_temp.db_migrate_viewdef(b) ORDER BY i), '[]')
-           FROM unnest({}) WITH ORDINALITY u(b, i);
-         DROP FUNCTION pg_temp.db_migrate_viewdef(text);",
-        text_array(bodies)
-    );
-    let printed: Vec<Option<String>> = query_json(client, &sql)?;
-    Ok(printed)
 }
 
 /// The namespaces to read: the scope's, plus `public`.
@@ -123,13 +71,13 @@ fn literal(value: &str) -> String {
 }
 
 /// `ARRAY[E'a', E'b']::text[]`.
-fn text_array(values: &[String]) -> String {
+pub(crate) fn text_array(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| literal(v)).collect();
     format!("ARRAY[{}]::text[]", items.join(", "))
 }
 
 /// Runs one query whose single value is a JSON document and decodes it.
-fn query_json<T: DeserializeOwned + Default>(
+pub(crate) fn query_json<T: DeserializeOwned + Default>(
     client: &mut Client,
     sql: &str,
 ) -> Result<T, postgres::Error> {

@@ -592,12 +592,24 @@ fn create_table(t: &Table) -> String {
 }
 
 fn create_index(table: &QualifiedName, i: &Index) -> String {
+    format!(
+        "CREATE {}INDEX {}{} ON {} {}",
+        if i.unique { "UNIQUE " } else { "" },
+        if i.concurrently { "CONCURRENTLY " } else { "" },
+        ident(&i.name),
+        table_name(table),
+        index_body(i)
+    )
+}
+
+/// `USING <method> (<keys>) [WITH (...)] [WHERE ...]`: what follows the table in `CREATE INDEX`.
+pub fn index_body(i: &Index) -> String {
     let keys: Vec<String> = i
         .keys
         .iter()
         .map(|k| {
             let mut s = if k.expression {
-                k.key.clone()
+                index_expression(&k.key)
             } else {
                 ident(&k.key)
             };
@@ -621,11 +633,7 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
         })
         .collect();
     let mut s = format!(
-        "CREATE {}INDEX {}{} ON {} USING {} ({})",
-        if i.unique { "UNIQUE " } else { "" },
-        if i.concurrently { "CONCURRENTLY " } else { "" },
-        ident(&i.name),
-        table_name(table),
+        "USING {} ({})",
         i.method.as_deref().unwrap_or("btree"),
         keys.join(",")
     );
@@ -637,6 +645,43 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
         s.push_str(&format!(" WHERE {p}"));
     }
     s
+}
+
+/// An index expression: a function call as written, anything else in
+/// parentheses (PostgreSQL needs them around `a + b`, which drizzle-kit leaves out).
+fn index_expression(e: &str) -> String {
+    let t = e.trim();
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .unwrap_or(t.len());
+    let call = name_end > 0 && t[name_end..].starts_with('(') && closes_at_end(&t[name_end..]);
+    if call || (t.starts_with('(') && closes_at_end(t)) {
+        t.to_string()
+    } else {
+        format!("({t})")
+    }
+}
+
+/// True when the parenthesis opening `t` closes at its last character.
+fn closes_at_end(t: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in t.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == t.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A column's alteration, part by part: generation, auto-numbering (serial
