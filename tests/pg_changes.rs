@@ -823,7 +823,6 @@ export const employees = pgTable("employees", { id: integer().primaryKey(), name
         "payroll",
         "select sum(salary) as total from employees",
     ));
-    let mut mv = mv;
     mv.with = vec![("fillfactor".into(), "90".into())];
     mv.with_no_data = true;
     b.views.push(mv);

@@ -36,10 +36,18 @@ pub fn from_flags(
             out.schemas.push((old.to_string(), new.to_string()));
             continue;
         }
-        if object_pair(&mut out, from, to, old, new) {
-            continue;
+        // The old side may be named as the earlier decisions left it (in its
+        // renamed schema, or a column of a renamed table), as ambiguities show it.
+        let mut found = false;
+        for old in earlier_names(&out, old) {
+            if object_pair(&mut out, from, to, &old, new)
+                || inner_pair(&mut out, from, to, &old, new)
+            {
+                found = true;
+                break;
+            }
         }
-        if inner_pair(&mut out, from, to, old, new) {
+        if found {
             continue;
         }
         return Err(usage(
@@ -50,6 +58,34 @@ pub fn from_flags(
         ));
     }
     Ok(out)
+}
+
+/// `name` as written, then as it was before the renames already decided:
+/// its owner (table or enum) under its old name, its schema under its old name.
+fn earlier_names(decided: &Renames, name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    let split = |n: &str| {
+        n.rsplit_once('.')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    };
+    if let Some((owner, last)) = split(name) {
+        for (o, n) in decided.tables.iter().chain(&decided.enums) {
+            if n.to_string() == owner {
+                out.push(format!("{o}.{last}"));
+            }
+        }
+    }
+    for candidate in out.clone() {
+        if let Some((schema, rest)) = candidate.split_once('.') {
+            for (o, n) in &decided.schemas {
+                if n == schema {
+                    let old = QualifiedName::new(o, rest).to_string();
+                    out.push(old);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A table, enum, sequence or view named `old` before and `new` after.
@@ -193,7 +229,7 @@ pub fn ask(
 pub fn undecided(ambiguities: &[Ambiguity], command: &str) -> Failure {
     let mut message =
         String::from("removed and added entities of the same kind: rename or drop+create?");
-    let mut help = String::from("decide with flags (nothing was written):");
+    let mut help = format!("nothing was written; decide with flags to `db-migrate {command}`:");
     for a in ambiguities {
         let scope = if a.scope.is_empty() {
             String::new()
@@ -208,7 +244,7 @@ pub fn undecided(ambiguities: &[Ambiguity], command: &str) -> Failure {
         ));
         if let (Some(old), Some(new)) = (a.removed.first(), a.added.first()) {
             help.push_str(&format!(
-                "\n  renamed:          db-migrate {command} --rename {old}={new}\n  dropped and new:  db-migrate {command} --create {new}"
+                "\n  {new} renamed from {old}:\n    --rename {old}={new}\n  {new} new ({old} dropped):\n    --create {new}"
             ));
         }
     }

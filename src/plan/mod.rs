@@ -185,7 +185,7 @@ pub fn parts(plan: &Plan) -> Vec<PlanPart> {
         })
         .filter(|(i, value)| rest[i + 1..].iter().any(|c| uses_label(c, value)))
         .map(|(i, _)| i)
-        .last();
+        .next_back();
     let mut rest = rest;
     if let Some(i) = last_used_addition {
         let tail = rest.split_off(i + 1);
