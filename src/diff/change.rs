@@ -129,7 +129,8 @@ pub enum Change {
         from: Enum,
         /// The enum as it should be.
         to: Enum,
-        /// The columns of that type (in tables that exist before and after), as they should be.
+        /// The columns of that type that stay, as they should be after; one
+        /// that changes to another type is left as text for its own change.
         columns: Vec<(QualifiedName, Column)>,
     },
     /// Create a standalone sequence.

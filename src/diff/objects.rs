@@ -60,16 +60,18 @@ pub fn enums(from: &Schema, to: &Schema) -> Vec<Change> {
             }
             continue;
         }
-        // The columns of that type before and after, recast through text.
+        // The columns of that type that stay, recast through text (those that
+        // change to another type stay text and are recast by their own change).
         let ty = ColumnType::Enum(e.qualified());
-        let columns = to
+        let columns = from
             .tables
             .iter()
-            .filter_map(|t| from.table(&t.schema, &t.name).map(|o| (o, t)))
+            .filter_map(|o| to.table(&o.schema, &o.name).map(|t| (o, t)))
             .flat_map(|(o, t)| {
-                t.columns
+                o.columns
                     .iter()
-                    .filter(|c| c.ty == ty && o.column(&c.name).is_some_and(|oc| oc.ty == ty))
+                    .filter(|oc| oc.ty == ty)
+                    .filter_map(|oc| t.column(&oc.name))
                     .map(|c| (t.qualified(), c.clone()))
                     .collect::<Vec<_>>()
             })

@@ -52,9 +52,10 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
 }
 
 /// The position of a change kind in the run order: namespaces, roles and
-/// types first; then what depends on tables is dropped; tables and columns
-/// are renamed, created and altered; keys, indexes, views and policies are
-/// made; and last what is no longer used is dropped.
+/// types first; then what depends on tables is dropped, and tables and
+/// columns that go away; tables and columns are renamed, created and
+/// altered; keys, indexes, views and policies are made; and last the types,
+/// sequences, roles and namespaces no longer used are dropped.
 fn phase(c: &Change) -> u8 {
     match c {
         Change::CreateSchema(_) | Change::RenameSchema { .. } => 0,
@@ -71,31 +72,31 @@ fn phase(c: &Change) -> u8 {
         Change::DropForeignKey { .. } => 6,
         Change::DropIndex { .. } | Change::DropIndexByName { .. } => 7,
         Change::DropUnique { .. } | Change::DropCheck { .. } | Change::DropPrimaryKey { .. } => 8,
-        Change::RenameTable { .. } | Change::RenameView { .. } => 9,
+        // Drops come before renames, which may reuse the names.
+        Change::DropTable(_) => 9,
+        Change::DropColumn { .. } => 10,
+        Change::RenameTable { .. } | Change::RenameView { .. } => 11,
         Change::RenameColumn { .. }
         | Change::RenameConstraint { .. }
-        | Change::RenameIndex { .. } => 10,
-        Change::CreateTable(_) => 11,
-        Change::EnableRls(_) => 12,
-        Change::DropColumn { .. } => 13,
-        Change::AddColumn { .. } => 14,
-        Change::AlterColumn { .. }
-        | Change::AlterColumnPart { .. }
-        | Change::RecreateEnum { .. }
-        | Change::RebuildTable { .. } => 15,
-        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 16,
+        | Change::RenameIndex { .. } => 12,
+        // Before new tables and columns use the rebuilt type.
+        Change::RecreateEnum { .. } => 13,
+        Change::CreateTable(_) => 14,
+        Change::EnableRls(_) => 15,
+        Change::AddColumn { .. } => 16,
+        Change::AlterColumn { .. } | Change::AlterColumnPart { .. } | Change::RebuildTable { .. } => 17,
+        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 18,
         Change::AddForeignKey { .. }
         | Change::AddConstraintNotValid { .. }
-        | Change::ValidateConstraint { .. } => 17,
-        Change::CreateIndex { .. } | Change::AddConstraintUsingIndex { .. } => 18,
-        Change::CreateView(_) => 19,
-        Change::CreatePolicy { .. } | Change::AlterPolicy { .. } => 20,
-        Change::DisableRls(_) => 21,
-        Change::DropTable(_) => 22,
-        Change::DropEnum(_) => 23,
-        Change::DropSequence(_) => 24,
-        Change::DropRole(_) => 25,
-        Change::DropSchema(_) => 26,
+        | Change::ValidateConstraint { .. } => 19,
+        Change::CreateIndex { .. } | Change::AddConstraintUsingIndex { .. } => 20,
+        Change::CreateView(_) => 21,
+        Change::CreatePolicy { .. } | Change::AlterPolicy { .. } => 22,
+        Change::DisableRls(_) => 23,
+        Change::DropEnum(_) => 24,
+        Change::DropSequence(_) => 25,
+        Change::DropRole(_) => 26,
+        Change::DropSchema(_) => 27,
     }
 }
 
@@ -406,7 +407,7 @@ mod tests {
         ];
         let p = plan(changes, &s, &s);
         let kinds: Vec<u8> = p.changes.iter().map(phase).collect();
-        assert_eq!(kinds, vec![0, 11, 18, 22]);
+        assert_eq!(kinds, vec![0, 9, 14, 20]);
     }
 
     #[test]

@@ -897,7 +897,8 @@ fn recreate_enum(e: &Enum, columns: &[(QualifiedName, Column)]) -> Vec<String> {
     }
     out.push(format!("DROP TYPE {}", full_name(&e.schema, &e.name)));
     out.push(create_enum(e));
-    for (table, c) in columns {
+    let ty = ColumnType::Enum(e.qualified());
+    for (table, c) in columns.iter().filter(|(_, c)| c.ty == ty) {
         let prefix = format!(
             "ALTER TABLE {} ALTER COLUMN {}",
             table_name(table),

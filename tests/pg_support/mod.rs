@@ -72,9 +72,14 @@ impl Migration {
     }
 }
 
-/// Diffs, plans, splits and renders `from` → `to`.
+/// Diffs, plans, splits and renders `from` → `to`; undecided renames panic.
 pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
-    let changes = match diff(from, to, renames, RenameMode::Ask) {
+    migration_in(from, to, renames, RenameMode::Ask)
+}
+
+/// [`migration`] with removed+added pairs treated as `mode` says.
+pub fn migration_in(from: &Schema, to: &Schema, renames: &Renames, mode: RenameMode) -> Migration {
+    let changes = match diff(from, to, renames, mode) {
         Ok(c) => c,
         Err(a) => panic!("undecided renames: {a:?}"),
     };
