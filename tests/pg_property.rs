@@ -46,15 +46,20 @@ struct Model {
 
 fn col() -> impl Strategy<Value = Option<Col>> {
     proptest::option::of(
-        (0..TYPES.len(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-            |(ty, not_null, default, index, unique)| Col {
+        (
+            0..TYPES.len(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(ty, not_null, default, index, unique)| Col {
                 ty,
                 not_null,
                 default,
                 index,
                 unique,
-            },
-        ),
+            }),
     )
 }
 
@@ -166,7 +171,9 @@ fn schema(m: &Model) -> Schema {
             && n > 0
             && t0_keyed
         {
-            table.columns.push(Column::new("ref", ColumnType::sql("integer")));
+            table
+                .columns
+                .push(Column::new("ref", ColumnType::sql("integer")));
             table.foreign_keys.push(ForeignKey {
                 name: format!("{name}_ref_fk"),
                 columns: vec!["ref".into()],

@@ -84,7 +84,9 @@ fn phase(c: &Change) -> u8 {
         Change::CreateTable(_) => 14,
         Change::EnableRls(_) => 15,
         Change::AddColumn { .. } => 16,
-        Change::AlterColumn { .. } | Change::AlterColumnPart { .. } | Change::RebuildTable { .. } => 17,
+        Change::AlterColumn { .. }
+        | Change::AlterColumnPart { .. }
+        | Change::RebuildTable { .. } => 17,
         Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 18,
         Change::AddForeignKey { .. }
         | Change::AddConstraintNotValid { .. }
