@@ -100,7 +100,11 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
             && to.table(&new.schema, &new.name).is_some()
             && current.table(&new.schema, &new.name).is_none()
         {
-            for c in owned_names(&current, &old, new) {
+            let postgres = current.dialect == crate::schema::Dialect::Postgres;
+            for c in owned_names(&current, &old, new)
+                .into_iter()
+                .filter(|_| postgres)
+            {
                 push(&mut current, c);
             }
             push(
@@ -110,7 +114,7 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
                     to: new.clone(),
                 },
             );
-            if let Some(t) = current.table(&new.schema, &new.name)
+            if let Some(t) = current.table(&new.schema, &new.name).filter(|_| postgres)
                 && t.primary_key.as_ref().is_some_and(|pk| pk.name.is_none())
                 && names::postgres_primary_key(&old.name) != names::postgres_primary_key(&new.name)
             {
@@ -181,7 +185,9 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
             && after.column(new).is_some()
             && before.column(new).is_none()
         {
-            if let Some(c) = owned_sequence(before, t, old, t, new) {
+            if let Some(c) = owned_sequence(before, t, old, t, new)
+                .filter(|_| current.dialect == crate::schema::Dialect::Postgres)
+            {
                 push(&mut current, c);
             }
             push(

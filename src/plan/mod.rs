@@ -432,3 +432,67 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod parts_tests {
+    use super::*;
+    use crate::schema::{Column, ColumnType, Enum, Index, IndexKey};
+
+    fn color(values: &[&str]) -> Enum {
+        Enum {
+            schema: "public".into(),
+            name: "color".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_label_used_after_it_is_added_is_committed_first() {
+        let q = QualifiedName::new("public", "t");
+        let mut col = Column::new("c", ColumnType::Enum(color(&[]).qualified()));
+        col.default = Some("'blue'".into());
+        let p = Plan {
+            changes: vec![
+                Change::AddEnumValue {
+                    name: color(&[]).qualified(),
+                    value: "blue".into(),
+                    before: None,
+                },
+                Change::AddColumn {
+                    table: q.clone(),
+                    column: col,
+                },
+                Change::CreateIndex {
+                    table: q,
+                    index: Index {
+                        name: "i".into(),
+                        unique: false,
+                        keys: vec![IndexKey::column("c")],
+                        method: None,
+                        predicate: None,
+                        with: vec![],
+                        concurrently: true,
+                    },
+                },
+            ],
+        };
+        let parts = parts(&p);
+        let shape: Vec<(usize, bool)> = parts
+            .iter()
+            .map(|p| (p.changes.len(), p.transactional))
+            .collect();
+        assert_eq!(shape, vec![(1, true), (1, true), (1, false)]);
+    }
+
+    #[test]
+    fn a_label_nobody_uses_yet_needs_no_split() {
+        let p = Plan {
+            changes: vec![Change::AddEnumValue {
+                name: color(&[]).qualified(),
+                value: "blue".into(),
+                before: None,
+            }],
+        };
+        assert_eq!(parts(&p).len(), 1);
+    }
+}
