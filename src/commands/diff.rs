@@ -11,7 +11,12 @@ use crate::render::{script, statements};
 use crate::report::{self, OK};
 use crate::schema::{Dialect, Schema};
 
-use super::{CommandResult, Failure, Outcome, connect, declared_schema, inspect, renames, usage};
+use super::{
+    CommandResult, Failure, Outcome, connect, declared_schema, history_table, inspect, renames,
+    usage,
+};
+use crate::db::Db;
+use crate::inspect::Scope;
 
 /// Where a schema comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,10 +132,36 @@ fn load(
         Source::Empty => Ok(Schema::empty(dialect_or_usage()?)),
         Source::Db => {
             let mut db = connect(config, dialect)?;
-            let scope = other
+            let expected = other
                 .cloned()
                 .unwrap_or_else(|| Schema::empty(db.dialect()));
-            inspect(&mut db, config, &scope)
+            inspect_expecting(&mut db, config, &expected)
         }
     }
+}
+
+/// Inspects the live database in the namespaces `expected` uses, reading the
+/// roles it declares and its views' SQL as declared where the server prints
+/// both alike; the history table is left out.
+fn inspect_expecting(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
+    let crate::db::Conn::Postgres(client) = &mut db.conn else {
+        return inspect(db, config, expected);
+    };
+    let dialect = Dialect::Postgres;
+    let mut schemas = vec![dialect.default_schema().to_string()];
+    schemas.extend(expected.schemas.iter().cloned());
+    let scope = Scope {
+        schemas,
+        exclude_tables: vec![history_table(config).qualified(dialect)],
+    };
+    crate::inspect::postgres::inspect_expecting(client, &scope, expected).map_err(|e| {
+        super::problem(
+            format!(
+                "could not inspect {}: {}",
+                db.target,
+                crate::db::url::mask_password(&e.to_string())
+            ),
+            None,
+        )
+    })
 }

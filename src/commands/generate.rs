@@ -1,13 +1,20 @@
 //! `generate <name>`: declared schema vs the last snapshot → a new migration
 //! directory with migration.sql and meta.json.
+//!
+//! When the changes cannot all run in one transaction the migration is split:
+//! `<name>`, then `<name>_2`..., with ids one second apart, each with the
+//! snapshot of the declared schema after it. A part that cannot run in a
+//! transaction starts with `-- db-migrate: no-transaction`.
 
 use crate::config::Config;
-use crate::diff::{Change, RenameMode};
+use crate::diff::apply::apply_all;
+use crate::diff::{RenameMode, diff};
 use crate::lint;
 use crate::migrations::{self, Meta, MigrationSet, NO_TRANSACTION_DIRECTIVE, Warning};
-use crate::render::Rendered;
+use crate::plan::{self, Plan, PlanPart, plan};
+use crate::render::{Rendered, render};
 use crate::report::{self, BAD, BOLD, DIM, OK, WARN};
-use crate::schema::Schema;
+use crate::schema::{Dialect, Schema, names};
 
 use super::{CommandResult, Failure, Outcome, declared_schema, renames, usage};
 
@@ -73,9 +80,9 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         ));
     }
     let mut decisions = renames::from_flags(&args.renames, &args.created, &previous, &declared)?;
-    let rendered = loop {
-        match super::changes_sql(&previous, &declared, &decisions, RenameMode::Ask) {
-            Ok(r) => break r,
+    let changes = loop {
+        match diff(&previous, &declared, &decisions, RenameMode::Ask) {
+            Ok(c) => break c,
             Err(ambiguities) if renames::interactive() => {
                 if !renames::ask(&ambiguities, &mut decisions, &previous, &declared)? {
                     return Err(super::problem("aborted; nothing was written", None));
@@ -89,17 +96,102 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             }
         }
     };
-    if rendered.iter().all(|r| r.statements.is_empty()) {
+    let planned = plan(changes, &previous, &declared);
+    let parts: Vec<PlanPart> = match declared.dialect {
+        Dialect::Postgres => plan::parts(&planned),
+        Dialect::Sqlite => vec![PlanPart {
+            changes: planned.changes.clone(),
+            transactional: true,
+        }],
+    };
+    let rendered_parts: Vec<(PlanPart, Vec<Rendered>)> = parts
+        .into_iter()
+        .map(|p| {
+            let rendered = render(
+                &Plan {
+                    changes: p.changes.clone(),
+                },
+                declared.dialect,
+            );
+            (p, rendered)
+        })
+        .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))
+        .collect();
+    if rendered_parts.is_empty() {
         report::line(OK, "✓", "No schema changes, nothing to migrate");
         return Ok(Outcome::Clean);
     }
+    if declared.dialect == Dialect::Postgres {
+        for (kind, name) in names::too_long(&declared) {
+            report::line(
+                WARN,
+                "warning",
+                &format!(
+                    "{kind} name {name:?} is longer than 63 bytes: PostgreSQL keeps {:?}",
+                    names::postgres_truncate(&name)
+                ),
+            );
+        }
+    }
 
-    let transaction = !rendered.iter().any(|r| needs_no_transaction(&r.change));
-    let statements = lint::statements_from_changes(&rendered);
-    let mut context = lint::Context::new(declared.dialect);
+    let count = rendered_parts.len();
+    let mut set = set;
+    let mut snapshot = previous.clone();
+    for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
+        let name = part_name(&args.name, k);
+        let id = set.next_id(&name, now);
+        snapshot = if k + 1 == count {
+            declared.clone()
+        } else {
+            apply_all(&snapshot, &part.changes)
+        };
+        write_part(
+            &set,
+            &id,
+            &name,
+            now,
+            &rendered,
+            part.transactional,
+            &snapshot,
+        )?;
+        set = MigrationSet::load(&config.migrations_dir)?;
+    }
+    if count > 1 {
+        report::line(
+            WARN,
+            "note",
+            &format!(
+                "the changes were split into {count} migrations: a new enum label must be committed before it is used, and CREATE INDEX CONCURRENTLY runs outside a transaction"
+            ),
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `<name>` for the first part of a split migration, `<name>_2`, `<name>_3`... after.
+fn part_name(name: &str, index: usize) -> String {
+    if index == 0 {
+        name.to_string()
+    } else {
+        format!("{name}_{}", index + 1)
+    }
+}
+
+/// Lints one part and writes its directory, then says what it holds.
+fn write_part(
+    set: &MigrationSet,
+    id: &str,
+    name: &str,
+    now: jiff::Timestamp,
+    rendered: &[Rendered],
+    transaction: bool,
+    snapshot: &Schema,
+) -> Result<(), Failure> {
+    let statements = lint::statements_from_changes(rendered);
+    let mut context = lint::Context::new(snapshot.dialect);
     context.transactional = transaction;
     let findings = lint::lint(&statements, &context);
-    let (sql, lines) = migration_sql(&rendered, &findings, transaction);
+    let (sql, lines) = migration_sql(rendered, &findings, transaction);
     let warnings: Vec<Warning> = findings
         .iter()
         .map(|f| Warning {
@@ -111,18 +203,18 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         })
         .collect();
     let meta = Meta {
-        id: id.clone(),
-        name: args.name.clone(),
+        id: id.to_string(),
+        name: name.to_string(),
         created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        dialect: declared.dialect,
+        dialect: snapshot.dialect,
         parent: set.last().map(|m| m.id.clone()),
         checksum: migrations::checksum(&sql),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         transaction,
         warnings: warnings.clone(),
-        snapshot: Some(declared),
+        snapshot: Some(snapshot.clone()),
     };
-    let dir = set.write(&id, &sql, Some(&meta)).map_err(Failure::from)?;
+    let dir = set.write(id, &sql, Some(&meta)).map_err(Failure::from)?;
     let count: usize = rendered.iter().map(|r| r.statements.len()).sum();
     report::line(
         OK,
@@ -133,7 +225,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             if count == 1 { "" } else { "s" }
         ),
     );
-    for r in &rendered {
+    for r in rendered {
         anstream::println!("  {}", r.change.describe());
     }
     for w in &warnings {
@@ -154,12 +246,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             "this migration runs outside a transaction (it builds an index CONCURRENTLY)",
         );
     }
-    Ok(Outcome::Clean)
-}
-
-/// True for changes PostgreSQL cannot run inside a transaction.
-fn needs_no_transaction(change: &Change) -> bool {
-    matches!(change, Change::CreateIndex { index, .. } if index.concurrently)
+    Ok(())
 }
 
 /// The migration script, findings as comments above their statements, and

@@ -1,8 +1,8 @@
 //! The typed changes a diff produces.
 
 use crate::schema::{
-    Check, Column, ColumnType, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table,
-    Unique,
+    Check, Column, ColumnType, Enum, ForeignKey, Index, Policy, PrimaryKey, QualifiedName, Role,
+    Sequence, Table, Unique, View,
 };
 
 bitflags::bitflags! {
@@ -28,8 +28,20 @@ impl ColumnChange {
     /// What differs between two canonical columns.
     pub fn between(a: &Column, b: &Column) -> ColumnChange {
         let mut what = ColumnChange::empty();
-        if a.ty != b.ty || a.dims != b.dims {
+        // A serial column is an integer column with an owned sequence.
+        let serial = |c: &Column| match &c.ty {
+            ColumnType::Sql(t) => crate::schema::canonical::serial_base(t),
+            ColumnType::Enum(_) => None,
+        };
+        let stored = |c: &Column| match serial(c) {
+            Some(base) => ColumnType::sql(base),
+            None => c.ty.clone(),
+        };
+        if stored(a) != stored(b) || a.dims != b.dims {
             what |= ColumnChange::TYPE;
+        }
+        if serial(a).is_some() != serial(b).is_some() {
+            what |= ColumnChange::IDENTITY;
         }
         if a.not_null != b.not_null {
             what |= ColumnChange::NULLABILITY;
@@ -117,7 +129,8 @@ pub enum Change {
         from: Enum,
         /// The enum as it should be.
         to: Enum,
-        /// The columns of that type (in tables that exist before and after), as they should be.
+        /// The columns of that type that stay, as they should be after; one
+        /// that changes to another type is left as text for its own change.
         columns: Vec<(QualifiedName, Column)>,
     },
     /// Create a standalone sequence.
@@ -287,6 +300,112 @@ pub enum Change {
         /// The table as it should be.
         to: Table,
     },
+    /// Rename a namespace (everything in it moves along).
+    RenameSchema {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Rename an enum type (possibly into another schema).
+    RenameEnum {
+        /// Old name.
+        from: QualifiedName,
+        /// New name.
+        to: QualifiedName,
+    },
+    /// Rename one label of an enum (`ALTER TYPE ... RENAME VALUE`).
+    RenameEnumValue {
+        /// The enum.
+        name: QualifiedName,
+        /// Old label.
+        from: String,
+        /// New label.
+        to: String,
+    },
+    /// Change a standalone sequence's options.
+    AlterSequence {
+        /// The sequence as it is.
+        from: Sequence,
+        /// The sequence as it should be.
+        to: Sequence,
+    },
+    /// Rename a standalone sequence (possibly into another schema).
+    RenameSequence {
+        /// Old name.
+        from: QualifiedName,
+        /// New name.
+        to: QualifiedName,
+    },
+    /// Create a view or materialized view.
+    CreateView(View),
+    /// Drop a view or materialized view.
+    DropView(View),
+    /// Rename a view (possibly into another schema).
+    RenameView {
+        /// Old name.
+        from: QualifiedName,
+        /// New name.
+        to: QualifiedName,
+        /// A materialized view.
+        materialized: bool,
+    },
+    /// Create a role.
+    CreateRole(Role),
+    /// Drop a role the schema used to declare.
+    DropRole(Role),
+    /// Change a role's options.
+    AlterRole {
+        /// The role as it is.
+        from: Role,
+        /// The role as it should be.
+        to: Role,
+    },
+    /// Turn row-level security on for a table.
+    EnableRls(QualifiedName),
+    /// Turn row-level security off for a table.
+    DisableRls(QualifiedName),
+    /// Create a row-level security policy.
+    CreatePolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// Drop a row-level security policy.
+    DropPolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy as it was.
+        policy: Policy,
+    },
+    /// Rename a primary key, unique, foreign key or check constraint.
+    RenameConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Rename an index.
+    RenameIndex {
+        /// The table.
+        table: QualifiedName,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Change a policy's roles or expressions in place (`ALTER POLICY`).
+    AlterPolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy as it is.
+        from: Policy,
+        /// The policy as it should be.
+        to: Policy,
+    },
 }
 
 impl Change {
@@ -294,6 +413,7 @@ impl Change {
     pub fn loses_data(&self) -> bool {
         match self {
             Change::DropTable(_) | Change::DropColumn { .. } | Change::DropSchema(_) => true,
+            Change::DropView(v) => v.materialized,
             Change::RecreateEnum { from, to, .. } => {
                 from.values.iter().any(|v| !to.values.contains(v))
             }
@@ -423,6 +543,50 @@ impl Change {
                 }
             ),
             Change::DropIndexByName { name, .. } => format!("drop index {name}"),
+            Change::RenameSchema { from, to } => format!("rename schema {from} to {to}"),
+            Change::RenameEnum { from, to } => format!("rename enum {from} to {to}"),
+            Change::RenameEnumValue { name, from, to } => {
+                format!("rename value '{from}' of enum {name} to '{to}'")
+            }
+            Change::AlterSequence { to, .. } => format!("alter sequence {}", to.qualified()),
+            Change::RenameSequence { from, to } => format!("rename sequence {from} to {to}"),
+            Change::CreateView(v) => {
+                format!("create {} {}", view_kind(v.materialized), v.qualified())
+            }
+            Change::DropView(v) => format!("drop {} {}", view_kind(v.materialized), v.qualified()),
+            Change::RenameView {
+                from,
+                to,
+                materialized,
+            } => format!("rename {} {from} to {to}", view_kind(*materialized)),
+            Change::CreateRole(r) => format!("create role {}", r.name),
+            Change::DropRole(r) => format!("drop role {}", r.name),
+            Change::AlterRole { to, .. } => format!("alter role {}", to.name),
+            Change::EnableRls(t) => format!("enable row-level security on {t}"),
+            Change::DisableRls(t) => format!("disable row-level security on {t}"),
+            Change::CreatePolicy { table, policy } => {
+                format!("create policy {} on {table}", policy.name)
+            }
+            Change::DropPolicy { table, policy } => {
+                format!("drop policy {} on {table}", policy.name)
+            }
+            Change::RenameConstraint { table, from, to } => {
+                format!("rename constraint {from} on {table} to {to}")
+            }
+            Change::RenameIndex { table, from, to } => {
+                format!("rename index {from} on {table} to {to}")
+            }
+            Change::AlterPolicy { table, to, .. } => {
+                format!("alter policy {} on {table}", to.name)
+            }
         }
+    }
+}
+
+fn view_kind(materialized: bool) -> &'static str {
+    if materialized {
+        "materialized view"
+    } else {
+        "view"
     }
 }

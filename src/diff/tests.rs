@@ -137,3 +137,112 @@ fn enum_append_and_reorder() {
     let changes = diff(&a, &b, &Renames::default(), RenameMode::Ask).unwrap();
     assert!(matches!(&changes[..], [Change::RecreateEnum { .. }]));
 }
+
+#[test]
+fn a_label_removed_and_another_added_is_asked_about() {
+    let e = |values: &[&str]| crate::schema::Enum {
+        schema: "public".into(),
+        name: "status".into(),
+        values: values.iter().map(|v| v.to_string()).collect(),
+    };
+    let mut a = Schema::empty(Dialect::Postgres);
+    a.enums.push(e(&["active", "off"]));
+    let mut b = a.clone();
+    b.enums[0] = e(&["enabled", "off"]);
+    let err = diff(&a, &b, &Renames::default(), RenameMode::Ask).unwrap_err();
+    assert_eq!(err[0].kind, "enum value");
+    assert_eq!(err[0].removed, vec!["status.active"]);
+    let renames = Renames {
+        enum_values: vec![(
+            QualifiedName::new("public", "status"),
+            "active".into(),
+            "enabled".into(),
+        )],
+        ..Default::default()
+    };
+    let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
+    assert!(matches!(&changes[..], [Change::RenameEnumValue { .. }]));
+}
+
+#[test]
+fn a_renamed_schema_carries_its_objects() {
+    let mut a = Schema::empty(Dialect::Postgres);
+    a.schemas.push("app".into());
+    let mut t = table("things", &["id"]);
+    t.schema = "app".into();
+    a.tables.push(t.clone());
+    let mut b = Schema::empty(Dialect::Postgres);
+    b.schemas.push("core".into());
+    t.schema = "core".into();
+    b.tables.push(t);
+    let err = diff(&a, &b, &Renames::default(), RenameMode::Ask).unwrap_err();
+    assert_eq!(err[0].kind, "schema");
+    let renames = Renames {
+        schemas: vec![("app".into(), "core".into())],
+        ..Default::default()
+    };
+    let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
+    assert!(matches!(&changes[..], [Change::RenameSchema { .. }]));
+}
+
+#[test]
+fn a_view_is_made_again_around_a_type_change_of_its_table() {
+    let view = crate::schema::View {
+        schema: "public".into(),
+        name: "v".into(),
+        definition: "select id from users".into(),
+        materialized: false,
+        with: vec![],
+        using: None,
+        tablespace: None,
+        with_no_data: false,
+    };
+    let mut a = schema(vec![table("users", &["id"])]);
+    a.views.push(view.clone());
+    let mut b = a.clone();
+    b.tables[0].columns[0].ty = ColumnType::sql("integer");
+    let changes = diff(&a, &b, &Renames::default(), RenameMode::Ask).unwrap();
+    let kinds: Vec<String> = changes.iter().map(Change::describe).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "drop view v",
+            "create view v",
+            "alter column users.id (type)"
+        ]
+    );
+    // Untouched tables leave views alone; a new name is asked about.
+    let mut c = a.clone();
+    c.views[0].name = "w".into();
+    let err = diff(&a, &c, &Renames::default(), RenameMode::Ask).unwrap_err();
+    assert_eq!(err[0].kind, "view");
+}
+
+#[test]
+fn a_renamed_table_keeps_its_default_names_matching() {
+    let mut a = schema(vec![table("people", &["id"])]);
+    a.tables[0].primary_key = Some(crate::schema::PrimaryKey {
+        name: None,
+        columns: vec!["id".into()],
+    });
+    a.tables[0].columns[0].ty = ColumnType::sql("serial");
+    let mut b = a.clone();
+    b.tables[0].name = "persons".into();
+    let renames = Renames {
+        tables: vec![(
+            QualifiedName::new("public", "people"),
+            QualifiedName::new("public", "persons"),
+        )],
+        ..Default::default()
+    };
+    let changes = diff(&a, &b, &renames, RenameMode::Ask).unwrap();
+    let kinds: Vec<String> = changes.iter().map(Change::describe).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "rename sequence people_id_seq to persons_id_seq",
+            "rename table people to persons",
+            "rename constraint people_pkey on persons to persons_pkey"
+        ]
+    );
+}

@@ -1,8 +1,10 @@
 //! PostgreSQL inspector.
 //!
 //! Four catalog queries, whatever the number of tables: an overview (server
-//! version, namespaces, enums, standalone sequences), then tables with their
-//! columns, constraints, and indexes. Each returns one JSON document built by
+//! version, namespaces, enums, standalone sequences, views, the roles asked
+//! for), then tables with their columns, row-level security and policies,
+//! constraints, and indexes; plus one to print declared views the server's
+//! way when views are expected. Each returns one JSON document built by
 //! the server and runs through the simple query protocol (no prepared
 //! statements), so inspection also works through PgBouncer's transaction
 //! pooling. The scope's names are embedded as escaped string literals.
@@ -17,18 +19,37 @@ use serde::de::DeserializeOwned;
 use super::Scope;
 use crate::schema::{
     Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey,
-    Nulls, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, Table, Unique, names,
+    Nulls, Policy, PolicyCommand, PrimaryKey, QualifiedName, Role, Schema, Sequence,
+    SequenceOptions, Table, Unique, View, names,
 };
 
-/// Reads the tables, enums, sequences and namespaces in `scope` into a sorted schema.
+/// Reads the tables, enums, sequences, views and namespaces in `scope` into a
+/// sorted schema. Roles are left out (they belong to the whole cluster) and
+/// views keep the SQL the server prints: [`inspect_expecting`] does better
+/// when the schema the database should have is known.
 pub fn inspect(client: &mut Client, scope: &Scope) -> Result<Schema, postgres::Error> {
+    inspect_expecting(client, scope, &Schema::empty(Dialect::Postgres))
+}
+
+/// Like [`inspect`], knowing the schema the database should have: the roles
+/// it declares are read (no others), and an expression or view body the
+/// server prints the same way as the declared one gets the declared text, so
+/// that the two compare equal (one more query, only when some differ).
+pub fn inspect_expecting(
+    client: &mut Client,
+    scope: &Scope,
+    expected: &Schema,
+) -> Result<Schema, postgres::Error> {
     let schemas = text_array(&scope_schemas(scope));
-    let overview: Overview = query_json(client, &overview_sql(&schemas))?;
+    let roles: Vec<String> = expected.roles.iter().map(|r| r.name.clone()).collect();
+    let overview: Overview = query_json(client, &overview_sql(&schemas, &text_array(&roles)))?;
     let tables: Vec<RawTable> = query_json(client, &tables_sql(&schemas, overview.version))?;
     let constraints: Vec<RawConstraint> =
         query_json(client, &constraints_sql(&schemas, overview.version))?;
     let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
-    Ok(build(scope, overview, tables, constraints, indexes))
+    let mut schema = build(scope, overview, tables, constraints, indexes);
+    super::postgres_probe::adopt_declared(client, &mut schema, expected);
+    Ok(schema)
 }
 
 /// The namespaces to read: the scope's, plus `public`.
@@ -50,13 +71,13 @@ fn literal(value: &str) -> String {
 }
 
 /// `ARRAY[E'a', E'b']::text[]`.
-fn text_array(values: &[String]) -> String {
+pub(crate) fn text_array(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| literal(v)).collect();
     format!("ARRAY[{}]::text[]", items.join(", "))
 }
 
 /// Runs one query whose single value is a JSON document and decodes it.
-fn query_json<T: DeserializeOwned + Default>(
+pub(crate) fn query_json<T: DeserializeOwned + Default>(
     client: &mut Client,
     sql: &str,
 ) -> Result<T, postgres::Error> {
@@ -101,10 +122,28 @@ fn table_filter(schemas: &str) -> String {
     )
 }
 
-/// The server version, namespaces, enums and standalone sequences.
-fn overview_sql(schemas: &str) -> String {
+/// The server version, namespaces, enums, standalone sequences, views and the named roles.
+fn overview_sql(schemas: &str, roles: &str) -> String {
     format!(
         "SELECT json_build_object(
+            'roles', (SELECT coalesce(json_agg(json_build_object(
+                          'name', r.rolname, 'create_db', r.rolcreatedb,
+                          'create_role', r.rolcreaterole, 'inherit', r.rolinherit)), '[]')
+                      FROM pg_roles r WHERE r.rolname = ANY({roles})),
+            'views', (SELECT coalesce(json_agg(json_build_object(
+                          'schema', n.nspname,
+                          'name', c.relname,
+                          'materialized', c.relkind = 'm',
+                          'definition', pg_get_viewdef(c.oid),
+                          'with', c.reloptions,
+                          'using', am.amname,
+                          'tablespace', ts.spcname)), '[]')
+                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      LEFT JOIN pg_am am ON am.oid = c.relam AND c.relkind = 'm'
+                      LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+                      WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY({schemas})
+                        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                        AND d.objid = c.oid AND d.deptype = 'e')),
             'version', current_setting('server_version_num')::int,
             'schemas', (SELECT coalesce(json_agg(n.nspname), '[]') FROM pg_namespace n
                         WHERE n.nspname = ANY({schemas})),
@@ -142,6 +181,18 @@ fn tables_sql(schemas: &str, version: i64) -> String {
         "SELECT coalesce(json_agg(json_build_object(
             'schema', n.nspname,
             'name', c.relname,
+            'rls', c.relrowsecurity,
+            'policies', (SELECT coalesce(json_agg(json_build_object(
+                    'name', p.polname,
+                    'permissive', p.polpermissive,
+                    'command', p.polcmd,
+                    'roles', (SELECT coalesce(json_agg(CASE WHEN r.oid = 0 THEN 'public'
+                                  ELSE (SELECT rolname FROM pg_roles WHERE oid = r.oid) END ORDER BY r.i), '[]')
+                              FROM unnest(p.polroles) WITH ORDINALITY r(oid, i)),
+                    'using', pg_get_expr(p.polqual, p.polrelid),
+                    'with_check', pg_get_expr(p.polwithcheck, p.polrelid)
+                ) ORDER BY p.polname), '[]')
+                FROM pg_policy p WHERE p.polrelid = c.oid),
             'columns', (SELECT coalesce(json_agg(json_build_object(
                     'name', a.attname,
                     'not_null', a.attnotnull,
@@ -259,6 +310,40 @@ struct Overview {
     schemas: Vec<String>,
     enums: Vec<RawEnum>,
     sequences: Vec<RawSequence>,
+    views: Vec<RawView>,
+    roles: Vec<RawRole>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawView {
+    schema: String,
+    name: String,
+    materialized: bool,
+    definition: String,
+    with: Option<Vec<String>>,
+    using: Option<String>,
+    tablespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawRole {
+    name: String,
+    create_db: bool,
+    create_role: bool,
+    inherit: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawPolicy {
+    name: String,
+    permissive: bool,
+    command: String,
+    roles: Vec<String>,
+    using: Option<String>,
+    with_check: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -306,6 +391,8 @@ impl RawSequenceOptions {
 struct RawTable {
     schema: String,
     name: String,
+    rls: bool,
+    policies: Vec<RawPolicy>,
     columns: Vec<RawColumn>,
 }
 
@@ -411,6 +498,18 @@ fn build(
         })
         .collect();
 
+    schema.views = overview.views.into_iter().map(view).collect();
+    schema.roles = overview
+        .roles
+        .into_iter()
+        .map(|r| Role {
+            name: r.name,
+            create_db: r.create_db,
+            create_role: r.create_role,
+            inherit: r.inherit,
+        })
+        .collect();
+
     let mut tables: BTreeMap<(String, String), Table> = BTreeMap::new();
     for raw in raw_tables {
         let name = QualifiedName::new(&raw.schema, &raw.name);
@@ -419,6 +518,8 @@ fn build(
         }
         let mut table = Table::new(&raw.schema, &raw.name);
         table.columns = raw.columns.iter().map(|c| column(&raw, c)).collect();
+        table.rls_enabled = raw.rls;
+        table.policies = raw.policies.iter().map(policy).collect();
         tables.insert((raw.schema, raw.name), table);
     }
     for c in constraints {
@@ -434,6 +535,48 @@ fn build(
     schema.tables = tables.into_values().collect();
     schema.sort();
     schema
+}
+
+fn view(v: RawView) -> View {
+    View {
+        schema: v.schema,
+        name: v.name,
+        definition: v.definition,
+        materialized: v.materialized,
+        with: storage_options(v.with),
+        using: v.using.filter(|m| m != "heap"),
+        tablespace: v.tablespace.filter(|t| t != "pg_default"),
+        with_no_data: false,
+    }
+}
+
+fn policy(p: &RawPolicy) -> Policy {
+    Policy {
+        name: p.name.clone(),
+        restrictive: !p.permissive,
+        command: match p.command.as_str() {
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        },
+        to: p.roles.clone(),
+        using: p.using.clone(),
+        with_check: p.with_check.clone(),
+    }
+}
+
+/// `reloptions` (`fillfactor=70`) as key/value pairs.
+fn storage_options(options: Option<Vec<String>>) -> Vec<(String, String)> {
+    options
+        .unwrap_or_default()
+        .into_iter()
+        .map(|option| match option.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (option, String::new()),
+        })
+        .collect()
 }
 
 /// One column: type, nullability, default, and serial, identity or generation.
@@ -455,7 +598,9 @@ fn column(table: &RawTable, c: &RawColumn) -> Column {
     }
     let default_sequence = names::sequence(&table.name, &c.name);
     let is_default_sequence = |name: &str| {
-        name == default_sequence || name == names::postgres_truncate(&default_sequence)
+        name == default_sequence
+            || name == names::postgres_truncate(&default_sequence)
+            || name == names::postgres_serial_sequence(&table.name, &c.name)
     };
     if c.identity == "a" || c.identity == "d" {
         let (sequence_name, options) = match &c.sequence {
@@ -580,15 +725,7 @@ fn index(i: RawIndex) -> Index {
             }
         })
         .collect();
-    let with = i
-        .with
-        .unwrap_or_default()
-        .into_iter()
-        .map(|option| match option.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (option, String::new()),
-        })
-        .collect();
+    let with = storage_options(i.with);
     Index {
         name: i.name,
         unique: i.unique,

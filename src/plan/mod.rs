@@ -6,7 +6,7 @@
 //! single table rebuild.
 
 use crate::diff::Change;
-use crate::schema::{Dialect, QualifiedName, Schema, Table};
+use crate::schema::{Dialect, QualifiedName, Schema, Table, View};
 
 /// Changes in the order they must run.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,21 +28,14 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         Dialect::Postgres => changes,
         Dialect::Sqlite => sqlite_rebuilds(changes, from, to),
     };
-    // Foreign keys between tables that are all being dropped go first, so the
-    // tables can be dropped without CASCADE.
-    let dropped: Vec<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t.qualified()),
-            _ => None,
-        })
-        .collect();
+    // The foreign keys of dropped tables go first, so the tables and the keys
+    // they point at can be dropped without CASCADE.
     if to.dialect == Dialect::Postgres {
         let mut extra = Vec::new();
         for c in &changes {
             if let Change::DropTable(t) = c {
                 for fk in &t.foreign_keys {
-                    if dropped.contains(&fk.references) && fk.references != t.qualified() {
+                    if fk.references != t.qualified() {
                         extra.push(Change::DropForeignKey {
                             table: t.qualified(),
                             fk: fk.clone(),
@@ -54,36 +47,215 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         changes.extend(extra);
     }
     changes.sort_by_key(phase);
+    order_views(&mut changes);
     Plan { changes }
 }
 
-/// The position of a change kind in the run order.
+/// The position of a change kind in the run order: namespaces, roles and
+/// types first; then what depends on tables is dropped, and tables and
+/// columns that go away; tables and columns are renamed, created and
+/// altered; keys, indexes, views and policies are made; and last the types,
+/// sequences, roles and namespaces no longer used are dropped.
 fn phase(c: &Change) -> u8 {
     match c {
-        Change::CreateSchema(_) => 0,
-        Change::CreateEnum(_) | Change::AddEnumValue { .. } => 1,
-        Change::CreateSequence(_) => 2,
-        Change::DropForeignKey { .. } => 3,
-        Change::DropIndex { .. } | Change::DropIndexByName { .. } => 4,
-        Change::DropUnique { .. } | Change::DropCheck { .. } | Change::DropPrimaryKey { .. } => 5,
-        Change::RenameTable { .. } => 6,
-        Change::RenameColumn { .. } => 7,
-        Change::CreateTable(_) => 8,
-        Change::AddColumn { .. } => 9,
+        Change::CreateSchema(_) | Change::RenameSchema { .. } => 0,
+        Change::CreateRole(_) | Change::AlterRole { .. } => 1,
+        Change::CreateEnum(_)
+        | Change::RenameEnum { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::AddEnumValue { .. } => 2,
+        Change::CreateSequence(_)
+        | Change::RenameSequence { .. }
+        | Change::AlterSequence { .. } => 3,
+        Change::DropView(_) => 4,
+        Change::DropPolicy { .. } => 5,
+        Change::DropForeignKey { .. } => 6,
+        Change::DropIndex { .. } | Change::DropIndexByName { .. } => 7,
+        Change::DropUnique { .. } | Change::DropCheck { .. } | Change::DropPrimaryKey { .. } => 8,
+        // Drops come before renames, which may reuse the names.
+        Change::DropTable(_) => 9,
+        Change::DropColumn { .. } => 10,
+        Change::RenameTable { .. } | Change::RenameView { .. } => 11,
+        Change::RenameColumn { .. }
+        | Change::RenameConstraint { .. }
+        | Change::RenameIndex { .. } => 12,
+        // Before new tables and columns use the rebuilt type.
+        Change::RecreateEnum { .. } => 13,
+        Change::CreateTable(_) => 14,
+        Change::EnableRls(_) => 15,
+        Change::AddColumn { .. } => 16,
         Change::AlterColumn { .. }
         | Change::AlterColumnPart { .. }
-        | Change::RecreateEnum { .. }
-        | Change::RebuildTable { .. } => 10,
-        Change::DropColumn { .. } => 11,
-        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 12,
+        | Change::RebuildTable { .. } => 17,
+        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => 18,
         Change::AddForeignKey { .. }
         | Change::AddConstraintNotValid { .. }
-        | Change::ValidateConstraint { .. } => 13,
-        Change::CreateIndex { .. } | Change::AddConstraintUsingIndex { .. } => 14,
-        Change::DropTable(_) => 15,
-        Change::DropEnum(_) => 16,
-        Change::DropSequence(_) => 17,
-        Change::DropSchema(_) => 18,
+        | Change::ValidateConstraint { .. } => 19,
+        Change::CreateIndex { .. } | Change::AddConstraintUsingIndex { .. } => 20,
+        Change::CreateView(_) => 21,
+        Change::CreatePolicy { .. } | Change::AlterPolicy { .. } => 22,
+        Change::DisableRls(_) => 23,
+        Change::DropEnum(_) => 24,
+        Change::DropSequence(_) => 25,
+        Change::DropRole(_) => 26,
+        Change::DropSchema(_) => 27,
+    }
+}
+
+/// Views are created after the views they read and dropped before them.
+fn order_views(changes: &mut [Change]) {
+    let positions = |changes: &[Change], create: bool| -> Vec<usize> {
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| match c {
+                Change::CreateView(_) => create,
+                Change::DropView(_) => !create,
+                _ => false,
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    for create in [true, false] {
+        let at = positions(changes, create);
+        let mut views: Vec<View> = at
+            .iter()
+            .filter_map(|&i| match &changes[i] {
+                Change::CreateView(v) | Change::DropView(v) => Some(v.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut sorted = dependency_order(&mut views);
+        if !create {
+            sorted.reverse();
+        }
+        for (&i, v) in at.iter().zip(sorted) {
+            changes[i] = if create {
+                Change::CreateView(v)
+            } else {
+                Change::DropView(v)
+            };
+        }
+    }
+}
+
+/// Views sorted so each comes after the views it reads (a cycle keeps its order).
+fn dependency_order(views: &mut Vec<View>) -> Vec<View> {
+    let mut out: Vec<View> = Vec::new();
+    while !views.is_empty() {
+        let ready = views
+            .iter()
+            .position(|v| {
+                !views.iter().any(|o| {
+                    o.qualified() != v.qualified()
+                        && crate::diff::apply::mentions(&v.definition, &o.name)
+                })
+            })
+            .unwrap_or(0);
+        out.push(views.remove(ready));
+    }
+    out
+}
+
+/// One part of a plan that runs on its own: in a transaction or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanPart {
+    /// The changes of this part, in order.
+    pub changes: Vec<Change>,
+    /// False when a change cannot run inside a transaction (`CREATE INDEX CONCURRENTLY`).
+    pub transactional: bool,
+}
+
+/// Splits a plan into parts that must commit separately.
+///
+/// A label added to an enum cannot be used in the transaction that adds it:
+/// when a later change uses one, everything up to the last added label is a
+/// part of its own. Indexes built `CONCURRENTLY` cannot run in a transaction:
+/// they go last, in a part that runs outside one. Otherwise there is one part.
+pub fn parts(plan: &Plan) -> Vec<PlanPart> {
+    let (concurrent, rest): (Vec<Change>, Vec<Change>) = plan
+        .changes
+        .iter()
+        .cloned()
+        .partition(|c| matches!(c, Change::CreateIndex { index, .. } if index.concurrently));
+    let mut out = Vec::new();
+    let last_used_addition = rest
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Change::AddEnumValue { value, .. } => Some((i, value)),
+            _ => None,
+        })
+        .filter(|(i, value)| rest[i + 1..].iter().any(|c| uses_label(c, value)))
+        .map(|(i, _)| i)
+        .next_back();
+    let mut rest = rest;
+    if let Some(i) = last_used_addition {
+        let tail = rest.split_off(i + 1);
+        out.push(PlanPart {
+            changes: rest,
+            transactional: true,
+        });
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        out.push(PlanPart {
+            changes: rest,
+            transactional: true,
+        });
+    }
+    if !concurrent.is_empty() {
+        out.push(PlanPart {
+            changes: concurrent,
+            transactional: false,
+        });
+    }
+    out
+}
+
+/// True when the change's SQL text holds the string literal of `label`.
+fn uses_label(c: &Change, label: &str) -> bool {
+    let literal = crate::render::literal(label);
+    sql_texts(c).iter().any(|t| t.contains(&literal))
+}
+
+/// The SQL expressions a change writes: defaults, generation, checks, index
+/// expressions and predicates, policies, view bodies.
+fn sql_texts(c: &Change) -> Vec<String> {
+    let column = |col: &crate::schema::Column| -> Vec<String> {
+        col.default.iter().chain(&col.generated).cloned().collect()
+    };
+    let index = |i: &crate::schema::Index| -> Vec<String> {
+        i.keys
+            .iter()
+            .filter(|k| k.expression)
+            .map(|k| k.key.clone())
+            .chain(i.predicate.clone())
+            .collect()
+    };
+    let policy = |p: &crate::schema::Policy| -> Vec<String> {
+        p.using.iter().chain(&p.with_check).cloned().collect()
+    };
+    match c {
+        Change::CreateTable(t) | Change::RebuildTable { to: t, .. } => t
+            .columns
+            .iter()
+            .flat_map(column)
+            .chain(t.checks.iter().map(|k| k.expression.clone()))
+            .collect(),
+        Change::AddColumn { column: col, .. } | Change::AlterColumn { to: col, .. } => column(col),
+        Change::RecreateEnum { columns, .. } => {
+            columns.iter().flat_map(|(_, c)| column(c)).collect()
+        }
+        Change::AlterColumnPart {
+            part: crate::diff::ColumnPart::SetDefault(d),
+            ..
+        } => vec![d.clone()],
+        Change::AddCheck { check, .. } => vec![check.expression.clone()],
+        Change::CreateIndex { index: i, .. } => index(i),
+        Change::CreateView(v) => vec![v.definition.clone()],
+        Change::CreatePolicy { policy: p, .. } | Change::AlterPolicy { to: p, .. } => policy(p),
+        _ => Vec::new(),
     }
 }
 
@@ -237,7 +409,7 @@ mod tests {
         ];
         let p = plan(changes, &s, &s);
         let kinds: Vec<u8> = p.changes.iter().map(phase).collect();
-        assert_eq!(kinds, vec![0, 8, 14, 15]);
+        assert_eq!(kinds, vec![0, 9, 14, 20]);
     }
 
     #[test]
@@ -258,5 +430,69 @@ mod tests {
             p.changes.as_slice(),
             [Change::RebuildTable { .. }]
         ));
+    }
+}
+
+#[cfg(test)]
+mod parts_tests {
+    use super::*;
+    use crate::schema::{Column, ColumnType, Enum, Index, IndexKey};
+
+    fn color(values: &[&str]) -> Enum {
+        Enum {
+            schema: "public".into(),
+            name: "color".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_label_used_after_it_is_added_is_committed_first() {
+        let q = QualifiedName::new("public", "t");
+        let mut col = Column::new("c", ColumnType::Enum(color(&[]).qualified()));
+        col.default = Some("'blue'".into());
+        let p = Plan {
+            changes: vec![
+                Change::AddEnumValue {
+                    name: color(&[]).qualified(),
+                    value: "blue".into(),
+                    before: None,
+                },
+                Change::AddColumn {
+                    table: q.clone(),
+                    column: col,
+                },
+                Change::CreateIndex {
+                    table: q,
+                    index: Index {
+                        name: "i".into(),
+                        unique: false,
+                        keys: vec![IndexKey::column("c")],
+                        method: None,
+                        predicate: None,
+                        with: vec![],
+                        concurrently: true,
+                    },
+                },
+            ],
+        };
+        let parts = parts(&p);
+        let shape: Vec<(usize, bool)> = parts
+            .iter()
+            .map(|p| (p.changes.len(), p.transactional))
+            .collect();
+        assert_eq!(shape, vec![(1, true), (1, true), (1, false)]);
+    }
+
+    #[test]
+    fn a_label_nobody_uses_yet_needs_no_split() {
+        let p = Plan {
+            changes: vec![Change::AddEnumValue {
+                name: color(&[]).qualified(),
+                value: "blue".into(),
+                before: None,
+            }],
+        };
+        assert_eq!(parts(&p).len(), 1);
     }
 }

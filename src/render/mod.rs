@@ -19,6 +19,16 @@ pub struct Rendered {
     pub statements: Vec<String>,
 }
 
+/// `USING <method> (<keys>) [WITH (...)] [WHERE ...]` of a PostgreSQL index.
+pub fn postgres_index_body(index: &crate::schema::Index) -> String {
+    postgres::index_body(index)
+}
+
+/// A PostgreSQL column type as written in DDL (`text[]`, `"mood"`).
+pub fn postgres_type(ty: &crate::schema::ColumnType, dims: u8) -> String {
+    postgres::type_sql(ty, dims)
+}
+
 /// Renders every change of a plan.
 pub fn render(plan: &Plan, dialect: Dialect) -> Vec<Rendered> {
     plan.changes

@@ -5,8 +5,8 @@
 use super::{ident, ident_list, literal, qualified};
 use crate::diff::{Change, ColumnChange, ColumnPart, UncheckedConstraint};
 use crate::schema::{
-    Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, Nulls, PrimaryKey,
-    QualifiedName, Sequence, SequenceOptions, Table, Unique, canonical, names,
+    Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, Nulls, Policy, PrimaryKey,
+    QualifiedName, Role, Sequence, SequenceOptions, Table, Unique, View, canonical, names,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -184,7 +184,225 @@ pub fn change(c: &Change) -> Vec<String> {
             if *concurrently { "CONCURRENTLY " } else { "" },
             table_name(name)
         )],
+        Change::RenameSchema { from, to } => vec![format!(
+            "ALTER SCHEMA {} RENAME TO {}",
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameEnum { from, to } => rename_object("TYPE", from, to),
+        Change::RenameEnumValue { name, from, to } => vec![format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {}",
+            full_name(&name.schema, &name.name),
+            literal(from),
+            literal(to)
+        )],
+        Change::AlterSequence { to, .. } => vec![format!(
+            "ALTER SEQUENCE {} {}",
+            full_name(&to.schema, &to.name),
+            alter_sequence_options(&canonical::sequence_options(&to.options, "bigint"))
+        )],
+        Change::RenameSequence { from, to } => rename_object("SEQUENCE", from, to),
+        Change::CreateView(v) => vec![create_view(v)],
+        Change::DropView(v) => vec![format!(
+            "DROP {} {}",
+            view_keyword(v.materialized),
+            full_name(&v.schema, &v.name)
+        )],
+        Change::RenameView {
+            from,
+            to,
+            materialized,
+        } => rename_object(view_keyword(*materialized), from, to),
+        Change::CreateRole(r) => vec![format!(
+            "CREATE ROLE {}{}",
+            ident(&r.name),
+            role_options(r, false)
+        )],
+        Change::DropRole(r) => vec![format!("DROP ROLE {}", ident(&r.name))],
+        Change::AlterRole { to, .. } => vec![format!(
+            "ALTER ROLE {}{}",
+            ident(&to.name),
+            role_options(to, true)
+        )],
+        Change::EnableRls(t) => vec![format!(
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY",
+            table_name(t)
+        )],
+        Change::DisableRls(t) => vec![format!(
+            "ALTER TABLE {} DISABLE ROW LEVEL SECURITY",
+            table_name(t)
+        )],
+        Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
+        Change::DropPolicy { table, policy } => vec![format!(
+            "DROP POLICY {} ON {}",
+            ident(&policy.name),
+            table_name(table)
+        )],
+        Change::AlterPolicy { table, to, .. } => vec![alter_policy(table, to)],
+        Change::RenameConstraint { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            table_name(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            full_name(&table.schema, from),
+            ident(to)
+        )],
     }
+}
+
+/// `ALTER <kind> ... SET SCHEMA` and/or `RENAME TO` for a type, sequence or view.
+fn rename_object(kind: &str, from: &QualifiedName, to: &QualifiedName) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = from.clone();
+    if from.schema != to.schema {
+        out.push(format!(
+            "ALTER {kind} {} SET SCHEMA {}",
+            full_name(&from.schema, &from.name),
+            ident(&to.schema)
+        ));
+        current.schema = to.schema.clone();
+    }
+    if from.name != to.name {
+        out.push(format!(
+            "ALTER {kind} {} RENAME TO {}",
+            full_name(&current.schema, &current.name),
+            ident(&to.name)
+        ));
+    }
+    out
+}
+
+fn view_keyword(materialized: bool) -> &'static str {
+    if materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    }
+}
+
+/// `CREATE [MATERIALIZED] VIEW "s"."v" [USING m] [WITH (k = v)] [TABLESPACE t] AS (...) [WITH NO DATA]`.
+fn create_view(v: &View) -> String {
+    let mut s = format!(
+        "CREATE {} {}",
+        view_keyword(v.materialized),
+        full_name(&v.schema, &v.name)
+    );
+    if v.materialized
+        && let Some(using) = &v.using
+    {
+        s.push_str(&format!(" USING {}", ident(using.trim_matches('"'))));
+    }
+    if !v.with.is_empty() {
+        let options: Vec<String> = v
+            .with
+            .iter()
+            .map(|(k, val)| format!("{k} = {val}"))
+            .collect();
+        s.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    if v.materialized
+        && let Some(ts) = &v.tablespace
+    {
+        s.push_str(&format!(" TABLESPACE {}", ident(ts.trim_matches('"'))));
+    }
+    let body = v.definition.trim().trim_end_matches(';').trim_end();
+    s.push_str(&format!(" AS ({body})"));
+    if v.materialized && v.with_no_data {
+        s.push_str(" WITH NO DATA");
+    }
+    s
+}
+
+/// ` WITH CREATEDB CREATEROLE NOINHERIT` as drizzle-kit writes it: only what
+/// differs from the defaults when creating; every option when altering.
+fn role_options(r: &Role, all: bool) -> String {
+    let mut parts = Vec::new();
+    if r.create_db || all {
+        parts.push(if r.create_db {
+            "CREATEDB"
+        } else {
+            "NOCREATEDB"
+        });
+    }
+    if r.create_role || all {
+        parts.push(if r.create_role {
+            "CREATEROLE"
+        } else {
+            "NOCREATEROLE"
+        });
+    }
+    if !r.inherit || all {
+        parts.push(if r.inherit { "INHERIT" } else { "NOINHERIT" });
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH {}", parts.join(" "))
+    }
+}
+
+/// Policy roles: `public` and the current-user keywords bare, names quoted.
+fn policy_roles(p: &Policy) -> String {
+    if p.to.is_empty() {
+        return "public".into();
+    }
+    p.to.iter()
+        .map(|r| match r.to_ascii_lowercase().as_str() {
+            k @ ("public" | "current_user" | "current_role" | "session_user") => k.to_string(),
+            _ => ident(r),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn create_policy(table: &QualifiedName, p: &Policy) -> String {
+    let mut s = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        ident(&p.name),
+        table_name(table),
+        if p.restrictive {
+            "RESTRICTIVE"
+        } else {
+            "PERMISSIVE"
+        },
+        p.command.sql(),
+        policy_roles(p)
+    );
+    if let Some(u) = &p.using {
+        s.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    s
+}
+
+fn alter_policy(table: &QualifiedName, p: &Policy) -> String {
+    let mut s = format!(
+        "ALTER POLICY {} ON {} TO {}",
+        ident(&p.name),
+        table_name(table),
+        policy_roles(p)
+    );
+    if let Some(u) = &p.using {
+        s.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    s
+}
+
+/// Every option of `ALTER SEQUENCE`, `NO CYCLE` included.
+fn alter_sequence_options(o: &SequenceOptions) -> String {
+    let mut s = sequence_options(o);
+    if !o.cycle {
+        s.push_str(" NO CYCLE");
+    }
+    s
 }
 
 /// The action of a hand-written `ALTER COLUMN`.
@@ -270,8 +488,9 @@ fn sequence_options(o: &SequenceOptions) -> String {
     parts.join(" ")
 }
 
+/// Every option written out, as drizzle-kit does.
 fn create_sequence(s: &Sequence) -> String {
-    let opts = sequence_options(&s.options);
+    let opts = sequence_options(&canonical::sequence_options(&s.options, "bigint"));
     let mut out = format!("CREATE SEQUENCE {}", full_name(&s.schema, &s.name));
     if !opts.is_empty() {
         out.push(' ');
@@ -373,12 +592,24 @@ fn create_table(t: &Table) -> String {
 }
 
 fn create_index(table: &QualifiedName, i: &Index) -> String {
+    format!(
+        "CREATE {}INDEX {}{} ON {} {}",
+        if i.unique { "UNIQUE " } else { "" },
+        if i.concurrently { "CONCURRENTLY " } else { "" },
+        ident(&i.name),
+        table_name(table),
+        index_body(i)
+    )
+}
+
+/// `USING <method> (<keys>) [WITH (...)] [WHERE ...]`: what follows the table in `CREATE INDEX`.
+pub fn index_body(i: &Index) -> String {
     let keys: Vec<String> = i
         .keys
         .iter()
         .map(|k| {
             let mut s = if k.expression {
-                k.key.clone()
+                index_expression(&k.key)
             } else {
                 ident(&k.key)
             };
@@ -402,11 +633,7 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
         })
         .collect();
     let mut s = format!(
-        "CREATE {}INDEX {}{} ON {} USING {} ({})",
-        if i.unique { "UNIQUE " } else { "" },
-        if i.concurrently { "CONCURRENTLY " } else { "" },
-        ident(&i.name),
-        table_name(table),
+        "USING {} ({})",
         i.method.as_deref().unwrap_or("btree"),
         keys.join(",")
     );
@@ -420,6 +647,47 @@ fn create_index(table: &QualifiedName, i: &Index) -> String {
     s
 }
 
+/// An index expression: a function call as written, anything else in
+/// parentheses (PostgreSQL needs them around `a + b`, which drizzle-kit leaves out).
+fn index_expression(e: &str) -> String {
+    let t = e.trim();
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .unwrap_or(t.len());
+    let call = name_end > 0 && t[name_end..].starts_with('(') && closes_at_end(&t[name_end..]);
+    if call || (t.starts_with('(') && closes_at_end(t)) {
+        t.to_string()
+    } else {
+        format!("({t})")
+    }
+}
+
+/// True when the parenthesis opening `t` closes at its last character.
+fn closes_at_end(t: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in t.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == t.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A column's alteration, part by part: generation, auto-numbering (serial
+/// or identity) that goes away, the type (with a `USING` cast unless the
+/// change only widens), default, nullability, and auto-numbering that comes,
+/// with its counter moved past the existing rows.
 fn alter_column(
     table: &QualifiedName,
     from: &Column,
@@ -431,30 +699,51 @@ fn alter_column(
     let prefix = format!("ALTER TABLE {t} ALTER COLUMN {col}");
     let mut out = Vec::new();
     if what.contains(ColumnChange::GENERATED) {
-        // A generation expression cannot be altered: the column is recreated
-        // (its values are derived, so nothing is lost).
-        out.push(format!("ALTER TABLE {t} DROP COLUMN {col}"));
-        out.push(format!(
-            "ALTER TABLE {t} ADD COLUMN {}",
-            column_def(&table.schema, &table.name, to, false)
-        ));
-        return out;
+        if to.generated.is_some() {
+            // An expression cannot be put on an existing column: the column is
+            // made again (its values are derived, so nothing is lost).
+            out.push(format!("ALTER TABLE {t} DROP COLUMN {col}"));
+            out.push(format!(
+                "ALTER TABLE {t} ADD COLUMN {}",
+                column_def(&table.schema, &table.name, to, false)
+            ));
+            return out;
+        }
+        // The column keeps its values as plain data.
+        out.push(format!("{prefix} DROP EXPRESSION"));
+    }
+    let from_serial = serial_base(from);
+    let to_serial = serial_base(to);
+    let serial_sequence = full_name(
+        &table.schema,
+        &names::postgres_serial_sequence(&table.name, &to.name),
+    );
+    if from_serial.is_some() && to_serial.is_none() {
+        out.push(format!("{prefix} DROP DEFAULT"));
+        out.push(format!("DROP SEQUENCE {serial_sequence}"));
+    }
+    if from.identity.is_some() && to.identity.is_none() {
+        out.push(format!("{prefix} DROP IDENTITY"));
     }
     let type_changed = what.contains(ColumnChange::TYPE);
     let drop_default_first = type_changed && from.default.is_some();
     if drop_default_first {
         out.push(format!("{prefix} DROP DEFAULT"));
     }
-    if what.contains(ColumnChange::IDENTITY) && from.identity.is_some() {
-        out.push(format!("{prefix} DROP IDENTITY"));
-    }
     if type_changed {
-        let ty = type_sql(&to.ty, to.dims);
-        if canonical::widening(&from.ty, from.dims, &to.ty, to.dims) {
+        let (from_ty, to_ty) = (stored_type(from), stored_type(to));
+        let ty = type_sql(&to_ty, to.dims);
+        if canonical::widening(&from_ty, from.dims, &to_ty, to.dims) {
             out.push(format!("{prefix} SET DATA TYPE {ty}"));
         } else {
             out.push(format!("{prefix} SET DATA TYPE {ty} USING {col}::{ty}"));
         }
+        if let (Some(_), Some(base)) = (from_serial, to_serial) {
+            out.push(format!("ALTER SEQUENCE {serial_sequence} AS {base}"));
+        }
+    }
+    if let (Some(a), Some(b)) = (&from.identity, &to.identity) {
+        out.extend(alter_identity(table, from, to, a, b));
     }
     if what.contains(ColumnChange::DEFAULT) || drop_default_first {
         match &to.default {
@@ -463,21 +752,130 @@ fn alter_column(
             None => {}
         }
     }
-    if what.contains(ColumnChange::NULLABILITY) && to.identity.is_none() {
+    let numbered = to.identity.is_some() || to_serial.is_some();
+    if what.contains(ColumnChange::NULLABILITY) && !numbered {
         out.push(format!(
             "{prefix} {} NOT NULL",
             if to.not_null { "SET" } else { "DROP" }
         ));
     }
-    if what.contains(ColumnChange::IDENTITY)
-        && let Some(id) = &to.identity
-    {
+    if let (None, Some(id)) = (&from.identity, &to.identity) {
+        if from_serial.is_none() && !from.not_null {
+            out.push(format!("{prefix} SET NOT NULL"));
+        }
         out.push(format!(
             "{prefix} ADD {}",
             identity_clause(&table.schema, &table.name, to, id)
         ));
+        let options = canonical::sequence_options(&id.options, &stored_type_text(to));
+        out.push(move_counter(table, &to.name, &options));
+    }
+    if let (None, Some(base)) = (from_serial, to_serial) {
+        out.push(format!(
+            "CREATE SEQUENCE {serial_sequence} AS {base} OWNED BY {t}.{col}"
+        ));
+        out.push(format!(
+            "{prefix} SET DEFAULT nextval({}::regclass)",
+            literal(&serial_sequence)
+        ));
+        out.push(format!("{prefix} SET NOT NULL"));
+        let options = canonical::sequence_options(&SequenceOptions::default(), base);
+        out.push(move_counter(table, &to.name, &options));
     }
     out
+}
+
+/// The type a column is stored as: serial types are their integer type.
+fn stored_type(c: &Column) -> ColumnType {
+    match serial_base(c) {
+        Some(base) => ColumnType::sql(base),
+        None => c.ty.clone(),
+    }
+}
+
+fn stored_type_text(c: &Column) -> String {
+    match stored_type(c) {
+        ColumnType::Sql(t) => canonical::type_sql(PG, &t),
+        ColumnType::Enum(_) => "integer".into(),
+    }
+}
+
+fn serial_base(c: &Column) -> Option<&'static str> {
+    match &c.ty {
+        ColumnType::Sql(t) => canonical::serial_base(t),
+        ColumnType::Enum(_) => None,
+    }
+}
+
+/// Changes an identity in place: ALWAYS / BY DEFAULT, its options, its sequence's name.
+fn alter_identity(
+    table: &QualifiedName,
+    from_col: &Column,
+    to_col: &Column,
+    from: &Identity,
+    to: &Identity,
+) -> Vec<String> {
+    let prefix = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        table_name(table),
+        ident(&to_col.name)
+    );
+    let a = canonical::sequence_options(&from.options, &stored_type_text(from_col));
+    let b = canonical::sequence_options(&to.options, &stored_type_text(to_col));
+    let mut sets = Vec::new();
+    if from.always != to.always {
+        sets.push(format!(
+            "SET GENERATED {}",
+            if to.always { "ALWAYS" } else { "BY DEFAULT" }
+        ));
+    }
+    let option = |name: &str, x: Option<i64>, y: Option<i64>| -> Option<String> {
+        (x != y).then(|| format!("SET {name} {}", y.unwrap_or_default()))
+    };
+    sets.extend(option("INCREMENT BY", a.increment, b.increment));
+    sets.extend(option("MINVALUE", a.min_value, b.min_value));
+    sets.extend(option("MAXVALUE", a.max_value, b.max_value));
+    sets.extend(option("START WITH", a.start, b.start));
+    sets.extend(option("CACHE", a.cache, b.cache));
+    if a.cycle != b.cycle {
+        sets.push(if b.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+    }
+    let mut out = Vec::new();
+    if !sets.is_empty() {
+        out.push(format!("{prefix} {}", sets.join(" ")));
+    }
+    let name = |id: &Identity, c: &Column| {
+        id.sequence_name
+            .clone()
+            .unwrap_or_else(|| names::sequence(&table.name, &c.name))
+    };
+    let (old, new) = (name(from, from_col), name(to, to_col));
+    if names::postgres_truncate(&old) != names::postgres_truncate(&new) {
+        out.push(format!(
+            "ALTER SEQUENCE {} RENAME TO {}",
+            full_name(&table.schema, &old),
+            ident(&new)
+        ));
+    }
+    out
+}
+
+/// Moves the counter of a column's new sequence past the values already in
+/// the table, so the next generated value does not collide with a row.
+fn move_counter(table: &QualifiedName, column: &str, o: &SequenceOptions) -> String {
+    let (aggregate, past) = if o.increment.unwrap_or(1) > 0 {
+        ("max", ">=")
+    } else {
+        ("min", "<=")
+    };
+    let col = ident(column);
+    format!(
+        "SELECT setval(pg_get_serial_sequence({}, {}), {aggregate}({col})) FROM {} HAVING {aggregate}({col}) {past} {}",
+        literal(&full_name(&table.schema, &table.name)),
+        literal(column),
+        table_name(table),
+        o.start.unwrap_or(1)
+    )
 }
 
 /// Removing or reordering enum labels: the columns go through text while the
@@ -499,7 +897,8 @@ fn recreate_enum(e: &Enum, columns: &[(QualifiedName, Column)]) -> Vec<String> {
     }
     out.push(format!("DROP TYPE {}", full_name(&e.schema, &e.name)));
     out.push(create_enum(e));
-    for (table, c) in columns {
+    let ty = ColumnType::Enum(e.qualified());
+    for (table, c) in columns.iter().filter(|(_, c)| c.ty == ty) {
         let prefix = format!(
             "ALTER TABLE {} ALTER COLUMN {}",
             table_name(table),

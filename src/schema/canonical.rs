@@ -7,7 +7,8 @@
 //! models with plain equality.
 
 use super::{
-    Column, ColumnType, Dialect, Identity, Index, Nulls, Schema, SequenceOptions, Table, names,
+    Column, ColumnType, Dialect, Identity, Index, Nulls, Policy, Schema, SequenceOptions, Table,
+    View, names,
 };
 
 /// A canonical copy of a schema, for comparison only (never rendered).
@@ -19,7 +20,72 @@ pub fn schema(s: &Schema) -> Schema {
     for t in &mut out.tables {
         *t = table(s.dialect, t);
     }
+    for v in &mut out.views {
+        *v = view(v);
+    }
     out
+}
+
+/// A canonical copy of a view: its SQL in comparison form, options in one
+/// spelling, defaults left out, and how it is first filled ignored.
+pub fn view(v: &View) -> View {
+    let mut out = v.clone();
+    out.definition = sql_text(v.definition.trim().trim_end_matches(';'));
+    out.with = v
+        .with
+        .iter()
+        .map(|(k, val)| {
+            (
+                k.trim().to_ascii_lowercase(),
+                val.trim().trim_matches('\'').to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    out.with.sort();
+    let plain = |o: &Option<String>, default: &str| {
+        o.as_ref()
+            .map(|x| x.replace('"', "").trim().to_ascii_lowercase())
+            .filter(|x| !x.is_empty() && x != default)
+    };
+    out.using = plain(&v.using, "heap");
+    out.tablespace = plain(&v.tablespace, "pg_default");
+    out.with_no_data = false;
+    out
+}
+
+/// A canonical copy of a policy of `table`: roles sorted (none is `public`),
+/// expressions in comparison form.
+pub fn policy(p: &Policy, table: &str) -> Policy {
+    let mut out = p.clone();
+    out.to = p
+        .to
+        .iter()
+        .map(|r| {
+            let r = r.trim();
+            match r.to_ascii_lowercase().as_str() {
+                k @ ("public" | "current_user" | "current_role" | "session_user") => k.to_string(),
+                _ => r.trim_matches('"').to_string(),
+            }
+        })
+        .collect();
+    if out.to.is_empty() {
+        out.to.push("public".into());
+    }
+    out.to.sort();
+    out.to.dedup();
+    out.using = p.using.as_deref().map(|e| expression(e, table));
+    out.with_check = p.with_check.as_deref().map(|e| expression(e, table));
+    out
+}
+
+/// The integer type behind a serial type (`serial` → `integer`), if it is one.
+pub fn serial_base(type_text: &str) -> Option<&'static str> {
+    match type_sql(Dialect::Postgres, type_text).as_str() {
+        "serial" => Some("integer"),
+        "bigserial" => Some("bigint"),
+        "smallserial" => Some("smallint"),
+        _ => None,
+    }
 }
 
 /// A canonical copy of a table; lists keep their order so they pair with the original's.
@@ -37,9 +103,12 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     if let Some(pk) = &mut out.primary_key {
         pk.name = match dialect {
             Dialect::Postgres => Some(
-                pk.name
-                    .clone()
-                    .unwrap_or_else(|| names::postgres_primary_key(&t.name)),
+                names::postgres_truncate(
+                    &pk.name
+                        .clone()
+                        .unwrap_or_else(|| names::postgres_primary_key(&t.name)),
+                )
+                .to_string(),
             ),
             Dialect::Sqlite => None,
         };
@@ -75,6 +144,11 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     for i in &mut out.indexes {
         *i = index(dialect, &t.name, i);
     }
+    for p in &mut out.policies {
+        *p = policy(p, &t.name);
+    }
+    // Policies turn row-level security on.
+    out.rls_enabled = t.rls_enabled || !t.policies.is_empty();
     out
 }
 
@@ -471,6 +545,18 @@ fn wraps_whole(t: &str) -> bool {
 /// spelling of LIKE. Negative numbers, which come back as `'-1'::integer`,
 /// lose their quotes.
 pub fn expression(text: &str, table: &str) -> String {
+    let s = sql_text(text);
+    // Drop the table's own qualifier.
+    let qualifier = format!("{}.", table.to_ascii_lowercase());
+    let mut s = s.replace(&qualifier, "");
+    if table.chars().any(|c| c.is_ascii_uppercase()) {
+        s = s.replace(&format!("{table}."), "");
+    }
+    s
+}
+
+/// The comparison form of any SQL text: [`expression`] without a table of its own.
+pub fn sql_text(text: &str) -> String {
     let mut e = ExpressionWriter::default();
     let mut chars = text.chars().peekable();
     let mut word = String::new();
@@ -503,13 +589,7 @@ pub fn expression(text: &str, table: &str) -> String {
         }
     }
     e.word(&mut word);
-    // Drop the table's own qualifier.
-    let qualifier = format!("{}.", table.to_ascii_lowercase());
-    let mut s = e.out.replace(&qualifier, "");
-    if table.chars().any(|c| c.is_ascii_uppercase()) {
-        s = s.replace(&format!("{table}."), "");
-    }
-    s
+    e.out
 }
 
 /// Where the writer stands in a `::type` cast.

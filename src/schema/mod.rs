@@ -116,6 +116,18 @@ impl Schema {
             .find(|t| t.schema == schema && t.name == name)
     }
 
+    /// The standalone sequence with this schema and name.
+    pub fn sequence(&self, schema: &str, name: &str) -> Option<&Sequence> {
+        self.sequences
+            .iter()
+            .find(|s| s.schema == schema && s.name == name)
+    }
+
+    /// The role with this name.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
     /// The enum with this schema and name.
     pub fn enum_type(&self, schema: &str, name: &str) -> Option<&Enum> {
         self.enums
@@ -214,6 +226,13 @@ pub struct Sequence {
     /// Its options.
     #[serde(default)]
     pub options: SequenceOptions,
+}
+
+impl Sequence {
+    /// The sequence's schema-qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
 }
 
 /// A table with its columns, constraints and indexes.
