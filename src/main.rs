@@ -70,18 +70,29 @@ Examples:
 
 Writes migrations/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql and meta.json.
 Prints \"No schema changes\" and writes nothing when the schema did not change.
-A removed and an added table or column is never guessed to be a rename: on a
-terminal you are asked; otherwise pass --rename OLD=NEW or --create NEW.")]
+Every migration is linted; findings are printed, kept in meta.json and written
+as comments above their statements.
+
+When the changes cannot share one transaction the migration is split:
+<name>, then <name>_2, <name>_3... (ids one second apart, each with the
+snapshot of the schema after it). A new enum value is committed before
+anything uses it; CREATE INDEX CONCURRENTLY goes last, in a migration
+marked `-- db-migrate: no-transaction`.
+
+A removed and an added schema, table, column, enum, enum value, sequence or
+view is never guessed to be a rename: on a terminal you are asked; otherwise
+it exits 1, writes nothing, and prints the --rename OLD=NEW (or --create NEW)
+to pass.")]
     Generate {
         /// Migration name: lowercase letters, digits and _
         name: String,
         /// Write an empty migration.sql to fill in by hand
         #[arg(long)]
         empty: bool,
-        /// A rename: OLD=NEW, tables as [schema.]table, columns as [schema.]table.column (repeatable)
+        /// A rename OLD=NEW: schemas by name; tables, views, enums and sequences as [schema.]name; columns as [schema.]table.column; enum values as [schema.]enum.value (repeatable)
         #[arg(long, value_name = "OLD=NEW")]
         rename: Vec<String>,
-        /// An added table or column that is new, not a rename (repeatable)
+        /// An added entity that is new, not a rename, named as in --rename (repeatable)
         #[arg(long, value_name = "NAME")]
         create: Vec<String>,
     },

@@ -11,8 +11,7 @@ use crate::diff::apply::apply_all;
 use crate::diff::{RenameMode, diff};
 use crate::lint;
 use crate::migrations::{self, Meta, MigrationSet, NO_TRANSACTION_DIRECTIVE, Warning};
-use crate::plan::{self, Plan, PlanPart, plan};
-use crate::render::{Rendered, render};
+use crate::render::Rendered;
 use crate::report::{self, BAD, BOLD, DIM, OK, WARN};
 use crate::schema::{Dialect, Schema, names};
 
@@ -96,27 +95,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             }
         }
     };
-    let planned = plan(changes, &previous, &declared);
-    let parts: Vec<PlanPart> = match declared.dialect {
-        Dialect::Postgres => plan::parts(&planned),
-        Dialect::Sqlite => vec![PlanPart {
-            changes: planned.changes.clone(),
-            transactional: true,
-        }],
-    };
-    let rendered_parts: Vec<(PlanPart, Vec<Rendered>)> = parts
-        .into_iter()
-        .map(|p| {
-            let rendered = render(
-                &Plan {
-                    changes: p.changes.clone(),
-                },
-                declared.dialect,
-            );
-            (p, rendered)
-        })
-        .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))
-        .collect();
+    let rendered_parts = super::rendered_parts(changes, &previous, &declared);
     if rendered_parts.is_empty() {
         report::line(OK, "✓", "No schema changes, nothing to migrate");
         return Ok(Outcome::Clean);

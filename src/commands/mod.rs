@@ -24,7 +24,7 @@ use crate::diff::{Change, RenameMode, Renames, diff};
 use crate::history::HistoryTable;
 use crate::inspect::Scope;
 use crate::migrations::{MigrationSet, MigrationsError};
-use crate::plan::plan;
+use crate::plan::{Plan, PlanPart, plan};
 use crate::render::{Rendered, render};
 use crate::report;
 use crate::schema::{Dialect, Schema};
@@ -287,7 +287,8 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
     let target = db.target.clone();
     let result = match &mut db.conn {
         crate::db::Conn::Postgres(c) => {
-            crate::inspect::postgres::inspect(c, &scope).map_err(|e| e.to_string())
+            crate::inspect::postgres::inspect_expecting(c, &scope, expected)
+                .map_err(|e| e.to_string())
         }
         crate::db::Conn::Sqlite(c) => {
             crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string())
@@ -313,6 +314,37 @@ pub fn changes_sql(
 ) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
     let changes = diff(from, to, renames, mode)?;
     Ok(render(&plan(changes, from, to), to.dialect))
+}
+
+/// Plans `changes` (from `from` to `to`) and renders them in the parts that
+/// must commit separately (PostgreSQL: a new enum label before its use,
+/// `CREATE INDEX CONCURRENTLY` outside a transaction), leaving out empty parts.
+pub fn rendered_parts(
+    changes: Vec<Change>,
+    from: &Schema,
+    to: &Schema,
+) -> Vec<(PlanPart, Vec<Rendered>)> {
+    let planned = plan(changes, from, to);
+    let parts = match to.dialect {
+        Dialect::Postgres => crate::plan::parts(&planned),
+        Dialect::Sqlite => vec![PlanPart {
+            changes: planned.changes,
+            transactional: true,
+        }],
+    };
+    parts
+        .into_iter()
+        .map(|p| {
+            let rendered = render(
+                &Plan {
+                    changes: p.changes.clone(),
+                },
+                to.dialect,
+            );
+            (p, rendered)
+        })
+        .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))
+        .collect()
 }
 
 /// Changes that discard data.

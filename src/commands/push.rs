@@ -1,11 +1,12 @@
 //! `push` (development only): make the database match the declared schema
-//! directly, in one transaction, refusing anything that loses data unless `--force`.
+//! directly, in one transaction (or a few, where a new enum label must be
+//! committed before use), refusing anything that loses data unless `--force`.
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::diff::RenameMode;
+use crate::diff::{RenameMode, diff};
 use crate::history;
-use crate::render::statements;
+use crate::render::{Rendered, statements};
 use crate::report::{self, BAD, OK, WARN};
 
 use super::{
@@ -30,8 +31,10 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     let mut db = connect(config, Some(declared.dialect))?;
     let live = inspect(&mut db, config, &declared)?;
     let decisions = renames::from_flags(&args.renames, &[], &live, &declared)?;
-    let rendered = super::changes_sql(&live, &declared, &decisions, RenameMode::DropAndCreate)
+    let changes = diff(&live, &declared, &decisions, RenameMode::DropAndCreate)
         .map_err(|a| renames::undecided(&a, "push"))?;
+    let parts = super::rendered_parts(changes, &live, &declared);
+    let rendered: Vec<Rendered> = parts.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
     let sql = statements(&rendered);
     if sql.is_empty() {
         report::line(
@@ -70,7 +73,9 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
             "this database is managed by migrations; pushed changes are drift until a migration makes them (`db-migrate check`)",
         );
     }
-    execute(&mut db, &sql)?;
+    for (part, rendered) in &parts {
+        execute(&mut db, &statements(rendered), part.transactional)?;
+    }
     report::line(
         OK,
         "✓",
@@ -84,12 +89,10 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     Ok(Outcome::Clean)
 }
 
-/// Runs the statements in one transaction (PostgreSQL DDL is transactional;
-/// SQLite defers foreign keys and checks them before committing). A
-/// `CREATE INDEX CONCURRENTLY` cannot run in a transaction: then each
-/// statement runs on its own.
-fn execute(db: &mut Db, sql: &[String]) -> Result<(), Failure> {
-    let transactional = !sql.iter().any(|s| s.contains(" CONCURRENTLY "));
+/// Runs one part's statements in one transaction (PostgreSQL DDL is
+/// transactional; SQLite defers foreign keys and checks them before
+/// committing), or one by one when the part cannot run in a transaction.
+fn execute(db: &mut Db, sql: &[String], transactional: bool) -> Result<(), Failure> {
     db.with_foreign_keys_deferred(|db| {
         if transactional {
             db.begin()
