@@ -16,6 +16,8 @@ mod table;
 
 pub use change::{Change, ColumnChange, ColumnPart, UncheckedConstraint};
 
+use std::borrow::Cow;
+
 use crate::schema::{Dialect, QualifiedName, Schema, canonical, names};
 
 /// The user's decisions about removed+added pairs.
@@ -89,10 +91,14 @@ pub fn diff(
             renames::fit(renames),
         )
     } else {
-        (from.clone(), to.clone(), renames.clone())
+        (Cow::Borrowed(from), Cow::Borrowed(to), renames.clone())
     };
     let mut changes = renames::changes(&renames, &from, &to);
-    let renamed = apply::apply_all(&from, &changes);
+    let renamed = if changes.is_empty() {
+        from
+    } else {
+        Cow::Owned(apply::apply_all(&from, &changes))
+    };
     if mode == RenameMode::Ask {
         let ambiguities = renames::ambiguities(&renamed, &to, &renames.created);
         if !ambiguities.is_empty() {

@@ -1,5 +1,7 @@
 //! Declared renames as changes, and the removed+added pairs left undecided.
 
+use std::collections::HashSet;
+
 use super::{Ambiguity, Change, Renames};
 use crate::schema::{ColumnType, QualifiedName, Schema, Table, canonical, names};
 
@@ -349,14 +351,16 @@ fn push_ambiguity(
     after: Vec<String>,
     created: &[String],
 ) {
+    let (before_set, after_set): (HashSet<&String>, HashSet<&String>) =
+        (before.iter().collect(), after.iter().collect());
     let removed: Vec<String> = before
         .iter()
-        .filter(|n| !after.contains(n))
+        .filter(|n| !after_set.contains(n))
         .cloned()
         .collect();
     let added: Vec<String> = after
         .iter()
-        .filter(|n| !before.contains(n) && !created.contains(n))
+        .filter(|n| !before_set.contains(n) && !created.contains(n))
         .cloned()
         .collect();
     if !removed.is_empty() && !added.is_empty() {

@@ -8,39 +8,46 @@ use crate::schema::{Dialect, Schema};
 /// The metadata file of a migration.
 pub const META_FILE: &str = "meta.json";
 
-/// A lint finding recorded when the migration was generated.
+/// A lint finding recorded when the migration was generated (fields in
+/// alphabetical order: they are written in this order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
-    /// The rule's id, e.g. `drop-column`.
-    pub rule: String,
-    /// `error`, `warning` or `info`.
-    #[serde(default)]
-    pub severity: String,
-    /// What it found.
-    pub message: String,
     /// The safe alternative.
     #[serde(default)]
     pub help: String,
     /// The statement's line in migration.sql.
     #[serde(default)]
     pub line: usize,
+    /// What it found.
+    pub message: String,
+    /// The rule's id, e.g. `drop-column`.
+    pub rule: String,
+    /// `error`, `warning` or `info`.
+    #[serde(default)]
+    pub severity: String,
 }
 
-/// The contents of `meta.json`.
+/// The contents of `meta.json`. Fields are in alphabetical order, which is
+/// the order they are written in; the snapshot's objects keep the model's
+/// field order (name first), which is just as deterministic and lets a large
+/// snapshot stream straight to the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
-    /// The migration id (directory name).
-    pub id: String,
-    /// The name part of the id.
-    pub name: String,
+    /// Checksum of migration.sql as generated.
+    pub checksum: String,
     /// When it was generated (RFC 3339, UTC).
     pub created_at: String,
     /// The dialect its SQL is written for.
     pub dialect: Dialect,
+    /// The migration id (directory name).
+    pub id: String,
+    /// The name part of the id.
+    pub name: String,
     /// The previous migration's id; `None` for the first.
     pub parent: Option<String>,
-    /// Checksum of migration.sql as generated.
-    pub checksum: String,
+    /// The declared schema after this migration.
+    #[serde(default)]
+    pub snapshot: Option<Schema>,
     /// The db-migrate version that generated it.
     pub tool_version: String,
     /// False when it must run outside a transaction.
@@ -48,17 +55,12 @@ pub struct Meta {
     /// Lint findings at generation time.
     #[serde(default)]
     pub warnings: Vec<Warning>,
-    /// The declared schema after this migration.
-    #[serde(default)]
-    pub snapshot: Option<Schema>,
 }
 
 impl Meta {
-    /// Serialises with sorted keys, 2-space indent and a trailing newline.
+    /// Serialises with 2-space indent and a trailing newline.
     pub fn to_json(&self) -> String {
-        // serde_json's map keeps keys sorted, so going through a Value sorts them.
-        let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
     }

@@ -6,6 +6,9 @@
 //! form so that [`crate::diff`] can compare declared, snapshot and inspected
 //! models with plain equality.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::{
     Column, ColumnType, Dialect, Identity, Index, Nulls, Policy, Schema, SequenceOptions, Table,
     View, names,
@@ -80,11 +83,16 @@ pub fn policy(p: &Policy, table: &str) -> Policy {
 
 /// The integer type behind a serial type (`serial` → `integer`), if it is one.
 pub fn serial_base(type_text: &str) -> Option<&'static str> {
-    match type_sql(Dialect::Postgres, type_text).as_str() {
-        "serial" => Some("integer"),
-        "bigserial" => Some("bigint"),
-        "smallserial" => Some("smallint"),
-        _ => None,
+    let t = type_text.trim().trim_matches('"');
+    let is = |name: &str| t.eq_ignore_ascii_case(name);
+    if is("serial") || is("serial4") {
+        Some("integer")
+    } else if is("bigserial") || is("serial8") {
+        Some("bigint")
+    } else if is("smallserial") || is("serial2") {
+        Some("smallint")
+    } else {
+        None
     }
 }
 
@@ -303,6 +311,26 @@ fn split_type(t: &str) -> (&str, &str) {
 
 /// The canonical spelling of an SQL type (without array brackets).
 pub fn type_sql(dialect: Dialect, text: &str) -> String {
+    // A schema repeats a few dozen spellings over thousands of columns.
+    thread_local! {
+        static CACHE: RefCell<[HashMap<String, String>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+    }
+    let slot = usize::from(dialect == Dialect::Sqlite);
+    if let Some(hit) = CACHE.with(|c| c.borrow()[slot].get(text).cloned()) {
+        return hit;
+    }
+    let canonical = spell_type(dialect, text);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c[slot].len() > 4096 {
+            c[slot].clear();
+        }
+        c[slot].insert(text.to_string(), canonical.clone());
+    });
+    canonical
+}
+
+fn spell_type(dialect: Dialect, text: &str) -> String {
     let lowered = collapse_spaces(&text.replace('"', "").to_ascii_lowercase());
     // No space before a parenthesis or after a comma inside one.
     let mut t = lowered.replace(" (", "(").replace(", ", ",");

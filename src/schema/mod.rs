@@ -104,23 +104,23 @@ impl Schema {
 
     /// The view with this schema and name.
     pub fn view(&self, schema: &str, name: &str) -> Option<&View> {
-        self.views
-            .iter()
-            .find(|v| v.schema == schema && v.name == name)
+        find_named(&self.views, schema, name, |v| {
+            (v.schema.as_str(), v.name.as_str())
+        })
     }
 
     /// The table with this schema and name.
     pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
-        self.tables
-            .iter()
-            .find(|t| t.schema == schema && t.name == name)
+        find_named(&self.tables, schema, name, |t| {
+            (t.schema.as_str(), t.name.as_str())
+        })
     }
 
     /// The standalone sequence with this schema and name.
     pub fn sequence(&self, schema: &str, name: &str) -> Option<&Sequence> {
-        self.sequences
-            .iter()
-            .find(|s| s.schema == schema && s.name == name)
+        find_named(&self.sequences, schema, name, |s| {
+            (s.schema.as_str(), s.name.as_str())
+        })
     }
 
     /// The role with this name.
@@ -130,9 +130,9 @@ impl Schema {
 
     /// The enum with this schema and name.
     pub fn enum_type(&self, schema: &str, name: &str) -> Option<&Enum> {
-        self.enums
-            .iter()
-            .find(|e| e.schema == schema && e.name == name)
+        find_named(&self.enums, schema, name, |e| {
+            (e.schema.as_str(), e.name.as_str())
+        })
     }
 
     /// True when the schema declares nothing.
@@ -143,6 +143,20 @@ impl Schema {
             && self.tables.is_empty()
             && self.views.is_empty()
             && self.roles.is_empty()
+    }
+}
+
+/// The item named `schema.name` in a list kept sorted by [`Schema::sort`]:
+/// a binary search, then a scan in case the list was built unsorted.
+fn find_named<'a, T>(
+    items: &'a [T],
+    schema: &str,
+    name: &str,
+    key: impl Fn(&T) -> (&str, &str),
+) -> Option<&'a T> {
+    match items.binary_search_by(|item| key(item).cmp(&(schema, name))) {
+        Ok(i) => items.get(i),
+        Err(_) => items.iter().find(|item| key(item) == (schema, name)),
     }
 }
 

@@ -130,7 +130,47 @@ pub fn too_long(s: &Schema) -> Vec<(&'static str, String)> {
 
 /// A copy of a schema with every name cut as PostgreSQL stores it, so that
 /// declared long names meet the names the catalog holds.
-pub fn fit_schema(s: &Schema) -> Schema {
+pub fn fit_schema(s: &Schema) -> std::borrow::Cow<'_, Schema> {
+    if !has_long_identifier(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(fit_long_identifiers(s))
+}
+
+/// True when any identifier in `s` is longer than PostgreSQL keeps.
+fn has_long_identifier(s: &Schema) -> bool {
+    let long = |n: &str| n.len() > POSTGRES_MAX_IDENTIFIER;
+    let any = |v: &[String]| v.iter().any(|n| long(n));
+    any(&s.schemas)
+        || s.enums.iter().any(|e| long(&e.schema) || long(&e.name))
+        || s.sequences.iter().any(|q| long(&q.schema) || long(&q.name))
+        || s.views.iter().any(|v| long(&v.schema) || long(&v.name))
+        || s.roles.iter().any(|r| long(&r.name))
+        || s.tables.iter().any(|t| {
+            long(&t.schema)
+                || long(&t.name)
+                || t.columns.iter().any(|c| {
+                    long(&c.name)
+                        || matches!(&c.ty, crate::schema::ColumnType::Enum(q) if long(&q.schema) || long(&q.name))
+                        || c.identity.as_ref().and_then(|i| i.sequence_name.as_deref()).is_some_and(long)
+                })
+                || t.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref().is_some_and(long) || any(&pk.columns))
+                || t.uniques.iter().any(|u| long(&u.name) || any(&u.columns))
+                || t.foreign_keys.iter().any(|f| {
+                    long(&f.name)
+                        || any(&f.columns)
+                        || long(&f.references.schema)
+                        || long(&f.references.name)
+                        || any(&f.referenced_columns)
+                })
+                || t.checks.iter().any(|c| long(&c.name))
+                || t.indexes.iter().any(|i| long(&i.name) || i.keys.iter().any(|k| !k.expression && long(&k.key)))
+                || t.policies.iter().any(|p| long(&p.name))
+        })
+}
+
+/// `s` with every identifier cut as PostgreSQL cuts it.
+fn fit_long_identifiers(s: &Schema) -> Schema {
     let cut = |n: &mut String| {
         if n.len() > POSTGRES_MAX_IDENTIFIER {
             *n = postgres_truncate(n).to_string();
