@@ -362,7 +362,20 @@ fn a_statement_blocked_by_a_long_transaction_is_retried_and_the_blocker_named() 
         &db.url,
         &["--ddl-lock-timeout", "0.2", "--lock-retries", "5"],
     );
-    std::thread::sleep(Duration::from_millis(700));
+    // Once the migration has tried (and timed out) at least once, let it through.
+    let start = Instant::now();
+    let tried = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'ALTER TABLE users ADD COLUMN nickname%'",
+        db.name
+    );
+    while count(&db, &tried) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the migration never tried the ALTER"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
     holder.batch_execute("COMMIT").unwrap();
     let (code, text) = output(child);
     assert_eq!(code, 0, "{text}");
