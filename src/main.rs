@@ -15,6 +15,7 @@ use db_migrate::commands::{
     generate::GenerateArgs,
     lint::LintArgs,
     push::PushArgs,
+    rebase::RebaseArgs,
 };
 use db_migrate::config::{Config, Overrides};
 
@@ -140,6 +141,28 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Report progress as JSON lines
         #[arg(long)]
         json: bool,
+    },
+    /// Regenerate the newest migration on top of another branch's
+    #[command(after_help = "\
+Examples:
+  git merge feature-b && db-migrate rebase
+  db-migrate rebase --rename users.name=users.full_name
+
+When two branches each generated a migration from the same parent, the later
+one's snapshot lacks the other branch's changes (`status` and `check` report
+the fork). rebase deletes the newest migration and generates it again, with
+the same name and a new id, on top of the one before it, from the schema as
+it is now.")]
+    Rebase {
+        /// Rebase even though its migration.sql was edited after generating
+        #[arg(long)]
+        force: bool,
+        /// A rename OLD=NEW, as for generate (repeatable)
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+        /// An added entity that is new, not a rename (repeatable)
+        #[arg(long, value_name = "NAME")]
+        create: Vec<String>,
     },
     /// Record migrations as applied without running them (existing databases)
     #[command(after_help = "\
@@ -317,6 +340,18 @@ fn main() -> ExitCode {
                 dry_run,
                 to,
                 json,
+            },
+        ),
+        Command::Rebase {
+            force,
+            rename,
+            create,
+        } => commands::rebase::run(
+            &config,
+            &RebaseArgs {
+                force,
+                renames: rename,
+                created: create,
             },
         ),
         Command::Baseline { to, force } => {

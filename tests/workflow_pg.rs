@@ -527,3 +527,91 @@ fn url_from_dotenv_and_config_file() {
         .assert()
         .success();
 }
+
+#[test]
+fn rebase_regenerates_the_later_branch_on_top_of_the_other() {
+    const BASE: &str = r#"
+import { pgTable, varchar, text } from "drizzle-orm/pg-core";
+export const users = pgTable("users", { id: varchar("id").primaryKey() });
+"#;
+    const BRANCH_A: &str = r#"
+import { pgTable, varchar, text } from "drizzle-orm/pg-core";
+export const users = pgTable("users", { id: varchar("id").primaryKey() });
+export const teams = pgTable("teams", { id: varchar("id").primaryKey() });
+"#;
+    const BRANCH_B: &str = r#"
+import { pgTable, varchar, text } from "drizzle-orm/pg-core";
+export const users = pgTable("users", { id: varchar("id").primaryKey(), bio: text("bio") });
+"#;
+    const MERGED: &str = r#"
+import { pgTable, varchar, text } from "drizzle-orm/pg-core";
+export const users = pgTable("users", { id: varchar("id").primaryKey(), bio: text("bio") });
+export const teams = pgTable("teams", { id: varchar("id").primaryKey() });
+"#;
+    let main = project(BASE);
+    cli(main.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    let branch_b = tempfile::tempdir().unwrap();
+    copy_dir(main.path(), branch_b.path());
+    // Branch A generates and merges first; branch B generated from the same parent.
+    write_schema(main.path(), BRANCH_A);
+    cli(main.path(), None)
+        .args(["generate", "add_teams"])
+        .assert()
+        .success();
+    write_schema(branch_b.path(), BRANCH_B);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    cli(branch_b.path(), None)
+        .args(["generate", "add_bio"])
+        .assert()
+        .success();
+    let b_id = migration_dirs(branch_b.path()).pop().unwrap();
+    copy_dir(
+        &branch_b.path().join("migrations").join(&b_id),
+        &main.path().join("migrations").join(&b_id),
+    );
+    write_schema(main.path(), MERGED);
+
+    let dir = main.path();
+    cli(dir, None)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("fork").and(predicate::str::contains(b_id.as_str())));
+    cli(dir, None)
+        .arg("rebase")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rebased"));
+    let ids = migration_dirs(dir);
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids[2].ends_with("_add_bio"), "{ids:?}");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("migrations").join(&ids[2]).join("meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta["parent"], ids[1].as_str());
+    let sql = std::fs::read_to_string(dir.join("migrations").join(&ids[2]).join("migration.sql"))
+        .unwrap();
+    assert_eq!(sql, "ALTER TABLE \"users\" ADD COLUMN \"bio\" text;\n");
+    cli(dir, None).arg("check").assert().success();
+    cli(dir, None)
+        .arg("rebase")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing to rebase"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -45,9 +45,8 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
     }
     let set = MigrationSet::load(&config.migrations_dir)?;
     let now = jiff::Timestamp::now();
-    let id = set.next_id(&args.name, now);
-
     if args.empty {
+        let id = set.next_id(&args.name, now);
         let sql = "-- Hand-written migration: put your SQL below. It runs in one transaction;\n\
                    -- put `-- db-migrate: no-transaction` on the first line to run it outside one.\n";
         let dir = set.write(&id, sql, None)?;
@@ -67,6 +66,20 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         .latest_snapshot()
         .cloned()
         .unwrap_or_else(|| Schema::empty(declared.dialect));
+    write_changes(config, set, &args.name, &previous, &declared, args, now)
+}
+
+/// Diffs `previous` → `declared` (asking about renames, or failing without a
+/// terminal) and writes the migration(s) named `name` on top of `set`.
+pub(super) fn write_changes(
+    config: &Config,
+    set: MigrationSet,
+    name: &str,
+    previous: &Schema,
+    declared: &Schema,
+    args: &GenerateArgs,
+    now: jiff::Timestamp,
+) -> CommandResult {
     if previous.dialect != declared.dialect {
         return Err(usage(
             format!(
@@ -78,24 +91,24 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
             "use one migrations folder per database dialect (--migrations <dir>)",
         ));
     }
-    let mut decisions = renames::from_flags(&args.renames, &args.created, &previous, &declared)?;
+    let mut decisions = renames::from_flags(&args.renames, &args.created, previous, declared)?;
     let changes = loop {
-        match diff(&previous, &declared, &decisions, RenameMode::Ask) {
+        match diff(previous, declared, &decisions, RenameMode::Ask) {
             Ok(c) => break c,
             Err(ambiguities) if renames::interactive() => {
-                if !renames::ask(&ambiguities, &mut decisions, &previous, &declared)? {
+                if !renames::ask(&ambiguities, &mut decisions, previous, declared)? {
                     return Err(super::problem("aborted; nothing was written", None));
                 }
             }
             Err(ambiguities) => {
                 return Err(renames::undecided(
                     &ambiguities,
-                    &format!("generate {}", args.name),
+                    &format!("generate {name}"),
                 ));
             }
         }
     };
-    let rendered_parts = super::rendered_parts(changes, &previous, &declared);
+    let rendered_parts = super::rendered_parts(changes, previous, declared);
     if rendered_parts.is_empty() {
         report::line(OK, "✓", "No schema changes, nothing to migrate");
         return Ok(Outcome::Clean);
@@ -117,7 +130,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
     let mut set = set;
     let mut snapshot = previous.clone();
     for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
-        let name = part_name(&args.name, k);
+        let name = part_name(name, k);
         let id = set.next_id(&name, now);
         snapshot = if k + 1 == count {
             declared.clone()

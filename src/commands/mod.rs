@@ -9,6 +9,7 @@ pub mod diff;
 pub mod generate;
 pub mod lint;
 pub mod push;
+pub mod rebase;
 mod renames;
 pub mod status;
 
