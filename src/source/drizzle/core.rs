@@ -49,7 +49,7 @@ pub fn known<'a>(
                 site,
                 format!("{what} must be known when reading the schema, but it is {described}"),
                 "not known statically",
-                "db-migrate cannot evaluate it statically: inline the value",
+                "db-migrate cannot evaluate it statically: inline the value or use `--loader node`",
             );
             None
         }

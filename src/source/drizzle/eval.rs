@@ -92,6 +92,10 @@ pub struct Interp<'a> {
     roots: Vec<Rc<Scope<'a>>>,
     bindings: HashMap<(ModuleId, &'a str), Binding<'a>>,
     touched: HashSet<ModuleId>,
+    /// `process.env` when the environment is known (in drizzle.config files).
+    process_env: Option<Value<'a>>,
+    /// The `module` object of modules run as scripts (CommonJS configs).
+    scripts: HashMap<ModuleId, Value<'a>>,
     steps: u64,
     depth: u32,
     values: u64,
@@ -109,6 +113,8 @@ impl<'a> Interp<'a> {
             roots,
             bindings: HashMap::new(),
             touched: HashSet::new(),
+            process_env: None,
+            scripts: HashMap::new(),
             steps: 0,
             depth: 0,
             values: 0,
@@ -368,6 +374,49 @@ impl<'a> Interp<'a> {
         Ok(value)
     }
 
+    /// Makes `process.env` known (drizzle.config files are evaluated with the environment).
+    pub fn set_environment(&mut self, vars: &[(String, String)]) {
+        let mut env = Object::default();
+        for (k, v) in vars {
+            env.set(k.as_str().into(), Value::string(v.as_str()), None);
+        }
+        self.process_env = Some(Value::object(env));
+    }
+
+    /// Runs a module's top-level statements in order, as a script does
+    /// (declarations stay lazy); gives `module.exports` afterwards.
+    pub fn run_module(&mut self, module: ModuleId) -> Eval<'a> {
+        let Some(program) = self.modules.get(module).map(|m| m.program) else {
+            return Ok(Value::Poison);
+        };
+        self.touched.insert(module);
+        let exports = Value::object(Object::default());
+        let mut object = Object::default();
+        object.set("exports".into(), exports, None);
+        let module_object = Value::object(object);
+        self.scripts.insert(module, module_object.clone());
+        let root = self.roots[module].clone();
+        for statement in &program.body {
+            let runs = match statement {
+                Statement::ImportDeclaration(_)
+                | Statement::ExportNamedDeclaration(_)
+                | Statement::ExportAllDeclaration(_)
+                | Statement::ExportDefaultDeclaration(_)
+                | Statement::TSExportAssignment(_)
+                | Statement::TSNamespaceExportDeclaration(_) => false,
+                other => other.as_declaration().is_none(),
+            };
+            if runs && let Flow::Return(_) = self.exec(statement, &root)? {
+                break;
+            }
+        }
+        let site = Site {
+            module,
+            span: program.span,
+        };
+        self.get_property(&module_object, &Rc::from("exports"), site)
+    }
+
     /// Reports a module's top-level statements the first time one of its bindings is used.
     fn touch(&mut self, module: ModuleId) {
         if !self.touched.insert(module) {
@@ -421,6 +470,22 @@ impl<'a> Interp<'a> {
             self.bindings
                 .insert((module, name), Binding::Done(value.clone()));
             return Ok(value);
+        }
+        match name {
+            "process" if self.process_env.is_some() => {
+                let mut process = Object::default();
+                let env = self.process_env.clone().unwrap_or(Value::Undefined);
+                process.set("env".into(), env, None);
+                return Ok(Value::object(process));
+            }
+            "module" | "exports" if self.scripts.contains_key(&module) => {
+                let object = self.scripts[&module].clone();
+                return match name {
+                    "module" => Ok(object),
+                    _ => self.get_property(&object, &Rc::from("exports"), site),
+                };
+            }
+            _ => {}
         }
         if let Some(value) = builtins::global(name, site) {
             return Ok(value);
@@ -799,6 +864,15 @@ impl<'a> Interp<'a> {
                 // An instance of a class from code the reader does not
                 // evaluate (an npm package, `Date`) is as unknown as the class.
                 match self.eval(&n.callee, scope)? {
+                    f @ Value::Native(_) if matches!(&f, Value::Native(g) if matches!(**g, Native::Global(Global::Error))) =>
+                    {
+                        let args = self.eval_args(&n.arguments, scope)?;
+                        self.call(&f, args, site)
+                    }
+                    Value::Native(g) if matches!(*g, Native::Global(Global::Date)) => {
+                        let args = self.eval_args(&n.arguments, scope)?;
+                        builtins::new_date(self, args, site)
+                    }
                     Value::Opaque(o) => Ok(Value::Opaque(Rc::new(Opaque {
                         what: format!("`{}`", self.snippet(site)),
                         origin: o.origin.clone(),
@@ -1016,7 +1090,11 @@ impl<'a> Interp<'a> {
                 }
                 method(target)
             }
-            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) | Value::Sql(_) => method(target),
+            Value::Number(_)
+            | Value::Bool(_)
+            | Value::BigInt(_)
+            | Value::Sql(_)
+            | Value::Date(_) => method(target),
             Value::Module(id) => {
                 let id = *id;
                 match self.find_export(id, key, &mut Vec::new()) {
@@ -1033,6 +1111,12 @@ impl<'a> Interp<'a> {
                     package: *package,
                     name: format!("{name}.{key}").into(),
                 })),
+                Native::Global(Global::Date) => Ok(Value::Opaque(Rc::new(Opaque {
+                    what: format!("`Date.{key}`"),
+                    origin: "a run-time global whose value is not known when reading the schema"
+                        .into(),
+                    site,
+                }))),
                 _ => Ok(Value::Undefined),
             },
             Value::Function(_) => Ok(Value::Undefined),
@@ -1311,6 +1395,7 @@ impl<'a> Interp<'a> {
                         Package::PgCore => pg::call(self, name, args, site),
                         Package::SqliteCore => sqlite::call(self, name, args, site),
                         Package::Orm => core::orm_call(self, name, args, site),
+                        Package::Kit => kit_call(self, name, args, site),
                     }
                 }
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
@@ -1350,6 +1435,7 @@ impl<'a> Interp<'a> {
                 builtins::primitive_method(self, receiver, name, args, site)
             }
             Value::Sql(s) => core::sql_method(self, s, name, args, site),
+            Value::Date(ms) => builtins::date_method(self, *ms, name, site),
             Value::Drizzle(d) => core::method(self, d, name, args, site),
             _ => Ok(Value::Undefined),
         }
@@ -1594,10 +1680,15 @@ impl<'a> Interp<'a> {
             Statement::ContinueStatement(c) if c.label.is_none() => Ok(Flow::Continue),
             Statement::ThrowStatement(t) => {
                 let v = self.eval(&t.argument, scope)?;
+                let message = match &v {
+                    Value::Object(o) => o.borrow().get("message").cloned(),
+                    _ => None,
+                };
+                let v = message.unwrap_or(v);
                 let text = builtins::to_js_string(&v).unwrap_or_else(|| v.describe());
                 self.fail(
                     site,
-                    format!("the schema code throws an error: {text}"),
+                    format!("the code throws an error: {text}"),
                     "thrown here",
                     "fix the condition that leads here",
                 );
@@ -1625,16 +1716,34 @@ impl<'a> Interp<'a> {
     }
 }
 
+/// Calls an export of `drizzle-kit`: `defineConfig` returns its argument.
+fn kit_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    match name {
+        "defineConfig" => Ok(args
+            .into_iter()
+            .next()
+            .map_or(Value::Undefined, |a| a.value)),
+        _ => Ok(interp.fail(
+            site,
+            format!("`{name}` from drizzle-kit cannot be evaluated by db-migrate"),
+            "unsupported",
+            "drizzle.config files use `defineConfig` from drizzle-kit, or export a plain object",
+        )),
+    }
+}
+
 /// How a value from an unresolved import is described.
 fn external_origin(specifier: &str) -> String {
     if specifier.starts_with("node:") || is_node_builtin(specifier) {
         format!("imported from Node's `{specifier}` module")
     } else if specifier.starts_with("@/")
         || specifier.starts_with("~/")
+        || specifier.starts_with('~')
         || specifier.starts_with('#')
     {
         format!(
-            "imported through the path alias `{specifier}`, which db-migrate does not resolve yet"
+            "imported from `{specifier}`, which is neither a file of the project, a `paths` alias in \
+             tsconfig.json nor a workspace package"
         )
     } else {
         let package = match specifier.strip_prefix('@') {

@@ -444,13 +444,29 @@ impl<'a> Lowerer<'_, 'a> {
                         "not known statically",
                     )
                     .with_help(
-                        "db-migrate cannot evaluate it statically: inline the value, or use `.$defaultFn(() => ...)` \
-                         for a value the application computes",
+                        "db-migrate cannot evaluate it statically: inline the value, use `.$defaultFn(() => ...)` \
+                         for a value the application computes, or use `--loader node`",
                     ),
                 );
                 None
             }
             Value::Sql(f) => self.render(f, SqlMode::Bare),
+            Value::Date(ms) if !is_json && self.dialect == Dialect::Postgres && b.dims == 0 => {
+                match date_literal(*ms, type_text) {
+                    Some(text) => Some(quote_literal(&text)),
+                    None => {
+                        self.report(
+                            Problem::at(
+                                site,
+                                format!("the default of column `{column}` is an invalid date"),
+                                "invalid date",
+                            )
+                            .with_help("pass a valid ISO 8601 string to `new Date()`"),
+                        );
+                        None
+                    }
+                }
+            }
             Value::String(_)
             | Value::Number(_)
             | Value::Bool(_)
@@ -458,7 +474,7 @@ impl<'a> Lowerer<'_, 'a> {
             | Value::Null => sql_literal(&value),
             Value::Array(items) if self.dialect == Dialect::Postgres && b.dims > 0 && !is_json => {
                 let items = items.borrow().clone();
-                match array_literal(&items, 0) {
+                match array_literal(&items, type_text, 0) {
                     Ok(text) => Some(quote_literal(&text)),
                     Err(what) => {
                         self.report(
@@ -473,24 +489,26 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
             }
-            Value::Array(_) | Value::Object(_) if is_json => match json_stringify(&value) {
-                Ok(Some(json)) => Some(match self.dialect {
-                    Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
-                    Dialect::Sqlite => quote_literal(&json),
-                }),
-                Ok(None) => None,
-                Err(what) => {
-                    self.report(
-                        Problem::at(
-                            site,
-                            format!("cannot turn {what} into JSON for a default"),
-                            "json default",
-                        )
-                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
-                    );
-                    None
+            Value::Array(_) | Value::Object(_) | Value::Date(_) if is_json => {
+                match json_stringify(&value) {
+                    Ok(Some(json)) => Some(match self.dialect {
+                        Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
+                        Dialect::Sqlite => quote_literal(&json),
+                    }),
+                    Ok(None) => None,
+                    Err(what) => {
+                        self.report(
+                            Problem::at(
+                                site,
+                                format!("cannot turn {what} into JSON for a default"),
+                                "json default",
+                            )
+                            .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             Value::Function(_) | Value::Native(_) => {
                 self.report(
                     Problem::at(site, format!("the default of column `{column}` is a function"), "function")
@@ -931,7 +949,7 @@ impl<'a> Lowerer<'_, 'a> {
                                 let described = o.describe();
                                 self.report(
                                     Problem::at(*site, format!("this part of the SQL is not known when reading the schema: it is {described}"), "not known statically")
-                                        .with_help("db-migrate cannot evaluate it statically: inline the value"),
+                                        .with_help("db-migrate cannot evaluate it statically: inline the value or use `--loader node`"),
                                 );
                             }
                             other => {
@@ -951,8 +969,19 @@ impl<'a> Lowerer<'_, 'a> {
     }
 }
 
+/// A Date as drizzle-kit writes it for a PostgreSQL column of `type_text`:
+/// the day for `date`, `YYYY-MM-DD HH:MM:SS.mmm` for `timestamp`, else ISO 8601.
+fn date_literal(ms: f64, type_text: &str) -> Option<String> {
+    let iso = super::builtins::iso_string(ms)?;
+    Some(match type_text {
+        "date" => iso.split('T').next().unwrap_or(&iso).to_string(),
+        "timestamp" => iso.replace('T', " ").chars().take(23).collect(),
+        _ => iso,
+    })
+}
+
 /// A PostgreSQL array literal (without the outer quotes) for a JavaScript array.
-fn array_literal(items: &[Value<'_>], depth: usize) -> Result<String, String> {
+fn array_literal(items: &[Value<'_>], type_text: &str, depth: usize) -> Result<String, String> {
     if depth > 5 {
         return Err("an array nested too deeply".into());
     }
@@ -964,7 +993,11 @@ fn array_literal(items: &[Value<'_>], depth: usize) -> Result<String, String> {
             Value::Bool(b) => b.to_string(),
             Value::Null => "NULL".to_string(),
             Value::String(s) => quote_element(s),
-            Value::Array(inner) => array_literal(&inner.borrow(), depth + 1)?,
+            Value::Array(inner) => array_literal(&inner.borrow(), type_text, depth + 1)?,
+            Value::Date(ms) => match date_literal(*ms, type_text) {
+                Some(text) => quote_element(&text),
+                None => return Err("an invalid date".into()),
+            },
             Value::Object(_) => match json_stringify(item) {
                 Ok(Some(json)) => quote_element(&json),
                 _ => return Err("an object that is not JSON".into()),

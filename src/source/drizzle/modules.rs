@@ -1,11 +1,9 @@
 //! Loading schema files and the modules they import: reading, parsing into
 //! one arena that lives for the whole read, and resolving import specifiers.
 //!
-//! Relative imports are resolved as TypeScript does (with or without an
-//! extension, `.js` written for a `.ts` file, `index` files). drizzle-orm's
-//! entry points are implemented natively. Every other specifier is treated as
-//! an npm package whose values cannot be known; tsconfig `paths` and
-//! workspace packages belong in `Loader::target`, where every specifier is resolved.
+//! drizzle-orm's entry points are implemented natively; every other
+//! specifier is resolved by [`Resolver`] to a file of the program or to an
+//! npm package whose values cannot be known.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,14 +19,12 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 
 use super::diagnostics::{Problem, Problems, SourceFile};
+use super::resolve::{Resolution, Resolver};
 use super::value::{ModuleId, Package, Site};
 
 /// The deepest bracket nesting a file may have; deeper files are rejected
 /// before parsing so that neither the parser nor the evaluator can overflow.
 const MAX_NESTING: usize = 1000;
-
-/// Extensions tried, in order, for a specifier without one.
-const EXTENSIONS: [&str; 8] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
 
 /// Where an import leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +106,8 @@ pub struct Module<'a> {
     pub star_exports: Vec<(ModuleTarget, Site)>,
     /// Top-level statements that are neither declarations nor imports/exports.
     pub statements: Vec<Site>,
+    /// The syntax tree.
+    pub program: &'a Program<'a>,
 }
 
 impl<'a> Module<'a> {
@@ -129,6 +127,7 @@ pub struct Loader<'a> {
     /// The modules loaded so far, indexed by id.
     pub modules: Vec<Module<'a>>,
     by_path: HashMap<PathBuf, ModuleId>,
+    resolver: Resolver,
     /// Problems found while loading (I/O, syntax, unresolved imports).
     pub problems: Problems,
 }
@@ -139,6 +138,7 @@ impl<'a> Loader<'a> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Loader {
             allocator,
+            resolver: Resolver::new(&root),
             root,
             modules: Vec::new(),
             by_path: HashMap::new(),
@@ -195,6 +195,7 @@ impl<'a> Loader<'a> {
             exports: Vec::new(),
             star_exports: Vec::new(),
             statements: Vec::new(),
+            program,
         });
         self.scan(id, program);
         Ok(id)
@@ -449,33 +450,23 @@ impl<'a> Loader<'a> {
         if let Some(package) = Package::from_specifier(specifier) {
             return ModuleTarget::Package(package);
         }
-        if !is_relative(specifier) {
-            return ModuleTarget::External(specifier.to_string());
-        }
-        let dir = self.modules[from]
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let Some(path) = resolve_file(&dir, specifier) else {
-            self.problems.push(
-                Problem::at(
-                    site(from, span),
-                    format!("cannot find module `{specifier}`"),
-                    "no such file",
-                )
-                .with_help("check the path; db-migrate tries the `.ts`, `.tsx`, `.js` extensions and `index` files"),
-            );
-            return ModuleTarget::Missing;
-        };
-        match self.load(&path) {
-            Ok(id) => ModuleTarget::Local(id),
-            Err(e) => {
-                self.problems.push(Problem::at(
-                    site(from, span),
-                    format!("cannot read module `{specifier}`: {e}"),
-                    "imported here",
-                ));
+        let from_path = self.modules[from].path.clone();
+        match self.resolver.resolve(&from_path, specifier) {
+            Resolution::File(path) => match self.load(&path) {
+                Ok(id) => ModuleTarget::Local(id),
+                Err(e) => {
+                    self.problems.push(Problem::at(
+                        site(from, span),
+                        format!("cannot read module `{specifier}`: {e}"),
+                        "imported here",
+                    ));
+                    ModuleTarget::Missing
+                }
+            },
+            Resolution::External => ModuleTarget::External(specifier.to_string()),
+            Resolution::Missing { message, help } => {
+                self.problems
+                    .push(Problem::at(site(from, span), message, "no such file").with_help(help));
                 ModuleTarget::Missing
             }
         }
@@ -488,53 +479,6 @@ fn site(module: ModuleId, span: Span) -> Site {
 
 fn export_name<'a>(name: &ModuleExportName<'a>) -> &'a str {
     name.name().as_str()
-}
-
-fn is_relative(specifier: &str) -> bool {
-    specifier.starts_with("./")
-        || specifier.starts_with("../")
-        || specifier == "."
-        || specifier == ".."
-        || specifier.starts_with('/')
-}
-
-/// The file a relative specifier names, as TypeScript resolves it.
-fn resolve_file(dir: &Path, specifier: &str) -> Option<PathBuf> {
-    let base = dir.join(specifier);
-    let text = base.to_string_lossy().to_string();
-    let swaps: [(&str, &[&str]); 4] = [
-        (".js", &[".ts", ".tsx"]),
-        (".jsx", &[".tsx"]),
-        (".mjs", &[".mts"]),
-        (".cjs", &[".cts"]),
-    ];
-    for (js, ts) in swaps {
-        if let Some(stem) = text.strip_suffix(js) {
-            for ext in ts {
-                let candidate = PathBuf::from(format!("{stem}{ext}"));
-                if candidate.is_file() {
-                    return Some(candidate);
-                }
-            }
-        }
-    }
-    let has_extension = EXTENSIONS.iter().any(|e| text.ends_with(e));
-    if has_extension && base.is_file() {
-        return Some(base);
-    }
-    for ext in EXTENSIONS {
-        let candidate = PathBuf::from(format!("{text}{ext}"));
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-    }
-    for ext in EXTENSIONS {
-        let candidate = base.join(format!("index{ext}"));
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-    }
-    None
 }
 
 /// The names a binding pattern declares.

@@ -36,6 +36,8 @@ pub enum Value<'a> {
     BigInt(Rc<str>),
     /// A string.
     String(Rc<str>),
+    /// A `Date`, as milliseconds since the Unix epoch (UTC).
+    Date(f64),
     /// An array (shared and mutable, as in JavaScript).
     Array(Rc<RefCell<Vec<Value<'a>>>>),
     /// An object with its properties in insertion order.
@@ -94,6 +96,7 @@ impl<'a> Value<'a> {
             Value::Number(_) => "a number".into(),
             Value::BigInt(_) => "a bigint".into(),
             Value::String(_) => "a string".into(),
+            Value::Date(_) => "a Date".into(),
             Value::Array(_) => "an array".into(),
             Value::Object(_) => "an object".into(),
             Value::Function(_) | Value::Native(_) => "a function".into(),
@@ -231,6 +234,8 @@ pub enum Package {
     SqliteCore,
     /// `drizzle-orm`.
     Orm,
+    /// `drizzle-kit` (in `drizzle.config.ts`: `defineConfig`).
+    Kit,
 }
 
 impl Package {
@@ -240,6 +245,7 @@ impl Package {
             Package::PgCore => "drizzle-orm/pg-core",
             Package::SqliteCore => "drizzle-orm/sqlite-core",
             Package::Orm => "drizzle-orm",
+            Package::Kit => "drizzle-kit",
         }
     }
 
@@ -249,6 +255,7 @@ impl Package {
             "drizzle-orm/pg-core" => Some(Package::PgCore),
             "drizzle-orm/sqlite-core" => Some(Package::SqliteCore),
             "drizzle-orm" => Some(Package::Orm),
+            "drizzle-kit" => Some(Package::Kit),
             _ => None,
         }
     }
@@ -271,6 +278,12 @@ pub enum Global {
     ObjectFreeze,
     /// `JSON.stringify`.
     JsonStringify,
+    /// `JSON.parse`.
+    JsonParse,
+    /// `Error(message)` and `new Error(message)` (and its subclasses).
+    Error,
+    /// `new Date(value)`.
+    Date,
     /// `Array.isArray`.
     ArrayIsArray,
     /// `String(x)`.

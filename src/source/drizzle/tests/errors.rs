@@ -185,7 +185,14 @@ fn values_only_known_at_run_time() {
     );
     let report = pg("import cfg from '@/config';\nexport const t = pgTable('t', { id: text('id').default(cfg.defaults.id) });\n")
         .errors(&["schema.ts"]);
-    assert_reports(&report, &["`cfg.defaults.id`", "path alias `@/config`"]);
+    assert_reports(
+        &report,
+        &[
+            "`cfg.defaults.id`",
+            "imported from `@/config`",
+            "`paths` alias",
+        ],
+    );
     let report = pg("const n = Math.max(1, 2);\nexport const t = pgTable('t', { id: integer('id').default(n > 1 ? 1 : 2) });\n")
         .errors(&["schema.ts"]);
     assert_reports(&report, &["cannot decide this condition"]);
