@@ -13,15 +13,17 @@ use std::rc::Rc;
 
 use oxc_ast::ast::{
     Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentOperator, AssignmentTarget,
-    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, LogicalOperator,
-    ObjectPropertyKind, PropertyKind, Statement, TSEnumDeclaration, TSEnumMemberName,
-    TaggedTemplateExpression, TemplateLiteral, UnaryOperator, VariableDeclaration,
+    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, ForStatementInit,
+    ForStatementLeft, LogicalOperator, ObjectPropertyKind, PropertyKind, SimpleAssignmentTarget,
+    Statement, TSEnumDeclaration, TSEnumMemberName, TaggedTemplateExpression, TemplateLiteral,
+    UnaryOperator, UpdateOperator, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
 use super::builtins;
 use super::core;
 use super::diagnostics::{Problem, Problems};
+use super::entities;
 use super::modules::{
     Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names,
 };
@@ -74,6 +76,13 @@ enum Flow<'a> {
 enum Binding<'a> {
     InProgress,
     Done(Value<'a>),
+}
+
+/// What an assignment writes to.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Var(&'a str),
+    Member(&'a oxc_ast::ast::MemberExpression<'a>),
 }
 
 /// Where an export leads.
@@ -710,13 +719,7 @@ impl<'a> Interp<'a> {
                     match property {
                         ObjectPropertyKind::ObjectProperty(p) => {
                             let psite = Self::site(scope, p.span);
-                            if p.kind != PropertyKind::Init {
-                                self.fail(
-                                    psite,
-                                    "getters and setters are not supported in schema objects",
-                                    "accessor",
-                                    "use a plain property",
-                                );
+                            if p.kind == PropertyKind::Set {
                                 continue;
                             }
                             let key: Rc<str> = if p.computed {
@@ -742,7 +745,11 @@ impl<'a> Interp<'a> {
                                     }
                                 }
                             };
-                            let value = self.eval(&p.value, scope)?;
+                            let mut value = self.eval(&p.value, scope)?;
+                            if p.kind == PropertyKind::Get {
+                                // A getter is read once, when the object is built.
+                                value = self.call(&value, Vec::new(), psite)?;
+                            }
                             object.set(key, value, Some(Self::site(scope, p.value.span())));
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
@@ -848,18 +855,8 @@ impl<'a> Interp<'a> {
                 None => Ok(Value::Undefined),
             },
             Expression::TaggedTemplateExpression(t) => self.eval_tagged(t, scope, site),
-            Expression::AssignmentExpression(a) => {
-                let value = self.eval(&a.right, scope)?;
-                if a.operator != AssignmentOperator::Assign {
-                    return Ok(self.fail(
-                        site,
-                        "only plain `=` assignments are supported",
-                        "compound assignment",
-                        "write `x = x + y`",
-                    ));
-                }
-                self.assign(&a.left, value, scope, site)
-            }
+            Expression::AssignmentExpression(a) => self.eval_assignment(a, scope, site),
+            Expression::UpdateExpression(u) => self.eval_update(u, scope, site),
             Expression::NewExpression(n) => {
                 // An instance of a class from code the reader does not
                 // evaluate (an npm package, `Date`) is as unknown as the class.
@@ -889,7 +886,6 @@ impl<'a> Interp<'a> {
             Expression::Super(_) => Ok(self.unsupported(site, "`super`")),
             Expression::ImportExpression(_) => Ok(self.unsupported(site, "dynamic `import()`")),
             Expression::RegExpLiteral(_) => Ok(self.unsupported(site, "regular expressions")),
-            Expression::UpdateExpression(_) => Ok(self.unsupported(site, "`++` and `--`")),
             _ => Ok(self.unsupported(site, "this kind of expression")),
         }
     }
@@ -1204,16 +1200,43 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn assign(
+    /// Where an assignment target writes.
+    fn place(target: &'a AssignmentTarget<'a>) -> Option<Place<'a>> {
+        match target {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => Some(Place::Var(id.name.as_str())),
+            other => other.as_member_expression().map(Place::Member),
+        }
+    }
+
+    /// Where an update expression (`i++`) writes.
+    fn simple_place(target: &'a SimpleAssignmentTarget<'a>) -> Option<Place<'a>> {
+        match target {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
+                Some(Place::Var(id.name.as_str()))
+            }
+            other => other.as_member_expression().map(Place::Member),
+        }
+    }
+
+    /// The current value at a place.
+    fn read_place(&mut self, place: Place<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+        match place {
+            Place::Var(name) => self.lookup(name, scope, site),
+            Place::Member(member) => self.eval_member(member.object(), member, scope),
+        }
+    }
+
+    /// Stores a value at a place.
+    fn write_place(
         &mut self,
-        target: &'a AssignmentTarget<'a>,
+        place: Place<'a>,
         value: Value<'a>,
         scope: &Rc<Scope<'a>>,
         site: Site,
     ) -> Eval<'a> {
-        match target {
-            AssignmentTarget::AssignmentTargetIdentifier(id) => {
-                if !scope.assign(id.name.as_str(), value.clone()) {
+        match place {
+            Place::Var(name) => {
+                if !scope.assign(name, value.clone()) {
                     return Ok(self.fail(
                         site,
                         "only variables declared inside a function can be reassigned",
@@ -1223,10 +1246,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(value)
             }
-            other => {
-                let Some(member) = other.as_member_expression() else {
-                    return Ok(self.unsupported(site, "destructuring assignments"));
-                };
+            Place::Member(member) => {
                 let object = self.eval(member.object(), scope)?;
                 let Some(key) = self.member_key(member, scope)? else {
                     return Ok(Value::Poison);
@@ -1257,6 +1277,65 @@ impl<'a> Interp<'a> {
                 Ok(value)
             }
         }
+    }
+
+    /// `a = b`, `a += b`, `a ??= b`...
+    fn eval_assignment(
+        &mut self,
+        a: &'a oxc_ast::ast::AssignmentExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let Some(place) = Self::place(&a.left) else {
+            return Ok(self.unsupported(site, "destructuring assignments"));
+        };
+        if a.operator == AssignmentOperator::Assign {
+            let value = self.eval(&a.right, scope)?;
+            return self.write_place(place, value, scope, site);
+        }
+        let current = self.read_place(place, scope, site)?;
+        if let Some(logical) = a.operator.to_logical_operator() {
+            let keep = match logical {
+                LogicalOperator::Coalesce => !current.is_nullish(),
+                LogicalOperator::Or => builtins::truthy(&current),
+                LogicalOperator::And => !builtins::truthy(&current),
+            };
+            if keep {
+                return Ok(current);
+            }
+            let value = self.eval(&a.right, scope)?;
+            return self.write_place(place, value, scope, site);
+        }
+        let right = self.eval(&a.right, scope)?;
+        let Some(op) = a.operator.to_binary_operator() else {
+            return Ok(self.unsupported(site, "this assignment operator"));
+        };
+        let value = self.binary(op, current, right, site);
+        self.charge(&value, site)?;
+        self.write_place(place, value, scope, site)
+    }
+
+    /// `i++`, `--i`.
+    fn eval_update(
+        &mut self,
+        u: &'a oxc_ast::ast::UpdateExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let Some(place) = Self::simple_place(&u.argument) else {
+            return Ok(self.unsupported(site, "this update expression"));
+        };
+        let current = self.read_place(place, scope, site)?;
+        if matches!(current, Value::Poison | Value::Opaque(_)) {
+            return Ok(current);
+        }
+        let old = builtins::to_number(&current);
+        let new = match u.operator {
+            UpdateOperator::Increment => old + 1.0,
+            UpdateOperator::Decrement => old - 1.0,
+        };
+        self.write_place(place, Value::Number(new), scope, site)?;
+        Ok(Value::Number(if u.prefix { new } else { old }))
     }
 
     /// The truth of a condition; `None` when it cannot be known (reported).
@@ -1402,6 +1481,10 @@ impl<'a> Interp<'a> {
                 Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
                 Native::TableCreator { dialect, rename } => {
                     core::create_prefixed_table(self, *dialect, rename, args, site)
+                }
+                Native::CustomType { dialect, params } => {
+                    self.create(site)?;
+                    entities::custom_column(self, *dialect, params, args, site)
                 }
             },
             Value::Drizzle(Drizzle::Enum(e)) => pg::enum_column(self, e, args, site),
@@ -1655,20 +1738,66 @@ impl<'a> Interp<'a> {
                 }
                 let iterable = self.eval(&f.right, scope)?;
                 let items = self.iterate(iterable, Self::site(scope, f.right.span()));
-                for item in items {
-                    let inner = Scope::child(scope);
-                    match &f.left {
-                        oxc_ast::ast::ForStatementLeft::VariableDeclaration(v) => {
-                            if let Some(d) = v.declarations.first() {
-                                self.bind_pattern(&d.id, item, &inner)?;
-                            }
-                        }
-                        _ => {
-                            self.unsupported(site, "this loop variable");
-                            return Ok(Flow::Normal);
+                self.run_each(&f.left, items, &f.body, scope, site)
+            }
+            Statement::ForInStatement(f) => {
+                let object = self.eval(&f.right, scope)?;
+                let keys = match &object {
+                    Value::Object(o) => o
+                        .borrow()
+                        .props
+                        .iter()
+                        .map(|p| Value::String(p.key.clone()))
+                        .collect(),
+                    Value::Array(a) => (0..a.borrow().len())
+                        .map(|i| Value::string(i.to_string()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                self.run_each(&f.left, keys, &f.body, scope, site)
+            }
+            Statement::ForStatement(f) => {
+                let inner = Scope::child(scope);
+                match &f.init {
+                    Some(ForStatementInit::VariableDeclaration(v)) => {
+                        self.declare_variables(v, &inner)?;
+                    }
+                    Some(init) => {
+                        if let Some(e) = init.as_expression() {
+                            self.eval(e, &inner)?;
                         }
                     }
-                    match self.exec(&f.body, &inner)? {
+                    None => {}
+                }
+                loop {
+                    if let Some(test) = &f.test {
+                        let t = self.eval(test, &inner)?;
+                        match self.condition(&t, Self::site(scope, test.span())) {
+                            Some(true) => {}
+                            Some(false) => break,
+                            None => return Ok(Flow::Return(Value::Poison)),
+                        }
+                    }
+                    match self.exec(&f.body, &Scope::child(&inner))? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                    if let Some(update) = &f.update {
+                        self.eval(update, &inner)?;
+                    }
+                }
+                Ok(Flow::Normal)
+            }
+            Statement::WhileStatement(w) => {
+                loop {
+                    let t = self.eval(&w.test, scope)?;
+                    match self.condition(&t, Self::site(scope, w.test.span())) {
+                        Some(true) => {}
+                        Some(false) => break,
+                        None => return Ok(Flow::Return(Value::Poison)),
+                    }
+                    match self.exec(&w.body, &Scope::child(scope))? {
                         Flow::Break => break,
                         Flow::Return(v) => return Ok(Flow::Return(v)),
                         Flow::Normal | Flow::Continue => {}
@@ -1708,6 +1837,42 @@ impl<'a> Interp<'a> {
                 Ok(Flow::Return(Value::Poison))
             }
         }
+    }
+
+    /// Runs a loop body once per item, binding the loop variable.
+    fn run_each(
+        &mut self,
+        left: &'a ForStatementLeft<'a>,
+        items: Vec<Value<'a>>,
+        body: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Result<Flow<'a>, Interrupt> {
+        for item in items {
+            let inner = Scope::child(scope);
+            match left {
+                ForStatementLeft::VariableDeclaration(v) => {
+                    if let Some(d) = v.declarations.first() {
+                        self.bind_pattern(&d.id, item, &inner)?;
+                    }
+                }
+                other => match other.as_assignment_target().and_then(Self::place) {
+                    Some(place) => {
+                        self.write_place(place, item, &inner, site)?;
+                    }
+                    None => {
+                        self.unsupported(site, "this loop variable");
+                        return Ok(Flow::Normal);
+                    }
+                },
+            }
+            match self.exec(body, &inner)? {
+                Flow::Break => break,
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                Flow::Normal | Flow::Continue => {}
+            }
+        }
+        Ok(Flow::Normal)
     }
 
     /// The value of a global function (`Object.values`...).

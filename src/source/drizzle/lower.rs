@@ -1,12 +1,13 @@
 //! From the exported values of the schema files to the model: column types,
-//! defaults, keys, indexes and checks with drizzle-kit's names and SQL text.
+//! defaults, keys, indexes and checks with drizzle-kit's names and SQL text,
+//! views, roles and row-level security policies.
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::schema::{
-    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, PrimaryKey,
-    QualifiedName, Schema, Sequence, Table, Unique, names,
+    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, Nulls, Policy,
+    PrimaryKey, QualifiedName, Role, Schema, Sequence, Table, Unique, View, names,
 };
 
 use super::Casing;
@@ -16,8 +17,8 @@ use super::diagnostics::Problem;
 use super::eval::{Arg, Interp, Interrupt};
 use super::value::{
     ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
-    IndexKeySource, ModuleId, SchemaEntity, SequenceEntity, Site, SqlChunk, SqlFragment,
-    TableEntity, Value,
+    IndexKeySource, ModuleId, PolicyEntity, RoleEntity, SchemaEntity, SequenceEntity, Site,
+    SqlChunk, SqlFragment, TableEntity, Value, ViewBody, ViewEntity,
 };
 
 /// How columns are written inside SQL text.
@@ -36,6 +37,9 @@ struct Exported<'a> {
     enums: Vec<Rc<EnumEntity>>,
     schemas: Vec<Rc<SchemaEntity>>,
     sequences: Vec<Rc<SequenceEntity>>,
+    roles: Vec<Rc<RoleEntity>>,
+    policies: Vec<Rc<PolicyEntity<'a>>>,
+    views: Vec<Rc<std::cell::RefCell<ViewEntity<'a>>>>,
 }
 
 impl Exported<'_> {
@@ -44,6 +48,8 @@ impl Exported<'_> {
             && self.enums.is_empty()
             && self.schemas.is_empty()
             && self.sequences.is_empty()
+            && self.roles.is_empty()
+            && self.views.is_empty()
     }
 }
 
@@ -86,6 +92,7 @@ pub fn lower<'a>(
         dialect,
         exported,
         reported: HashSet::new(),
+        attached: HashSet::new(),
     };
     let schema = lowerer.schema().ok()?;
     lowerer.interp.problems.is_empty().then_some(schema)
@@ -100,6 +107,9 @@ fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported
                 Value::Drizzle(Drizzle::Enum(e)) => push_unique(&mut exported.enums, e),
                 Value::Drizzle(Drizzle::Schema(s)) => push_unique(&mut exported.schemas, s),
                 Value::Drizzle(Drizzle::Sequence(s)) => push_unique(&mut exported.sequences, s),
+                Value::Drizzle(Drizzle::Role(r)) => push_unique(&mut exported.roles, r),
+                Value::Drizzle(Drizzle::Policy(p)) => push_unique(&mut exported.policies, p),
+                Value::Drizzle(Drizzle::View(v)) => push_unique(&mut exported.views, v),
                 _ => {}
             }
         }
@@ -112,7 +122,16 @@ fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> 
     let sqlite = exported
         .tables
         .iter()
-        .find(|t| t.dialect == Dialect::Sqlite);
+        .find(|t| t.dialect == Dialect::Sqlite)
+        .map(|t| (t.site, format!("table `{}`", t.name)))
+        .or_else(|| {
+            exported
+                .views
+                .iter()
+                .map(|v| v.borrow())
+                .find(|v| v.dialect == Dialect::Sqlite)
+                .map(|v| (v.site, format!("view `{}`", v.name)))
+        });
     let postgres_site = exported
         .tables
         .iter()
@@ -135,17 +154,30 @@ fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> 
                 .sequences
                 .first()
                 .map(|s| (s.site, format!("sequence `{}`", s.name)))
+        })
+        .or_else(|| {
+            exported
+                .views
+                .iter()
+                .map(|v| v.borrow())
+                .find(|v| v.dialect == Dialect::Postgres)
+                .map(|v| (v.site, format!("view `{}`", v.name)))
+        })
+        .or_else(|| {
+            exported
+                .roles
+                .first()
+                .map(|r| (r.site, format!("role `{}`", r.name)))
         });
     match (sqlite, postgres_site) {
-        (Some(table), Some((_, postgres))) => {
+        (Some((site, sqlite)), Some((_, postgres))) => {
             interp.problems.push(
                 Problem::at(
-                    table.site,
+                    site,
                     format!(
-                        "the schema mixes SQLite and PostgreSQL: SQLite table `{}` and PostgreSQL {postgres}",
-                        table.name
+                        "the schema mixes SQLite and PostgreSQL: SQLite {sqlite} and PostgreSQL {postgres}"
                     ),
-                    "SQLite table",
+                    "SQLite entity",
                 )
                 .with_help("a schema targets one database: use either drizzle-orm/pg-core or drizzle-orm/sqlite-core"),
             );
@@ -162,6 +194,8 @@ struct Lowerer<'i, 'a> {
     dialect: Dialect,
     exported: Exported<'a>,
     reported: HashSet<usize>,
+    /// Policies listed in a table's third argument.
+    attached: HashSet<usize>,
 }
 
 impl<'a> Lowerer<'_, 'a> {
@@ -224,8 +258,174 @@ impl<'a> Lowerer<'_, 'a> {
             }
             schema.tables.push(table);
         }
+        self.standalone_policies(&mut schema);
+        for t in &mut schema.tables {
+            t.rls_enabled = t.rls_enabled || !t.policies.is_empty();
+        }
+        for v in self.exported.views.clone() {
+            let v = v.borrow().clone();
+            if let Some(view) = self.view(&v) {
+                if schema.view(&view.schema, &view.name).is_some()
+                    || schema.table(&view.schema, &view.name).is_some()
+                {
+                    self.report(
+                        Problem::at(
+                            v.site,
+                            format!("two exported tables or views are named `{}`", v.name),
+                            "second definition",
+                        )
+                        .with_help("give each view its own name"),
+                    );
+                    continue;
+                }
+                schema.views.push(view);
+            }
+        }
+        for r in self.exported.roles.clone() {
+            if r.existing.get() || schema.roles.iter().any(|x| x.name == r.name) {
+                continue;
+            }
+            schema.roles.push(Role {
+                name: r.name.clone(),
+                create_db: r.create_db,
+                create_role: r.create_role,
+                inherit: r.inherit,
+            });
+        }
         schema.sort();
         Ok(schema)
+    }
+
+    /// A view with its SQL body; `None` for `.existing()` views and problems (reported).
+    fn view(&mut self, v: &ViewEntity<'a>) -> Option<View> {
+        self.check_schema(&v.schema, &format!("view `{}`", v.name));
+        if v.dialect != self.dialect {
+            self.report(
+                Problem::at(
+                    v.site,
+                    format!(
+                        "view `{}` is a {} view in a {} schema",
+                        v.name, v.dialect, self.dialect
+                    ),
+                    "wrong dialect",
+                )
+                .with_help(
+                    "import the view builder from the same drizzle-orm entry point as the tables",
+                ),
+            );
+            return None;
+        }
+        let definition = match &v.body {
+            ViewBody::Existing => return None,
+            ViewBody::Missing => {
+                self.report(
+                    Problem::at(
+                        v.site,
+                        format!("view `{}` has no body", v.name),
+                        "no `.as(...)`",
+                    )
+                    .with_help(
+                        "give it a body: `.as(sql`select ...`)`, or mark a view managed elsewhere with `.existing()`",
+                    ),
+                );
+                return None;
+            }
+            ViewBody::Sql(f) => self.render(f, SqlMode::Qualified)?,
+        };
+        Some(View {
+            schema: self.schema_name(&v.schema),
+            name: v.name.clone(),
+            definition,
+            materialized: v.materialized,
+            with: v.with.clone(),
+            using: v.using.clone(),
+            tablespace: v.tablespace.clone(),
+            with_no_data: v.with_no_data,
+        })
+    }
+
+    /// A policy with its conditions in SQL; `None` on problems (reported).
+    fn policy(&mut self, p: &PolicyEntity<'a>) -> Option<Policy> {
+        let using = match &p.using {
+            Some(f) => Some(self.render(f, SqlMode::Qualified)?),
+            None => None,
+        };
+        let with_check = match &p.with_check {
+            Some(f) => Some(self.render(f, SqlMode::Qualified)?),
+            None => None,
+        };
+        Some(Policy {
+            name: p.name.clone(),
+            restrictive: p.restrictive,
+            command: p.command,
+            to: p.to.clone(),
+            using,
+            with_check,
+        })
+    }
+
+    /// Adds a policy to a table, reporting a second one of the same name.
+    fn add_policy(&mut self, table: &mut Table, p: &PolicyEntity<'a>) {
+        if table.policies.iter().any(|x| x.name == p.name) {
+            self.report(
+                Problem::at(
+                    p.site,
+                    format!("table `{}` has two policies named `{}`", table.name, p.name),
+                    "second policy",
+                )
+                .with_help("give each policy of a table its own name"),
+            );
+            return;
+        }
+        if let Some(policy) = self.policy(p) {
+            table.policies.push(policy);
+        }
+    }
+
+    /// Exported policies linked to tables with `.link(table)`.
+    fn standalone_policies(&mut self, schema: &mut Schema) {
+        for p in self.exported.policies.clone() {
+            let linked = p.linked.borrow().clone();
+            let Some(t) = linked else {
+                if !self.attached.contains(&id(&p)) {
+                    self.report(
+                        Problem::at(
+                            p.site,
+                            format!("policy `{}` is not attached to a table", p.name),
+                            "not linked",
+                        )
+                        .with_help(
+                            "list it in the table's third argument, or link it: `pgPolicy(...).link(table)`",
+                        ),
+                    );
+                }
+                continue;
+            };
+            if !self.exported.tables.iter().any(|x| Rc::ptr_eq(x, &t)) {
+                self.report(
+                    Problem::at(
+                        p.site,
+                        format!(
+                            "policy `{}` is linked to table `{}`, which the schema files do not export",
+                            p.name, t.name
+                        ),
+                        "linked table not exported",
+                    )
+                    .with_help(
+                        "export the table from a schema file; db-migrate manages policies of the schema's own tables only",
+                    ),
+                );
+                continue;
+            }
+            let schema_name = self.schema_name(&t.schema);
+            if let Some(table) = schema
+                .tables
+                .iter_mut()
+                .find(|x| x.schema == schema_name && x.name == t.name)
+            {
+                self.add_policy(table, &p);
+            }
+        }
     }
 
     fn report(&mut self, problem: Problem) {
@@ -268,7 +468,7 @@ impl<'a> Lowerer<'_, 'a> {
         );
     }
 
-    fn check_enum(&mut self, e: &Rc<EnumEntity>, table: &str) {
+    fn check_enum(&mut self, e: &Rc<EnumEntity>, column: &str) {
         let exported = self.exported.enums.iter().any(|x| {
             Rc::ptr_eq(x, e)
                 || (x.name == e.name
@@ -281,7 +481,7 @@ impl<'a> Lowerer<'_, 'a> {
             Problem::at(
                 e.site,
                 format!(
-                    "enum `{}` is not exported by the schema files, but table `{table}` uses it",
+                    "enum `{}` is not exported by the schema files, but column `{column}` uses it",
                     e.name
                 ),
                 "not exported",
@@ -294,7 +494,15 @@ impl<'a> Lowerer<'_, 'a> {
     }
 
     fn check_table(&mut self, t: &Rc<TableEntity<'a>>, user: &str) {
-        if self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t)) || !self.reported.insert(id(t)) {
+        let exists_already = self
+            .interp
+            .modules
+            .get(t.site.module)
+            .is_some_and(|m| m.builtin);
+        if exists_already
+            || self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t))
+            || !self.reported.insert(id(t))
+        {
             return;
         }
         self.report(
@@ -338,6 +546,7 @@ impl<'a> Lowerer<'_, 'a> {
     fn table(&mut self, t: &Rc<TableEntity<'a>>) -> Result<Table, Interrupt> {
         self.check_schema(&t.schema, &format!("table `{}`", t.name));
         let mut table = Table::new(self.schema_name(&t.schema), &t.name);
+        table.rls_enabled = t.rls.get();
         let mut inline_key = Vec::new();
         for (key, builder) in &t.columns {
             let b = builder.borrow().clone();
@@ -356,7 +565,7 @@ impl<'a> Lowerer<'_, 'a> {
             let ty = match &b.sql_type {
                 ColumnSqlType::Sql(s) => ColumnType::Sql(s.clone()),
                 ColumnSqlType::Enum(e) => {
-                    self.check_enum(e, &t.name);
+                    self.check_enum(e, &format!("{}.{name}", t.name));
                     ColumnType::Enum(QualifiedName::new(self.schema_name(&e.schema), &e.name))
                 }
             };
@@ -370,6 +579,7 @@ impl<'a> Lowerer<'_, 'a> {
                 options: i.options.clone(),
             });
             column.generated = self.generated(&b, &name)?;
+            column.generated_virtual = b.generated_virtual && column.generated.is_some();
             column.autoincrement = b.autoincrement;
             if b.primary_key {
                 inline_key.push(name.clone());
@@ -548,6 +758,8 @@ impl<'a> Lowerer<'_, 'a> {
         Ok(match &value {
             Value::Sql(f) => self.render(f, SqlMode::Qualified),
             Value::Poison => None,
+            // drizzle-kit copies a string as SQL text.
+            Value::String(text) => Some(text.to_string()),
             v => match sql_literal(v) {
                 Some(text) => Some(text),
                 None => {
@@ -638,7 +850,15 @@ impl<'a> Lowerer<'_, 'a> {
             other => other.clone(),
         };
         let items: Vec<Value<'a>> = match result {
-            Value::Array(a) => a.borrow().clone(),
+            // drizzle flattens nested arrays one level (`crudPolicy(...)` gives an array).
+            Value::Array(a) => a
+                .borrow()
+                .iter()
+                .flat_map(|item| match item {
+                    Value::Array(inner) => inner.borrow().clone(),
+                    other => vec![other.clone()],
+                })
+                .collect(),
             Value::Object(o) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
             Value::Poison => return Ok(()),
             other => {
@@ -660,6 +880,10 @@ impl<'a> Lowerer<'_, 'a> {
                     let c = c.borrow().clone();
                     self.constraint(t, table, &c);
                 }
+                Value::Drizzle(Drizzle::Policy(p)) if t.dialect == Dialect::Postgres => {
+                    self.attached.insert(id(&p));
+                    self.add_policy(table, &p);
+                }
                 Value::Poison => {}
                 other => {
                     let described = other.describe();
@@ -669,7 +893,7 @@ impl<'a> Lowerer<'_, 'a> {
                             format!("table `{}`: {described} is not an index or constraint", t.name),
                             "third argument",
                         )
-                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey() and check()"),
+                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey(), check() and pgPolicy()"),
                     );
                 }
             }
@@ -736,11 +960,18 @@ impl<'a> Lowerer<'_, 'a> {
                             let Some(name) = self.own_column(t, &ic.column, i.site) else {
                                 return;
                             };
+                            // drizzle's `.desc()` sorts NULLS LAST unless told otherwise.
+                            let nulls = match (self.dialect, ic.desc, ic.nulls) {
+                                (Dialect::Sqlite, _, _) => None,
+                                (_, true, None) => Some(Nulls::Last),
+                                (_, false, Some(Nulls::Last)) => None,
+                                (_, _, n) => n,
+                            };
                             keys.push(IndexKey {
                                 key: name,
                                 expression: false,
                                 desc: ic.desc,
-                                nulls: ic.nulls,
+                                nulls,
                                 opclass: ic.opclass.clone(),
                             });
                         }

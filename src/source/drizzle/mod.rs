@@ -11,6 +11,7 @@ mod builtins;
 mod config;
 mod core;
 mod diagnostics;
+mod entities;
 mod eval;
 mod lower;
 mod modules;

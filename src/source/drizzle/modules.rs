@@ -108,6 +108,9 @@ pub struct Module<'a> {
     pub statements: Vec<Site>,
     /// The syntax tree.
     pub program: &'a Program<'a>,
+    /// One of drizzle-orm's modules that the reader carries as source
+    /// (`drizzle-orm/supabase`): its tables exist in the database already.
+    pub builtin: bool,
 }
 
 impl<'a> Module<'a> {
@@ -196,9 +199,38 @@ impl<'a> Loader<'a> {
             star_exports: Vec::new(),
             statements: Vec::new(),
             program,
+            builtin: false,
         });
         self.scan(id, program);
         Ok(id)
+    }
+
+    /// Loads one of drizzle-orm's modules that the reader carries as source.
+    fn load_builtin(&mut self, specifier: &str, text: &'static str) -> ModuleId {
+        let path = PathBuf::from(format!("<{specifier}>"));
+        if let Some(&id) = self.by_path.get(&path) {
+            return id;
+        }
+        let id = self.modules.len();
+        let file = SourceFile {
+            name: specifier.to_string(),
+            text: Arc::from(text),
+        };
+        let program = self.parse(id, Path::new("builtin.ts"), text);
+        self.by_path.insert(path.clone(), id);
+        self.modules.push(Module {
+            path,
+            file,
+            imports: HashMap::new(),
+            declarations: HashMap::new(),
+            exports: Vec::new(),
+            star_exports: Vec::new(),
+            statements: Vec::new(),
+            program,
+            builtin: true,
+        });
+        self.scan(id, program);
+        id
     }
 
     /// Parses a file's text; syntax errors are recorded.
@@ -450,6 +482,9 @@ impl<'a> Loader<'a> {
         if let Some(package) = Package::from_specifier(specifier) {
             return ModuleTarget::Package(package);
         }
+        if let Some(text) = builtin_source(specifier) {
+            return ModuleTarget::Local(self.load_builtin(specifier, text));
+        }
         let from_path = self.modules[from].path.clone();
         match self.resolver.resolve(&from_path, specifier) {
             Resolution::File(path) => match self.load(&path) {
@@ -470,6 +505,15 @@ impl<'a> Loader<'a> {
                 ModuleTarget::Missing
             }
         }
+    }
+}
+
+/// drizzle-orm's modules that are plain pg-core code, carried as source.
+fn builtin_source(specifier: &str) -> Option<&'static str> {
+    match specifier {
+        "drizzle-orm/supabase" => Some(include_str!("builtin/supabase.ts")),
+        "drizzle-orm/neon" => Some(include_str!("builtin/neon.ts")),
+        _ => None,
     }
 }
 

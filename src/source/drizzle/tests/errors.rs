@@ -262,3 +262,20 @@ fn cycles_between_files_need_functions() {
         &["`a` is used before its definition is complete", "b.ts:2:"],
     );
 }
+
+#[test]
+fn endless_loops_are_stopped() {
+    for body in [
+        "const f = () => { while (true) {} return 1; };",
+        "const f = () => { for (;;) {} return 1; };",
+        "const f = () => { let i = 0; for (; i >= 0; i++) {} return i; };",
+    ] {
+        let started = std::time::Instant::now();
+        let report = pg(&format!(
+            "{body}\nexport const a = pgTable('a', {{ id: integer('id').default(f()) }});\n"
+        ))
+        .errors(&["schema.ts"]);
+        assert!(report.contains("runs too long"), "{report}");
+        assert!(started.elapsed().as_secs() < 30);
+    }
+}

@@ -2,6 +2,7 @@
 //! temporary directory and reads them.
 
 mod config;
+mod entities;
 mod errors;
 mod fuzz;
 mod modules;
