@@ -91,16 +91,19 @@ impl DrizzleConfig {
             .filter(|(k, _)| k == key)
             .map(|(_, p)| p.clone())
             .collect();
-        (!problems.is_empty()).then(|| SchemaError::new(problems, &self.files))
+        (!problems.is_empty())
+            .then(|| SchemaError::new(problems, &self.files).about("the drizzle config"))
     }
 }
 
 /// Reads a drizzle-kit config file; `env` is `process.env` as it sees it.
 pub fn read_config(path: &Path, env: &[(String, String)]) -> Result<DrizzleConfig, SchemaError> {
-    if path.extension().is_some_and(|e| e == "json") {
-        return read_json(path);
-    }
-    on_reader_stack(|| read_script(path, env))
+    let result = if path.extension().is_some_and(|e| e == "json") {
+        read_json(path)
+    } else {
+        on_reader_stack(|| read_script(path, env))
+    };
+    result.map_err(|e| e.about("the drizzle config"))
 }
 
 fn read_json(path: &Path) -> Result<DrizzleConfig, SchemaError> {

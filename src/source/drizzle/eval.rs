@@ -1347,8 +1347,9 @@ impl<'a> Interp<'a> {
                 self.fail(
                     site,
                     format!("cannot decide this condition: it depends on {described}"),
-                    "unknown when reading the schema",
-                    "the schema must not depend on values that are only known at run time",
+                    "not known statically",
+                    "it must not depend on values that are only known when the code runs: write the value out, \
+                     or use `--loader node`",
                 );
                 None
             }

@@ -647,16 +647,20 @@ impl<'a> Lowerer<'_, 'a> {
             Value::Poison | Value::Undefined => None,
             Value::Opaque(o) => {
                 let described = o.describe();
+                let help = if o.origin.contains("current time") {
+                    "for the time a row is inserted, use `.defaultNow()` (or `.default(sql`now()`)`); \
+                     `.$defaultFn(() => new Date())` computes it in the application"
+                } else {
+                    "db-migrate cannot evaluate it statically: inline the value, use `.$defaultFn(() => ...)` \
+                     for a value the application computes, or use `--loader node`"
+                };
                 self.report(
                     Problem::at(
                         site,
                         format!("the default of column `{column}` is not known when reading the schema: it is {described}"),
                         "not known statically",
                     )
-                    .with_help(
-                        "db-migrate cannot evaluate it statically: inline the value, use `.$defaultFn(() => ...)` \
-                         for a value the application computes, or use `--loader node`",
-                    ),
+                    .with_help(help),
                 );
                 None
             }
