@@ -169,3 +169,43 @@ fn unknown_settings_are_reported_when_needed() {
             "`url` in the drizzle config is not known statically",
         ));
 }
+
+#[test]
+fn the_loader_setting_selects_node() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write(dir.path(), "schema.ts", PG_SCHEMA);
+    write(
+        dir.path(),
+        "db-migrate.toml",
+        "schema = \"schema.ts\"\nloader = \"node\"\n",
+    );
+    // Without drizzle-kit in the project (or without Node), the loader says what is missing.
+    cli(dir.path())
+        .args(["diff", "--from", "empty", "--to", "schema"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--loader node"));
+    write(
+        dir.path(),
+        "db-migrate.toml",
+        "schema = \"schema.ts\"\nloader = \"deno\"\n",
+    );
+    cli(dir.path())
+        .args(["diff", "--from", "empty", "--to", "schema"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("loader must be"));
+    // The flag wins over the file.
+    write(
+        dir.path(),
+        "db-migrate.toml",
+        "schema = \"schema.ts\"\nloader = \"node\"\n",
+    );
+    cli(dir.path())
+        .args([
+            "--loader", "static", "diff", "--from", "empty", "--to", "schema",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CREATE TABLE"));
+}

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use miette::{Diagnostic, Report};
 
-use crate::config::{Config, UrlSource};
+use crate::config::{Config, SchemaLoader, UrlSource};
 use crate::db::Db;
 use crate::db::url::DatabaseUrl;
 use crate::diff::{Change, RenameMode, Renames, diff};
@@ -27,6 +27,7 @@ use crate::plan::plan;
 use crate::render::{Rendered, render};
 use crate::schema::{Dialect, Schema};
 use crate::source::drizzle::{self, ReadOptions};
+use crate::source::node;
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,14 +191,20 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
         }
     }
     let files = schema_files(config)?;
-    let schema = drizzle::read(
-        &files,
-        &config.project_dir,
-        &ReadOptions {
-            casing: config.casing,
-        },
-    )
-    .map_err(Failure::problem)?;
+    let schema = match config.loader {
+        SchemaLoader::Static => drizzle::read(
+            &files,
+            &config.project_dir,
+            &ReadOptions {
+                casing: config.casing,
+            },
+        )
+        .map_err(Failure::problem)?,
+        SchemaLoader::Node => {
+            node::read(&files, &config.project_dir, config.casing, config.dialect)
+                .map_err(Failure::problem)?
+        }
+    };
     if let Some(dialect) = config.dialect
         && dialect != schema.dialect
     {
