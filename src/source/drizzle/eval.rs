@@ -249,6 +249,18 @@ impl<'a> Interp<'a> {
         out: &mut Vec<(&'a str, Site)>,
         visited: &mut Vec<ModuleId>,
     ) {
+        let mut seen: HashSet<&'a str> = out.iter().map(|(n, _)| *n).collect();
+        self.collect_exported_names_into(module, with_default, out, visited, &mut seen);
+    }
+
+    fn collect_exported_names_into(
+        &self,
+        module: ModuleId,
+        with_default: bool,
+        out: &mut Vec<(&'a str, Site)>,
+        visited: &mut Vec<ModuleId>,
+        seen: &mut HashSet<&'a str>,
+    ) {
         if visited.contains(&module) {
             return;
         }
@@ -257,7 +269,7 @@ impl<'a> Interp<'a> {
             return;
         };
         for (name, export) in &m.exports {
-            if (*name == "default" && !with_default) || out.iter().any(|(n, _)| n == name) {
+            if (*name == "default" && !with_default) || !seen.insert(name) {
                 continue;
             }
             let site = match export {
@@ -280,7 +292,7 @@ impl<'a> Interp<'a> {
         }
         for (target, _) in &m.star_exports {
             if let ModuleTarget::Local(id) = target {
-                self.collect_exported_names(*id, false, out, visited);
+                self.collect_exported_names_into(*id, false, out, visited, seen);
             }
         }
     }
@@ -1446,6 +1458,22 @@ impl<'a> Interp<'a> {
         let site = Self::site(scope, call.span);
         let callee = call.callee.get_inner_expression();
         let function = match callee.as_member_expression() {
+            // Builder chains (`.notNull().default(0)`) call methods directly.
+            Some(oxc_ast::ast::MemberExpression::StaticMemberExpression(m)) if !m.optional => {
+                let receiver = self.eval(&m.object, scope)?;
+                if let Value::Drizzle(
+                    d @ (Drizzle::Column(_) | Drizzle::IndexColumn(_) | Drizzle::Constraint(_)),
+                ) = &receiver
+                {
+                    let args = self.eval_args(&call.arguments, scope)?;
+                    self.enter(site)?;
+                    let result = core::method(self, d, m.property.name.as_str(), args, site);
+                    self.depth -= 1;
+                    return result;
+                }
+                let key: Rc<str> = m.property.name.as_str().into();
+                self.get_property(&receiver, &key, Self::site(scope, m.span))?
+            }
             Some(m) => self.eval_member(m.object(), m, scope)?,
             None => self.eval(callee, scope)?,
         };

@@ -243,9 +243,10 @@ impl<'a> Lowerer<'_, 'a> {
                 schema.sequences.push(item);
             }
         }
+        let mut table_names = HashSet::new();
         for t in self.exported.tables.clone() {
             let table = self.table(&t)?;
-            if schema.table(&table.schema, &table.name).is_some() {
+            if !table_names.insert((table.schema.clone(), table.name.clone())) {
                 self.report(
                     Problem::at(
                         t.site,

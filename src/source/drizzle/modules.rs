@@ -102,6 +102,8 @@ pub struct Module<'a> {
     pub declarations: HashMap<&'a str, Declaration<'a>>,
     /// Its own exports by exported name, in source order.
     pub exports: Vec<(&'a str, Export<'a>)>,
+    /// Where each exported name is in `exports`.
+    export_index: HashMap<&'a str, usize>,
     /// `export * from '...'` targets.
     pub star_exports: Vec<(ModuleTarget, Site)>,
     /// Top-level statements that are neither declarations nor imports/exports.
@@ -116,10 +118,16 @@ pub struct Module<'a> {
 impl<'a> Module<'a> {
     /// The module's own export with this name.
     pub fn export(&self, name: &str) -> Option<&Export<'a>> {
-        self.exports
-            .iter()
-            .find(|(n, _)| *n == name)
+        self.export_index
+            .get(name)
+            .and_then(|&i| self.exports.get(i))
             .map(|(_, e)| e)
+    }
+
+    /// Records an export (the first of a name wins, as in a module's own declarations).
+    fn add_export(&mut self, name: &'a str, export: Export<'a>) {
+        self.export_index.entry(name).or_insert(self.exports.len());
+        self.exports.push((name, export));
     }
 }
 
@@ -196,6 +204,7 @@ impl<'a> Loader<'a> {
             imports: HashMap::new(),
             declarations: HashMap::new(),
             exports: Vec::new(),
+            export_index: HashMap::new(),
             star_exports: Vec::new(),
             statements: Vec::new(),
             program,
@@ -224,6 +233,7 @@ impl<'a> Loader<'a> {
             imports: HashMap::new(),
             declarations: HashMap::new(),
             exports: Vec::new(),
+            export_index: HashMap::new(),
             star_exports: Vec::new(),
             statements: Vec::new(),
             program,
@@ -319,9 +329,7 @@ impl<'a> Loader<'a> {
                 Statement::ExportDeclaration(export) => {
                     let names = self.declare(id, &export.declaration);
                     for (name, span) in names {
-                        self.modules[id]
-                            .exports
-                            .push((name, Export::Local(name, site(id, span))));
+                        self.modules[id].add_export(name, Export::Local(name, site(id, span)));
                     }
                 }
                 Statement::ExportNamedDeclaration(export) => {
@@ -335,8 +343,7 @@ impl<'a> Loader<'a> {
                         let local = export_name(&s.local);
                         let exported = export_name(&s.exported);
                         self.modules[id]
-                            .exports
-                            .push((exported, Export::Local(local, site(id, s.span))));
+                            .add_export(exported, Export::Local(local, site(id, s.span)));
                     }
                 }
                 Statement::ExportFromDeclaration(export) => {
@@ -359,8 +366,7 @@ impl<'a> Loader<'a> {
                             site: site(id, s.span),
                         };
                         self.modules[id]
-                            .exports
-                            .push((export_name(&s.exported), Export::Reexport(import)));
+                            .add_export(export_name(&s.exported), Export::Reexport(import));
                     }
                 }
                 Statement::ExportAllDeclaration(export) => {
@@ -377,8 +383,7 @@ impl<'a> Loader<'a> {
                                 site: site(id, export.span),
                             };
                             self.modules[id]
-                                .exports
-                                .push((export_name(name), Export::Reexport(import)));
+                                .add_export(export_name(name), Export::Reexport(import));
                         }
                         None => self.modules[id]
                             .star_exports
@@ -404,7 +409,7 @@ impl<'a> Loader<'a> {
                             None => continue,
                         },
                     };
-                    self.modules[id].exports.push(("default", value));
+                    self.modules[id].add_export("default", value);
                 }
                 Statement::TSExportAssignment(export) => {
                     self.problems.push(

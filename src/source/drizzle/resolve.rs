@@ -803,6 +803,15 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn jsonc_never_panics(text in "\\PC*") {
+            let _ = strip_jsonc(&text);
+            let _ = pnpm_packages(&text);
+            let _ = split_package(&text);
+        }
+    }
+
     #[test]
     fn pnpm_workspace_file() {
         let text = "packages:\n  - \"packages/*\"\n  - 'apps/*' # apps\n  - '!**/test/**'\ncatalog:\n  - x\n";
