@@ -705,7 +705,7 @@ impl<'a> Interp<'a> {
             Expression::TemplateLiteral(t) => self.eval_template(t, scope),
             Expression::Identifier(id) => self.lookup(id.name.as_str(), scope, site),
             Expression::ArrayExpression(a) => {
-                let mut items = Vec::new();
+                let mut items = Vec::with_capacity(a.elements.len());
                 for element in &a.elements {
                     match element {
                         ArrayExpressionElement::SpreadElement(s) => {
@@ -726,7 +726,9 @@ impl<'a> Interp<'a> {
                 Ok(array)
             }
             Expression::ObjectExpression(o) => {
-                let mut object = Object::default();
+                let mut object = Object {
+                    props: Vec::with_capacity(o.properties.len()),
+                };
                 for property in &o.properties {
                     match property {
                         ObjectPropertyKind::ObjectProperty(p) => {
