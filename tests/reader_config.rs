@@ -185,6 +185,12 @@ fn the_loader_setting_selects_node() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--loader node"));
+    cli(dir.path())
+        .env("DB_MIGRATE_NODE", "/nonexistent/node")
+        .args(["diff", "--from", "empty", "--to", "schema"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--loader node needs Node.js"));
     write(
         dir.path(),
         "db-migrate.toml",
