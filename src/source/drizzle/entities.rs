@@ -90,6 +90,7 @@ pub fn policy<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Ev
         }
     };
     let mut to = Vec::new();
+    let mut roles = Vec::new();
     if let Some((value, vsite)) = config.value(interp, "to") {
         let items = match value {
             Value::Array(a) => a.borrow().clone(),
@@ -98,7 +99,10 @@ pub fn policy<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Ev
         for item in items {
             match item {
                 Value::String(s) => to.push(s.to_string()),
-                Value::Drizzle(Drizzle::Role(r)) => to.push(r.name.clone()),
+                Value::Drizzle(Drizzle::Role(r)) => {
+                    to.push(r.name.clone());
+                    roles.push(r);
+                }
                 Value::Poison => return Ok(Value::Poison),
                 other => {
                     let described = other.describe();
@@ -127,6 +131,7 @@ pub fn policy<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Ev
         restrictive,
         command,
         to,
+        roles,
         using,
         with_check,
         linked: RefCell::new(None),

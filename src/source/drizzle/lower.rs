@@ -347,6 +347,30 @@ impl<'a> Lowerer<'_, 'a> {
 
     /// A policy with its conditions in SQL; `None` on problems (reported).
     fn policy(&mut self, p: &PolicyEntity<'a>) -> Option<Policy> {
+        for r in &p.roles {
+            let exported = self
+                .exported
+                .roles
+                .iter()
+                .any(|x| Rc::ptr_eq(x, r) || x.name == r.name);
+            if exported || r.existing.get() || !self.reported.insert(id(r)) {
+                continue;
+            }
+            self.report(
+                Problem::at(
+                    r.site,
+                    format!(
+                        "role `{}` is not exported by the schema files, but policy `{}` is for it",
+                        r.name, p.name
+                    ),
+                    "not exported",
+                )
+                .with_help(
+                    "export it from a schema file so that it is created, or mark a role managed elsewhere \
+                     with `.existing()`",
+                ),
+            );
+        }
         let using = match &p.using {
             Some(f) => Some(self.render(f, SqlMode::Qualified)?),
             None => None,

@@ -642,6 +642,8 @@ pub struct PolicyEntity<'a> {
     pub command: PolicyCommand,
     /// `to`: role names, sorted; empty for `public`.
     pub to: Vec<String>,
+    /// The `pgRole(...)` values among `to` (they must be exported or `.existing()`).
+    pub roles: Vec<Rc<RoleEntity>>,
     /// `using`.
     pub using: Option<Rc<SqlFragment<'a>>>,
     /// `withCheck`.

@@ -201,6 +201,16 @@ fn policy_problems() {
         report.contains("`for: 'read'` is not a policy command"),
         "{report}"
     );
+    let report = pg_errors(
+        "const hidden = pgRole('hidden');\nconst managed = pgRole('managed').existing();\nexport const t = pgTable('t', { id: integer('id') }, () => [pgPolicy('p', { to: [hidden, managed] })]);\n",
+    );
+    assert!(
+        report.contains(
+            "role `hidden` is not exported by the schema files, but policy `p` is for it"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("role `managed`"), "{report}");
 }
 
 #[test]
