@@ -185,12 +185,10 @@ fn is_script(p: &std::path::Path) -> bool {
 /// Reads the declared schema (statically, or with Node for `--loader node`)
 /// and checks it against the dialect drizzle.config declares.
 pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
-    for key in ["schema", "casing"] {
-        if let Some(e) = config.unknown_setting(key) {
-            return Err(Failure::usage(e));
-        }
-    }
     let files = schema_files(config)?;
+    if let Some(e) = config.unknown_setting("casing") {
+        return Err(Failure::usage(e));
+    }
     let schema = match config.loader {
         SchemaLoader::Static => drizzle::read(
             &files,
