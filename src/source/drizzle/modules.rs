@@ -425,12 +425,37 @@ impl<'a> Loader<'a> {
                 other => {
                     if let Some(declaration) = other.as_declaration() {
                         self.declare(id, declaration);
-                    } else {
+                    } else if !self.is_side_effect_call(id, other) {
                         self.modules[id].statements.push(site(id, other.span()));
                     }
                 }
             }
         }
+    }
+
+    /// True for a top-level call into an npm package or `console`
+    /// (`dotenv.config()`, `console.log(...)`): it cannot change the schema's
+    /// values, so skipping it is harmless.
+    fn is_side_effect_call(&self, id: ModuleId, statement: &Statement<'a>) -> bool {
+        let Statement::ExpressionStatement(e) = statement else {
+            return false;
+        };
+        let Expression::CallExpression(call) = e.expression.get_inner_expression() else {
+            return false;
+        };
+        let mut callee = call.callee.get_inner_expression();
+        while let Some(member) = callee.as_member_expression() {
+            callee = member.object().get_inner_expression();
+        }
+        let Expression::Identifier(root) = callee else {
+            return false;
+        };
+        let name = root.name.as_str();
+        name == "console"
+            || self.modules[id]
+                .imports
+                .get(name)
+                .is_some_and(|i| matches!(i.target, ModuleTarget::External(_)))
     }
 
     /// Records a declaration; returns the names it declares (for `export`).
