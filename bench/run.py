@@ -132,6 +132,11 @@ def bench_generate(tmp, res, sizes, runs, peer_runs):
         ours, ours_rss = measure(runs, lambda: rm(mig), [OURS, "generate", "init"], p)
         peer, peer_rss = measure(peer_runs, lambda: rm(out), [DRIZZLE_KIT, "generate"], p)
         res.add(f"generate, empty folder, {n} tables", ours, peer, "drizzle-kit generate")
+        # Reading the schema alone: the whole DDL from an empty state, printed.
+        ours_read, ours_read_rss = measure(runs, None, [OURS, "diff", "--from", "empty", "--to", "schema"], p, ok=(0, 1))
+        peer_read, peer_read_rss = measure(peer_runs, None, [DRIZZLE_KIT, "export"], p)
+        res.add(f"read the schema and print its DDL, {n} tables", ours_read, peer_read, "drizzle-kit export")
+        res.add(f"peak memory of reading, {n} tables", ours_read_rss, peer_read_rss, "drizzle-kit export", "MB")
         res.add(f"peak memory of generate, {n} tables", ours_rss, peer_rss, "drizzle-kit generate", "MB")
         # No change since the last generate; and the CI gate without a database.
         ours, _ = measure(runs, None, [OURS, "generate", "again"], p)

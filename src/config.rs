@@ -1,5 +1,6 @@
 //! Settings, layered: command-line flags > environment (`DATABASE_URL`, then
-//! `.env` in the project folder) > `db-migrate.toml` > defaults.
+//! `.env` in the project folder) > `db-migrate.toml` > drizzle-kit's
+//! `drizzle.config.*` > defaults.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::history::LockMode;
-use crate::source::drizzle::Casing;
+use crate::schema::Dialect;
+use crate::source::drizzle::{self, Casing, DrizzleConfig, SchemaError};
 
 /// The config file in the project folder.
 pub const CONFIG_FILE: &str = "db-migrate.toml";
@@ -28,7 +30,7 @@ pub enum ConfigError {
     /// db-migrate.toml could not be read or parsed.
     #[error("{path}: {message}")]
     #[diagnostic(help(
-        "valid keys: schema, migrations, database_url, history_table, casing, lock_timeout, lock, ddl_lock_timeout, statement_timeout, lock_retries (see the README)"
+        "valid keys: schema, migrations, database_url, history_table, casing, loader, lock_timeout, lock, ddl_lock_timeout, statement_timeout, lock_retries (see the README)"
     ))]
     BadFile {
         /// The file.
@@ -43,6 +45,21 @@ pub enum ConfigError {
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// drizzle.config.* could not be evaluated.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    DrizzleConfig(#[from] SchemaError),
+    /// drizzle.config.* has a setting db-migrate cannot use.
+    #[error("{path}: {message}")]
+    #[diagnostic(help("{help}"))]
+    BadDrizzleConfig {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
     },
 }
 
@@ -60,6 +77,7 @@ struct FileConfig {
     ddl_lock_timeout: Option<f64>,
     statement_timeout: Option<f64>,
     lock_retries: Option<u32>,
+    loader: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +112,28 @@ pub struct Overrides {
     pub lock_retries: Option<u32>,
     /// `--no-timeouts`: leave the server's settings alone.
     pub no_timeouts: bool,
+    /// `--loader`.
+    pub loader: Option<SchemaLoader>,
+}
+
+/// How the declared schema is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaLoader {
+    /// Statically, without Node (the default).
+    #[default]
+    Static,
+    /// With the project's own Node and drizzle-kit (`drizzle-kit/api`).
+    Node,
+}
+
+/// drizzle-kit's migrator settings (`migrations.table`/`migrations.schema`),
+/// kept for importing a drizzle-kit history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrizzleMigrations {
+    /// `migrations.table` (drizzle-kit's default: `__drizzle_migrations`).
+    pub table: Option<String>,
+    /// `migrations.schema` (drizzle-kit's default: `drizzle`).
+    pub schema: Option<String>,
 }
 
 /// Where the database URL came from (for messages).
@@ -107,6 +147,8 @@ pub enum UrlSource {
     DotEnv,
     /// `database_url` in db-migrate.toml.
     ConfigFile,
+    /// `dbCredentials` in drizzle.config.*.
+    DrizzleConfig,
 }
 
 impl std::fmt::Display for UrlSource {
@@ -116,6 +158,7 @@ impl std::fmt::Display for UrlSource {
             UrlSource::Environment => "DATABASE_URL",
             UrlSource::DotEnv => "DATABASE_URL in .env",
             UrlSource::ConfigFile => "database_url in db-migrate.toml",
+            UrlSource::DrizzleConfig => "dbCredentials in the drizzle config",
         })
     }
 }
@@ -146,6 +189,20 @@ pub struct Config {
     pub statement_timeout: Option<Duration>,
     /// How often a migration is retried after a statement timed out waiting for a lock.
     pub lock_retries: u32,
+    /// How the declared schema is read.
+    pub loader: SchemaLoader,
+    /// The dialect drizzle.config.* declares, which the schema must agree with.
+    pub dialect: Option<Dialect>,
+    /// The drizzle-kit config file that was read, if any.
+    pub drizzle_config: Option<DrizzleConfig>,
+    /// drizzle.config's `schemaFilter` (for later use; generate ignores it, as drizzle-kit does).
+    pub schema_filter: Vec<String>,
+    /// drizzle.config's `tablesFilter` (for later use; generate ignores it, as drizzle-kit does).
+    pub tables_filter: Vec<String>,
+    /// drizzle.config's `migrations` settings.
+    pub drizzle_migrations: Option<DrizzleMigrations>,
+    /// Settings taken from drizzle.config whose values are not known statically.
+    pub unknown_settings: Vec<&'static str>,
 }
 
 /// Default PostgreSQL `lock_timeout` for migration statements, in seconds.
@@ -166,18 +223,39 @@ impl Config {
         let project_dir = std::path::absolute(&project_dir).unwrap_or(project_dir);
         let file = read_file_config(&project_dir)?;
         let dotenv = read_dotenv(&project_dir)?;
+        let drizzle = read_drizzle_config(&project_dir, &dotenv)?;
+        let mut unknown_settings = Vec::new();
+        let drizzle_setting = |key: &'static str, unknown: &mut Vec<&'static str>| {
+            if drizzle.as_ref().is_some_and(|d| d.unknown(key).is_some()) {
+                unknown.push(key);
+            }
+        };
 
         let schema = match (&overrides.schema, file.schema) {
             (Some(s), _) => vec![s.clone()],
             (None, Some(OneOrMany::One(s))) => vec![s],
             (None, Some(OneOrMany::Many(v))) => v,
-            (None, None) => vec![DEFAULT_SCHEMA.to_string()],
+            (None, None) => match drizzle.as_ref().and_then(|d| d.schema.clone()) {
+                Some(v) => v,
+                None if drizzle
+                    .as_ref()
+                    .is_some_and(|d| d.unknown("schema").is_some()) =>
+                {
+                    drizzle_setting("schema", &mut unknown_settings);
+                    Vec::new()
+                }
+                None => vec![DEFAULT_SCHEMA.to_string()],
+            },
         };
         let migrations = overrides
             .migrations
             .clone()
             .or(file.migrations.map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(DEFAULT_MIGRATIONS));
+        let drizzle_url = match &drizzle {
+            Some(d) => drizzle_url(d)?,
+            None => None,
+        };
         let database_url = overrides
             .database_url
             .clone()
@@ -189,14 +267,28 @@ impl Config {
                     .cloned()
                     .map(|u| (u, UrlSource::DotEnv))
             })
-            .or_else(|| file.database_url.map(|u| (u, UrlSource::ConfigFile)));
-        let casing = match file.casing.as_deref() {
+            .or_else(|| file.database_url.map(|u| (u, UrlSource::ConfigFile)))
+            .or_else(|| drizzle_url.map(|u| (u, UrlSource::DrizzleConfig)));
+        if database_url.is_none() {
+            drizzle_setting("dbCredentials", &mut unknown_settings);
+        }
+        let (casing, casing_file) = match (file.casing, drizzle.as_ref()) {
+            (Some(c), _) => (Some(c), project_dir.join(CONFIG_FILE)),
+            (None, Some(d)) => {
+                if d.casing.is_none() {
+                    drizzle_setting("casing", &mut unknown_settings);
+                }
+                (d.casing.clone(), d.path.clone())
+            }
+            (None, None) => (None, project_dir.join(CONFIG_FILE)),
+        };
+        let casing = match casing.as_deref() {
             None | Some("preserve") => Casing::Preserve,
             Some("snake_case") => Casing::SnakeCase,
             Some("camelCase") => Casing::CamelCase,
             Some(other) => {
                 return Err(ConfigError::BadFile {
-                    path: project_dir.join(CONFIG_FILE),
+                    path: casing_file,
                     message: format!(
                         "casing must be \"snake_case\", \"camelCase\" or \"preserve\", not {other:?}"
                     ),
@@ -221,6 +313,34 @@ impl Config {
                 0.0
             }))
         };
+        let loader = match (overrides.loader, file.loader.as_deref()) {
+            (Some(l), _) => l,
+            (None, None | Some("static")) => SchemaLoader::Static,
+            (None, Some("node")) => SchemaLoader::Node,
+            (None, Some(other)) => {
+                return Err(ConfigError::BadFile {
+                    path: project_dir.join(CONFIG_FILE),
+                    message: format!("loader must be \"static\" or \"node\", not {other:?}"),
+                });
+            }
+        };
+        let dialect = match &drizzle {
+            Some(d) => {
+                if d.dialect.is_none() {
+                    drizzle_setting("dialect", &mut unknown_settings);
+                }
+                drizzle_dialect(d)?
+            }
+            None => None,
+        };
+        let drizzle_migrations = drizzle.as_ref().and_then(|d| {
+            (d.migrations_table.is_some() || d.migrations_schema.is_some()).then(|| {
+                DrizzleMigrations {
+                    table: d.migrations_table.clone(),
+                    schema: d.migrations_schema.clone(),
+                }
+            })
+        });
         Ok(Config {
             lock_mode,
             ddl_lock_timeout: seconds(
@@ -245,14 +365,128 @@ impl Config {
             lock_timeout: Duration::from_secs(
                 overrides.lock_timeout.or(file.lock_timeout).unwrap_or(60),
             ),
+            loader,
+            dialect,
+            schema_filter: drizzle
+                .as_ref()
+                .map(|d| d.schema_filter.clone())
+                .unwrap_or_default(),
+            tables_filter: drizzle
+                .as_ref()
+                .map(|d| d.tables_filter.clone())
+                .unwrap_or_default(),
+            drizzle_migrations,
+            drizzle_config: drizzle,
+            unknown_settings,
             project_dir,
         })
+    }
+
+    /// The problem with a setting taken from drizzle.config whose value is not
+    /// known statically (`schema`, `casing`, `dialect`, `dbCredentials`).
+    pub fn unknown_setting(&self, key: &str) -> Option<SchemaError> {
+        if !self.unknown_settings.contains(&key) {
+            return None;
+        }
+        self.drizzle_config.as_ref().and_then(|d| d.unknown(key))
     }
 
     /// A path relative to the project folder.
     pub fn path(&self, relative: &str) -> PathBuf {
         self.project_dir.join(relative)
     }
+}
+
+/// Reads drizzle.config.* (with `.env` under the process environment as
+/// `process.env`), unless the project has no such file.
+fn read_drizzle_config(
+    project_dir: &Path,
+    dotenv: &BTreeMap<String, String>,
+) -> Result<Option<DrizzleConfig>, ConfigError> {
+    let Some(path) = drizzle::find_config(project_dir) else {
+        return Ok(None);
+    };
+    let mut env: BTreeMap<String, String> = dotenv.clone();
+    env.extend(std::env::vars());
+    let vars: Vec<(String, String)> = env.into_iter().collect();
+    Ok(Some(drizzle::read_config(&path, &vars)?))
+}
+
+/// The dialect a drizzle config declares; an error for dialects db-migrate does not support.
+fn drizzle_dialect(d: &DrizzleConfig) -> Result<Option<Dialect>, ConfigError> {
+    match d.dialect.as_deref() {
+        None => Ok(None),
+        Some("postgresql") => Ok(Some(Dialect::Postgres)),
+        Some("sqlite" | "turso") => Ok(Some(Dialect::Sqlite)),
+        Some(other) => Err(ConfigError::BadDrizzleConfig {
+            path: d.path.clone(),
+            message: format!("dialect {other:?} is not supported"),
+            help: "db-migrate supports \"postgresql\" and \"sqlite\"".into(),
+        }),
+    }
+}
+
+/// The database URL of a drizzle config's `dbCredentials` (a `url`, or host,
+/// port, user, password, database and ssl).
+fn drizzle_url(d: &DrizzleConfig) -> Result<Option<String>, ConfigError> {
+    let Some(c) = &d.credentials else {
+        return Ok(None);
+    };
+    let sqlite = matches!(d.dialect.as_deref(), Some("sqlite" | "turso"));
+    if let Some(url) = &c.url {
+        if sqlite && !url.contains(':') {
+            return Ok(Some(format!("sqlite:{url}")));
+        }
+        return Ok(Some(url.clone()));
+    }
+    let Some(host) = &c.host else {
+        return Ok(None);
+    };
+    if sqlite {
+        return Err(ConfigError::BadDrizzleConfig {
+            path: d.path.clone(),
+            message: "dbCredentials for SQLite needs a `url`".into(),
+            help: "write `dbCredentials: { url: './app.db' }`".into(),
+        });
+    }
+    let mut url = String::from("postgres://");
+    if let Some(user) = &c.user {
+        url.push_str(&encode(user));
+        if let Some(password) = &c.password {
+            url.push(':');
+            url.push_str(&encode(password));
+        }
+        url.push('@');
+    }
+    if host.contains(':') && !host.starts_with('[') {
+        url.push_str(&format!("[{host}]"));
+    } else {
+        url.push_str(host);
+    }
+    if let Some(port) = &c.port {
+        url.push(':');
+        url.push_str(port);
+    }
+    url.push('/');
+    url.push_str(&encode(c.database.as_deref().unwrap_or("postgres")));
+    if let Some(ssl) = &c.ssl {
+        url.push_str("?sslmode=");
+        url.push_str(&encode(ssl));
+    }
+    Ok(Some(url))
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn non_empty_env(key: &str) -> Option<String> {

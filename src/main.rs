@@ -17,7 +17,7 @@ use db_migrate::commands::{
     push::PushArgs,
     rebase::RebaseArgs,
 };
-use db_migrate::config::{Config, Overrides};
+use db_migrate::config::{Config, Overrides, SchemaLoader};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -28,7 +28,9 @@ Examples:
   db-migrate push                                (development) make the database match the schema
 
 The database URL comes from --database-url, else DATABASE_URL, else .env in the
-project folder, else database_url in db-migrate.toml. postgres://... and sqlite:<path>.
+project folder, else database_url in db-migrate.toml, else dbCredentials in
+drizzle.config.*. postgres://... and sqlite:<path>. Without db-migrate.toml
+settings, the schema path and casing come from drizzle.config.* too.
 Exit codes: 0 ok, 1 something found (pending, drift, failure, refusal), 2 usage or configuration error.";
 
 /// Schema migrations for Drizzle ORM projects: generate, apply, status, check, push.
@@ -58,6 +60,9 @@ struct Global {
     /// History table, `name` or `schema.name` [default: db_migrate_history]
     #[arg(long, value_name = "TABLE", global = true)]
     history_table: Option<String>,
+    /// How to read the schema: statically, or with the project's Node and drizzle-kit [default: static]
+    #[arg(long, value_enum, value_name = "LOADER", global = true)]
+    loader: Option<SchemaLoader>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -304,6 +309,7 @@ fn main() -> ExitCode {
         migrations: cli.global.migrations,
         database_url: cli.global.database_url,
         history_table: cli.global.history_table,
+        loader: cli.global.loader,
         ..overrides
     };
     let config = match Config::load(&overrides) {

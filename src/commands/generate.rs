@@ -114,7 +114,7 @@ pub(super) fn write_changes(
         return Ok(Outcome::Clean);
     }
     if declared.dialect == Dialect::Postgres {
-        for (kind, name) in names::too_long(&declared) {
+        for (kind, name) in names::too_long(declared) {
             report::line(
                 WARN,
                 "warning",

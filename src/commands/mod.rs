@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use miette::{Diagnostic, Report};
 
-use crate::config::{Config, UrlSource};
+use crate::config::{Config, SchemaLoader, UrlSource};
 use crate::db::Db;
 use crate::db::url::DatabaseUrl;
 use crate::diff::{Change, RenameMode, Renames, diff};
@@ -30,6 +30,7 @@ use crate::render::{Rendered, render};
 use crate::report;
 use crate::schema::{Dialect, Schema};
 use crate::source::drizzle::{self, ReadOptions};
+use crate::source::node;
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +115,9 @@ impl From<MigrationsError> for Failure {
 
 /// The schema files named by the configuration (paths, folders or globs).
 pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
+    if let Some(e) = config.unknown_setting("schema") {
+        return Err(Failure::usage(e));
+    }
     let mut files = Vec::new();
     for entry in &config.schema {
         let path = config.path(entry);
@@ -134,7 +138,7 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
             if files.len() == before {
                 return Err(usage(
                     format!("no schema files match {entry:?}"),
-                    "pass --schema <path|glob> or set `schema` in db-migrate.toml",
+                    "pass --schema <path|glob>, or set `schema` in db-migrate.toml or drizzle.config",
                 ));
             }
         } else if path.is_dir() {
@@ -153,7 +157,7 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
             if found.is_empty() {
                 return Err(usage(
                     format!("the schema folder {entry} has no .ts or .js files"),
-                    "pass --schema <path|glob> or set `schema` in db-migrate.toml",
+                    "pass --schema <path|glob>, or set `schema` in db-migrate.toml or drizzle.config",
                 ));
             }
             files.extend(found);
@@ -181,22 +185,60 @@ fn is_script(p: &std::path::Path) -> bool {
         )
 }
 
-/// Reads the declared schema.
+/// Reads the declared schema (statically, or with Node for `--loader node`)
+/// and checks it against the dialect drizzle.config declares.
 pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
     let files = schema_files(config)?;
-    drizzle::read(
-        &files,
-        &config.project_dir,
-        &ReadOptions {
-            casing: config.casing,
-        },
-    )
-    .map_err(Failure::problem)
+    if let Some(e) = config.unknown_setting("casing") {
+        return Err(Failure::usage(e));
+    }
+    let schema = match config.loader {
+        SchemaLoader::Static => drizzle::read(
+            &files,
+            &config.project_dir,
+            &ReadOptions {
+                casing: config.casing,
+            },
+        )
+        .map_err(Failure::problem)?,
+        SchemaLoader::Node => {
+            node::read(&files, &config.project_dir, config.casing, config.dialect)
+                .map_err(Failure::problem)?
+        }
+    };
+    if let Some(dialect) = config.dialect
+        && dialect != schema.dialect
+    {
+        let file = config
+            .drizzle_config
+            .as_ref()
+            .and_then(|d| d.path.file_name())
+            .map_or_else(
+                || "drizzle.config".to_string(),
+                |n| n.to_string_lossy().to_string(),
+            );
+        return Err(usage(
+            format!(
+                "{file} declares the {dialect} dialect, but the schema is written for {}",
+                schema.dialect
+            ),
+            match schema.dialect {
+                Dialect::Postgres => {
+                    "set `dialect: \"postgresql\"`, or write the schema with sqlite-core"
+                }
+                Dialect::Sqlite => "set `dialect: \"sqlite\"`, or write the schema with pg-core",
+            },
+        ));
+    }
+    Ok(schema)
 }
 
 /// The configured database URL, parsed; a usage error when there is none.
 pub fn database_url(config: &Config) -> Result<(DatabaseUrl, UrlSource), Failure> {
     let Some((url, source)) = &config.database_url else {
+        if let Some(e) = config.unknown_setting("dbCredentials") {
+            return Err(Failure::usage(e));
+        }
         return Err(usage(
             "no database URL",
             "set DATABASE_URL (or put it in .env), pass --database-url, or set database_url in db-migrate.toml; \

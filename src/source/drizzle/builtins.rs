@@ -30,12 +30,19 @@ pub fn global<'a>(name: &str, site: Site) -> Option<Value<'a>> {
             ("assign", Global::ObjectAssign),
             ("freeze", Global::ObjectFreeze),
         ]),
-        "JSON" => functions(&[("stringify", Global::JsonStringify)]),
+        "JSON" => functions(&[
+            ("stringify", Global::JsonStringify),
+            ("parse", Global::JsonParse),
+        ]),
+        "Date" => Interp::global_function(Global::Date),
+        "Error" | "TypeError" | "RangeError" | "SyntaxError" => {
+            Interp::global_function(Global::Error)
+        }
         "Array" => functions(&[("isArray", Global::ArrayIsArray)]),
         "String" => Interp::global_function(Global::String),
         "Number" => Interp::global_function(Global::Number),
         "Boolean" => Interp::global_function(Global::Boolean),
-        "process" | "globalThis" | "window" | "crypto" | "Date" | "Math" | "console" | "Symbol" => {
+        "process" | "globalThis" | "window" | "crypto" | "Math" | "console" | "Symbol" => {
             Value::Opaque(Rc::new(Opaque {
                 what: format!("`{name}`"),
                 origin: "a run-time global whose value is not known when reading the schema".into(),
@@ -365,6 +372,10 @@ fn write_json(v: &Value<'_>, out: &mut String, depth: usize) -> Result<bool, Str
             }
             out.push('}');
         }
+        Value::Date(ms) => match iso_string(*ms) {
+            Some(iso) => out.push_str(&json_string(&iso)),
+            None => out.push_str("null"),
+        },
         Value::BigInt(_) => return Err("a bigint".into()),
         other => return Err(other.describe()),
     }
@@ -521,6 +532,43 @@ pub fn call_global<'a>(
                 ));
             }
         },
+        Global::JsonParse => {
+            let Value::String(text) = &first else {
+                let described = first.describe();
+                return Ok(interp.fail(
+                    arg_site(&args, 0, site),
+                    format!("`JSON.parse` needs a string, found {described}"),
+                    "not a string",
+                    "pass JSON text",
+                ));
+            };
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(json) => from_json(interp, &json, site, 0)?,
+                Err(e) => {
+                    return Ok(interp.fail(
+                        arg_site(&args, 0, site),
+                        format!("`JSON.parse` fails: {e}"),
+                        "invalid JSON",
+                        "fix the JSON text",
+                    ));
+                }
+            }
+        }
+        Global::Error => {
+            let message = match &first {
+                Value::Undefined => String::new(),
+                v => to_js_string(v).unwrap_or_else(|| v.describe()),
+            };
+            let mut object = Object::default();
+            object.set("name".into(), Value::string("Error"), Some(site));
+            object.set("message".into(), Value::string(message), Some(site));
+            Value::object(object)
+        }
+        Global::Date => Value::Opaque(Rc::new(Opaque {
+            what: format!("`{}`", interp.snippet(site)),
+            origin: "the current time, known only when the code runs".into(),
+            site,
+        })),
         Global::ArrayIsArray => Value::Bool(matches!(first, Value::Array(_))),
         Global::String => match args.first() {
             None => Value::string(""),
@@ -538,6 +586,144 @@ pub fn call_global<'a>(
     };
     interp.charge(&result, site)?;
     Ok(result)
+}
+
+/// `new Date(...)`: a known instant from a number, an ISO string with a
+/// zone (or a plain date, which JavaScript reads as UTC) or another Date.
+pub fn new_date<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    let local_time = |interp: &mut Interp<'a>, what: &str| {
+        interp.fail(
+            site,
+            format!("`new Date({what})` depends on the time zone of the machine that runs the code"),
+            "local time",
+            "write an ISO 8601 string with a zone, e.g. new Date('2024-01-01T00:00:00Z'), or sql`...`",
+        )
+    };
+    if args.len() > 1 {
+        return Ok(local_time(interp, "year, month, ..."));
+    }
+    let Some(first) = args.first() else {
+        return Ok(Value::Opaque(Rc::new(Opaque {
+            what: format!("`{}`", interp.snippet(site)),
+            origin: "the current time, known only when the code runs".into(),
+            site,
+        })));
+    };
+    Ok(match &first.value {
+        Value::Number(n) => Value::Date(*n),
+        Value::Date(ms) => Value::Date(*ms),
+        Value::String(text) => match parse_date(text) {
+            Some(DateText::Instant(ms)) => Value::Date(ms),
+            Some(DateText::Local) => local_time(interp, &format!("'{text}'")),
+            None => Value::Date(f64::NAN),
+        },
+        Value::Opaque(o) => Value::Opaque(Rc::new(o.derived(""))),
+        Value::Poison => Value::Poison,
+        other => {
+            let described = other.describe();
+            interp.fail(
+                first.site,
+                format!("`new Date()` needs a number or an ISO 8601 string, found {described}"),
+                "date value",
+                "pass an ISO 8601 string such as '2024-01-01T00:00:00Z'",
+            )
+        }
+    })
+}
+
+enum DateText {
+    Instant(f64),
+    Local,
+}
+
+fn parse_date(text: &str) -> Option<DateText> {
+    let t = text.trim();
+    if let Ok(ts) = t.parse::<jiff::Timestamp>() {
+        return Some(DateText::Instant(ts.as_millisecond() as f64));
+    }
+    if t.len() == 10
+        && let Ok(date) = t.parse::<jiff::civil::Date>()
+    {
+        // A date without a time is midnight UTC in JavaScript.
+        let ts = date
+            .to_datetime(jiff::civil::Time::midnight())
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp();
+        return Some(DateText::Instant(ts.as_millisecond() as f64));
+    }
+    if t.parse::<jiff::civil::DateTime>().is_ok() {
+        return Some(DateText::Local);
+    }
+    None
+}
+
+/// `Date.prototype.toISOString()`; `None` for an invalid date.
+pub fn iso_string(ms: f64) -> Option<String> {
+    if !ms.is_finite() {
+        return None;
+    }
+    let ts = jiff::Timestamp::from_millisecond(ms.trunc() as i64).ok()?;
+    Some(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+/// Methods of a `Date`.
+pub fn date_method<'a>(interp: &mut Interp<'a>, ms: f64, name: &str, site: Site) -> Eval<'a> {
+    Ok(match name {
+        "toISOString" | "toJSON" => match iso_string(ms) {
+            Some(iso) => Value::string(iso),
+            None if name == "toJSON" => Value::Null,
+            None => interp.fail(
+                site,
+                "`toISOString()` of an invalid date",
+                "invalid date",
+                "pass a valid ISO 8601 string to `new Date()`",
+            ),
+        },
+        "getTime" | "valueOf" => Value::Number(ms),
+        _ => unknown_method(interp, "Date", name, site),
+    })
+}
+
+/// A JSON value as a JavaScript value.
+pub fn from_json<'a>(
+    interp: &mut Interp<'a>,
+    json: &serde_json::Value,
+    site: Site,
+    depth: usize,
+) -> Eval<'a> {
+    use serde_json::Value as J;
+    if depth > 100 {
+        return Ok(interp.fail(
+            site,
+            "JSON nested more than 100 levels deep",
+            "too deep",
+            "flatten the JSON",
+        ));
+    }
+    let value = match json {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+        J::String(s) => Value::string(s.as_str()),
+        J::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(from_json(interp, item, site, depth + 1)?);
+            }
+            Value::array(out)
+        }
+        J::Object(map) => {
+            let mut object = Object::default();
+            for (k, v) in map {
+                let v = from_json(interp, v, site, depth + 1)?;
+                object.set(k.as_str().into(), v, Some(site));
+            }
+            Value::object(object)
+        }
+    };
+    interp.charge(&value, site)?;
+    Ok(value)
 }
 
 fn unknown_method<'a>(interp: &mut Interp<'a>, kind: &str, name: &str, site: Site) -> Value<'a> {

@@ -49,7 +49,7 @@ pub fn known<'a>(
                 site,
                 format!("{what} must be known when reading the schema, but it is {described}"),
                 "not known statically",
-                "db-migrate cannot evaluate it statically: inline the value",
+                "db-migrate cannot evaluate it statically: inline the value or use `--loader node`",
             );
             None
         }
@@ -124,6 +124,14 @@ impl<'a> Config<'a> {
             Value::Undefined => None,
             v => Some((v, site)),
         }
+    }
+
+    /// The option names given, in order.
+    pub fn keys(&self) -> Vec<Rc<str>> {
+        self.object
+            .as_ref()
+            .map(|o| o.borrow().props.iter().map(|p| p.key.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// A string option.
@@ -224,6 +232,7 @@ pub fn new_column<'a>(
         default: None,
         identity: None,
         generated: None,
+        generated_virtual: false,
         references: Vec::new(),
         site,
     }))))
@@ -361,6 +370,7 @@ pub fn create_table<'a>(
         columns,
         extra,
         incomplete,
+        rls: std::cell::Cell::new(false),
         site,
     }))))
 }
@@ -448,6 +458,9 @@ pub fn property<'a>(
             _ => method(),
         },
         Drizzle::Sequence(_) | Drizzle::NoDdl(_) => Ok(Value::Undefined),
+        Drizzle::Role(r) if &**key == "name" => Ok(Value::string(r.name.as_str())),
+        Drizzle::Policy(p) if &**key == "name" => Ok(Value::string(p.name.as_str())),
+        Drizzle::Role(_) | Drizzle::Policy(_) | Drizzle::View(_) => method(),
         Drizzle::ColumnRef(c) if &**key == "name" => Ok(Value::string(declared_name(c))),
         Drizzle::Column(_)
         | Drizzle::ColumnRef(_)
@@ -487,20 +500,21 @@ pub fn method<'a>(
         Drizzle::IndexColumn(c) => index_column_method(interp, (**c).clone(), name, args, site),
         Drizzle::Constraint(c) => constraint_method(interp, c, name, args, site),
         Drizzle::Schema(s) => super::pg::schema_method(interp, s, name, args, site),
-        Drizzle::Table(t) if name == "enableRLS" => Ok(interp.fail(
-            site,
-            format!(
-                "row-level security on table `{}` is not supported yet",
-                t.name
-            ),
-            "enableRLS",
-            "remove `.enableRLS()` and enable RLS in a hand-written migration",
-        )),
+        Drizzle::Table(t) => super::entities::table_method(interp, t, name, site),
+        Drizzle::Role(r) => super::entities::role_method(interp, r, name, site),
+        Drizzle::Policy(p) => super::entities::policy_method(interp, p, name, args, site),
+        Drizzle::View(v) => super::entities::view_method(interp, v, name, args, site),
         other => Ok(unknown_method(interp, other.describe(), name, site)),
     }
 }
 
-fn unknown_method<'a>(interp: &mut Interp<'a>, what: &str, name: &str, site: Site) -> Value<'a> {
+/// Reports a method a Drizzle value does not have.
+pub fn unknown_method<'a>(
+    interp: &mut Interp<'a>,
+    what: &str,
+    name: &str,
+    site: Site,
+) -> Value<'a> {
     interp.fail(
         site,
         format!("`.{name}()` is not a method of {what} that db-migrate knows"),
@@ -686,6 +700,7 @@ fn column_method<'a>(
                 default: None,
                 identity: None,
                 generated: None,
+                generated_virtual: false,
                 references: Vec::new(),
                 site: base.site,
             };
@@ -694,18 +709,13 @@ fn column_method<'a>(
             )))));
         }
         "generatedAlwaysAs" => {
-            if dialect == Dialect::Sqlite {
-                let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
-                if config.string(interp, "mode").as_deref() != Some("stored") {
-                    return Ok(interp.fail(
-                        site,
-                        "virtual generated columns are not supported yet",
-                        "virtual by default in SQLite",
-                        "pass `{ mode: 'stored' }` to store the value",
-                    ));
-                }
-            }
-            column.borrow_mut().generated = Some((arg(&args, 0), arg_site(&args, 0, site)));
+            // SQLite columns are virtual unless `{ mode: 'stored' }`; PostgreSQL ones are stored.
+            let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
+            let virtual_column = dialect == Dialect::Sqlite
+                && config.string(interp, "mode").as_deref() != Some("stored");
+            let mut c = column.borrow_mut();
+            c.generated = Some((arg(&args, 0), arg_site(&args, 0, site)));
+            c.generated_virtual = virtual_column;
         }
         "generatedAlwaysAsIdentity" | "generatedByDefaultAsIdentity" => {
             if !pg_only(interp) {
@@ -1035,12 +1045,7 @@ fn constraint_method<'a>(
         (Constraint::Index(i), "concurrently") => i.concurrently = true,
         (Constraint::Index(i), "with") => {
             let config = Config::from_value(interp, arg(&args, 0), arg_site(&args, 0, site));
-            let keys: Vec<Rc<str>> = config
-                .object
-                .as_ref()
-                .map(|o| o.borrow().props.iter().map(|p| p.key.clone()).collect())
-                .unwrap_or_default();
-            for key in keys {
+            for key in config.keys() {
                 if let Some((v, s)) = config.value(interp, &key) {
                     match v {
                         Value::String(_) | Value::Number(_) | Value::Bool(_) => {

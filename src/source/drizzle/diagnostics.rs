@@ -67,6 +67,7 @@ pub struct SourceFile {
 #[derive(Debug)]
 pub struct SchemaError {
     problems: Vec<SchemaProblem>,
+    subject: &'static str,
 }
 
 impl SchemaError {
@@ -88,7 +89,16 @@ impl SchemaError {
             .into_iter()
             .map(|p| SchemaProblem::new(p, files))
             .collect();
-        SchemaError { problems }
+        SchemaError {
+            problems,
+            subject: "the Drizzle schema",
+        }
+    }
+
+    /// The same problems about something other than the schema ("the drizzle config").
+    pub(crate) fn about(mut self, subject: &'static str) -> SchemaError {
+        self.subject = subject;
+        self
     }
 
     /// The individual problems.
@@ -100,8 +110,8 @@ impl SchemaError {
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problems.len() {
-            1 => f.write_str("could not read the Drizzle schema: 1 problem"),
-            n => write!(f, "could not read the Drizzle schema: {n} problems"),
+            1 => write!(f, "could not read {}: 1 problem", self.subject),
+            n => write!(f, "could not read {}: {n} problems", self.subject),
         }
     }
 }

@@ -13,15 +13,17 @@ use std::rc::Rc;
 
 use oxc_ast::ast::{
     Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentOperator, AssignmentTarget,
-    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, LogicalOperator,
-    ObjectPropertyKind, PropertyKind, Statement, TSEnumDeclaration, TSEnumMemberName,
-    TaggedTemplateExpression, TemplateLiteral, UnaryOperator, VariableDeclaration,
+    BinaryOperator, BindingPattern, CallExpression, ChainElement, Expression, ForStatementInit,
+    ForStatementLeft, LogicalOperator, ObjectPropertyKind, PropertyKind, SimpleAssignmentTarget,
+    Statement, TSEnumDeclaration, TSEnumMemberName, TaggedTemplateExpression, TemplateLiteral,
+    UnaryOperator, UpdateOperator, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
 use super::builtins;
 use super::core;
 use super::diagnostics::{Problem, Problems};
+use super::entities;
 use super::modules::{
     Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names,
 };
@@ -76,6 +78,13 @@ enum Binding<'a> {
     Done(Value<'a>),
 }
 
+/// What an assignment writes to.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Var(&'a str),
+    Member(&'a oxc_ast::ast::MemberExpression<'a>),
+}
+
 /// Where an export leads.
 enum Found<'a> {
     Binding(ModuleId, &'a str),
@@ -92,6 +101,10 @@ pub struct Interp<'a> {
     roots: Vec<Rc<Scope<'a>>>,
     bindings: HashMap<(ModuleId, &'a str), Binding<'a>>,
     touched: HashSet<ModuleId>,
+    /// `process.env` when the environment is known (in drizzle.config files).
+    process_env: Option<Value<'a>>,
+    /// The `module` object of modules run as scripts (CommonJS configs).
+    scripts: HashMap<ModuleId, Value<'a>>,
     steps: u64,
     depth: u32,
     values: u64,
@@ -109,6 +122,8 @@ impl<'a> Interp<'a> {
             roots,
             bindings: HashMap::new(),
             touched: HashSet::new(),
+            process_env: None,
+            scripts: HashMap::new(),
             steps: 0,
             depth: 0,
             values: 0,
@@ -234,6 +249,18 @@ impl<'a> Interp<'a> {
         out: &mut Vec<(&'a str, Site)>,
         visited: &mut Vec<ModuleId>,
     ) {
+        let mut seen: HashSet<&'a str> = out.iter().map(|(n, _)| *n).collect();
+        self.collect_exported_names_into(module, with_default, out, visited, &mut seen);
+    }
+
+    fn collect_exported_names_into(
+        &self,
+        module: ModuleId,
+        with_default: bool,
+        out: &mut Vec<(&'a str, Site)>,
+        visited: &mut Vec<ModuleId>,
+        seen: &mut HashSet<&'a str>,
+    ) {
         if visited.contains(&module) {
             return;
         }
@@ -242,7 +269,7 @@ impl<'a> Interp<'a> {
             return;
         };
         for (name, export) in &m.exports {
-            if (*name == "default" && !with_default) || out.iter().any(|(n, _)| n == name) {
+            if (*name == "default" && !with_default) || !seen.insert(name) {
                 continue;
             }
             let site = match export {
@@ -265,7 +292,7 @@ impl<'a> Interp<'a> {
         }
         for (target, _) in &m.star_exports {
             if let ModuleTarget::Local(id) = target {
-                self.collect_exported_names(*id, false, out, visited);
+                self.collect_exported_names_into(*id, false, out, visited, seen);
             }
         }
     }
@@ -368,6 +395,49 @@ impl<'a> Interp<'a> {
         Ok(value)
     }
 
+    /// Makes `process.env` known (drizzle.config files are evaluated with the environment).
+    pub fn set_environment(&mut self, vars: &[(String, String)]) {
+        let mut env = Object::default();
+        for (k, v) in vars {
+            env.set(k.as_str().into(), Value::string(v.as_str()), None);
+        }
+        self.process_env = Some(Value::object(env));
+    }
+
+    /// Runs a module's top-level statements in order, as a script does
+    /// (declarations stay lazy); gives `module.exports` afterwards.
+    pub fn run_module(&mut self, module: ModuleId) -> Eval<'a> {
+        let Some(program) = self.modules.get(module).map(|m| m.program) else {
+            return Ok(Value::Poison);
+        };
+        self.touched.insert(module);
+        let exports = Value::object(Object::default());
+        let mut object = Object::default();
+        object.set("exports".into(), exports, None);
+        let module_object = Value::object(object);
+        self.scripts.insert(module, module_object.clone());
+        let root = self.roots[module].clone();
+        for statement in &program.body {
+            let runs = match statement {
+                Statement::ImportDeclaration(_)
+                | Statement::ExportNamedDeclaration(_)
+                | Statement::ExportAllDeclaration(_)
+                | Statement::ExportDefaultDeclaration(_)
+                | Statement::TSExportAssignment(_)
+                | Statement::TSNamespaceExportDeclaration(_) => false,
+                other => other.as_declaration().is_none(),
+            };
+            if runs && let Flow::Return(_) = self.exec(statement, &root)? {
+                break;
+            }
+        }
+        let site = Site {
+            module,
+            span: program.span,
+        };
+        self.get_property(&module_object, &Rc::from("exports"), site)
+    }
+
     /// Reports a module's top-level statements the first time one of its bindings is used.
     fn touch(&mut self, module: ModuleId) {
         if !self.touched.insert(module) {
@@ -421,6 +491,22 @@ impl<'a> Interp<'a> {
             self.bindings
                 .insert((module, name), Binding::Done(value.clone()));
             return Ok(value);
+        }
+        match name {
+            "process" if self.process_env.is_some() => {
+                let mut process = Object::default();
+                let env = self.process_env.clone().unwrap_or(Value::Undefined);
+                process.set("env".into(), env, None);
+                return Ok(Value::object(process));
+            }
+            "module" | "exports" if self.scripts.contains_key(&module) => {
+                let object = self.scripts[&module].clone();
+                return match name {
+                    "module" => Ok(object),
+                    _ => self.get_property(&object, &Rc::from("exports"), site),
+                };
+            }
+            _ => {}
         }
         if let Some(value) = builtins::global(name, site) {
             return Ok(value);
@@ -619,7 +705,7 @@ impl<'a> Interp<'a> {
             Expression::TemplateLiteral(t) => self.eval_template(t, scope),
             Expression::Identifier(id) => self.lookup(id.name.as_str(), scope, site),
             Expression::ArrayExpression(a) => {
-                let mut items = Vec::new();
+                let mut items = Vec::with_capacity(a.elements.len());
                 for element in &a.elements {
                     match element {
                         ArrayExpressionElement::SpreadElement(s) => {
@@ -640,18 +726,14 @@ impl<'a> Interp<'a> {
                 Ok(array)
             }
             Expression::ObjectExpression(o) => {
-                let mut object = Object::default();
+                let mut object = Object {
+                    props: Vec::with_capacity(o.properties.len()),
+                };
                 for property in &o.properties {
                     match property {
                         ObjectPropertyKind::ObjectProperty(p) => {
                             let psite = Self::site(scope, p.span);
-                            if p.kind != PropertyKind::Init {
-                                self.fail(
-                                    psite,
-                                    "getters and setters are not supported in schema objects",
-                                    "accessor",
-                                    "use a plain property",
-                                );
+                            if p.kind == PropertyKind::Set {
                                 continue;
                             }
                             let key: Rc<str> = if p.computed {
@@ -677,7 +759,11 @@ impl<'a> Interp<'a> {
                                     }
                                 }
                             };
-                            let value = self.eval(&p.value, scope)?;
+                            let mut value = self.eval(&p.value, scope)?;
+                            if p.kind == PropertyKind::Get {
+                                // A getter is read once, when the object is built.
+                                value = self.call(&value, Vec::new(), psite)?;
+                            }
                             object.set(key, value, Some(Self::site(scope, p.value.span())));
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
@@ -783,22 +869,21 @@ impl<'a> Interp<'a> {
                 None => Ok(Value::Undefined),
             },
             Expression::TaggedTemplateExpression(t) => self.eval_tagged(t, scope, site),
-            Expression::AssignmentExpression(a) => {
-                let value = self.eval(&a.right, scope)?;
-                if a.operator != AssignmentOperator::Assign {
-                    return Ok(self.fail(
-                        site,
-                        "only plain `=` assignments are supported",
-                        "compound assignment",
-                        "write `x = x + y`",
-                    ));
-                }
-                self.assign(&a.left, value, scope, site)
-            }
+            Expression::AssignmentExpression(a) => self.eval_assignment(a, scope, site),
+            Expression::UpdateExpression(u) => self.eval_update(u, scope, site),
             Expression::NewExpression(n) => {
                 // An instance of a class from code the reader does not
                 // evaluate (an npm package, `Date`) is as unknown as the class.
                 match self.eval(&n.callee, scope)? {
+                    f @ Value::Native(_) if matches!(&f, Value::Native(g) if matches!(**g, Native::Global(Global::Error))) =>
+                    {
+                        let args = self.eval_args(&n.arguments, scope)?;
+                        self.call(&f, args, site)
+                    }
+                    Value::Native(g) if matches!(*g, Native::Global(Global::Date)) => {
+                        let args = self.eval_args(&n.arguments, scope)?;
+                        builtins::new_date(self, args, site)
+                    }
                     Value::Opaque(o) => Ok(Value::Opaque(Rc::new(Opaque {
                         what: format!("`{}`", self.snippet(site)),
                         origin: o.origin.clone(),
@@ -815,7 +900,6 @@ impl<'a> Interp<'a> {
             Expression::Super(_) => Ok(self.unsupported(site, "`super`")),
             Expression::ImportExpression(_) => Ok(self.unsupported(site, "dynamic `import()`")),
             Expression::RegExpLiteral(_) => Ok(self.unsupported(site, "regular expressions")),
-            Expression::UpdateExpression(_) => Ok(self.unsupported(site, "`++` and `--`")),
             _ => Ok(self.unsupported(site, "this kind of expression")),
         }
     }
@@ -1016,7 +1100,11 @@ impl<'a> Interp<'a> {
                 }
                 method(target)
             }
-            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) | Value::Sql(_) => method(target),
+            Value::Number(_)
+            | Value::Bool(_)
+            | Value::BigInt(_)
+            | Value::Sql(_)
+            | Value::Date(_) => method(target),
             Value::Module(id) => {
                 let id = *id;
                 match self.find_export(id, key, &mut Vec::new()) {
@@ -1033,6 +1121,12 @@ impl<'a> Interp<'a> {
                     package: *package,
                     name: format!("{name}.{key}").into(),
                 })),
+                Native::Global(Global::Date) => Ok(Value::Opaque(Rc::new(Opaque {
+                    what: format!("`Date.{key}`"),
+                    origin: "a run-time global whose value is not known when reading the schema"
+                        .into(),
+                    site,
+                }))),
                 _ => Ok(Value::Undefined),
             },
             Value::Function(_) => Ok(Value::Undefined),
@@ -1120,16 +1214,43 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn assign(
+    /// Where an assignment target writes.
+    fn place(target: &'a AssignmentTarget<'a>) -> Option<Place<'a>> {
+        match target {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => Some(Place::Var(id.name.as_str())),
+            other => other.as_member_expression().map(Place::Member),
+        }
+    }
+
+    /// Where an update expression (`i++`) writes.
+    fn simple_place(target: &'a SimpleAssignmentTarget<'a>) -> Option<Place<'a>> {
+        match target {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
+                Some(Place::Var(id.name.as_str()))
+            }
+            other => other.as_member_expression().map(Place::Member),
+        }
+    }
+
+    /// The current value at a place.
+    fn read_place(&mut self, place: Place<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+        match place {
+            Place::Var(name) => self.lookup(name, scope, site),
+            Place::Member(member) => self.eval_member(member.object(), member, scope),
+        }
+    }
+
+    /// Stores a value at a place.
+    fn write_place(
         &mut self,
-        target: &'a AssignmentTarget<'a>,
+        place: Place<'a>,
         value: Value<'a>,
         scope: &Rc<Scope<'a>>,
         site: Site,
     ) -> Eval<'a> {
-        match target {
-            AssignmentTarget::AssignmentTargetIdentifier(id) => {
-                if !scope.assign(id.name.as_str(), value.clone()) {
+        match place {
+            Place::Var(name) => {
+                if !scope.assign(name, value.clone()) {
                     return Ok(self.fail(
                         site,
                         "only variables declared inside a function can be reassigned",
@@ -1139,10 +1260,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(value)
             }
-            other => {
-                let Some(member) = other.as_member_expression() else {
-                    return Ok(self.unsupported(site, "destructuring assignments"));
-                };
+            Place::Member(member) => {
                 let object = self.eval(member.object(), scope)?;
                 let Some(key) = self.member_key(member, scope)? else {
                     return Ok(Value::Poison);
@@ -1175,6 +1293,65 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `a = b`, `a += b`, `a ??= b`...
+    fn eval_assignment(
+        &mut self,
+        a: &'a oxc_ast::ast::AssignmentExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let Some(place) = Self::place(&a.left) else {
+            return Ok(self.unsupported(site, "destructuring assignments"));
+        };
+        if a.operator == AssignmentOperator::Assign {
+            let value = self.eval(&a.right, scope)?;
+            return self.write_place(place, value, scope, site);
+        }
+        let current = self.read_place(place, scope, site)?;
+        if let Some(logical) = a.operator.to_logical_operator() {
+            let keep = match logical {
+                LogicalOperator::Coalesce => !current.is_nullish(),
+                LogicalOperator::Or => builtins::truthy(&current),
+                LogicalOperator::And => !builtins::truthy(&current),
+            };
+            if keep {
+                return Ok(current);
+            }
+            let value = self.eval(&a.right, scope)?;
+            return self.write_place(place, value, scope, site);
+        }
+        let right = self.eval(&a.right, scope)?;
+        let Some(op) = a.operator.to_binary_operator() else {
+            return Ok(self.unsupported(site, "this assignment operator"));
+        };
+        let value = self.binary(op, current, right, site);
+        self.charge(&value, site)?;
+        self.write_place(place, value, scope, site)
+    }
+
+    /// `i++`, `--i`.
+    fn eval_update(
+        &mut self,
+        u: &'a oxc_ast::ast::UpdateExpression<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Eval<'a> {
+        let Some(place) = Self::simple_place(&u.argument) else {
+            return Ok(self.unsupported(site, "this update expression"));
+        };
+        let current = self.read_place(place, scope, site)?;
+        if matches!(current, Value::Poison | Value::Opaque(_)) {
+            return Ok(current);
+        }
+        let old = builtins::to_number(&current);
+        let new = match u.operator {
+            UpdateOperator::Increment => old + 1.0,
+            UpdateOperator::Decrement => old - 1.0,
+        };
+        self.write_place(place, Value::Number(new), scope, site)?;
+        Ok(Value::Number(if u.prefix { new } else { old }))
+    }
+
     /// The truth of a condition; `None` when it cannot be known (reported).
     fn condition(&mut self, v: &Value<'a>, site: Site) -> Option<bool> {
         match v {
@@ -1184,8 +1361,9 @@ impl<'a> Interp<'a> {
                 self.fail(
                     site,
                     format!("cannot decide this condition: it depends on {described}"),
-                    "unknown when reading the schema",
-                    "the schema must not depend on values that are only known at run time",
+                    "not known statically",
+                    "it must not depend on values that are only known when the code runs: write the value out, \
+                     or use `--loader node`",
                 );
                 None
             }
@@ -1282,6 +1460,22 @@ impl<'a> Interp<'a> {
         let site = Self::site(scope, call.span);
         let callee = call.callee.get_inner_expression();
         let function = match callee.as_member_expression() {
+            // Builder chains (`.notNull().default(0)`) call methods directly.
+            Some(oxc_ast::ast::MemberExpression::StaticMemberExpression(m)) if !m.optional => {
+                let receiver = self.eval(&m.object, scope)?;
+                if let Value::Drizzle(
+                    d @ (Drizzle::Column(_) | Drizzle::IndexColumn(_) | Drizzle::Constraint(_)),
+                ) = &receiver
+                {
+                    let args = self.eval_args(&call.arguments, scope)?;
+                    self.enter(site)?;
+                    let result = core::method(self, d, m.property.name.as_str(), args, site);
+                    self.depth -= 1;
+                    return result;
+                }
+                let key: Rc<str> = m.property.name.as_str().into();
+                self.get_property(&receiver, &key, Self::site(scope, m.span))?
+            }
             Some(m) => self.eval_member(m.object(), m, scope)?,
             None => self.eval(callee, scope)?,
         };
@@ -1311,12 +1505,17 @@ impl<'a> Interp<'a> {
                         Package::PgCore => pg::call(self, name, args, site),
                         Package::SqliteCore => sqlite::call(self, name, args, site),
                         Package::Orm => core::orm_call(self, name, args, site),
+                        Package::Kit => kit_call(self, name, args, site),
                     }
                 }
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
                 Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
                 Native::TableCreator { dialect, rename } => {
                     core::create_prefixed_table(self, *dialect, rename, args, site)
+                }
+                Native::CustomType { dialect, params } => {
+                    self.create(site)?;
+                    entities::custom_column(self, *dialect, params, args, site)
                 }
             },
             Value::Drizzle(Drizzle::Enum(e)) => pg::enum_column(self, e, args, site),
@@ -1350,6 +1549,7 @@ impl<'a> Interp<'a> {
                 builtins::primitive_method(self, receiver, name, args, site)
             }
             Value::Sql(s) => core::sql_method(self, s, name, args, site),
+            Value::Date(ms) => builtins::date_method(self, *ms, name, site),
             Value::Drizzle(d) => core::method(self, d, name, args, site),
             _ => Ok(Value::Undefined),
         }
@@ -1569,20 +1769,66 @@ impl<'a> Interp<'a> {
                 }
                 let iterable = self.eval(&f.right, scope)?;
                 let items = self.iterate(iterable, Self::site(scope, f.right.span()));
-                for item in items {
-                    let inner = Scope::child(scope);
-                    match &f.left {
-                        oxc_ast::ast::ForStatementLeft::VariableDeclaration(v) => {
-                            if let Some(d) = v.declarations.first() {
-                                self.bind_pattern(&d.id, item, &inner)?;
-                            }
-                        }
-                        _ => {
-                            self.unsupported(site, "this loop variable");
-                            return Ok(Flow::Normal);
+                self.run_each(&f.left, items, &f.body, scope, site)
+            }
+            Statement::ForInStatement(f) => {
+                let object = self.eval(&f.right, scope)?;
+                let keys = match &object {
+                    Value::Object(o) => o
+                        .borrow()
+                        .props
+                        .iter()
+                        .map(|p| Value::String(p.key.clone()))
+                        .collect(),
+                    Value::Array(a) => (0..a.borrow().len())
+                        .map(|i| Value::string(i.to_string()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                self.run_each(&f.left, keys, &f.body, scope, site)
+            }
+            Statement::ForStatement(f) => {
+                let inner = Scope::child(scope);
+                match &f.init {
+                    Some(ForStatementInit::VariableDeclaration(v)) => {
+                        self.declare_variables(v, &inner)?;
+                    }
+                    Some(init) => {
+                        if let Some(e) = init.as_expression() {
+                            self.eval(e, &inner)?;
                         }
                     }
-                    match self.exec(&f.body, &inner)? {
+                    None => {}
+                }
+                loop {
+                    if let Some(test) = &f.test {
+                        let t = self.eval(test, &inner)?;
+                        match self.condition(&t, Self::site(scope, test.span())) {
+                            Some(true) => {}
+                            Some(false) => break,
+                            None => return Ok(Flow::Return(Value::Poison)),
+                        }
+                    }
+                    match self.exec(&f.body, &Scope::child(&inner))? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                    if let Some(update) = &f.update {
+                        self.eval(update, &inner)?;
+                    }
+                }
+                Ok(Flow::Normal)
+            }
+            Statement::WhileStatement(w) => {
+                loop {
+                    let t = self.eval(&w.test, scope)?;
+                    match self.condition(&t, Self::site(scope, w.test.span())) {
+                        Some(true) => {}
+                        Some(false) => break,
+                        None => return Ok(Flow::Return(Value::Poison)),
+                    }
+                    match self.exec(&w.body, &Scope::child(scope))? {
                         Flow::Break => break,
                         Flow::Return(v) => return Ok(Flow::Return(v)),
                         Flow::Normal | Flow::Continue => {}
@@ -1594,10 +1840,15 @@ impl<'a> Interp<'a> {
             Statement::ContinueStatement(c) if c.label.is_none() => Ok(Flow::Continue),
             Statement::ThrowStatement(t) => {
                 let v = self.eval(&t.argument, scope)?;
+                let message = match &v {
+                    Value::Object(o) => o.borrow().get("message").cloned(),
+                    _ => None,
+                };
+                let v = message.unwrap_or(v);
                 let text = builtins::to_js_string(&v).unwrap_or_else(|| v.describe());
                 self.fail(
                     site,
-                    format!("the schema code throws an error: {text}"),
+                    format!("the code throws an error: {text}"),
                     "thrown here",
                     "fix the condition that leads here",
                 );
@@ -1619,9 +1870,61 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Runs a loop body once per item, binding the loop variable.
+    fn run_each(
+        &mut self,
+        left: &'a ForStatementLeft<'a>,
+        items: Vec<Value<'a>>,
+        body: &'a Statement<'a>,
+        scope: &Rc<Scope<'a>>,
+        site: Site,
+    ) -> Result<Flow<'a>, Interrupt> {
+        for item in items {
+            let inner = Scope::child(scope);
+            match left {
+                ForStatementLeft::VariableDeclaration(v) => {
+                    if let Some(d) = v.declarations.first() {
+                        self.bind_pattern(&d.id, item, &inner)?;
+                    }
+                }
+                other => match other.as_assignment_target().and_then(Self::place) {
+                    Some(place) => {
+                        self.write_place(place, item, &inner, site)?;
+                    }
+                    None => {
+                        self.unsupported(site, "this loop variable");
+                        return Ok(Flow::Normal);
+                    }
+                },
+            }
+            match self.exec(body, &inner)? {
+                Flow::Break => break,
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                Flow::Normal | Flow::Continue => {}
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
     /// The value of a global function (`Object.values`...).
     pub fn global_function(g: Global) -> Value<'a> {
         Value::native(Native::Global(g))
+    }
+}
+
+/// Calls an export of `drizzle-kit`: `defineConfig` returns its argument.
+fn kit_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    match name {
+        "defineConfig" => Ok(args
+            .into_iter()
+            .next()
+            .map_or(Value::Undefined, |a| a.value)),
+        _ => Ok(interp.fail(
+            site,
+            format!("`{name}` from drizzle-kit cannot be evaluated by db-migrate"),
+            "unsupported",
+            "drizzle.config files use `defineConfig` from drizzle-kit, or export a plain object",
+        )),
     }
 }
 
@@ -1631,10 +1934,12 @@ fn external_origin(specifier: &str) -> String {
         format!("imported from Node's `{specifier}` module")
     } else if specifier.starts_with("@/")
         || specifier.starts_with("~/")
+        || specifier.starts_with('~')
         || specifier.starts_with('#')
     {
         format!(
-            "imported through the path alias `{specifier}`, which db-migrate does not resolve yet"
+            "imported from `{specifier}`, which is neither a file of the project, a `paths` alias in \
+             tsconfig.json nor a workspace package"
         )
     } else {
         let package = match specifier.strip_prefix('@') {

@@ -1,12 +1,13 @@
 //! From the exported values of the schema files to the model: column types,
-//! defaults, keys, indexes and checks with drizzle-kit's names and SQL text.
+//! defaults, keys, indexes and checks with drizzle-kit's names and SQL text,
+//! views, roles and row-level security policies.
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::schema::{
-    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, PrimaryKey,
-    QualifiedName, Schema, Sequence, Table, Unique, names,
+    Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, Nulls, Policy,
+    PrimaryKey, QualifiedName, Role, Schema, Sequence, Table, Unique, View, names,
 };
 
 use super::Casing;
@@ -16,8 +17,8 @@ use super::diagnostics::Problem;
 use super::eval::{Arg, Interp, Interrupt};
 use super::value::{
     ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
-    IndexKeySource, ModuleId, SchemaEntity, SequenceEntity, Site, SqlChunk, SqlFragment,
-    TableEntity, Value,
+    IndexKeySource, ModuleId, PolicyEntity, RoleEntity, SchemaEntity, SequenceEntity, Site,
+    SqlChunk, SqlFragment, TableEntity, Value, ViewBody, ViewEntity,
 };
 
 /// How columns are written inside SQL text.
@@ -36,6 +37,9 @@ struct Exported<'a> {
     enums: Vec<Rc<EnumEntity>>,
     schemas: Vec<Rc<SchemaEntity>>,
     sequences: Vec<Rc<SequenceEntity>>,
+    roles: Vec<Rc<RoleEntity>>,
+    policies: Vec<Rc<PolicyEntity<'a>>>,
+    views: Vec<Rc<std::cell::RefCell<ViewEntity<'a>>>>,
 }
 
 impl Exported<'_> {
@@ -44,6 +48,8 @@ impl Exported<'_> {
             && self.enums.is_empty()
             && self.schemas.is_empty()
             && self.sequences.is_empty()
+            && self.roles.is_empty()
+            && self.views.is_empty()
     }
 }
 
@@ -86,6 +92,7 @@ pub fn lower<'a>(
         dialect,
         exported,
         reported: HashSet::new(),
+        attached: HashSet::new(),
     };
     let schema = lowerer.schema().ok()?;
     lowerer.interp.problems.is_empty().then_some(schema)
@@ -100,6 +107,9 @@ fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported
                 Value::Drizzle(Drizzle::Enum(e)) => push_unique(&mut exported.enums, e),
                 Value::Drizzle(Drizzle::Schema(s)) => push_unique(&mut exported.schemas, s),
                 Value::Drizzle(Drizzle::Sequence(s)) => push_unique(&mut exported.sequences, s),
+                Value::Drizzle(Drizzle::Role(r)) => push_unique(&mut exported.roles, r),
+                Value::Drizzle(Drizzle::Policy(p)) => push_unique(&mut exported.policies, p),
+                Value::Drizzle(Drizzle::View(v)) => push_unique(&mut exported.views, v),
                 _ => {}
             }
         }
@@ -112,7 +122,16 @@ fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> 
     let sqlite = exported
         .tables
         .iter()
-        .find(|t| t.dialect == Dialect::Sqlite);
+        .find(|t| t.dialect == Dialect::Sqlite)
+        .map(|t| (t.site, format!("table `{}`", t.name)))
+        .or_else(|| {
+            exported
+                .views
+                .iter()
+                .map(|v| v.borrow())
+                .find(|v| v.dialect == Dialect::Sqlite)
+                .map(|v| (v.site, format!("view `{}`", v.name)))
+        });
     let postgres_site = exported
         .tables
         .iter()
@@ -135,17 +154,30 @@ fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> 
                 .sequences
                 .first()
                 .map(|s| (s.site, format!("sequence `{}`", s.name)))
+        })
+        .or_else(|| {
+            exported
+                .views
+                .iter()
+                .map(|v| v.borrow())
+                .find(|v| v.dialect == Dialect::Postgres)
+                .map(|v| (v.site, format!("view `{}`", v.name)))
+        })
+        .or_else(|| {
+            exported
+                .roles
+                .first()
+                .map(|r| (r.site, format!("role `{}`", r.name)))
         });
     match (sqlite, postgres_site) {
-        (Some(table), Some((_, postgres))) => {
+        (Some((site, sqlite)), Some((_, postgres))) => {
             interp.problems.push(
                 Problem::at(
-                    table.site,
+                    site,
                     format!(
-                        "the schema mixes SQLite and PostgreSQL: SQLite table `{}` and PostgreSQL {postgres}",
-                        table.name
+                        "the schema mixes SQLite and PostgreSQL: SQLite {sqlite} and PostgreSQL {postgres}"
                     ),
-                    "SQLite table",
+                    "SQLite entity",
                 )
                 .with_help("a schema targets one database: use either drizzle-orm/pg-core or drizzle-orm/sqlite-core"),
             );
@@ -162,6 +194,8 @@ struct Lowerer<'i, 'a> {
     dialect: Dialect,
     exported: Exported<'a>,
     reported: HashSet<usize>,
+    /// Policies listed in a table's third argument.
+    attached: HashSet<usize>,
 }
 
 impl<'a> Lowerer<'_, 'a> {
@@ -209,9 +243,10 @@ impl<'a> Lowerer<'_, 'a> {
                 schema.sequences.push(item);
             }
         }
+        let mut table_names = HashSet::new();
         for t in self.exported.tables.clone() {
             let table = self.table(&t)?;
-            if schema.table(&table.schema, &table.name).is_some() {
+            if !table_names.insert((table.schema.clone(), table.name.clone())) {
                 self.report(
                     Problem::at(
                         t.site,
@@ -224,8 +259,198 @@ impl<'a> Lowerer<'_, 'a> {
             }
             schema.tables.push(table);
         }
+        self.standalone_policies(&mut schema);
+        for t in &mut schema.tables {
+            t.rls_enabled = t.rls_enabled || !t.policies.is_empty();
+        }
+        for v in self.exported.views.clone() {
+            let v = v.borrow().clone();
+            if let Some(view) = self.view(&v) {
+                if schema.view(&view.schema, &view.name).is_some()
+                    || schema.table(&view.schema, &view.name).is_some()
+                {
+                    self.report(
+                        Problem::at(
+                            v.site,
+                            format!("two exported tables or views are named `{}`", v.name),
+                            "second definition",
+                        )
+                        .with_help("give each view its own name"),
+                    );
+                    continue;
+                }
+                schema.views.push(view);
+            }
+        }
+        for r in self.exported.roles.clone() {
+            if r.existing.get() || schema.roles.iter().any(|x| x.name == r.name) {
+                continue;
+            }
+            schema.roles.push(Role {
+                name: r.name.clone(),
+                create_db: r.create_db,
+                create_role: r.create_role,
+                inherit: r.inherit,
+            });
+        }
         schema.sort();
         Ok(schema)
+    }
+
+    /// A view with its SQL body; `None` for `.existing()` views and problems (reported).
+    fn view(&mut self, v: &ViewEntity<'a>) -> Option<View> {
+        self.check_schema(&v.schema, &format!("view `{}`", v.name));
+        if v.dialect != self.dialect {
+            self.report(
+                Problem::at(
+                    v.site,
+                    format!(
+                        "view `{}` is a {} view in a {} schema",
+                        v.name, v.dialect, self.dialect
+                    ),
+                    "wrong dialect",
+                )
+                .with_help(
+                    "import the view builder from the same drizzle-orm entry point as the tables",
+                ),
+            );
+            return None;
+        }
+        let definition = match &v.body {
+            ViewBody::Existing => return None,
+            ViewBody::Missing => {
+                self.report(
+                    Problem::at(
+                        v.site,
+                        format!("view `{}` has no body", v.name),
+                        "no `.as(...)`",
+                    )
+                    .with_help(
+                        "give it a body: `.as(sql`select ...`)`, or mark a view managed elsewhere with `.existing()`",
+                    ),
+                );
+                return None;
+            }
+            ViewBody::Sql(f) => self.render(f, SqlMode::Qualified)?,
+        };
+        Some(View {
+            schema: self.schema_name(&v.schema),
+            name: v.name.clone(),
+            definition,
+            materialized: v.materialized,
+            with: v.with.clone(),
+            using: v.using.clone(),
+            tablespace: v.tablespace.clone(),
+            with_no_data: v.with_no_data,
+        })
+    }
+
+    /// A policy with its conditions in SQL; `None` on problems (reported).
+    fn policy(&mut self, p: &PolicyEntity<'a>) -> Option<Policy> {
+        for r in &p.roles {
+            let exported = self
+                .exported
+                .roles
+                .iter()
+                .any(|x| Rc::ptr_eq(x, r) || x.name == r.name);
+            if exported || r.existing.get() || !self.reported.insert(id(r)) {
+                continue;
+            }
+            self.report(
+                Problem::at(
+                    r.site,
+                    format!(
+                        "role `{}` is not exported by the schema files, but policy `{}` is for it",
+                        r.name, p.name
+                    ),
+                    "not exported",
+                )
+                .with_help(
+                    "export it from a schema file so that it is created, or mark a role managed elsewhere \
+                     with `.existing()`",
+                ),
+            );
+        }
+        let using = match &p.using {
+            Some(f) => Some(self.render(f, SqlMode::Qualified)?),
+            None => None,
+        };
+        let with_check = match &p.with_check {
+            Some(f) => Some(self.render(f, SqlMode::Qualified)?),
+            None => None,
+        };
+        Some(Policy {
+            name: p.name.clone(),
+            restrictive: p.restrictive,
+            command: p.command,
+            to: p.to.clone(),
+            using,
+            with_check,
+        })
+    }
+
+    /// Adds a policy to a table, reporting a second one of the same name.
+    fn add_policy(&mut self, table: &mut Table, p: &PolicyEntity<'a>) {
+        if table.policies.iter().any(|x| x.name == p.name) {
+            self.report(
+                Problem::at(
+                    p.site,
+                    format!("table `{}` has two policies named `{}`", table.name, p.name),
+                    "second policy",
+                )
+                .with_help("give each policy of a table its own name"),
+            );
+            return;
+        }
+        if let Some(policy) = self.policy(p) {
+            table.policies.push(policy);
+        }
+    }
+
+    /// Exported policies linked to tables with `.link(table)`.
+    fn standalone_policies(&mut self, schema: &mut Schema) {
+        for p in self.exported.policies.clone() {
+            let linked = p.linked.borrow().clone();
+            let Some(t) = linked else {
+                if !self.attached.contains(&id(&p)) {
+                    self.report(
+                        Problem::at(
+                            p.site,
+                            format!("policy `{}` is not attached to a table", p.name),
+                            "not linked",
+                        )
+                        .with_help(
+                            "list it in the table's third argument, or link it: `pgPolicy(...).link(table)`",
+                        ),
+                    );
+                }
+                continue;
+            };
+            if !self.exported.tables.iter().any(|x| Rc::ptr_eq(x, &t)) {
+                self.report(
+                    Problem::at(
+                        p.site,
+                        format!(
+                            "policy `{}` is linked to table `{}`, which the schema files do not export",
+                            p.name, t.name
+                        ),
+                        "linked table not exported",
+                    )
+                    .with_help(
+                        "export the table from a schema file; db-migrate manages policies of the schema's own tables only",
+                    ),
+                );
+                continue;
+            }
+            let schema_name = self.schema_name(&t.schema);
+            if let Some(table) = schema
+                .tables
+                .iter_mut()
+                .find(|x| x.schema == schema_name && x.name == t.name)
+            {
+                self.add_policy(table, &p);
+            }
+        }
     }
 
     fn report(&mut self, problem: Problem) {
@@ -268,7 +493,7 @@ impl<'a> Lowerer<'_, 'a> {
         );
     }
 
-    fn check_enum(&mut self, e: &Rc<EnumEntity>, table: &str) {
+    fn check_enum(&mut self, e: &Rc<EnumEntity>, column: &str) {
         let exported = self.exported.enums.iter().any(|x| {
             Rc::ptr_eq(x, e)
                 || (x.name == e.name
@@ -281,7 +506,7 @@ impl<'a> Lowerer<'_, 'a> {
             Problem::at(
                 e.site,
                 format!(
-                    "enum `{}` is not exported by the schema files, but table `{table}` uses it",
+                    "enum `{}` is not exported by the schema files, but column `{column}` uses it",
                     e.name
                 ),
                 "not exported",
@@ -294,7 +519,15 @@ impl<'a> Lowerer<'_, 'a> {
     }
 
     fn check_table(&mut self, t: &Rc<TableEntity<'a>>, user: &str) {
-        if self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t)) || !self.reported.insert(id(t)) {
+        let exists_already = self
+            .interp
+            .modules
+            .get(t.site.module)
+            .is_some_and(|m| m.builtin);
+        if exists_already
+            || self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t))
+            || !self.reported.insert(id(t))
+        {
             return;
         }
         self.report(
@@ -338,6 +571,7 @@ impl<'a> Lowerer<'_, 'a> {
     fn table(&mut self, t: &Rc<TableEntity<'a>>) -> Result<Table, Interrupt> {
         self.check_schema(&t.schema, &format!("table `{}`", t.name));
         let mut table = Table::new(self.schema_name(&t.schema), &t.name);
+        table.rls_enabled = t.rls.get();
         let mut inline_key = Vec::new();
         for (key, builder) in &t.columns {
             let b = builder.borrow().clone();
@@ -356,7 +590,7 @@ impl<'a> Lowerer<'_, 'a> {
             let ty = match &b.sql_type {
                 ColumnSqlType::Sql(s) => ColumnType::Sql(s.clone()),
                 ColumnSqlType::Enum(e) => {
-                    self.check_enum(e, &t.name);
+                    self.check_enum(e, &format!("{}.{name}", t.name));
                     ColumnType::Enum(QualifiedName::new(self.schema_name(&e.schema), &e.name))
                 }
             };
@@ -370,6 +604,7 @@ impl<'a> Lowerer<'_, 'a> {
                 options: i.options.clone(),
             });
             column.generated = self.generated(&b, &name)?;
+            column.generated_virtual = b.generated_virtual && column.generated.is_some();
             column.autoincrement = b.autoincrement;
             if b.primary_key {
                 inline_key.push(name.clone());
@@ -437,20 +672,40 @@ impl<'a> Lowerer<'_, 'a> {
             Value::Poison | Value::Undefined => None,
             Value::Opaque(o) => {
                 let described = o.describe();
+                let help = if o.origin.contains("current time") {
+                    "for the time a row is inserted, use `.defaultNow()` (or `.default(sql`now()`)`); \
+                     `.$defaultFn(() => new Date())` computes it in the application"
+                } else {
+                    "db-migrate cannot evaluate it statically: inline the value, use `.$defaultFn(() => ...)` \
+                     for a value the application computes, or use `--loader node`"
+                };
                 self.report(
                     Problem::at(
                         site,
                         format!("the default of column `{column}` is not known when reading the schema: it is {described}"),
                         "not known statically",
                     )
-                    .with_help(
-                        "db-migrate cannot evaluate it statically: inline the value, or use `.$defaultFn(() => ...)` \
-                         for a value the application computes",
-                    ),
+                    .with_help(help),
                 );
                 None
             }
             Value::Sql(f) => self.render(f, SqlMode::Bare),
+            Value::Date(ms) if !is_json && self.dialect == Dialect::Postgres && b.dims == 0 => {
+                match date_literal(*ms, type_text) {
+                    Some(text) => Some(quote_literal(&text)),
+                    None => {
+                        self.report(
+                            Problem::at(
+                                site,
+                                format!("the default of column `{column}` is an invalid date"),
+                                "invalid date",
+                            )
+                            .with_help("pass a valid ISO 8601 string to `new Date()`"),
+                        );
+                        None
+                    }
+                }
+            }
             Value::String(_)
             | Value::Number(_)
             | Value::Bool(_)
@@ -458,7 +713,7 @@ impl<'a> Lowerer<'_, 'a> {
             | Value::Null => sql_literal(&value),
             Value::Array(items) if self.dialect == Dialect::Postgres && b.dims > 0 && !is_json => {
                 let items = items.borrow().clone();
-                match array_literal(&items, 0) {
+                match array_literal(&items, type_text, 0) {
                     Ok(text) => Some(quote_literal(&text)),
                     Err(what) => {
                         self.report(
@@ -473,24 +728,26 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
             }
-            Value::Array(_) | Value::Object(_) if is_json => match json_stringify(&value) {
-                Ok(Some(json)) => Some(match self.dialect {
-                    Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
-                    Dialect::Sqlite => quote_literal(&json),
-                }),
-                Ok(None) => None,
-                Err(what) => {
-                    self.report(
-                        Problem::at(
-                            site,
-                            format!("cannot turn {what} into JSON for a default"),
-                            "json default",
-                        )
-                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
-                    );
-                    None
+            Value::Array(_) | Value::Object(_) | Value::Date(_) if is_json => {
+                match json_stringify(&value) {
+                    Ok(Some(json)) => Some(match self.dialect {
+                        Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
+                        Dialect::Sqlite => quote_literal(&json),
+                    }),
+                    Ok(None) => None,
+                    Err(what) => {
+                        self.report(
+                            Problem::at(
+                                site,
+                                format!("cannot turn {what} into JSON for a default"),
+                                "json default",
+                            )
+                            .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             Value::Function(_) | Value::Native(_) => {
                 self.report(
                     Problem::at(site, format!("the default of column `{column}` is a function"), "function")
@@ -530,6 +787,8 @@ impl<'a> Lowerer<'_, 'a> {
         Ok(match &value {
             Value::Sql(f) => self.render(f, SqlMode::Qualified),
             Value::Poison => None,
+            // drizzle-kit copies a string as SQL text.
+            Value::String(text) => Some(text.to_string()),
             v => match sql_literal(v) {
                 Some(text) => Some(text),
                 None => {
@@ -620,7 +879,15 @@ impl<'a> Lowerer<'_, 'a> {
             other => other.clone(),
         };
         let items: Vec<Value<'a>> = match result {
-            Value::Array(a) => a.borrow().clone(),
+            // drizzle flattens nested arrays one level (`crudPolicy(...)` gives an array).
+            Value::Array(a) => a
+                .borrow()
+                .iter()
+                .flat_map(|item| match item {
+                    Value::Array(inner) => inner.borrow().clone(),
+                    other => vec![other.clone()],
+                })
+                .collect(),
             Value::Object(o) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
             Value::Poison => return Ok(()),
             other => {
@@ -642,6 +909,10 @@ impl<'a> Lowerer<'_, 'a> {
                     let c = c.borrow().clone();
                     self.constraint(t, table, &c);
                 }
+                Value::Drizzle(Drizzle::Policy(p)) if t.dialect == Dialect::Postgres => {
+                    self.attached.insert(id(&p));
+                    self.add_policy(table, &p);
+                }
                 Value::Poison => {}
                 other => {
                     let described = other.describe();
@@ -651,7 +922,7 @@ impl<'a> Lowerer<'_, 'a> {
                             format!("table `{}`: {described} is not an index or constraint", t.name),
                             "third argument",
                         )
-                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey() and check()"),
+                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey(), check() and pgPolicy()"),
                     );
                 }
             }
@@ -718,11 +989,18 @@ impl<'a> Lowerer<'_, 'a> {
                             let Some(name) = self.own_column(t, &ic.column, i.site) else {
                                 return;
                             };
+                            // drizzle's `.desc()` sorts NULLS LAST unless told otherwise.
+                            let nulls = match (self.dialect, ic.desc, ic.nulls) {
+                                (Dialect::Sqlite, _, _) => None,
+                                (_, true, None) => Some(Nulls::Last),
+                                (_, false, Some(Nulls::Last)) => None,
+                                (_, _, n) => n,
+                            };
                             keys.push(IndexKey {
                                 key: name,
                                 expression: false,
                                 desc: ic.desc,
-                                nulls: ic.nulls,
+                                nulls,
                                 opclass: ic.opclass.clone(),
                             });
                         }
@@ -931,7 +1209,7 @@ impl<'a> Lowerer<'_, 'a> {
                                 let described = o.describe();
                                 self.report(
                                     Problem::at(*site, format!("this part of the SQL is not known when reading the schema: it is {described}"), "not known statically")
-                                        .with_help("db-migrate cannot evaluate it statically: inline the value"),
+                                        .with_help("db-migrate cannot evaluate it statically: inline the value or use `--loader node`"),
                                 );
                             }
                             other => {
@@ -951,8 +1229,19 @@ impl<'a> Lowerer<'_, 'a> {
     }
 }
 
+/// A Date as drizzle-kit writes it for a PostgreSQL column of `type_text`:
+/// the day for `date`, `YYYY-MM-DD HH:MM:SS.mmm` for `timestamp`, else ISO 8601.
+fn date_literal(ms: f64, type_text: &str) -> Option<String> {
+    let iso = super::builtins::iso_string(ms)?;
+    Some(match type_text {
+        "date" => iso.split('T').next().unwrap_or(&iso).to_string(),
+        "timestamp" => iso.replace('T', " ").chars().take(23).collect(),
+        _ => iso,
+    })
+}
+
 /// A PostgreSQL array literal (without the outer quotes) for a JavaScript array.
-fn array_literal(items: &[Value<'_>], depth: usize) -> Result<String, String> {
+fn array_literal(items: &[Value<'_>], type_text: &str, depth: usize) -> Result<String, String> {
     if depth > 5 {
         return Err("an array nested too deeply".into());
     }
@@ -964,7 +1253,11 @@ fn array_literal(items: &[Value<'_>], depth: usize) -> Result<String, String> {
             Value::Bool(b) => b.to_string(),
             Value::Null => "NULL".to_string(),
             Value::String(s) => quote_element(s),
-            Value::Array(inner) => array_literal(&inner.borrow(), depth + 1)?,
+            Value::Array(inner) => array_literal(&inner.borrow(), type_text, depth + 1)?,
+            Value::Date(ms) => match date_literal(*ms, type_text) {
+                Some(text) => quote_element(&text),
+                None => return Err("an invalid date".into()),
+            },
             Value::Object(_) => match json_stringify(item) {
                 Ok(Some(json)) => quote_element(&json),
                 _ => return Err("an object that is not JSON".into()),

@@ -8,12 +8,15 @@
 //! DDL is an error that points at the source.
 
 mod builtins;
+mod config;
 mod core;
 mod diagnostics;
+mod entities;
 mod eval;
 mod lower;
 mod modules;
 mod pg;
+mod resolve;
 mod sqlite;
 mod value;
 
@@ -26,6 +29,7 @@ use oxc_allocator::Allocator;
 
 use crate::schema::Schema;
 
+pub use config::{CONFIG_FILES, Credentials, DrizzleConfig, find_config, read_config};
 pub use diagnostics::{SchemaError, SchemaProblem};
 
 use diagnostics::{Problem, SourceFile};
@@ -140,11 +144,18 @@ pub fn read(
     project_root: &Path,
     options: &ReadOptions,
 ) -> Result<Schema, SchemaError> {
+    on_reader_stack(|| read_on_this_thread(files, project_root, options))
+}
+
+/// Runs `f` on a thread with a stack deep enough for bounded nesting.
+fn on_reader_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, SchemaError> + Send,
+) -> Result<T, SchemaError> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("drizzle-schema-reader".into())
             .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || read_on_this_thread(files, project_root, options));
+            .spawn_scoped(scope, f);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
                 Err(SchemaError::new(
@@ -154,7 +165,11 @@ pub fn read(
                     &[],
                 ))
             }),
-            Err(_) => read_on_this_thread(files, project_root, options),
+            Err(_) => Err(SchemaError::new(
+                vec![Problem::general("cannot start the schema reader's thread")
+                    .with_help("the system is out of threads or memory; try again")],
+                &[],
+            )),
         }
     })
 }

@@ -1,11 +1,9 @@
 //! Loading schema files and the modules they import: reading, parsing into
 //! one arena that lives for the whole read, and resolving import specifiers.
 //!
-//! Relative imports are resolved as TypeScript does (with or without an
-//! extension, `.js` written for a `.ts` file, `index` files). drizzle-orm's
-//! entry points are implemented natively. Every other specifier is treated as
-//! an npm package whose values cannot be known; tsconfig `paths` and
-//! workspace packages belong in `Loader::target`, where every specifier is resolved.
+//! drizzle-orm's entry points are implemented natively; every other
+//! specifier is resolved by [`Resolver`] to a file of the program or to an
+//! npm package whose values cannot be known.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,14 +19,12 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 
 use super::diagnostics::{Problem, Problems, SourceFile};
+use super::resolve::{Resolution, Resolver};
 use super::value::{ModuleId, Package, Site};
 
 /// The deepest bracket nesting a file may have; deeper files are rejected
 /// before parsing so that neither the parser nor the evaluator can overflow.
 const MAX_NESTING: usize = 1000;
-
-/// Extensions tried, in order, for a specifier without one.
-const EXTENSIONS: [&str; 8] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
 
 /// Where an import leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,19 +102,32 @@ pub struct Module<'a> {
     pub declarations: HashMap<&'a str, Declaration<'a>>,
     /// Its own exports by exported name, in source order.
     pub exports: Vec<(&'a str, Export<'a>)>,
+    /// Where each exported name is in `exports`.
+    export_index: HashMap<&'a str, usize>,
     /// `export * from '...'` targets.
     pub star_exports: Vec<(ModuleTarget, Site)>,
     /// Top-level statements that are neither declarations nor imports/exports.
     pub statements: Vec<Site>,
+    /// The syntax tree.
+    pub program: &'a Program<'a>,
+    /// One of drizzle-orm's modules that the reader carries as source
+    /// (`drizzle-orm/supabase`): its tables exist in the database already.
+    pub builtin: bool,
 }
 
 impl<'a> Module<'a> {
     /// The module's own export with this name.
     pub fn export(&self, name: &str) -> Option<&Export<'a>> {
-        self.exports
-            .iter()
-            .find(|(n, _)| *n == name)
+        self.export_index
+            .get(name)
+            .and_then(|&i| self.exports.get(i))
             .map(|(_, e)| e)
+    }
+
+    /// Records an export (the first of a name wins, as in a module's own declarations).
+    fn add_export(&mut self, name: &'a str, export: Export<'a>) {
+        self.export_index.entry(name).or_insert(self.exports.len());
+        self.exports.push((name, export));
     }
 }
 
@@ -129,6 +138,7 @@ pub struct Loader<'a> {
     /// The modules loaded so far, indexed by id.
     pub modules: Vec<Module<'a>>,
     by_path: HashMap<PathBuf, ModuleId>,
+    resolver: Resolver,
     /// Problems found while loading (I/O, syntax, unresolved imports).
     pub problems: Problems,
 }
@@ -139,6 +149,7 @@ impl<'a> Loader<'a> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Loader {
             allocator,
+            resolver: Resolver::new(&root),
             root,
             modules: Vec::new(),
             by_path: HashMap::new(),
@@ -193,11 +204,43 @@ impl<'a> Loader<'a> {
             imports: HashMap::new(),
             declarations: HashMap::new(),
             exports: Vec::new(),
+            export_index: HashMap::new(),
             star_exports: Vec::new(),
             statements: Vec::new(),
+            program,
+            builtin: false,
         });
         self.scan(id, program);
         Ok(id)
+    }
+
+    /// Loads one of drizzle-orm's modules that the reader carries as source.
+    fn load_builtin(&mut self, specifier: &str, text: &'static str) -> ModuleId {
+        let path = PathBuf::from(format!("<{specifier}>"));
+        if let Some(&id) = self.by_path.get(&path) {
+            return id;
+        }
+        let id = self.modules.len();
+        let file = SourceFile {
+            name: specifier.to_string(),
+            text: Arc::from(text),
+        };
+        let program = self.parse(id, Path::new("builtin.ts"), text);
+        self.by_path.insert(path.clone(), id);
+        self.modules.push(Module {
+            path,
+            file,
+            imports: HashMap::new(),
+            declarations: HashMap::new(),
+            exports: Vec::new(),
+            export_index: HashMap::new(),
+            star_exports: Vec::new(),
+            statements: Vec::new(),
+            program,
+            builtin: true,
+        });
+        self.scan(id, program);
+        id
     }
 
     /// Parses a file's text; syntax errors are recorded.
@@ -286,9 +329,7 @@ impl<'a> Loader<'a> {
                 Statement::ExportDeclaration(export) => {
                     let names = self.declare(id, &export.declaration);
                     for (name, span) in names {
-                        self.modules[id]
-                            .exports
-                            .push((name, Export::Local(name, site(id, span))));
+                        self.modules[id].add_export(name, Export::Local(name, site(id, span)));
                     }
                 }
                 Statement::ExportNamedDeclaration(export) => {
@@ -302,8 +343,7 @@ impl<'a> Loader<'a> {
                         let local = export_name(&s.local);
                         let exported = export_name(&s.exported);
                         self.modules[id]
-                            .exports
-                            .push((exported, Export::Local(local, site(id, s.span))));
+                            .add_export(exported, Export::Local(local, site(id, s.span)));
                     }
                 }
                 Statement::ExportFromDeclaration(export) => {
@@ -326,8 +366,7 @@ impl<'a> Loader<'a> {
                             site: site(id, s.span),
                         };
                         self.modules[id]
-                            .exports
-                            .push((export_name(&s.exported), Export::Reexport(import)));
+                            .add_export(export_name(&s.exported), Export::Reexport(import));
                     }
                 }
                 Statement::ExportAllDeclaration(export) => {
@@ -344,8 +383,7 @@ impl<'a> Loader<'a> {
                                 site: site(id, export.span),
                             };
                             self.modules[id]
-                                .exports
-                                .push((export_name(name), Export::Reexport(import)));
+                                .add_export(export_name(name), Export::Reexport(import));
                         }
                         None => self.modules[id]
                             .star_exports
@@ -371,7 +409,7 @@ impl<'a> Loader<'a> {
                             None => continue,
                         },
                     };
-                    self.modules[id].exports.push(("default", value));
+                    self.modules[id].add_export("default", value);
                 }
                 Statement::TSExportAssignment(export) => {
                     self.problems.push(
@@ -387,12 +425,37 @@ impl<'a> Loader<'a> {
                 other => {
                     if let Some(declaration) = other.as_declaration() {
                         self.declare(id, declaration);
-                    } else {
+                    } else if !self.is_side_effect_call(id, other) {
                         self.modules[id].statements.push(site(id, other.span()));
                     }
                 }
             }
         }
+    }
+
+    /// True for a top-level call into an npm package or `console`
+    /// (`dotenv.config()`, `console.log(...)`): it cannot change the schema's
+    /// values, so skipping it is harmless.
+    fn is_side_effect_call(&self, id: ModuleId, statement: &Statement<'a>) -> bool {
+        let Statement::ExpressionStatement(e) = statement else {
+            return false;
+        };
+        let Expression::CallExpression(call) = e.expression.get_inner_expression() else {
+            return false;
+        };
+        let mut callee = call.callee.get_inner_expression();
+        while let Some(member) = callee.as_member_expression() {
+            callee = member.object().get_inner_expression();
+        }
+        let Expression::Identifier(root) = callee else {
+            return false;
+        };
+        let name = root.name.as_str();
+        name == "console"
+            || self.modules[id]
+                .imports
+                .get(name)
+                .is_some_and(|i| matches!(i.target, ModuleTarget::External(_)))
     }
 
     /// Records a declaration; returns the names it declares (for `export`).
@@ -449,36 +512,38 @@ impl<'a> Loader<'a> {
         if let Some(package) = Package::from_specifier(specifier) {
             return ModuleTarget::Package(package);
         }
-        if !is_relative(specifier) {
-            return ModuleTarget::External(specifier.to_string());
+        if let Some(text) = builtin_source(specifier) {
+            return ModuleTarget::Local(self.load_builtin(specifier, text));
         }
-        let dir = self.modules[from]
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let Some(path) = resolve_file(&dir, specifier) else {
-            self.problems.push(
-                Problem::at(
-                    site(from, span),
-                    format!("cannot find module `{specifier}`"),
-                    "no such file",
-                )
-                .with_help("check the path; db-migrate tries the `.ts`, `.tsx`, `.js` extensions and `index` files"),
-            );
-            return ModuleTarget::Missing;
-        };
-        match self.load(&path) {
-            Ok(id) => ModuleTarget::Local(id),
-            Err(e) => {
-                self.problems.push(Problem::at(
-                    site(from, span),
-                    format!("cannot read module `{specifier}`: {e}"),
-                    "imported here",
-                ));
+        let from_path = self.modules[from].path.clone();
+        match self.resolver.resolve(&from_path, specifier) {
+            Resolution::File(path) => match self.load(&path) {
+                Ok(id) => ModuleTarget::Local(id),
+                Err(e) => {
+                    self.problems.push(Problem::at(
+                        site(from, span),
+                        format!("cannot read module `{specifier}`: {e}"),
+                        "imported here",
+                    ));
+                    ModuleTarget::Missing
+                }
+            },
+            Resolution::External => ModuleTarget::External(specifier.to_string()),
+            Resolution::Missing { message, help } => {
+                self.problems
+                    .push(Problem::at(site(from, span), message, "no such file").with_help(help));
                 ModuleTarget::Missing
             }
         }
+    }
+}
+
+/// drizzle-orm's modules that are plain pg-core code, carried as source.
+fn builtin_source(specifier: &str) -> Option<&'static str> {
+    match specifier {
+        "drizzle-orm/supabase" => Some(include_str!("builtin/supabase.ts")),
+        "drizzle-orm/neon" => Some(include_str!("builtin/neon.ts")),
+        _ => None,
     }
 }
 
@@ -488,53 +553,6 @@ fn site(module: ModuleId, span: Span) -> Site {
 
 fn export_name<'a>(name: &ModuleExportName<'a>) -> &'a str {
     name.name().as_str()
-}
-
-fn is_relative(specifier: &str) -> bool {
-    specifier.starts_with("./")
-        || specifier.starts_with("../")
-        || specifier == "."
-        || specifier == ".."
-        || specifier.starts_with('/')
-}
-
-/// The file a relative specifier names, as TypeScript resolves it.
-fn resolve_file(dir: &Path, specifier: &str) -> Option<PathBuf> {
-    let base = dir.join(specifier);
-    let text = base.to_string_lossy().to_string();
-    let swaps: [(&str, &[&str]); 4] = [
-        (".js", &[".ts", ".tsx"]),
-        (".jsx", &[".tsx"]),
-        (".mjs", &[".mts"]),
-        (".cjs", &[".cts"]),
-    ];
-    for (js, ts) in swaps {
-        if let Some(stem) = text.strip_suffix(js) {
-            for ext in ts {
-                let candidate = PathBuf::from(format!("{stem}{ext}"));
-                if candidate.is_file() {
-                    return Some(candidate);
-                }
-            }
-        }
-    }
-    let has_extension = EXTENSIONS.iter().any(|e| text.ends_with(e));
-    if has_extension && base.is_file() {
-        return Some(base);
-    }
-    for ext in EXTENSIONS {
-        let candidate = PathBuf::from(format!("{text}{ext}"));
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-    }
-    for ext in EXTENSIONS {
-        let candidate = base.join(format!("index{ext}"));
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-    }
-    None
 }
 
 /// The names a binding pattern declares.

@@ -1,31 +1,16 @@
-//! `drizzle-orm/pg-core`: tables, column types, enums, schemas and sequences.
+//! `drizzle-orm/pg-core`: tables, column types, enums, schemas and sequences
+//! (views, policies, roles and custom types are in `entities`).
 
 use std::rc::Rc;
 
 use crate::schema::Dialect;
 
 use super::core::{self, Config, arg, arg_site, name_and_config, new_column, string_arg};
+use super::entities;
 use super::eval::{Arg, Eval, Interp};
 use super::value::{ColumnSqlType, Drizzle, EnumEntity, SchemaEntity, SequenceEntity, Site, Value};
 
 const PG: Dialect = Dialect::Postgres;
-
-/// pg-core exports that exist in drizzle-orm but that the reader does not support yet.
-const NOT_YET: &[&str] = &[
-    "pgView",
-    "pgMaterializedView",
-    "pgPolicy",
-    "pgRole",
-    "customType",
-    "point",
-    "line",
-    "geometry",
-    "vector",
-    "halfvec",
-    "sparsevec",
-    "bit",
-    "pgEnumObject",
-];
 
 /// Calls an export of `drizzle-orm/pg-core`.
 pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
@@ -41,20 +26,20 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
         "unique" => core::unique(interp, args, site),
         "foreignKey" => core::foreign_key(interp, args, site),
         "check" => core::check(interp, args, site),
+        "pgView" => entities::view(interp, PG, None, false, args, site),
+        "pgMaterializedView" => entities::view(interp, PG, None, true, args, site),
+        "pgPolicy" => entities::policy(interp, args, site),
+        "pgRole" => entities::role(interp, args, site),
+        "customType" => entities::custom_type(interp, PG, args, site),
         _ => match column_type(interp, name, &args, site) {
             Some(column) => Ok(column),
-            None if NOT_YET.contains(&name) => Ok(interp.fail(
-                site,
-                format!("`{name}` from drizzle-orm/pg-core is not supported by db-migrate's schema reader yet"),
-                "not supported yet",
-                "remove it from the exported schema, or create it in a hand-written migration",
-            )),
             None => Ok(interp.fail(
                 site,
-                format!("`{name}` is not a builder of drizzle-orm/pg-core"),
+                format!("`{name}` is not a builder of drizzle-orm/pg-core that db-migrate knows"),
                 "unknown builder",
-                "check the name and the import; db-migrate knows pgTable, pgEnum, pgSchema, pgSequence, \
-                 the column types and the index, key and check builders",
+                "check the name and the import; db-migrate knows pgTable, pgTableCreator, pgEnum, pgSchema, \
+                 pgSequence, pgView, pgMaterializedView, pgPolicy, pgRole, customType, the column types and \
+                 the index, key and check builders",
             )),
         },
     }
@@ -86,13 +71,19 @@ fn column_type<'a>(
         "cidr" => Some("cidr"),
         "macaddr" => Some("macaddr"),
         "macaddr8" => Some("macaddr8"),
-        "varchar" | "char" | "numeric" | "decimal" | "time" | "timestamp" | "interval" => None,
+        "point" => Some("point"),
+        "line" => Some("line"),
+        "varchar" | "char" | "numeric" | "decimal" | "time" | "timestamp" | "interval"
+        | "geometry" | "vector" | "halfvec" | "sparsevec" | "bit" => None,
         _ => return None,
     };
     let (name, config) = name_and_config(interp, args, site);
     let sql = match simple {
         Some(s) => s.to_string(),
-        None => parameterised_type(interp, builder, &config),
+        None => match parameterised_type(interp, builder, &config, site) {
+            Some(sql) => sql,
+            None => return Some(Value::Poison),
+        },
     };
     let column = new_column(PG, builder, name, ColumnSqlType::Sql(sql), site);
     if builder.ends_with("serial")
@@ -103,9 +94,37 @@ fn column_type<'a>(
     Some(column)
 }
 
-/// The SQL type of a builder whose type depends on its options, as drizzle-kit writes it.
-fn parameterised_type<'a>(interp: &mut Interp<'a>, builder: &str, config: &Config<'a>) -> String {
-    match builder {
+/// The SQL type of a builder whose type depends on its options, as drizzle-kit
+/// writes it (except that geometry keeps its type and SRID); `None` when a
+/// required option is missing (reported).
+fn parameterised_type<'a>(
+    interp: &mut Interp<'a>,
+    builder: &str,
+    config: &Config<'a>,
+    site: Site,
+) -> Option<String> {
+    Some(match builder {
+        "vector" | "halfvec" | "sparsevec" | "bit" => match config.integer(interp, "dimensions") {
+            Some(n) => format!("{builder}({n})"),
+            None => {
+                interp.fail(
+                    site,
+                    format!("`{builder}` needs `dimensions`"),
+                    "no dimensions",
+                    format!("pass them: {builder}('name', {{ dimensions: 3 }})"),
+                );
+                return None;
+            }
+        },
+        "geometry" => {
+            let kind = config
+                .string(interp, "type")
+                .unwrap_or_else(|| "point".to_string());
+            match config.integer(interp, "srid") {
+                Some(srid) => format!("geometry({kind},{srid})"),
+                None => format!("geometry({kind})"),
+            }
+        }
         "varchar" | "char" => match config.integer(interp, "length") {
             Some(n) => format!("{builder}({n})"),
             None => builder.to_string(),
@@ -143,7 +162,7 @@ fn parameterised_type<'a>(interp: &mut Interp<'a>, builder: &str, config: &Confi
                 .unwrap_or_default();
             format!("interval{fields}{precision}")
         }
-    }
+    })
 }
 
 /// `pgEnum(name, values)` and `schema.enum(name, values)`.
@@ -276,17 +295,13 @@ pub fn schema_method<'a>(
         "table" => core::create_table(interp, PG, Some(schema.clone()), args, site, None),
         "enum" => create_enum(interp, Some(schema.clone()), args, site),
         "sequence" => create_sequence(interp, Some(schema.clone()), args, site),
-        "view" | "materializedView" => Ok(interp.fail(
-            site,
-            format!("`.{name}()` is not supported by db-migrate's schema reader yet"),
-            "not supported yet",
-            "create views in a hand-written migration",
-        )),
+        "view" => entities::view(interp, PG, Some(schema.clone()), false, args, site),
+        "materializedView" => entities::view(interp, PG, Some(schema.clone()), true, args, site),
         _ => Ok(interp.fail(
             site,
             format!("`.{name}()` is not a method of `pgSchema`"),
             "unknown method",
-            "use `.table()`, `.enum()` or `.sequence()`",
+            "use `.table()`, `.enum()`, `.sequence()`, `.view()` or `.materializedView()`",
         )),
     }
 }

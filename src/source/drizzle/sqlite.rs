@@ -1,8 +1,10 @@
-//! `drizzle-orm/sqlite-core`: tables and column types.
+//! `drizzle-orm/sqlite-core`: tables and column types (views and custom
+//! types are in `entities`).
 
 use crate::schema::Dialect;
 
 use super::core::{self, name_and_config, new_column};
+use super::entities;
 use super::eval::{Arg, Eval, Interp};
 use super::value::{ColumnSqlType, Site};
 
@@ -31,18 +33,14 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
             };
             Ok(new_column(SQLITE, name, column_name, ColumnSqlType::Sql(sql), site))
         }
-        "sqliteView" | "customType" => Ok(interp.fail(
-            site,
-            format!("`{name}` from drizzle-orm/sqlite-core is not supported by db-migrate's schema reader yet"),
-            "not supported yet",
-            "remove it from the exported schema, or create it in a hand-written migration",
-        )),
+        "sqliteView" => entities::view(interp, SQLITE, None, false, args, site),
+        "customType" => entities::custom_type(interp, SQLITE, args, site),
         _ => Ok(interp.fail(
             site,
             format!("`{name}` is not a builder of drizzle-orm/sqlite-core"),
             "unknown builder",
-            "check the name and the import; db-migrate knows sqliteTable, the column types and the index, \
-             key and check builders",
+            "check the name and the import; db-migrate knows sqliteTable, sqliteTableCreator, sqliteView, \
+             customType, the column types and the index, key and check builders",
         )),
     }
 }

@@ -1,13 +1,13 @@
 //! The values the evaluator computes: plain JavaScript values, closures over
 //! the syntax tree, built-in functions, and Drizzle's entities and builders.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use oxc_ast::ast::{ArrowFunctionExpression, Function};
 use oxc_span::Span;
 
-use crate::schema::{Dialect, FkAction, Nulls, SequenceOptions};
+use crate::schema::{Dialect, FkAction, Nulls, PolicyCommand, SequenceOptions};
 
 /// Index of a loaded module.
 pub type ModuleId = usize;
@@ -36,6 +36,8 @@ pub enum Value<'a> {
     BigInt(Rc<str>),
     /// A string.
     String(Rc<str>),
+    /// A `Date`, as milliseconds since the Unix epoch (UTC).
+    Date(f64),
     /// An array (shared and mutable, as in JavaScript).
     Array(Rc<RefCell<Vec<Value<'a>>>>),
     /// An object with its properties in insertion order.
@@ -94,6 +96,7 @@ impl<'a> Value<'a> {
             Value::Number(_) => "a number".into(),
             Value::BigInt(_) => "a bigint".into(),
             Value::String(_) => "a string".into(),
+            Value::Date(_) => "a Date".into(),
             Value::Array(_) => "an array".into(),
             Value::Object(_) => "an object".into(),
             Value::Function(_) | Value::Native(_) => "a function".into(),
@@ -231,6 +234,8 @@ pub enum Package {
     SqliteCore,
     /// `drizzle-orm`.
     Orm,
+    /// `drizzle-kit` (in `drizzle.config.ts`: `defineConfig`).
+    Kit,
 }
 
 impl Package {
@@ -240,6 +245,7 @@ impl Package {
             Package::PgCore => "drizzle-orm/pg-core",
             Package::SqliteCore => "drizzle-orm/sqlite-core",
             Package::Orm => "drizzle-orm",
+            Package::Kit => "drizzle-kit",
         }
     }
 
@@ -249,6 +255,7 @@ impl Package {
             "drizzle-orm/pg-core" => Some(Package::PgCore),
             "drizzle-orm/sqlite-core" => Some(Package::SqliteCore),
             "drizzle-orm" => Some(Package::Orm),
+            "drizzle-kit" => Some(Package::Kit),
             _ => None,
         }
     }
@@ -271,6 +278,12 @@ pub enum Global {
     ObjectFreeze,
     /// `JSON.stringify`.
     JsonStringify,
+    /// `JSON.parse`.
+    JsonParse,
+    /// `Error(message)` and `new Error(message)` (and its subclasses).
+    Error,
+    /// `new Date(value)`.
+    Date,
     /// `Array.isArray`.
     ArrayIsArray,
     /// `String(x)`.
@@ -306,6 +319,13 @@ pub enum Native<'a> {
         dialect: Dialect,
         /// The function that maps names.
         rename: Value<'a>,
+    },
+    /// The column function made by `customType({ dataType() {...} })`.
+    CustomType {
+        /// The dialect of its columns.
+        dialect: Dialect,
+        /// The object passed to `customType`.
+        params: Value<'a>,
     },
 }
 
@@ -383,6 +403,12 @@ pub enum Drizzle<'a> {
     Sequence(Rc<SequenceEntity>),
     /// An index, key or check builder of a table's third argument.
     Constraint(Rc<RefCell<Constraint<'a>>>),
+    /// A role (`pgRole(...)`).
+    Role(Rc<RoleEntity>),
+    /// A row-level security policy (`pgPolicy(...)`).
+    Policy(Rc<PolicyEntity<'a>>),
+    /// A view or materialized view, while it is built and once it is.
+    View(Rc<RefCell<ViewEntity<'a>>>),
     /// A drizzle value that has no DDL (`relations(...)`).
     NoDdl(&'static str),
 }
@@ -398,6 +424,9 @@ impl Drizzle<'_> {
             Drizzle::Enum(_) => "an enum",
             Drizzle::Schema(_) => "a schema",
             Drizzle::Sequence(_) => "a sequence",
+            Drizzle::Role(_) => "a role",
+            Drizzle::Policy(_) => "a policy",
+            Drizzle::View(_) => "a view",
             Drizzle::Constraint(c) => match &*c.borrow() {
                 Constraint::Index(_) => "an index",
                 Constraint::PrimaryKey(_) => "a primary key",
@@ -488,6 +517,8 @@ pub struct ColumnBuilder<'a> {
     pub identity: Option<IdentitySpec>,
     /// `.generatedAlwaysAs(...)`: the value and where it was given.
     pub generated: Option<(Value<'a>, Site)>,
+    /// The generated column is VIRTUAL (SQLite's default).
+    pub generated_virtual: bool,
     /// `.references(...)`.
     pub references: Vec<Reference<'a>>,
     /// Where the builder was created.
@@ -510,6 +541,8 @@ pub struct TableEntity<'a> {
     /// True when a column could not be evaluated (already reported): lookups
     /// of missing columns are then not reported again.
     pub incomplete: bool,
+    /// `.enableRLS()`.
+    pub rls: Cell<bool>,
     /// Where the table was created.
     pub site: Site,
 }
@@ -577,6 +610,82 @@ pub struct SequenceEntity {
     pub name: String,
     /// Options given.
     pub options: SequenceOptions,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// A role.
+#[derive(Debug)]
+pub struct RoleEntity {
+    /// Role name.
+    pub name: String,
+    /// `createDb`.
+    pub create_db: bool,
+    /// `createRole`.
+    pub create_role: bool,
+    /// `inherit` (true unless given as false).
+    pub inherit: bool,
+    /// `.existing()`: managed elsewhere, no DDL.
+    pub existing: Cell<bool>,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// A row-level security policy.
+#[derive(Debug)]
+pub struct PolicyEntity<'a> {
+    /// Policy name.
+    pub name: String,
+    /// `as: 'restrictive'`.
+    pub restrictive: bool,
+    /// `for`.
+    pub command: PolicyCommand,
+    /// `to`: role names, sorted; empty for `public`.
+    pub to: Vec<String>,
+    /// The `pgRole(...)` values among `to` (they must be exported or `.existing()`).
+    pub roles: Vec<Rc<RoleEntity>>,
+    /// `using`.
+    pub using: Option<Rc<SqlFragment<'a>>>,
+    /// `withCheck`.
+    pub with_check: Option<Rc<SqlFragment<'a>>>,
+    /// The table of `.link(table)`.
+    pub linked: RefCell<Option<Rc<TableEntity<'a>>>>,
+    /// Where it was created.
+    pub site: Site,
+}
+
+/// The body of a view.
+#[derive(Debug, Clone)]
+pub enum ViewBody<'a> {
+    /// Not given yet (`.as(...)` not called).
+    Missing,
+    /// `.as(sql\`...\`)`.
+    Sql(Rc<SqlFragment<'a>>),
+    /// `.existing()`: managed elsewhere, no DDL.
+    Existing,
+}
+
+/// A view or materialized view.
+#[derive(Debug, Clone)]
+pub struct ViewEntity<'a> {
+    /// Its dialect.
+    pub dialect: Dialect,
+    /// The namespace, when created with `schema.view(...)`.
+    pub schema: Option<Rc<SchemaEntity>>,
+    /// View name.
+    pub name: String,
+    /// `pgMaterializedView`.
+    pub materialized: bool,
+    /// `.with({...})` options with SQL names, sorted.
+    pub with: Vec<(String, String)>,
+    /// `.using(method)`.
+    pub using: Option<String>,
+    /// `.tablespace(name)`.
+    pub tablespace: Option<String>,
+    /// `.withNoData()`.
+    pub with_no_data: bool,
+    /// The body.
+    pub body: ViewBody<'a>,
     /// Where it was created.
     pub site: Site,
 }

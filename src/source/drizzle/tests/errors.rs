@@ -185,7 +185,14 @@ fn values_only_known_at_run_time() {
     );
     let report = pg("import cfg from '@/config';\nexport const t = pgTable('t', { id: text('id').default(cfg.defaults.id) });\n")
         .errors(&["schema.ts"]);
-    assert_reports(&report, &["`cfg.defaults.id`", "path alias `@/config`"]);
+    assert_reports(
+        &report,
+        &[
+            "`cfg.defaults.id`",
+            "imported from `@/config`",
+            "`paths` alias",
+        ],
+    );
     let report = pg("const n = Math.max(1, 2);\nexport const t = pgTable('t', { id: integer('id').default(n > 1 ? 1 : 2) });\n")
         .errors(&["schema.ts"]);
     assert_reports(&report, &["cannot decide this condition"]);
@@ -198,10 +205,12 @@ fn unsupported_javascript_is_reported_where_it_is() {
     let report = pg("const make = function (this: any) { return 1; };\nexport const t = pgTable('t', { id: integer('id').default(new (make as any)()) });\n")
         .errors(&["schema.ts"]);
     assert_reports(&report, &["cannot evaluate `new` expressions"]);
-    let report =
-        pg("console.log('loading');\nexport const t = pgTable('t', { id: integer('id') });\n")
-            .errors(&["schema.ts"]);
+    let report = pg("const extra: any = {};\nextra.id = integer('id');\nexport const t = pgTable('t', { id: integer('id') });\n")
+        .errors(&["schema.ts"]);
     assert_reports(&report, &["top-level statements are not evaluated"]);
+    // Calls into npm packages and `console` cannot change the schema: they are skipped.
+    pg("import * as dotenv from 'dotenv';\ndotenv.config({ path: '.env.local' });\nconsole.log('loading');\nexport const t = pgTable('t', { id: integer('id') });\n")
+        .schema(&["schema.ts"]);
     let report = pg("export const t = pgTable('t', { id: integer('id').default(/x/ as any) });\n")
         .errors(&["schema.ts"]);
     assert_reports(&report, &["regular expressions"]);
@@ -254,4 +263,139 @@ fn cycles_between_files_need_functions() {
         &report,
         &["`a` is used before its definition is complete", "b.ts:2:"],
     );
+}
+
+#[test]
+fn endless_loops_are_stopped() {
+    for body in [
+        "const f = () => { while (true) {} return 1; };",
+        "const f = () => { for (;;) {} return 1; };",
+        "const f = () => { let i = 0; for (; i >= 0; i++) {} return i; };",
+    ] {
+        let started = std::time::Instant::now();
+        let report = pg(&format!(
+            "{body}\nexport const a = pgTable('a', {{ id: integer('id').default(f()) }});\n"
+        ))
+        .errors(&["schema.ts"]);
+        assert!(report.contains("runs too long"), "{report}");
+        assert!(started.elapsed().as_secs() < 30);
+    }
+}
+
+/// One snapshot per unsupported or broken construct.
+#[test]
+fn unsupported_and_broken_constructs() {
+    const VIEWS: &str = "import { sql } from 'drizzle-orm';\nimport { pgTable, pgView, pgPolicy, customType, integer, vector, timestamp } from 'drizzle-orm/pg-core';\n";
+    let cases: Vec<(&str, Project, &str)> = vec![
+        (
+            "query_builder_view",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const v = pgView('v').as((qb: any) => qb.select().from(t));\n")),
+            "schema.ts",
+        ),
+        (
+            "view_without_body",
+            schema_ts(&format!("{VIEWS}export const v = pgView('v', {{ id: integer('id') }});\n")),
+            "schema.ts",
+        ),
+        (
+            "policy_not_attached",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const p = pgPolicy('p', {{ using: sql`true` }});\n")),
+            "schema.ts",
+        ),
+        (
+            "policy_on_unexported_table",
+            schema_ts(&format!("{VIEWS}const t = pgTable('t', {{ id: integer('id') }});\nexport const u = pgTable('u', {{ id: integer('id') }});\nexport const p = pgPolicy('p').link(t);\n")),
+            "schema.ts",
+        ),
+        (
+            "policy_with_unknown_command",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }}, () => [pgPolicy('p', {{ for: 'read' as any }})]);\n")),
+            "schema.ts",
+        ),
+        (
+            "custom_type_without_data_type",
+            schema_ts(&format!("{VIEWS}const money = customType({{ toDriver: (v: number) => v }} as any);\nexport const t = pgTable('t', {{ m: money('m') }});\n")),
+            "schema.ts",
+        ),
+        (
+            "vector_without_dimensions",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ v: vector('v', {{}} as any) }});\n")),
+            "schema.ts",
+        ),
+        (
+            "current_time_as_default",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ at: timestamp('at').default(new Date()) }});\n")),
+            "schema.ts",
+        ),
+        (
+            "local_time_date",
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ at: timestamp('at').default(new Date('2024-01-01 10:00')) }});\n")),
+            "schema.ts",
+        ),
+        (
+            "npm_value_in_a_check",
+            schema_ts("import { sql } from 'drizzle-orm';\nimport { pgTable, integer, check } from 'drizzle-orm/pg-core';\nimport { LIMITS } from '@acme/limits';\nexport const t = pgTable('t', { n: integer('n') }, (t) => [check('n_max', sql`${t.n} < ${LIMITS.n}`)]);\n"),
+            "schema.ts",
+        ),
+        (
+            "path_alias_without_a_file",
+            Project::new()
+                .file("tsconfig.json", r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }"#)
+                .file("schema.ts", "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { id } from '@/db/columns';\nexport const t = pgTable('t', { id: id() });\n"),
+            "schema.ts",
+        ),
+        (
+            "workspace_package_without_entry",
+            Project::new()
+                .file("package.json", r#"{ "workspaces": ["packages/*"] }"#)
+                .file("packages/cols/package.json", r#"{ "name": "@acme/cols", "exports": { ".": "./src/index.ts" } }"#)
+                .file("schema.ts", "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { id } from '@acme/cols';\nexport const t = pgTable('t', { id: id() });\n"),
+            "schema.ts",
+        ),
+        (
+            "async_helper",
+            schema_ts("import { pgTable, integer } from 'drizzle-orm/pg-core';\nconst make = async () => integer('id');\nexport const t = pgTable('t', { id: make() as any });\n"),
+            "schema.ts",
+        ),
+        (
+            "this_in_a_getter",
+            schema_ts("import { pgTable, integer } from 'drizzle-orm/pg-core';\nconst cols = { get id() { return integer(`id_${(this as any).suffix}`); } };\nexport const t = pgTable('t', cols);\n"),
+            "schema.ts",
+        ),
+    ];
+    for (name, project, entry) in cases {
+        let report = project.errors(&[entry]);
+        insta::assert_snapshot!(name, report);
+    }
+}
+
+/// drizzle.config problems are reported like schema problems.
+#[test]
+fn drizzle_config_problems() {
+    use crate::source::drizzle::{find_config, read_config};
+    let cases = [
+        (
+            "config_throws",
+            "import { defineConfig } from 'drizzle-kit';\nif (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');\nexport default defineConfig({ dialect: 'postgresql', schema: './schema.ts' });\n",
+        ),
+        (
+            "config_with_a_wrong_type",
+            "export default { dialect: 'postgresql', schema: ['./a.ts', 42] };\n",
+        ),
+        (
+            "config_depending_on_an_unknown_condition",
+            "import { isProd } from './env';\nexport default { dialect: 'postgresql', schema: isProd ? './a.ts' : './b.ts' };\n",
+        ),
+    ];
+    for (name, text) in cases {
+        let project = Project::new()
+            .file("drizzle.config.ts", text)
+            .file("env.ts", "import { z } from 'zod';\nexport const isProd = z.boolean().parse(process.env.PROD);\n");
+        let path = find_config(project.path()).expect("config file");
+        let report = match read_config(&path, &[]) {
+            Ok(c) => panic!("{name}: expected problems, read {c:?}"),
+            Err(e) => render(&e),
+        };
+        insta::assert_snapshot!(name, report);
+    }
 }

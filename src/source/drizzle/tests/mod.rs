@@ -1,8 +1,11 @@
 //! Tests of the Drizzle schema reader: each writes small TypeScript files to a
 //! temporary directory and reads them.
 
+mod config;
+mod entities;
 mod errors;
 mod fuzz;
+mod modules;
 mod postgres;
 mod sqlite;
 
@@ -34,6 +37,11 @@ impl Project {
         }
         std::fs::write(full, text).expect("write file");
         self
+    }
+
+    /// The project folder.
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// Reads the given entry files with default options.

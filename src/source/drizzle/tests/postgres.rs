@@ -413,7 +413,8 @@ export const m = pgTable('m', {
     );
     assert_eq!(column(&s, "m", "g").generated.as_deref(), Some("upper(a)"));
     assert_eq!(column(&s, "m", "h").generated.as_deref(), Some("'x'"));
-    assert_eq!(column(&s, "m", "i").generated.as_deref(), Some("'gen'"));
+    // A string is SQL text, as drizzle-kit copies it.
+    assert_eq!(column(&s, "m", "i").generated.as_deref(), Some("gen"));
     assert_eq!(column(&s, "m", "j").default, None);
     // `.array()` starts a new builder, as in drizzle: modifiers before it are dropped.
     let k = column(&s, "m", "k");
@@ -1041,4 +1042,53 @@ fn the_example_renders_as_drizzle_kit_wrote_it() {
         .map(|s| s.trim().trim_end_matches(';').to_string())
         .collect();
     assert_eq!(ours, theirs);
+}
+
+#[test]
+fn loops_getters_and_compound_assignments() {
+    let s = schema_ts(
+        r#"import { pgTable, pgEnum, integer, text } from 'drizzle-orm/pg-core';
+const levels = (() => {
+  const out: string[] = [];
+  for (let i = 1; i <= 3; i++) out.push(`level_${i}`);
+  let n = 0;
+  while (n < 2) { n += 1; }
+  out.push(`n_${n}`);
+  for (const k in { a: 1, b: 2 }) out.push(k);
+  let total = 10;
+  total -= 4;
+  total *= 2;
+  let name: string | undefined;
+  name ??= 'fallback';
+  out.push(`${name}_${total}`);
+  return out;
+})();
+export const level = pgEnum('level', levels as [string, ...string[]]);
+const columns = {
+  get id() { return integer('id').primaryKey(); },
+  set ignored(v: unknown) {},
+  label: text('label'),
+};
+export const t = pgTable('t', columns);
+"#,
+    )
+    .schema(&["schema.ts"]);
+    assert_eq!(
+        s.enums[0].values,
+        strings(&[
+            "level_1",
+            "level_2",
+            "level_3",
+            "n_2",
+            "a",
+            "b",
+            "fallback_12"
+        ])
+    );
+    let names: Vec<&str> = s.tables[0]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["id", "label"]);
 }

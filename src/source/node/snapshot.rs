@@ -1,0 +1,676 @@
+//! drizzle-kit's snapshot JSON (PostgreSQL version 7, SQLite version 6) →
+//! the model, with drizzle-kit's spellings brought to the reader's
+//! (`timestamp (3)` → `timestamp(3)`, `text[]` → dims, `"nulls": "last"`).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+use crate::schema::{
+    Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey,
+    Nulls, Policy, PolicyCommand, PrimaryKey, QualifiedName, Role, Schema, Sequence,
+    SequenceOptions, Table, Unique, View,
+};
+
+/// A snapshot that cannot be turned into the model.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SnapshotError {
+    /// Not a snapshot drizzle-kit writes.
+    #[error("drizzle-kit's snapshot cannot be read: {0}")]
+    #[diagnostic(help("check that the project uses drizzle-kit 0.31 or a compatible version"))]
+    Invalid(String),
+    /// Something the model cannot hold.
+    #[error("{0}")]
+    #[diagnostic(help("{1}"))]
+    Unsupported(String, String),
+}
+
+/// A JSON object read with its keys in order.
+#[derive(Debug, Clone)]
+pub struct Ordered<T>(Vec<(String, T)>);
+
+impl<T> Default for Ordered<T> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<T> Ordered<T> {
+    fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OrderedVisitor<T> {
+            type Value = Ordered<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, T>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        deserializer.deserialize_map(OrderedVisitor(PhantomData))
+    }
+}
+
+/// drizzle-kit's snapshot, as far as the model needs it.
+#[derive(Debug, Deserialize)]
+pub struct Snapshot {
+    dialect: String,
+    #[serde(default)]
+    tables: Ordered<SnapTable>,
+    #[serde(default)]
+    enums: Ordered<SnapEnum>,
+    #[serde(default)]
+    schemas: Ordered<String>,
+    #[serde(default)]
+    sequences: Ordered<SnapSequence>,
+    #[serde(default)]
+    roles: Ordered<SnapRole>,
+    #[serde(default)]
+    policies: Ordered<SnapPolicy>,
+    #[serde(default)]
+    views: Ordered<SnapView>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapTable {
+    name: String,
+    #[serde(default)]
+    schema: String,
+    #[serde(default)]
+    columns: Ordered<SnapColumn>,
+    #[serde(default)]
+    indexes: Ordered<SnapIndex>,
+    #[serde(default)]
+    foreign_keys: Ordered<SnapForeignKey>,
+    #[serde(default)]
+    composite_primary_keys: Ordered<SnapPrimaryKey>,
+    #[serde(default)]
+    unique_constraints: Ordered<SnapUnique>,
+    #[serde(default)]
+    policies: Ordered<SnapPolicy>,
+    #[serde(default)]
+    check_constraints: Ordered<SnapCheck>,
+    #[serde(default, rename = "isRLSEnabled")]
+    is_rls_enabled: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapColumn {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    type_schema: Option<String>,
+    #[serde(default)]
+    primary_key: bool,
+    #[serde(default)]
+    not_null: bool,
+    #[serde(default)]
+    default: Option<serde_json::Value>,
+    #[serde(default)]
+    identity: Option<SnapIdentity>,
+    #[serde(default)]
+    generated: Option<SnapGenerated>,
+    #[serde(default)]
+    autoincrement: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapIdentity {
+    #[serde(rename = "type")]
+    kind: String,
+    name: Option<String>,
+    increment: Option<String>,
+    start_with: Option<String>,
+    min_value: Option<String>,
+    max_value: Option<String>,
+    cache: Option<String>,
+    #[serde(default)]
+    cycle: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapGenerated {
+    #[serde(rename = "as")]
+    expression: String,
+    #[serde(rename = "type", default)]
+    kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SnapIndexColumn {
+    Key(SnapIndexKey),
+    Name(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapIndexKey {
+    expression: String,
+    #[serde(default)]
+    is_expression: bool,
+    #[serde(default = "yes")]
+    asc: bool,
+    #[serde(default)]
+    nulls: Option<String>,
+    #[serde(default)]
+    opclass: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapIndex {
+    name: String,
+    columns: Vec<SnapIndexColumn>,
+    #[serde(default)]
+    is_unique: bool,
+    #[serde(default)]
+    concurrently: bool,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    with: Ordered<serde_json::Value>,
+    #[serde(default, rename = "where")]
+    predicate: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapForeignKey {
+    name: String,
+    table_to: String,
+    #[serde(default)]
+    schema_to: Option<String>,
+    columns_from: Vec<String>,
+    columns_to: Vec<String>,
+    #[serde(default)]
+    on_delete: Option<String>,
+    #[serde(default)]
+    on_update: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapPrimaryKey {
+    name: String,
+    columns: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapUnique {
+    name: String,
+    columns: Vec<String>,
+    #[serde(default)]
+    nulls_not_distinct: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapCheck {
+    name: String,
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapPolicy {
+    name: String,
+    #[serde(default, rename = "as")]
+    kind: Option<String>,
+    #[serde(default, rename = "for")]
+    command: Option<String>,
+    #[serde(default)]
+    to: Vec<String>,
+    #[serde(default)]
+    using: Option<String>,
+    #[serde(default)]
+    with_check: Option<String>,
+    #[serde(default)]
+    on: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapEnum {
+    name: String,
+    #[serde(default)]
+    schema: String,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapSequence {
+    name: String,
+    #[serde(default)]
+    schema: String,
+    increment: Option<String>,
+    min_value: Option<String>,
+    max_value: Option<String>,
+    start_with: Option<String>,
+    cache: Option<String>,
+    #[serde(default)]
+    cycle: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapRole {
+    name: String,
+    #[serde(default)]
+    create_db: bool,
+    #[serde(default)]
+    create_role: bool,
+    #[serde(default = "yes")]
+    inherit: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapView {
+    name: String,
+    #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
+    definition: Option<String>,
+    #[serde(default)]
+    materialized: bool,
+    #[serde(default)]
+    is_existing: bool,
+    #[serde(default)]
+    with: Ordered<serde_json::Value>,
+    #[serde(default)]
+    using: Option<String>,
+    #[serde(default)]
+    tablespace: Option<String>,
+    #[serde(default)]
+    with_no_data: bool,
+}
+
+/// Reads a snapshot file's text into the model.
+pub fn from_snapshot(text: &str) -> Result<Schema, SnapshotError> {
+    let snapshot: Snapshot =
+        serde_json::from_str(text).map_err(|e| SnapshotError::Invalid(e.to_string()))?;
+    snapshot.into_schema()
+}
+
+impl Snapshot {
+    /// The model the snapshot describes.
+    pub fn into_schema(self) -> Result<Schema, SnapshotError> {
+        let dialect = match self.dialect.as_str() {
+            "postgresql" => Dialect::Postgres,
+            "sqlite" => Dialect::Sqlite,
+            other => {
+                return Err(SnapshotError::Unsupported(
+                    format!("drizzle-kit's snapshot is for the {other} dialect"),
+                    "db-migrate supports PostgreSQL and SQLite".into(),
+                ));
+            }
+        };
+        let default_schema = dialect.default_schema();
+        let schema_of = |s: &str| {
+            if s.is_empty() {
+                default_schema.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut schema = Schema::empty(dialect);
+        schema.schemas = self.schemas.values().cloned().collect();
+        for e in self.enums.values() {
+            schema.enums.push(Enum {
+                schema: schema_of(&e.schema),
+                name: e.name.clone(),
+                values: e.values.clone(),
+            });
+        }
+        for s in self.sequences.values() {
+            schema.sequences.push(Sequence {
+                schema: schema_of(&s.schema),
+                name: s.name.clone(),
+                options: SequenceOptions {
+                    increment: number(&s.increment),
+                    min_value: number(&s.min_value),
+                    max_value: number(&s.max_value),
+                    start: number(&s.start_with),
+                    cache: number(&s.cache),
+                    cycle: s.cycle,
+                },
+            });
+        }
+        for r in self.roles.values() {
+            schema.roles.push(Role {
+                name: r.name.clone(),
+                create_db: r.create_db,
+                create_role: r.create_role,
+                inherit: r.inherit,
+            });
+        }
+        // drizzle-kit leaves out `typeSchema` for columns of enums made from
+        // objects (`pgEnum(name, TsEnum)`): such a type is an enum by its name.
+        let enums: Vec<QualifiedName> = schema.enums.iter().map(Enum::qualified).collect();
+        for t in self.tables.values() {
+            schema
+                .tables
+                .push(table(dialect, &schema_of(&t.schema), t, &enums));
+        }
+        if let Some(p) = self.policies.values().next() {
+            return Err(SnapshotError::Unsupported(
+                format!(
+                    "policy `{}` is linked to table {}, which the schema files do not export",
+                    p.name,
+                    p.on.as_deref().unwrap_or("(unknown)")
+                ),
+                "export the table from a schema file; db-migrate manages policies of the schema's own tables only"
+                    .into(),
+            ));
+        }
+        for v in self.views.values() {
+            if v.is_existing {
+                continue;
+            }
+            let Some(definition) = &v.definition else {
+                continue;
+            };
+            let mut with: Vec<(String, String)> = v
+                .with
+                .0
+                .iter()
+                .map(|(k, value)| (snake(k), json_text(value)))
+                .collect();
+            with.sort();
+            schema.views.push(View {
+                schema: schema_of(v.schema.as_deref().unwrap_or("")),
+                name: v.name.clone(),
+                definition: definition.clone(),
+                materialized: v.materialized,
+                with,
+                using: v.using.clone(),
+                tablespace: v.tablespace.clone(),
+                with_no_data: v.with_no_data,
+            });
+        }
+        schema.sort();
+        Ok(schema)
+    }
+}
+
+fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName]) -> Table {
+    let mut table = Table::new(schema, &t.name);
+    let mut inline_key = Vec::new();
+    for c in t.columns.values() {
+        let (base, dims) = split_array(&c.ty);
+        let enum_named = || {
+            let mut matching = enums.iter().filter(|e| e.name == base);
+            let first = matching.next()?;
+            Some(
+                enums
+                    .iter()
+                    .find(|e| e.name == base && e.schema == "public")
+                    .unwrap_or(first)
+                    .clone(),
+            )
+        };
+        let ty = match &c.type_schema {
+            Some(s) => ColumnType::Enum(QualifiedName::new(
+                if s.is_empty() { "public" } else { s },
+                base,
+            )),
+            None => match enum_named() {
+                Some(q) => ColumnType::Enum(q),
+                None => ColumnType::Sql(normalize_type(base)),
+            },
+        };
+        let mut column = Column::new(&c.name, ty);
+        column.dims = dims;
+        column.not_null = c.not_null;
+        column.default = c.default.as_ref().map(json_text);
+        column.identity = c.identity.as_ref().map(|i| {
+            let default_name = format!("{}_{}_seq", t.name, c.name);
+            Identity {
+                always: i.kind == "always",
+                sequence_name: i.name.clone().filter(|n| *n != default_name),
+                options: SequenceOptions {
+                    increment: number(&i.increment),
+                    min_value: number(&i.min_value),
+                    max_value: number(&i.max_value),
+                    start: number(&i.start_with),
+                    cache: number(&i.cache),
+                    cycle: i.cycle,
+                },
+            }
+        });
+        if let Some(g) = &c.generated {
+            column.generated = Some(g.expression.clone());
+            column.generated_virtual = g.kind == "virtual";
+        }
+        column.autoincrement = c.autoincrement;
+        if c.primary_key {
+            inline_key.push(c.name.clone());
+        }
+        table.columns.push(column);
+    }
+    if !inline_key.is_empty() {
+        table.primary_key = Some(PrimaryKey {
+            name: None,
+            columns: inline_key,
+        });
+    }
+    if let Some(pk) = t.composite_primary_keys.values().next() {
+        table.primary_key = Some(PrimaryKey {
+            name: Some(pk.name.clone()),
+            columns: pk.columns.clone(),
+        });
+    }
+    for u in t.unique_constraints.values() {
+        table.uniques.push(Unique {
+            name: u.name.clone(),
+            columns: u.columns.clone(),
+            nulls_not_distinct: u.nulls_not_distinct,
+        });
+    }
+    for fk in t.foreign_keys.values() {
+        let target_schema = match fk.schema_to.as_deref() {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => dialect.default_schema().to_string(),
+        };
+        table.foreign_keys.push(ForeignKey {
+            name: fk.name.clone(),
+            columns: fk.columns_from.clone(),
+            references: QualifiedName::new(target_schema, &fk.table_to),
+            referenced_columns: fk.columns_to.clone(),
+            on_delete: action(&fk.on_delete),
+            on_update: action(&fk.on_update),
+        });
+    }
+    for c in t.check_constraints.values() {
+        table.checks.push(Check {
+            name: c.name.clone(),
+            expression: c.value.clone(),
+        });
+    }
+    for i in t.indexes.values() {
+        table.indexes.push(index(dialect, i));
+    }
+    for p in t.policies.values() {
+        table.policies.push(policy(p));
+    }
+    table.rls_enabled = t.is_rls_enabled || !table.policies.is_empty();
+    table
+}
+
+fn index(dialect: Dialect, i: &SnapIndex) -> Index {
+    let keys = i
+        .columns
+        .iter()
+        .map(|c| match c {
+            SnapIndexColumn::Name(name) => IndexKey::column(name),
+            SnapIndexColumn::Key(k) => {
+                let desc = !k.asc;
+                let nulls = match (dialect, desc, k.nulls.as_deref()) {
+                    (Dialect::Sqlite, _, _) => None,
+                    (_, false, Some("first")) => Some(Nulls::First),
+                    (_, true, Some("first")) => Some(Nulls::First),
+                    (_, true, _) => Some(Nulls::Last),
+                    (_, false, _) => None,
+                };
+                IndexKey {
+                    key: k.expression.clone(),
+                    expression: k.is_expression,
+                    desc,
+                    nulls,
+                    opclass: k.opclass.clone(),
+                }
+            }
+        })
+        .collect();
+    let mut with: Vec<(String, String)> = i
+        .with
+        .0
+        .iter()
+        .map(|(k, v)| (k.clone(), json_text(v)))
+        .collect();
+    with.sort();
+    Index {
+        name: i.name.clone(),
+        unique: i.is_unique,
+        keys,
+        method: i.method.clone(),
+        predicate: i.predicate.clone(),
+        with,
+        concurrently: i.concurrently,
+    }
+}
+
+fn policy(p: &SnapPolicy) -> Policy {
+    let mut to = p.to.clone();
+    to.sort();
+    if to == ["public"] {
+        to.clear();
+    }
+    Policy {
+        name: p.name.clone(),
+        restrictive: p
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("restrictive")),
+        command: match p.command.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("select") => PolicyCommand::Select,
+            Some("insert") => PolicyCommand::Insert,
+            Some("update") => PolicyCommand::Update,
+            Some("delete") => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        },
+        to,
+        using: p.using.clone(),
+        with_check: p.with_check.clone(),
+    }
+}
+
+/// `numeric(5, 2)[][]` → (`numeric(5, 2)`, 2); sized arrays (`integer[3]`) count too.
+fn split_array(ty: &str) -> (&str, u8) {
+    let mut base = ty.trim_end();
+    let mut dims = 0u8;
+    while base.ends_with(']') {
+        match base.rfind('[') {
+            Some(i) => {
+                base = base[..i].trim_end();
+                dims = dims.saturating_add(1);
+            }
+            None => break,
+        }
+    }
+    (base, dims)
+}
+
+/// drizzle-kit's `timestamp (3)` spelled as the reader spells it: `timestamp(3)`.
+fn normalize_type(ty: &str) -> String {
+    match ty.strip_prefix("timestamp (") {
+        Some(rest) => format!("timestamp({rest}"),
+        None => ty.to_string(),
+    }
+}
+
+/// A snapshot value as SQL text: strings as they are, numbers and booleans written out.
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn number(v: &Option<String>) -> Option<i64> {
+    v.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+fn action(v: &Option<String>) -> FkAction {
+    v.as_deref().and_then(FkAction::parse).unwrap_or_default()
+}
+
+/// `securityBarrier` → `security_barrier`.
+fn snake(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_types_and_spellings() {
+        assert_eq!(split_array("numeric(5, 2)[][]"), ("numeric(5, 2)", 2));
+        assert_eq!(split_array("integer[3]"), ("integer", 1));
+        assert_eq!(split_array("text"), ("text", 0));
+        assert_eq!(
+            normalize_type("timestamp (6) with time zone"),
+            "timestamp(6) with time zone"
+        );
+        assert_eq!(snake("autovacuumEnabled"), "autovacuum_enabled");
+    }
+
+    #[test]
+    fn keys_keep_their_order() {
+        let s = from_snapshot(
+            r#"{"dialect":"postgresql","tables":{"public.t":{"name":"t","schema":"","columns":{
+                "z":{"name":"z","type":"text","primaryKey":true,"notNull":true},
+                "a":{"name":"a","type":"integer[]","primaryKey":false,"notNull":false,"default":"'{}'"}}}}}"#,
+        )
+        .expect("snapshot");
+        let names: Vec<&str> = s.tables[0]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["z", "a"]);
+        assert_eq!(s.tables[0].columns[1].dims, 1);
+        assert!(from_snapshot("{}").is_err());
+        assert!(from_snapshot(r#"{"dialect":"mysql"}"#).is_err());
+    }
+}
