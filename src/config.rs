@@ -268,7 +268,9 @@ impl Config {
                     .map(|u| (u, UrlSource::DotEnv))
             })
             .or_else(|| file.database_url.map(|u| (u, UrlSource::ConfigFile)))
-            .or_else(|| drizzle_url.map(|u| (u, UrlSource::DrizzleConfig)));
+            .or_else(|| drizzle_url.map(|u| (u, UrlSource::DrizzleConfig)))
+            // An empty value (`url: process.env.DATABASE_URL ?? ""`) means no URL.
+            .filter(|(u, _)| !u.trim().is_empty());
         if database_url.is_none() {
             drizzle_setting("dbCredentials", &mut unknown_settings);
         }
@@ -451,10 +453,10 @@ fn drizzle_url(d: &DrizzleConfig) -> Result<Option<String>, ConfigError> {
     }
     let mut url = String::from("postgres://");
     if let Some(user) = &c.user {
-        url.push_str(&encode(user));
+        url.push_str(&crate::db::url::percent_encode(user));
         if let Some(password) = &c.password {
             url.push(':');
-            url.push_str(&encode(password));
+            url.push_str(&crate::db::url::percent_encode(password));
         }
         url.push('@');
     }
@@ -468,25 +470,14 @@ fn drizzle_url(d: &DrizzleConfig) -> Result<Option<String>, ConfigError> {
         url.push_str(port);
     }
     url.push('/');
-    url.push_str(&encode(c.database.as_deref().unwrap_or("postgres")));
+    url.push_str(&crate::db::url::percent_encode(
+        c.database.as_deref().unwrap_or("postgres"),
+    ));
     if let Some(ssl) = &c.ssl {
         url.push_str("?sslmode=");
-        url.push_str(&encode(ssl));
+        url.push_str(&crate::db::url::percent_encode(ssl));
     }
     Ok(Some(url))
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn non_empty_env(key: &str) -> Option<String> {

@@ -15,11 +15,7 @@ use predicates::prelude::*;
 use support::TestDb;
 
 fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", url);
-    cmd
+    support::cli::db_migrate(dir, Some(url))
 }
 
 fn binary() -> PathBuf {

@@ -6,9 +6,9 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use support::TestDb;
+use support::cli::{db_migrate as cli, migration_dirs};
 
 fn write_schema(dir: &Path, schema: &str) {
     std::fs::create_dir_all(dir.join("shared")).expect("mkdir");
@@ -16,30 +16,6 @@ fn write_schema(dir: &Path, schema: &str) {
 import { pgTable, pgEnum, pgSchema, integer, text, index } from "drizzle-orm/pg-core";
 "#;
     std::fs::write(dir.join("shared/schema.ts"), format!("{imports}{schema}")).expect("write");
-}
-
-fn cli(dir: &Path, url: Option<&str>) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1");
-    if let Some(url) = url {
-        cmd.env("DATABASE_URL", url);
-    }
-    cmd
-}
-
-fn migration_dirs(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir.join("migrations"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n != "applied")
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 fn meta(dir: &Path, id: &str) -> serde_json::Value {

@@ -9,6 +9,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use support::TestDb;
+use support::cli::{db_migrate as cli, migration_dirs};
 
 const USERS_V1: &str = r#"
 import { pgTable, varchar, timestamp, integer, text } from "drizzle-orm/pg-core";
@@ -46,30 +47,6 @@ fn project(schema: &str) -> tempfile::TempDir {
 fn write_schema(dir: &Path, schema: &str) {
     std::fs::create_dir_all(dir.join("shared")).expect("mkdir");
     std::fs::write(dir.join("shared/schema.ts"), schema).expect("write schema");
-}
-
-fn cli(dir: &Path, url: Option<&str>) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1");
-    if let Some(url) = url {
-        cmd.env("DATABASE_URL", url);
-    }
-    cmd
-}
-
-fn migration_dirs(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir.join("migrations"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n != "applied")
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 #[test]

@@ -794,6 +794,20 @@ fn split_pg_url(rest: &str, masked: &str) -> Result<Vec<Pair>, UrlError> {
 
 /// Percent-decodes `s`. A `%` not followed by two hex digits is kept as is
 /// (passwords with a literal `%` are common); invalid UTF-8 is replaced.
+/// Percent-encodes everything but unreserved characters (for user names,
+/// passwords and paths put into URLs).
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

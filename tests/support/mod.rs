@@ -10,6 +10,8 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
@@ -75,17 +77,7 @@ fn admin_client() -> postgres::Client {
 }
 
 /// Percent-encodes everything but unreserved characters (for paths and passwords in URLs).
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+pub use db_migrate::db::url::percent_encode as encode;
 
 /// `url` with its database replaced by `dbname` (URL or libpq key=value form).
 fn with_database(url: &str, dbname: &str) -> String {
