@@ -78,7 +78,13 @@ impl BlockerWatch {
                         *s = now;
                     }
                 }
-                std::thread::sleep(Duration::from_millis(200));
+                // Poll every 200 ms, but notice the stop flag quickly.
+                for _ in 0..10 {
+                    if stop2.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
         });
         Some(BlockerWatch {
