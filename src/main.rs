@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// A faster allocator than the system's for the many small allocations of large schemas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use db_migrate::commands::{
     self, Failure, Outcome,
     apply::ApplyArgs,
