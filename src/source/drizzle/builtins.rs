@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use oxc_ast::ast::BinaryOperator;
 
+use super::core::{arg, arg_site};
 use super::eval::{Arg, Eval, Interp};
 use super::value::{Drizzle, Global, Object, Opaque, Site, Value};
 
@@ -380,14 +381,6 @@ fn write_json(v: &Value<'_>, out: &mut String, depth: usize) -> Result<bool, Str
         other => return Err(other.describe()),
     }
     Ok(true)
-}
-
-fn arg<'a>(args: &[Arg<'a>], i: usize) -> Value<'a> {
-    args.get(i).map_or(Value::Undefined, |a| a.value.clone())
-}
-
-fn arg_site(args: &[Arg<'_>], i: usize, site: Site) -> Site {
-    args.get(i).map_or(site, |a| a.site)
 }
 
 /// Calls a global function.

@@ -219,23 +219,14 @@ pub fn new_column<'a>(
     sql_type: ColumnSqlType,
     site: Site,
 ) -> Value<'a> {
-    Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(ColumnBuilder {
+    Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(ColumnBuilder::new(
         dialect,
-        builder: builder.into(),
+        builder.into(),
         name,
         sql_type,
-        dims: 0,
-        not_null: false,
-        primary_key: false,
-        autoincrement: false,
-        unique: None,
-        default: None,
-        identity: None,
-        generated: None,
-        generated_virtual: false,
-        references: Vec::new(),
+        0,
         site,
-    }))))
+    )))))
 }
 
 /// `pgTable(name, columns, extra?)` and its relatives.
@@ -687,23 +678,14 @@ fn column_method<'a>(
                     "use at most 5 dimensions",
                 ));
             }
-            let array = ColumnBuilder {
-                dialect: base.dialect,
-                builder: base.builder.clone(),
-                name: base.name.clone(),
-                sql_type: base.sql_type.clone(),
-                dims: base.dims + 1,
-                not_null: false,
-                primary_key: false,
-                autoincrement: false,
-                unique: None,
-                default: None,
-                identity: None,
-                generated: None,
-                generated_virtual: false,
-                references: Vec::new(),
-                site: base.site,
-            };
+            let array = ColumnBuilder::new(
+                base.dialect,
+                base.builder.clone(),
+                base.name.clone(),
+                base.sql_type.clone(),
+                base.dims + 1,
+                base.site,
+            );
             return Ok(Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(
                 array,
             )))));

@@ -525,6 +525,36 @@ pub struct ColumnBuilder<'a> {
     pub site: Site,
 }
 
+impl<'a> ColumnBuilder<'a> {
+    /// A fresh builder of a type: no modifiers yet.
+    pub fn new(
+        dialect: Dialect,
+        builder: Rc<str>,
+        name: Option<String>,
+        sql_type: ColumnSqlType,
+        dims: u8,
+        site: Site,
+    ) -> Self {
+        ColumnBuilder {
+            dialect,
+            builder,
+            name,
+            sql_type,
+            dims,
+            not_null: false,
+            primary_key: false,
+            autoincrement: false,
+            unique: None,
+            default: None,
+            identity: None,
+            generated: None,
+            generated_virtual: false,
+            references: Vec::new(),
+            site,
+        }
+    }
+}
+
 /// A table.
 #[derive(Debug)]
 pub struct TableEntity<'a> {
