@@ -127,11 +127,12 @@ pub(super) fn write_changes(
     }
 
     let count = rendered_parts.len();
-    let mut set = set;
+    // Each part follows the one written before it.
+    let mut parent = set.last().map(|m| m.id.clone());
     let mut snapshot = previous.clone();
     for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
         let name = part_name(name, k);
-        let id = set.next_id(&name, now);
+        let id = migrations::next_id_after(parent.as_deref(), &name, now);
         snapshot = if k + 1 == count {
             declared.clone()
         } else {
@@ -139,6 +140,7 @@ pub(super) fn write_changes(
         };
         write_part(
             &set,
+            parent.as_deref(),
             &id,
             &name,
             now,
@@ -146,7 +148,7 @@ pub(super) fn write_changes(
             part.transactional,
             &snapshot,
         )?;
-        set = MigrationSet::load(&config.migrations_dir)?;
+        parent = Some(id);
     }
     if count > 1 {
         report::line(
@@ -170,8 +172,10 @@ fn part_name(name: &str, index: usize) -> String {
 }
 
 /// Lints one part and writes its directory, then says what it holds.
+#[allow(clippy::too_many_arguments)]
 fn write_part(
     set: &MigrationSet,
+    parent: Option<&str>,
     id: &str,
     name: &str,
     now: jiff::Timestamp,
@@ -199,7 +203,7 @@ fn write_part(
         name: name.to_string(),
         created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         dialect: snapshot.dialect,
-        parent: set.last().map(|m| m.id.clone()),
+        parent: parent.map(str::to_string),
         checksum: migrations::checksum(&sql),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         transaction,

@@ -264,14 +264,7 @@ impl MigrationSet {
     /// A new id for `name`: the current UTC second, or one second after the
     /// newest existing id when that is not later.
     pub fn next_id(&self, name: &str, now: jiff::Timestamp) -> String {
-        let mut stamp = now.strftime("%Y%m%d%H%M%S").to_string();
-        if let Some(last) = self.last() {
-            let last_stamp = &last.id[..14];
-            if stamp.as_str() <= last_stamp {
-                stamp = next_second(last_stamp).unwrap_or_else(|| last_stamp.to_string());
-            }
-        }
-        format!("{stamp}_{name}")
+        next_id_after(self.last().map(|m| m.id.as_str()), name, now)
     }
 
     /// Writes a new migration directory.
@@ -300,6 +293,18 @@ impl MigrationSet {
     pub fn write_applied(&self, record: &AppliedRecord) -> Result<PathBuf, MigrationsError> {
         journal::write(&self.dir, record)
     }
+}
+
+/// A new id for `name` following the migration `last`: the current UTC
+/// second, or one second after `last` when that is not later.
+pub fn next_id_after(last: Option<&str>, name: &str, now: jiff::Timestamp) -> String {
+    let mut stamp = now.strftime("%Y%m%d%H%M%S").to_string();
+    if let Some(last_stamp) = last.and_then(|id| id.get(..14))
+        && stamp.as_str() <= last_stamp
+    {
+        stamp = next_second(last_stamp).unwrap_or_else(|| last_stamp.to_string());
+    }
+    format!("{stamp}_{name}")
 }
 
 fn next_second(stamp: &str) -> Option<String> {
