@@ -456,7 +456,7 @@ pg_fixture!(f08_constraints, "08_constraints");
 pg_fixture!(f09_pg_schema, "09_pg_schema");
 pg_fixture!(f10_sequences_roles_policies, "10_sequences_roles_policies");
 pg_fixture!(f11_views_sql, "11_views_sql");
-refused_fixture!(f11b_views_query_builder, "11b_views_query_builder");
+pg_fixture!(f11b_views_query_builder, "11b_views_query_builder");
 pg_fixture!(f12_casing_snake_case, "12_casing_snake_case");
 pg_fixture!(f12b_casing_camel_case, "12b_casing_camel_case");
 pg_fixture!(f13_table_creator, "13_table_creator");
@@ -488,6 +488,8 @@ pg_fixture!(f31_breakpoints_off, "31_breakpoints_off");
 refused_fixture!(f32_expression_index_unnamed, "32_expression_index_unnamed");
 pg_fixture!(f33_export_order, "33_export_order");
 pg_fixture!(f34_config_js_commonjs, "34_config_js_commonjs");
+pg_fixture!(f35_orm_operators, "35_orm_operators");
+sqlite_fixture!(f36_sqlite_quirks, "36_sqlite_quirks");
 
 /// 22b and 22c interpolate JavaScript values into `sql` templates. drizzle-kit
 /// refuses the default (22b) and writes `$1` placeholders into the check and
@@ -510,6 +512,28 @@ fn f22b_22c_javascript_values_in_sql_become_literals() {
     let db = TestDb::new();
     if let Err(e) = pg_apply(&db, &ours) {
         panic!("22c: our SQL does not apply: {e}");
+    }
+}
+
+/// 35b: values compared by drizzle-orm's operators in index conditions and
+/// checks are written as SQL literals (drizzle-kit writes `$1`), and apply.
+#[test]
+fn f35b_operator_values_become_literals() {
+    let schema = read_ok("35b_orm_operator_values");
+    let ours = our_statements(&schema);
+    let sql = ours.join(";\n");
+    for expected in [
+        r#"WHERE ("tickets"."state" = 'open' and "tickets"."priority" <> 0)"#,
+        r#"WHERE "tickets"."state" in ('open', 'it''s urgent')"#,
+        r#"WHERE "tickets"."title" ilike '%bug%'"#,
+        r#"CHECK ("tickets"."priority" between 0 and 5)"#,
+        r#"CHECK ("tickets"."state" not in ('deleted'))"#,
+    ] {
+        assert!(sql.contains(expected), "missing {expected} in:\n{sql}");
+    }
+    let db = TestDb::new();
+    if let Err(e) = pg_apply(&db, &ours) {
+        panic!("35b: our SQL does not apply: {e}");
     }
 }
 

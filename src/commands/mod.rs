@@ -193,14 +193,20 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
         return Err(Failure::usage(e));
     }
     let schema = match config.loader {
-        SchemaLoader::Static => drizzle::read(
-            &files,
-            &config.project_dir,
-            &ReadOptions {
-                casing: config.casing,
-            },
-        )
-        .map_err(Failure::problem)?,
+        SchemaLoader::Static => {
+            let (schema, warnings) = drizzle::read_with_warnings(
+                &files,
+                &config.project_dir,
+                &ReadOptions {
+                    casing: config.casing,
+                },
+            )
+            .map_err(Failure::problem)?;
+            for warning in warnings {
+                anstream::eprintln!("{:?}", Report::new(warning));
+            }
+            schema
+        }
         SchemaLoader::Node => {
             node::read(&files, &config.project_dir, config.casing, config.dialect)
                 .map_err(Failure::problem)?

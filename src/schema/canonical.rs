@@ -182,10 +182,12 @@ pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -
     if in_primary_key || is_serial || c.identity.is_some() {
         out.not_null = true;
     }
+    // `DEFAULT NULL` is no default: PostgreSQL stores none for it.
     out.default = c
         .default
         .as_deref()
-        .map(|d| default_expr(dialect, d, type_text, c.dims));
+        .map(|d| default_expr(dialect, d, type_text, c.dims))
+        .filter(|d| dialect == Dialect::Sqlite || d != "null");
     out.generated = c.generated.as_deref().map(|g| expression(g, table));
     out.identity = c.identity.as_ref().map(|id| Identity {
         always: id.always,
@@ -373,6 +375,14 @@ fn spell_type(dialect: Dialect, text: &str) -> String {
     };
     if base == "char" && rest.is_empty() {
         return "char(1)".to_string();
+    }
+    // `numeric(8)` is `numeric(8,0)`.
+    if base == "numeric"
+        && rest.starts_with('(')
+        && let Some(close) = rest.find(')')
+        && !rest[..close].contains(',')
+    {
+        return format!("numeric{},0{}", &rest[..close], &rest[close..]);
     }
     format!("{base}{rest}")
 }
@@ -777,6 +787,8 @@ mod tests {
             "timestamp(3)"
         );
         assert_eq!(type_sql(pg, "numeric(10, 2)"), "numeric(10,2)");
+        assert_eq!(type_sql(pg, "numeric(8)"), "numeric(8,0)");
+        assert_eq!(type_sql(pg, "numeric(8)[]"), "numeric(8,0)[]");
         assert_eq!(type_sql(pg, "int4"), "integer");
         assert_eq!(type_sql(pg, "char"), "char(1)");
         assert_eq!(type_sql(pg, "character(3)"), "char(3)");

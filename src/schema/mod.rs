@@ -546,6 +546,88 @@ pub struct IndexKey {
 }
 
 impl IndexKey {
+    /// An index key written as SQL. drizzle-kit writes the text as is, so an
+    /// operator class or ordering may follow the expression
+    /// (`"name" gin_trgm_ops`, `"at" DESC NULLS LAST`, `(expr) vector_cosine_ops`):
+    /// those are split off into the key's options, a lone column becomes a column key.
+    pub fn from_sql(text: &str) -> IndexKey {
+        let whole = IndexKey {
+            key: text.to_string(),
+            expression: true,
+            desc: false,
+            nulls: None,
+            opclass: None,
+        };
+        let trimmed = text.trim();
+        let Some((primary, column, rest)) = split_primary(trimmed) else {
+            return whole;
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        if words.is_empty() {
+            return whole;
+        }
+        let mut i = 0;
+        let plain = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"')
+        };
+        let keyword = |w: &str| {
+            ["asc", "desc", "nulls", "first", "last", "collate"]
+                .contains(&w.to_ascii_lowercase().as_str())
+        };
+        let mut opclass = None;
+        if let Some(w) = words.first()
+            && plain(w)
+            && !keyword(w)
+        {
+            opclass = Some(w.trim_matches('"').to_string());
+            i += 1;
+        }
+        let mut desc = false;
+        match words.get(i).map(|w| w.to_ascii_lowercase()) {
+            Some(w) if w == "asc" => i += 1,
+            Some(w) if w == "desc" => {
+                desc = true;
+                i += 1;
+            }
+            _ => {}
+        }
+        let mut nulls = None;
+        if words
+            .get(i)
+            .is_some_and(|w| w.eq_ignore_ascii_case("nulls"))
+        {
+            nulls = match words.get(i + 1).map(|w| w.to_ascii_lowercase()) {
+                Some(w) if w == "first" => Some(Nulls::First),
+                Some(w) if w == "last" => Some(Nulls::Last),
+                _ => return whole,
+            };
+            i += 2;
+        }
+        if i != words.len() {
+            return whole;
+        }
+        let (key, expression) = match column {
+            Some(name) => (name, false),
+            None => {
+                // `(expr)`: the parentheses are written again around the expression.
+                let inner = primary
+                    .strip_prefix('(')
+                    .and_then(|p| p.strip_suffix(')'))
+                    .unwrap_or(primary);
+                (inner.trim().to_string(), true)
+            }
+        };
+        IndexKey {
+            key,
+            expression,
+            desc,
+            nulls,
+            opclass,
+        }
+    }
+
     /// An ascending key on a column.
     pub fn column(name: impl Into<String>) -> IndexKey {
         IndexKey {
@@ -701,4 +783,155 @@ fn is_false(b: &bool) -> bool {
 
 fn is_zero(n: &u8) -> bool {
     *n == 0
+}
+
+/// Splits `text` into its leading term (a quoted column, a function call or a
+/// parenthesised expression) and what follows; the column name when the term
+/// is a lone quoted column. `None` when the text does not start with such a term.
+fn split_primary(text: &str) -> Option<(&str, Option<String>, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut column = None;
+    match bytes.first()? {
+        b'"' => {
+            let mut name = String::new();
+            i = 1;
+            loop {
+                match bytes.get(i)? {
+                    b'"' if bytes.get(i + 1) == Some(&b'"') => {
+                        name.push('"');
+                        i += 2;
+                    }
+                    b'"' => {
+                        i += 1;
+                        break;
+                    }
+                    _ => {
+                        let c = text[i..].chars().next()?;
+                        name.push(c);
+                        i += c.len_utf8();
+                    }
+                }
+            }
+            column = Some(name);
+        }
+        b'(' => i = balanced(text, 0)?,
+        c if c.is_ascii_alphabetic() || *c == b'_' => {
+            while bytes
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+            {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'(') {
+                return None;
+            }
+            i = balanced(text, i)?;
+        }
+        _ => return None,
+    }
+    let rest = &text[i..];
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((&text[..i], column, rest))
+}
+
+/// The end (exclusive) of the parenthesised group opening at `open`, skipping
+/// quoted text; `None` when it does not close.
+fn balanced(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    i += 1;
+                }
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An operator class or ordering written inside an `sql` index key is
+    /// split off; anything else stays one expression.
+    #[test]
+    fn index_keys_written_as_sql() {
+        let key = |k: &str, e: bool, desc: bool, nulls: Option<Nulls>, op: Option<&str>| IndexKey {
+            key: k.into(),
+            expression: e,
+            desc,
+            nulls,
+            opclass: op.map(str::to_string),
+        };
+        let cases = [
+            (
+                r#""name" gin_trgm_ops"#,
+                key("name", false, false, None, Some("gin_trgm_ops")),
+            ),
+            (
+                r#""at" DESC NULLS LAST"#,
+                key("at", false, true, Some(Nulls::Last), None),
+            ),
+            (
+                r#""at" asc nulls first"#,
+                key("at", false, false, Some(Nulls::First), None),
+            ),
+            (
+                r#"("emb"::vector(3)) vector_cosine_ops"#,
+                key(
+                    r#""emb"::vector(3)"#,
+                    true,
+                    false,
+                    None,
+                    Some("vector_cosine_ops"),
+                ),
+            ),
+            (
+                r#"lower("email") text_pattern_ops DESC"#,
+                key(
+                    r#"lower("email")"#,
+                    true,
+                    true,
+                    None,
+                    Some("text_pattern_ops"),
+                ),
+            ),
+            (
+                r#"lower("email")"#,
+                key(r#"lower("email")"#, true, false, None, None),
+            ),
+            (
+                r#""a" || "b""#,
+                key(r#""a" || "b""#, true, false, None, None),
+            ),
+            (
+                r#""a" COLLATE "C""#,
+                key(r#""a" COLLATE "C""#, true, false, None, None),
+            ),
+            (
+                r#"coalesce("a", ')') DESC"#,
+                key(r#"coalesce("a", ')')"#, true, true, None, None),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(IndexKey::from_sql(text), expected, "{text}");
+        }
+    }
 }

@@ -451,7 +451,11 @@ pub fn property<'a>(
         Drizzle::Sequence(_) | Drizzle::NoDdl(_) => Ok(Value::Undefined),
         Drizzle::Role(r) if &**key == "name" => Ok(Value::string(r.name.as_str())),
         Drizzle::Policy(p) if &**key == "name" => Ok(Value::string(p.name.as_str())),
-        Drizzle::Role(_) | Drizzle::Policy(_) | Drizzle::View(_) => method(),
+        Drizzle::Role(_)
+        | Drizzle::Policy(_)
+        | Drizzle::View(_)
+        | Drizzle::QueryBuilder
+        | Drizzle::Select(_) => method(),
         Drizzle::ColumnRef(c) if &**key == "name" => Ok(Value::string(declared_name(c))),
         Drizzle::Column(_)
         | Drizzle::ColumnRef(_)
@@ -495,6 +499,8 @@ pub fn method<'a>(
         Drizzle::Role(r) => super::entities::role_method(interp, r, name, site),
         Drizzle::Policy(p) => super::entities::policy_method(interp, p, name, args, site),
         Drizzle::View(v) => super::entities::view_method(interp, v, name, args, site),
+        Drizzle::QueryBuilder => super::select::builder_method(interp, name, args, site),
+        Drizzle::Select(q) => super::select::query_method(interp, q, name, args, site),
         other => Ok(unknown_method(interp, other.describe(), name, site)),
     }
 }
@@ -612,6 +618,13 @@ fn column_method<'a>(
                 Value::Undefined => None,
                 v => Some(ColumnDefault::Value(v, arg_site(&args, 0, site))),
             };
+        }
+        // drizzle-orm's SQLite timestamp integers (deprecated there, still valid):
+        // milliseconds in both modes.
+        "defaultNow" if column.borrow().timestamp_mode => {
+            column.borrow_mut().default = Some(ColumnDefault::Sql(
+                "(cast((julianday('now') - 2440587.5)*86400000 as integer))",
+            ));
         }
         "defaultNow" => {
             if !pg_only(interp) {
@@ -1015,6 +1028,10 @@ fn constraint_method<'a>(
                 None => return Ok(Value::Poison),
             }
         }
+        // `and()` of no condition is `undefined`: no condition.
+        (Constraint::Index(i), "where") if matches!(arg(&args, 0), Value::Undefined) => {
+            i.predicate = None;
+        }
         (Constraint::Index(i), "where") => match sql_arg(
             interp,
             arg(&args, 0),
@@ -1041,7 +1058,6 @@ fn constraint_method<'a>(
                     }
                 }
             }
-            i.with.sort();
         }
         (Constraint::Unique(u), "on") => match column_args(interp, &args) {
             Some(columns) => u.columns = columns,
@@ -1072,6 +1088,7 @@ pub fn sql_chunk<'a>(v: Value<'a>, site: Site) -> Option<SqlChunk<'a>> {
         Value::Drizzle(Drizzle::ColumnRef(c)) => SqlChunk::Column(c),
         Value::Drizzle(Drizzle::IndexColumn(c)) => SqlChunk::Column(c.column.clone()),
         Value::Drizzle(Drizzle::Table(t)) => SqlChunk::Table(t),
+        Value::Drizzle(Drizzle::View(v)) => SqlChunk::View(v),
         other => SqlChunk::Param(other, site),
     })
 }
@@ -1083,7 +1100,12 @@ pub fn orm_call<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let fragment = |chunks| Ok(Value::Sql(Rc::new(SqlFragment { chunks })));
+    let fragment = |chunks| {
+        Ok(Value::Sql(Rc::new(SqlFragment {
+            chunks,
+            alias: None,
+        })))
+    };
     match name {
         "sql.raw" => match string_arg(
             interp,
@@ -1157,56 +1179,19 @@ pub fn orm_call<'a>(
                 ))
             }
         },
+        _ if super::operators::is_operator(name) => super::operators::call(interp, name, args, site),
         "sql" => Ok(interp.fail(
             site,
             "`sql` is a template tag",
             "called as a function",
             "write sql`...` without parentheses",
         )),
-        _ => {
-            let runtime = matches!(
-                name,
-                "eq" | "ne"
-                    | "and"
-                    | "or"
-                    | "not"
-                    | "gt"
-                    | "gte"
-                    | "lt"
-                    | "lte"
-                    | "isNull"
-                    | "isNotNull"
-                    | "inArray"
-                    | "notInArray"
-                    | "like"
-                    | "ilike"
-                    | "notLike"
-                    | "between"
-                    | "exists"
-                    | "asc"
-                    | "desc"
-                    | "count"
-                    | "sum"
-                    | "avg"
-                    | "min"
-                    | "max"
-                    | "is"
-                    | "placeholder"
-            );
-            let help = if runtime {
-                "write the SQL with sql`...` instead"
-            } else {
-                "check the name; if drizzle-orm exports it, db-migrate does not support it yet"
-            };
-            Ok(interp.fail(
-                site,
-                format!(
-                    "`{name}` from drizzle-orm cannot be evaluated by db-migrate's schema reader"
-                ),
-                "unsupported",
-                help,
-            ))
-        }
+        _ => Ok(interp.fail(
+            site,
+            format!("`{name}` from drizzle-orm cannot be evaluated by db-migrate's schema reader"),
+            "unsupported",
+            "write the SQL with sql`...` instead; if drizzle-orm exports it, db-migrate does not support it yet",
+        )),
     }
 }
 
@@ -1218,9 +1203,19 @@ pub fn sql_method<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let _ = args;
     match name {
-        "as" | "mapWith" | "inlineParams" | "getSQL" => Ok(Value::Sql(s.clone())),
+        "as" => {
+            let Some(alias) =
+                string_arg(interp, arg(&args, 0), arg_site(&args, 0, site), "the alias")
+            else {
+                return Ok(Value::Poison);
+            };
+            Ok(Value::Sql(Rc::new(SqlFragment {
+                chunks: s.chunks.clone(),
+                alias: Some(alias.into()),
+            })))
+        }
+        "mapWith" | "inlineParams" | "getSQL" => Ok(Value::Sql(s.clone())),
         _ => Ok(unknown_method(interp, "an `sql` fragment", name, site)),
     }
 }

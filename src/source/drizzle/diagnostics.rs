@@ -133,9 +133,28 @@ pub struct SchemaProblem {
     label: String,
     help: Option<String>,
     file: Option<String>,
+    warning: bool,
 }
 
 impl SchemaProblem {
+    /// Ties warnings to their files, sorted by file and position, without duplicates.
+    pub(crate) fn warnings(mut problems: Vec<Problem>, files: &[SourceFile]) -> Vec<SchemaProblem> {
+        problems.sort_by_key(|p| {
+            (
+                p.site.map(|s| (s.module, s.span.start, s.span.end)),
+                p.message.clone(),
+            )
+        });
+        problems.dedup();
+        problems
+            .into_iter()
+            .map(|p| SchemaProblem {
+                warning: true,
+                ..SchemaProblem::new(p, files)
+            })
+            .collect()
+    }
+
     fn new(p: Problem, files: &[SourceFile]) -> SchemaProblem {
         let file = p.site.and_then(|s| files.get(s.module).map(|f| (s, f)));
         let (source, span, name) = match file {
@@ -153,6 +172,7 @@ impl SchemaProblem {
             label: p.label,
             help: p.help,
             file: name,
+            warning: false,
         }
     }
 
@@ -195,6 +215,10 @@ impl fmt::Display for SchemaProblem {
 impl std::error::Error for SchemaProblem {}
 
 impl Diagnostic for SchemaProblem {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.warning.then_some(miette::Severity::Warning)
+    }
+
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()

@@ -221,6 +221,36 @@ pub fn view<'a>(
     )))))
 }
 
+/// Sets a view's body from a select query of the query builder.
+fn view_query_body<'a>(
+    interp: &mut Interp<'a>,
+    view: &Rc<RefCell<ViewEntity<'a>>>,
+    query: Value<'a>,
+    site: Site,
+) -> Eval<'a> {
+    let this = Value::Drizzle(Drizzle::View(view.clone()));
+    match query {
+        Value::Drizzle(Drizzle::Select(q)) => {
+            let Some(body) = super::select::to_sql(interp, &q.borrow()) else {
+                return Ok(Value::Poison);
+            };
+            view.borrow_mut().body = ViewBody::Sql(Rc::new(body));
+            Ok(this)
+        }
+        Value::Poison => Ok(Value::Poison),
+        other => {
+            let described = other.describe();
+            let name = view.borrow().name.clone();
+            Ok(interp.fail(
+                site,
+                format!("the query builder callback of view `{name}` must return a select query, found {described}"),
+                "view body",
+                "return `qb.select(...).from(...)`",
+            ))
+        }
+    }
+}
+
 /// `camelCase` → `snake_case`, for view option names.
 fn snake(key: &str) -> String {
     let mut out = String::new();
@@ -252,23 +282,20 @@ pub fn view_method<'a>(
     match name {
         "as" => match arg(&args, 0) {
             Value::Sql(s) => view.borrow_mut().body = ViewBody::Sql(s),
-            Value::Function(_) => {
-                let constructor = match (dialect, materialized) {
-                    (Dialect::Sqlite, _) => "sqliteView",
-                    (_, true) => "pgMaterializedView",
-                    (_, false) => "pgView",
-                };
-                return Ok(interp.fail(
+            f @ Value::Function(_) => {
+                let qb = Value::Drizzle(Drizzle::QueryBuilder);
+                let query = interp.call(
+                    &f,
+                    vec![Arg {
+                        value: qb,
+                        site: first_site,
+                    }],
                     first_site,
-                    format!(
-                        "view `{view_name}` is written with the query builder, which db-migrate cannot compile statically"
-                    ),
-                    "query builder body",
-                    format!(
-                        "write the body as SQL: {constructor}(\"{view_name}\", {{ ...columns }}).as(sql`select ...`), \
-                         or use `--loader node`"
-                    ),
-                ));
+                )?;
+                return view_query_body(interp, view, query, first_site);
+            }
+            q @ Value::Drizzle(Drizzle::Select(_)) => {
+                return view_query_body(interp, view, q, first_site);
             }
             Value::Poison => return Ok(Value::Poison),
             other => {

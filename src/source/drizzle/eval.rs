@@ -98,9 +98,15 @@ pub struct Interp<'a> {
     pub modules: Vec<Module<'a>>,
     /// Problems found so far.
     pub problems: Problems,
+    /// What the schema says that drizzle-kit ignores, and so is ignored here too.
+    pub warnings: Problems,
     roots: Vec<Rc<Scope<'a>>>,
     bindings: HashMap<(ModuleId, &'a str), Binding<'a>>,
     touched: HashSet<ModuleId>,
+    /// Modules with syntax errors (reported), whose bindings are poison.
+    broken: HashSet<ModuleId>,
+    /// Unresolved imports already reported, by where they are written.
+    missing_reported: HashSet<Option<Site>>,
     /// `process.env` when the environment is known (in drizzle.config files).
     process_env: Option<Value<'a>>,
     /// The `module` object of modules run as scripts (CommonJS configs).
@@ -119,9 +125,12 @@ impl<'a> Interp<'a> {
         Interp {
             modules,
             problems: Problems::default(),
+            warnings: Problems::default(),
             roots,
             bindings: HashMap::new(),
             touched: HashSet::new(),
+            broken: HashSet::new(),
+            missing_reported: HashSet::new(),
             process_env: None,
             scripts: HashMap::new(),
             steps: 0,
@@ -147,6 +156,18 @@ impl<'a> Interp<'a> {
         help: impl Into<String>,
     ) -> Value<'a> {
         self.error(Problem::at(site, message, label).with_help(help))
+    }
+
+    /// Records a warning: something drizzle-kit ignores, ignored here too.
+    pub fn warn(
+        &mut self,
+        site: Site,
+        message: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        self.warnings
+            .push(Problem::at(site, message, label).with_help(help));
     }
 
     /// The text of a span in a module.
@@ -572,6 +593,25 @@ impl<'a> Interp<'a> {
 
     /// The value an import binds; `use_site` is where it is used.
     pub fn import_value(&mut self, import: &Import<'a>, use_site: Site) -> Eval<'a> {
+        if let ModuleTarget::Local(id) = &import.target
+            && !self.modules[*id].deferred.is_empty()
+        {
+            // A module that does not parse: reported once, when first used.
+            for p in std::mem::take(&mut self.modules[*id].deferred) {
+                self.problems.push(p);
+            }
+            self.broken.insert(*id);
+        }
+        match &import.target {
+            ModuleTarget::Local(id) if self.broken.contains(id) => return Ok(Value::Poison),
+            ModuleTarget::Missing(problem) => {
+                if self.missing_reported.insert(problem.site) {
+                    self.problems.push((**problem).clone());
+                }
+                return Ok(Value::Poison);
+            }
+            _ => {}
+        }
         match (&import.target, import.name) {
             (ModuleTarget::Local(id), ImportName::Named(name)) => {
                 self.imported_export(*id, name, import.site, use_site)
@@ -612,7 +652,7 @@ impl<'a> Interp<'a> {
                     site: import.site,
                 })))
             }
-            (ModuleTarget::Missing, _) => Ok(Value::Poison),
+            (ModuleTarget::Missing(_), _) => Ok(Value::Poison),
         }
     }
 

@@ -706,6 +706,11 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
             }
+            // drizzle-kit writes a JSON null on PostgreSQL json columns, and on any SQLite column.
+            Value::Null if self.dialect == Dialect::Sqlite => Some("'null'".to_string()),
+            Value::Null if matches!(type_text, "json" | "jsonb") && b.dims == 0 => {
+                Some(format!("'null'::{type_text}"))
+            }
             Value::String(_)
             | Value::Number(_)
             | Value::Bool(_)
@@ -784,8 +789,13 @@ impl<'a> Lowerer<'_, 'a> {
             }
             v => v.clone(),
         };
+        // SQLite forbids qualified names in a generated column; drizzle-kit writes them bare there.
+        let mode = match self.dialect {
+            Dialect::Postgres => SqlMode::Qualified,
+            Dialect::Sqlite => SqlMode::Bare,
+        };
         Ok(match &value {
-            Value::Sql(f) => self.render(f, SqlMode::Qualified),
+            Value::Sql(f) => self.render(f, mode),
             Value::Poison => None,
             // drizzle-kit copies a string as SQL text.
             Value::String(text) => Some(text.to_string()),
@@ -1009,13 +1019,7 @@ impl<'a> Lowerer<'_, 'a> {
                                 return;
                             };
                             expression.get_or_insert_with(|| text.clone());
-                            keys.push(IndexKey {
-                                key: text,
-                                expression: true,
-                                desc: false,
-                                nulls: None,
-                                opclass: None,
-                            });
+                            keys.push(IndexKey::from_sql(&text));
                         }
                     }
                 }
@@ -1134,7 +1138,7 @@ impl<'a> Lowerer<'_, 'a> {
                     .iter()
                     .map(|c| self.column_ref_name(c))
                     .collect();
-                table.foreign_keys.push(ForeignKey {
+                let fk = ForeignKey {
                     name: f.name.clone().unwrap_or_else(|| {
                         names::foreign_key(&t.name, &columns, &foreign.name, &referenced)
                     }),
@@ -1146,7 +1150,14 @@ impl<'a> Lowerer<'_, 'a> {
                     referenced_columns: referenced,
                     on_delete: f.on_delete,
                     on_update: f.on_update,
-                });
+                };
+                // drizzle-kit keeps one constraint per name (`.references()` and a
+                // `foreignKey()` on the same columns): the last declared, in the
+                // first one's place.
+                match table.foreign_keys.iter_mut().find(|k| k.name == fk.name) {
+                    Some(existing) => *existing = fk,
+                    None => table.foreign_keys.push(fk),
+                }
             }
             Constraint::Check(c) => {
                 if let Some(expression) = self.render(&c.condition, SqlMode::Qualified) {
@@ -1189,6 +1200,15 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
                 SqlChunk::Table(t) => out.push_str(&Self::table_sql(t)),
+                SqlChunk::View(v) => {
+                    let v = v.borrow();
+                    if let Some(s) = &v.schema {
+                        out.push_str(&quote_ident(&s.name));
+                        out.push('.');
+                    }
+                    out.push_str(&quote_ident(&v.name));
+                }
+                SqlChunk::BareColumn(c) => out.push_str(&quote_ident(&self.column_ref_name(c))),
                 SqlChunk::Column(c) => {
                     let name = quote_ident(&self.column_ref_name(c));
                     match mode {

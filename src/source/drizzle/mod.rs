@@ -15,8 +15,10 @@ mod entities;
 mod eval;
 mod lower;
 mod modules;
+mod operators;
 mod pg;
 mod resolve;
+mod select;
 mod sqlite;
 mod value;
 
@@ -144,6 +146,16 @@ pub fn read(
     project_root: &Path,
     options: &ReadOptions,
 ) -> Result<Schema, SchemaError> {
+    read_with_warnings(files, project_root, options).map(|(schema, _)| schema)
+}
+
+/// [`read`], with the warnings about what the schema says that drizzle-kit
+/// ignores (and so is ignored here too), each at its place in the source.
+pub fn read_with_warnings(
+    files: &[PathBuf],
+    project_root: &Path,
+    options: &ReadOptions,
+) -> Result<(Schema, Vec<SchemaProblem>), SchemaError> {
     on_reader_stack(|| read_on_this_thread(files, project_root, options))
 }
 
@@ -178,7 +190,7 @@ fn read_on_this_thread(
     files: &[PathBuf],
     project_root: &Path,
     options: &ReadOptions,
-) -> Result<Schema, SchemaError> {
+) -> Result<(Schema, Vec<SchemaProblem>), SchemaError> {
     let allocator = Allocator::default();
     let mut loader = Loader::new(&allocator, project_root);
     let entries: Vec<_> = files.iter().filter_map(|f| loader.load_entry(f)).collect();
@@ -198,8 +210,12 @@ fn read_on_this_thread(
     };
     let schema = lower::lower(&mut interp, &entries, options.casing, &shown);
     let problems = std::mem::take(&mut interp.problems);
+    let warnings = std::mem::take(&mut interp.warnings);
     match schema {
-        Some(schema) if problems.is_empty() => Ok(schema),
+        Some(schema) if problems.is_empty() => Ok((
+            schema,
+            SchemaProblem::warnings(warnings.into_vec(), &sources),
+        )),
         _ => Err(SchemaError::new(problems.into_vec(), &sources)),
     }
 }

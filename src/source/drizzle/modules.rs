@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use oxc_allocator::Allocator;
@@ -35,8 +36,9 @@ pub enum ModuleTarget {
     Package(Package),
     /// Anything else (an npm package, a path alias): its values are unknown.
     External(String),
-    /// A relative import that names no file (already reported).
-    Missing,
+    /// An import that names no readable file: the problem is reported when
+    /// one of its bindings is used (an import used only as a type never is).
+    Missing(Rc<Problem>),
 }
 
 /// Which export an import takes.
@@ -113,6 +115,9 @@ pub struct Module<'a> {
     /// One of drizzle-orm's modules that the reader carries as source
     /// (`drizzle-orm/supabase`): its tables exist in the database already.
     pub builtin: bool,
+    /// Syntax errors of an imported module, reported when one of its
+    /// bindings is used.
+    pub deferred: Vec<Problem>,
 }
 
 impl<'a> Module<'a> {
@@ -171,7 +176,13 @@ impl<'a> Loader<'a> {
             self.root.join(path)
         };
         match self.load(&full) {
-            Ok(id) => Some(id),
+            Ok(id) => {
+                // An entry's syntax errors are reported whether or not it was imported first.
+                for p in std::mem::take(&mut self.modules[id].deferred) {
+                    self.problems.push(p);
+                }
+                Some(id)
+            }
             Err(e) => {
                 let name = self.display_name(&full);
                 self.problems.push(
@@ -196,7 +207,7 @@ impl<'a> Loader<'a> {
             name: self.display_name(&path),
             text: Arc::from(text),
         };
-        let program = self.parse(id, &path, source);
+        let (program, deferred) = self.parse(id, &path, source);
         self.by_path.insert(path.clone(), id);
         self.modules.push(Module {
             path,
@@ -209,6 +220,7 @@ impl<'a> Loader<'a> {
             statements: Vec::new(),
             program,
             builtin: false,
+            deferred,
         });
         self.scan(id, program);
         Ok(id)
@@ -225,7 +237,7 @@ impl<'a> Loader<'a> {
             name: specifier.to_string(),
             text: Arc::from(text),
         };
-        let program = self.parse(id, Path::new("builtin.ts"), text);
+        let (program, deferred) = self.parse(id, Path::new("builtin.ts"), text);
         self.by_path.insert(path.clone(), id);
         self.modules.push(Module {
             path,
@@ -238,26 +250,31 @@ impl<'a> Loader<'a> {
             statements: Vec::new(),
             program,
             builtin: true,
+            deferred,
         });
         self.scan(id, program);
         id
     }
 
-    /// Parses a file's text; syntax errors are recorded.
-    fn parse(&mut self, id: ModuleId, path: &Path, source: &'a str) -> &'a Program<'a> {
+    /// Parses a file's text; returns its syntax errors with the tree.
+    fn parse(
+        &mut self,
+        id: ModuleId,
+        path: &Path,
+        source: &'a str,
+    ) -> (&'a Program<'a>, Vec<Problem>) {
         let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
         if let Some(offset) = too_deep(source) {
-            self.problems.push(
-                Problem::at(
-                    site(id, Span::new(offset, offset + 1)),
-                    format!("brackets nest more than {MAX_NESTING} levels deep"),
-                    "too deep",
-                )
-                .with_help("a schema file never needs this much nesting: simplify the expression"),
-            );
+            let problem = Problem::at(
+                site(id, Span::new(offset, offset + 1)),
+                format!("brackets nest more than {MAX_NESTING} levels deep"),
+                "too deep",
+            )
+            .with_help("a schema file never needs this much nesting: simplify the expression");
             let empty = Parser::new(self.allocator, "", source_type).parse();
-            return self.allocator.alloc(empty.program);
+            return (self.allocator.alloc(empty.program), vec![problem]);
         }
+        let mut problems = Vec::new();
         let parsed = Parser::new(self.allocator, source, source_type).parse();
         for error in parsed.diagnostics.errors() {
             let (span, label) = match error.labels.first() {
@@ -281,9 +298,9 @@ impl<'a> Loader<'a> {
                         "fix the syntax error; the file must parse as TypeScript".to_string()
                     }),
             );
-            self.problems.push(problem);
+            problems.push(problem);
         }
-        self.allocator.alloc(parsed.program)
+        (self.allocator.alloc(parsed.program), problems)
     }
 
     /// Records a module's imports, declarations and exports.
@@ -519,21 +536,16 @@ impl<'a> Loader<'a> {
         match self.resolver.resolve(&from_path, specifier) {
             Resolution::File(path) => match self.load(&path) {
                 Ok(id) => ModuleTarget::Local(id),
-                Err(e) => {
-                    self.problems.push(Problem::at(
-                        site(from, span),
-                        format!("cannot read module `{specifier}`: {e}"),
-                        "imported here",
-                    ));
-                    ModuleTarget::Missing
-                }
+                Err(e) => ModuleTarget::Missing(Rc::new(Problem::at(
+                    site(from, span),
+                    format!("cannot read module `{specifier}`: {e}"),
+                    "imported here",
+                ))),
             },
             Resolution::External => ModuleTarget::External(specifier.to_string()),
-            Resolution::Missing { message, help } => {
-                self.problems
-                    .push(Problem::at(site(from, span), message, "no such file").with_help(help));
-                ModuleTarget::Missing
-            }
+            Resolution::Missing { message, help } => ModuleTarget::Missing(Rc::new(
+                Problem::at(site(from, span), message, "no such file").with_help(help),
+            )),
         }
     }
 }

@@ -26,6 +26,7 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
         "unique" => core::unique(interp, args, site),
         "foreignKey" => core::foreign_key(interp, args, site),
         "check" => core::check(interp, args, site),
+        "QueryBuilder" => Ok(Value::Drizzle(Drizzle::QueryBuilder)),
         "pgView" => entities::view(interp, PG, None, false, args, site),
         "pgMaterializedView" => entities::view(interp, PG, None, true, args, site),
         "pgPolicy" => entities::policy(interp, args, site),
@@ -95,7 +96,7 @@ fn column_type<'a>(
 }
 
 /// The SQL type of a builder whose type depends on its options, as drizzle-kit
-/// writes it (except that geometry keeps its type and SRID); `None` when a
+/// writes it (geometry keeps its type but, as there, not its SRID); `None` when a
 /// required option is missing (reported).
 fn parameterised_type<'a>(
     interp: &mut Interp<'a>,
@@ -120,10 +121,19 @@ fn parameterised_type<'a>(
             let kind = config
                 .string(interp, "type")
                 .unwrap_or_else(|| "point".to_string());
-            match config.integer(interp, "srid") {
-                Some(srid) => format!("geometry({kind},{srid})"),
-                None => format!("geometry({kind})"),
+            if let Some(srid) = config.integer(interp, "srid") {
+                // drizzle-kit writes `geometry(point)`: the database it builds has no SRID.
+                interp.warn(
+                    site,
+                    format!("the SRID {srid} of this geometry column is ignored, as drizzle-kit ignores it"),
+                    "SRID ignored",
+                    format!(
+                        "the column is created as geometry({kind}) so that databases built by drizzle-kit match; \
+                         to constrain it, alter the type in a hand-written migration (`generate --empty`)"
+                    ),
+                );
             }
+            format!("geometry({kind})")
         }
         "varchar" | "char" => match config.integer(interp, "length") {
             Some(n) => format!("{builder}({n})"),

@@ -6,7 +6,7 @@ use crate::schema::Dialect;
 use super::core::{self, name_and_config, new_column};
 use super::entities;
 use super::eval::{Arg, Eval, Interp};
-use super::value::{ColumnSqlType, Site};
+use super::value::{ColumnSqlType, Drizzle, Site, Value};
 
 const SQLITE: Dialect = Dialect::Sqlite;
 
@@ -31,8 +31,18 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
                 },
                 other => other.to_string(),
             };
-            Ok(new_column(SQLITE, name, column_name, ColumnSqlType::Sql(sql), site))
+            let timestamp_mode = name != "text"
+                && matches!(
+                    config.string(interp, "mode").as_deref(),
+                    Some("timestamp" | "timestamp_ms")
+                );
+            let column = new_column(SQLITE, name, column_name, ColumnSqlType::Sql(sql), site);
+            if let Value::Drizzle(Drizzle::Column(c)) = &column {
+                c.borrow_mut().timestamp_mode = timestamp_mode;
+            }
+            Ok(column)
         }
+        "QueryBuilder" => Ok(Value::Drizzle(Drizzle::QueryBuilder)),
         "sqliteView" => entities::view(interp, SQLITE, None, false, args, site),
         "customType" => entities::custom_type(interp, SQLITE, args, site),
         _ => Ok(interp.fail(

@@ -250,13 +250,25 @@ impl Package {
     }
 
     /// The entry point for an import specifier.
+    /// Sub-paths are their entry point's (`drizzle-orm/sql/expressions` is
+    /// `drizzle-orm`, `drizzle-orm/pg-core/columns` is `drizzle-orm/pg-core`).
     pub fn from_specifier(specifier: &str) -> Option<Package> {
-        match specifier {
-            "drizzle-orm/pg-core" => Some(Package::PgCore),
-            "drizzle-orm/sqlite-core" => Some(Package::SqliteCore),
-            "drizzle-orm" => Some(Package::Orm),
-            "drizzle-kit" => Some(Package::Kit),
-            _ => None,
+        let under = |root: &str| {
+            specifier == root
+                || specifier
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if under("drizzle-orm/pg-core") {
+            Some(Package::PgCore)
+        } else if under("drizzle-orm/sqlite-core") {
+            Some(Package::SqliteCore)
+        } else if specifier == "drizzle-orm" || under("drizzle-orm/sql") {
+            Some(Package::Orm)
+        } else if specifier == "drizzle-kit" {
+            Some(Package::Kit)
+        } else {
+            None
         }
     }
 }
@@ -365,6 +377,8 @@ impl Opaque {
 pub struct SqlFragment<'a> {
     /// Its parts in order.
     pub chunks: Vec<SqlChunk<'a>>,
+    /// The name given with `.as("name")`, used when it is a selected field.
+    pub alias: Option<Rc<str>>,
 }
 
 /// One part of an SQL fragment.
@@ -372,8 +386,12 @@ pub struct SqlFragment<'a> {
 pub enum SqlChunk<'a> {
     /// SQL text, written as is.
     Text(Rc<str>),
-    /// A column, written as its quoted name.
+    /// A column, written as its quoted name (qualified where the context qualifies).
     Column(ColumnRef<'a>),
+    /// A column written as its bare quoted name in every context.
+    BareColumn(ColumnRef<'a>),
+    /// A view, written as its quoted (schema-qualified) name.
+    View(Rc<RefCell<ViewEntity<'a>>>),
     /// A table, written as its quoted name.
     Table(Rc<TableEntity<'a>>),
     /// A quoted identifier (`sql.identifier`).
@@ -409,6 +427,10 @@ pub enum Drizzle<'a> {
     Policy(Rc<PolicyEntity<'a>>),
     /// A view or materialized view, while it is built and once it is.
     View(Rc<RefCell<ViewEntity<'a>>>),
+    /// The query builder a view's `.as((qb) => ...)` callback receives.
+    QueryBuilder,
+    /// A select query being built (`qb.select(...).from(...)`).
+    Select(Rc<RefCell<SelectQuery<'a>>>),
     /// A drizzle value that has no DDL (`relations(...)`).
     NoDdl(&'static str),
 }
@@ -434,6 +456,8 @@ impl Drizzle<'_> {
                 Constraint::ForeignKey(_) => "a foreign key",
                 Constraint::Check(_) => "a check constraint",
             },
+            Drizzle::QueryBuilder => "a query builder",
+            Drizzle::Select(_) => "a select query",
             Drizzle::NoDdl(what) => what,
         }
     }
@@ -521,6 +545,8 @@ pub struct ColumnBuilder<'a> {
     pub generated_virtual: bool,
     /// `.references(...)`.
     pub references: Vec<Reference<'a>>,
+    /// A SQLite `integer` in `timestamp` or `timestamp_ms` mode (it has `.defaultNow()`).
+    pub timestamp_mode: bool,
     /// Where the builder was created.
     pub site: Site,
 }
@@ -550,6 +576,7 @@ impl<'a> ColumnBuilder<'a> {
             generated: None,
             generated_virtual: false,
             references: Vec::new(),
+            timestamp_mode: false,
             site,
         }
     }
@@ -689,10 +716,50 @@ pub struct PolicyEntity<'a> {
 pub enum ViewBody<'a> {
     /// Not given yet (`.as(...)` not called).
     Missing,
-    /// `.as(sql\`...\`)`.
+    /// `.as(sql\`...\`)`, or the SQL of a query builder body.
     Sql(Rc<SqlFragment<'a>>),
     /// `.existing()`: managed elsewhere, no DDL.
     Existing,
+}
+
+/// A select query of drizzle-orm's query builder, as far as view bodies use it.
+#[derive(Debug, Clone)]
+pub struct SelectQuery<'a> {
+    /// `selectDistinct()` (empty) or `selectDistinctOn([...])` (the expressions).
+    pub distinct: Option<Vec<SqlChunk<'a>>>,
+    /// The fields object given to `select(...)`; `None` selects every column.
+    pub fields: Option<(Value<'a>, Site)>,
+    /// `.from(source)`: a table, view or fragment, with the table when it is one.
+    pub from: Option<(SqlChunk<'a>, Option<Rc<TableEntity<'a>>>)>,
+    /// The joins in order.
+    pub joins: Vec<SelectJoin<'a>>,
+    /// `.where(condition)`.
+    pub filter: Option<SqlChunk<'a>>,
+    /// `.groupBy(...)`.
+    pub group_by: Vec<SqlChunk<'a>>,
+    /// `.having(condition)`.
+    pub having: Option<SqlChunk<'a>>,
+    /// `.orderBy(...)`.
+    pub order_by: Vec<SqlChunk<'a>>,
+    /// `.limit(n)`.
+    pub limit: Option<SqlChunk<'a>>,
+    /// `.offset(n)`.
+    pub offset: Option<SqlChunk<'a>>,
+    /// Where the query was started.
+    pub site: Site,
+}
+
+/// One join of a select query.
+#[derive(Debug, Clone)]
+pub struct SelectJoin<'a> {
+    /// `left`, `right`, `inner`, `full` or `cross`.
+    pub kind: &'static str,
+    /// The joined table, view or fragment.
+    pub source: SqlChunk<'a>,
+    /// The joined table, when it is one (its columns are selected by `select()`).
+    pub table: Option<Rc<TableEntity<'a>>>,
+    /// The join condition.
+    pub on: Option<SqlChunk<'a>>,
 }
 
 /// A view or materialized view.

@@ -523,6 +523,11 @@ fn index(dialect: Dialect, i: &SnapIndex) -> Index {
         .iter()
         .map(|c| match c {
             SnapIndexColumn::Name(name) => IndexKey::column(name),
+            // drizzle-kit keeps an operator class or ordering written inside
+            // an `sql` key in the expression text.
+            SnapIndexColumn::Key(k) if k.is_expression && k.asc && k.opclass.is_none() => {
+                IndexKey::from_sql(&k.expression)
+            }
             SnapIndexColumn::Key(k) => {
                 let desc = !k.asc;
                 let nulls = match (dialect, desc, k.nulls.as_deref()) {

@@ -78,7 +78,7 @@ fn a_missing_module_and_an_unexported_foreign_table() {
     let report = Project::new()
         .file(
             "schema.ts",
-            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { gone } from './gone';\nimport { parents } from './parents';\nexport const kids = pgTable('kids', { parentId: integer('parent_id').references(() => parents.id) });\n",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { gone } from './gone';\nimport { parents } from './parents';\nexport const kids = pgTable('kids', { parentId: integer('parent_id').references(() => parents.id), n: integer(gone) });\n",
         )
         .file("parents.ts", "import { pgTable, integer } from 'drizzle-orm/pg-core';\nexport const parents = pgTable('parents', { id: integer('id') });\n")
         .errors(&["schema.ts"]);
@@ -289,7 +289,7 @@ fn unsupported_and_broken_constructs() {
     let cases: Vec<(&str, Project, &str)> = vec![
         (
             "query_builder_view",
-            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const v = pgView('v').as((qb: any) => qb.select().from(t));\n")),
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const v = pgView('v').as((qb: any) => qb.select().from(t).where((f: any) => f.id));\n")),
             "schema.ts",
         ),
         (

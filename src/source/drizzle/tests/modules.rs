@@ -200,3 +200,28 @@ fn a_missing_workspace_file_is_reported() {
         "{report}"
     );
 }
+
+/// Imports that nothing evaluated needs are never an error: a type imported
+/// without `import type`, a module that does not exist or does not parse.
+#[test]
+fn modules_only_needed_for_types_are_not_required() {
+    let schema = Project::new()
+        .file(
+            "schema.ts",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { User } from './types/missing';\nimport { helper } from './broken';\nexport const t = pgTable('t', { id: integer('id') });\nexport type Row = User;\n",
+        )
+        .file("broken.ts", "export const helper = (;\n")
+        .schema(&["schema.ts"]);
+    assert_eq!(schema.tables.len(), 1);
+
+    // Once a binding of the broken module is used, its syntax error is reported.
+    let report = Project::new()
+        .file(
+            "schema.ts",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { width } from './broken';\nexport const t = pgTable('t', { id: integer('id'), n: integer(width) });\n",
+        )
+        .file("broken.ts", "export const width = (;\n")
+        .errors(&["schema.ts"]);
+    assert!(report.contains("syntax error"), "{report}");
+    assert!(report.contains("broken.ts"), "{report}");
+}

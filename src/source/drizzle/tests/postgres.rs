@@ -548,8 +548,8 @@ export const legacy = pgTable('legacy_obj', {
     assert_eq!(
         find("child_with_idx").with,
         vec![
-            ("deduplicate_items".to_string(), "false".to_string()),
-            ("fillfactor".to_string(), "70".to_string())
+            ("fillfactor".to_string(), "70".to_string()),
+            ("deduplicate_items".to_string(), "false".to_string())
         ]
     );
     assert_eq!(
