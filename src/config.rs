@@ -203,6 +203,8 @@ pub struct Config {
     pub drizzle_migrations: Option<DrizzleMigrations>,
     /// Settings taken from drizzle.config whose values are not known statically.
     pub unknown_settings: Vec<&'static str>,
+    /// `process.env` for the schema and config files: the environment over `.env`.
+    pub env: Vec<(String, String)>,
 }
 
 /// Default PostgreSQL `lock_timeout` for migration statements, in seconds.
@@ -223,7 +225,8 @@ impl Config {
         let project_dir = std::path::absolute(&project_dir).unwrap_or(project_dir);
         let file = read_file_config(&project_dir)?;
         let dotenv = read_dotenv(&project_dir)?;
-        let drizzle = read_drizzle_config(&project_dir, &dotenv)?;
+        let env = process_env(&dotenv);
+        let drizzle = read_drizzle_config(&project_dir, &env)?;
         let mut unknown_settings = Vec::new();
         let drizzle_setting = |key: &'static str, unknown: &mut Vec<&'static str>| {
             if drizzle.as_ref().is_some_and(|d| d.unknown(key).is_some()) {
@@ -344,6 +347,7 @@ impl Config {
             })
         });
         Ok(Config {
+            env,
             lock_mode,
             ddl_lock_timeout: seconds(
                 overrides.ddl_lock_timeout,
@@ -403,15 +407,19 @@ impl Config {
 /// `process.env`), unless the project has no such file.
 fn read_drizzle_config(
     project_dir: &Path,
-    dotenv: &BTreeMap<String, String>,
+    vars: &[(String, String)],
 ) -> Result<Option<DrizzleConfig>, ConfigError> {
     let Some(path) = drizzle::find_config(project_dir) else {
         return Ok(None);
     };
+    Ok(Some(drizzle::read_config(&path, vars)?))
+}
+
+/// `process.env` as drizzle-kit's process sees it: the environment over `.env`.
+fn process_env(dotenv: &BTreeMap<String, String>) -> Vec<(String, String)> {
     let mut env: BTreeMap<String, String> = dotenv.clone();
     env.extend(std::env::vars());
-    let vars: Vec<(String, String)> = env.into_iter().collect();
-    Ok(Some(drizzle::read_config(&path, &vars)?))
+    env.into_iter().collect()
 }
 
 /// The dialect a drizzle config declares; an error for dialects db-migrate does not support.

@@ -477,7 +477,7 @@ pg_fixture!(f22_sql_templates, "22_sql_templates");
 pg_fixture!(f23_custom_types, "23_custom_types");
 pg_fixture!(f24_js_only_modifiers, "24_js_only_modifiers");
 refused_fixture!(f25_unexported_enum, "25_unexported_enum");
-refused_fixture!(f25b_unexported_pg_schema, "25b_unexported_pg_schema");
+
 pg_fixture!(f25c_unexported_table, "25c_unexported_table");
 sqlite_fixture!(f26_sqlite_builders, "26_sqlite_builders");
 sqlite_fixture!(f27_sqlite_multi_file, "27_sqlite_multi_file");
@@ -512,6 +512,41 @@ fn f22b_22c_javascript_values_in_sql_become_literals() {
     let db = TestDb::new();
     if let Err(e) = pg_apply(&db, &ours) {
         panic!("22c: our SQL does not apply: {e}");
+    }
+}
+
+/// 25b: a table in a schema the files do not export is created without
+/// `CREATE SCHEMA`, as drizzle-kit does (the schema is managed elsewhere), with
+/// a warning at the pgSchema call; the SQL applies where the schema exists.
+#[test]
+fn f25b_unexported_pg_schema_is_taken_as_existing() {
+    let dir = fixture_dir("25b_unexported_pg_schema");
+    let config = config("25b_unexported_pg_schema");
+    let files: Vec<PathBuf> = config.schema.iter().map(|s| dir.join(s)).collect();
+    let (schema, warnings) = db_migrate::source::drizzle::read_with_warnings(
+        &files,
+        &dir,
+        &db_migrate::source::drizzle::ReadOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("25b: {}", render_report(&miette::Report::new(e))));
+    let shown: Vec<String> = warnings.iter().map(|w| w.message().to_string()).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|m| m.contains("schema `analytics` is not exported")),
+        "{shown:?}"
+    );
+    let ours = our_statements(&schema);
+    assert!(
+        !ours.iter().any(|s| s.contains("CREATE SCHEMA")),
+        "{ours:?}"
+    );
+    let db = TestDb::new();
+    db.client()
+        .batch_execute("CREATE SCHEMA analytics")
+        .expect("create schema");
+    if let Err(e) = pg_apply(&db, &ours) {
+        panic!("25b: our SQL does not apply where the schema exists: {e}");
     }
 }
 

@@ -199,6 +199,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
                 &config.project_dir,
                 &ReadOptions {
                     casing: config.casing,
+                    env: Some(config.env.clone()),
                 },
             )
             .map_err(Failure::problem)?;

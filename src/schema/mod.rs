@@ -559,73 +559,56 @@ impl IndexKey {
             opclass: None,
         };
         let trimmed = text.trim();
-        let Some((primary, column, rest)) = split_primary(trimmed) else {
-            return whole;
-        };
-        let words: Vec<&str> = rest.split_whitespace().collect();
-        if words.is_empty() {
-            return whole;
-        }
-        let mut i = 0;
-        let plain = |w: &str| {
-            !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"')
-        };
-        let keyword = |w: &str| {
-            ["asc", "desc", "nulls", "first", "last", "collate"]
-                .contains(&w.to_ascii_lowercase().as_str())
-        };
-        let mut opclass = None;
-        if let Some(w) = words.first()
-            && plain(w)
-            && !keyword(w)
-        {
-            opclass = Some(w.trim_matches('"').to_string());
-            i += 1;
-        }
-        let mut desc = false;
-        match words.get(i).map(|w| w.to_ascii_lowercase()) {
-            Some(w) if w == "asc" => i += 1,
-            Some(w) if w == "desc" => {
-                desc = true;
-                i += 1;
-            }
-            _ => {}
-        }
-        let mut nulls = None;
-        if words
-            .get(i)
-            .is_some_and(|w| w.eq_ignore_ascii_case("nulls"))
-        {
-            nulls = match words.get(i + 1).map(|w| w.to_ascii_lowercase()) {
-                Some(w) if w == "first" => Some(Nulls::First),
-                Some(w) if w == "last" => Some(Nulls::Last),
-                _ => return whole,
+        // Where each trailing word that could be a modifier starts, last word first.
+        let mut starts = Vec::new();
+        let mut end = trimmed.len();
+        while starts.len() < 4 {
+            let head = trimmed[..end].trim_end();
+            let Some(space) = head.rfind(char::is_whitespace) else {
+                break;
             };
-            i += 2;
-        }
-        if i != words.len() {
-            return whole;
-        }
-        let (key, expression) = match column {
-            Some(name) => (name, false),
-            None => {
-                // `(expr)`: the parentheses are written again around the expression.
-                let inner = primary
-                    .strip_prefix('(')
-                    .and_then(|p| p.strip_suffix(')'))
-                    .unwrap_or(primary);
-                (inner.trim().to_string(), true)
+            let word = &head[space + 1..];
+            let modifier = word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if !modifier {
+                break;
             }
-        };
-        IndexKey {
-            key,
-            expression,
-            desc,
-            nulls,
-            opclass,
+            starts.push(space + 1);
+            end = space;
         }
+        // The longest run of words that reads as modifiers after an operand wins.
+        for &start in starts.iter().rev() {
+            let expression = trimmed[..start].trim_end();
+            let words: Vec<&str> = trimmed[start..].split_whitespace().collect();
+            if !ends_as_operand(expression) {
+                continue;
+            }
+            let Some((opclass, desc, nulls)) = modifiers(&words) else {
+                continue;
+            };
+            let (key, is_expression) = match split_primary(expression) {
+                Some((_, Some(column), rest)) if rest.trim().is_empty() => (column, false),
+                Some((primary, None, rest)) if rest.trim().is_empty() => {
+                    // `(expr)`: the parentheses are written again around the expression.
+                    let inner = primary
+                        .strip_prefix('(')
+                        .and_then(|p| p.strip_suffix(')'))
+                        .unwrap_or(primary);
+                    (inner.trim().to_string(), true)
+                }
+                _ => (expression.to_string(), true),
+            };
+            return IndexKey {
+                key,
+                expression: is_expression,
+                desc,
+                nulls,
+                opclass,
+            };
+        }
+        whole
     }
 
     /// An ascending key on a column.
@@ -783,6 +766,67 @@ fn is_false(b: &bool) -> bool {
 
 fn is_zero(n: &u8) -> bool {
     *n == 0
+}
+
+/// SQL words after which an expression cannot end.
+const CONTINUING_WORDS: [&str; 20] = [
+    "and", "or", "not", "is", "like", "ilike", "in", "between", "collate", "distinct", "from",
+    "as", "when", "then", "else", "case", "similar", "escape", "any", "all",
+];
+
+/// True when `expression` ends with an operand (not an operator or a keyword
+/// that needs more after it).
+fn ends_as_operand(expression: &str) -> bool {
+    let Some(last) = expression.chars().last() else {
+        return false;
+    };
+    if matches!(last, ')' | '"' | '\'' | ']') {
+        return true;
+    }
+    if !(last.is_ascii_alphanumeric() || last == '_') {
+        return false;
+    }
+    let word = expression
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    !CONTINUING_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// `[opclass] [ASC|DESC] [NULLS FIRST|LAST]`, all of `words`; `None` otherwise.
+fn modifiers(words: &[&str]) -> Option<(Option<String>, bool, Option<Nulls>)> {
+    const RESERVED: [&str; 14] = [
+        "asc", "desc", "nulls", "first", "last", "collate", "is", "not", "null", "and", "or",
+        "true", "false", "in",
+    ];
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let mut i = 0;
+    let mut opclass = None;
+    if let Some(w) = lower.first()
+        && !RESERVED.contains(&w.as_str())
+    {
+        opclass = Some(words[0].to_string());
+        i = 1;
+    }
+    let mut desc = false;
+    match lower.get(i).map(String::as_str) {
+        Some("asc") => i += 1,
+        Some("desc") => {
+            desc = true;
+            i += 1;
+        }
+        _ => {}
+    }
+    let mut nulls = None;
+    if lower.get(i).map(String::as_str) == Some("nulls") {
+        nulls = match lower.get(i + 1).map(String::as_str) {
+            Some("first") => Some(Nulls::First),
+            Some("last") => Some(Nulls::Last),
+            _ => return None,
+        };
+        i += 2;
+    }
+    (i == words.len() && i > 0).then_some((opclass, desc, nulls))
 }
 
 /// Splits `text` into its leading term (a quoted column, a function call or a

@@ -52,6 +52,36 @@ pub enum Interrupt {
     ShortCircuit,
 }
 
+/// Globals of JavaScript runtimes that schema modules use around their tables.
+const RUNTIME_GLOBALS: [&str; 26] = [
+    "RegExp",
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "Symbol",
+    "Promise",
+    "Intl",
+    "Buffer",
+    "URL",
+    "URLSearchParams",
+    "crypto",
+    "globalThis",
+    "Reflect",
+    "Proxy",
+    "TextEncoder",
+    "TextDecoder",
+    "setTimeout",
+    "fetch",
+    "require",
+    "structuredClone",
+    "BigInt",
+    "Function",
+    "window",
+    "navigator",
+    "performance",
+];
+
 /// The result of evaluating an expression.
 pub type Eval<'a> = Result<Value<'a>, Interrupt>;
 
@@ -470,16 +500,12 @@ impl<'a> Interp<'a> {
             .map(|m| m.statements.clone())
             .unwrap_or_default();
         for site in statements {
-            self.problems.push(
-                Problem::at(
-                    site,
-                    "top-level statements are not evaluated",
-                    "this statement would be skipped",
-                )
-                .with_help(
-                    "db-migrate reads a schema's declarations, imports and exports; move this statement \
-                     into a function or remove it",
-                ),
+            self.warn(
+                site,
+                "this top-level statement is skipped",
+                "skipped",
+                "db-migrate reads a schema's declarations, imports and exports; if this statement \
+                 changes a table, declare the change in the table itself",
             );
         }
     }
@@ -532,12 +558,18 @@ impl<'a> Interp<'a> {
         if let Some(value) = builtins::global(name, site) {
             return Ok(value);
         }
-        Ok(self.fail(
+        // A global of the JavaScript runtime the reader does not model
+        // (`RegExp`, `Map`, `crypto`...), or a name only the runtime knows.
+        let origin = if RUNTIME_GLOBALS.contains(&name) {
+            "a global of the JavaScript runtime that the schema reader does not evaluate"
+        } else {
+            "a name that is neither declared nor imported in this file"
+        };
+        Ok(Value::Opaque(Rc::new(Opaque {
+            what: format!("`{name}`"),
+            origin: origin.to_string(),
             site,
-            format!("`{name}` is not defined"),
-            "not defined",
-            "declare it in this file or import it",
-        ))
+        })))
     }
 
     fn declaration_value(
@@ -769,6 +801,8 @@ impl<'a> Interp<'a> {
                 let mut object = Object {
                     props: Vec::with_capacity(o.properties.len()),
                 };
+                // An object with a key or spread the reader does not know is unknown as a whole.
+                let mut unknown: Option<Rc<Opaque>> = None;
                 for property in &o.properties {
                     match property {
                         ObjectPropertyKind::ObjectProperty(p) => {
@@ -781,6 +815,10 @@ impl<'a> Interp<'a> {
                                     continue;
                                 };
                                 let k = self.eval(key_expr, scope)?;
+                                if let Value::Opaque(o) = &k {
+                                    unknown.get_or_insert_with(|| o.clone());
+                                    continue;
+                                }
                                 match self.property_key(&k, Self::site(scope, key_expr.span())) {
                                     Some(k) => k,
                                     None => continue,
@@ -808,9 +846,20 @@ impl<'a> Interp<'a> {
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
                             let v = self.eval(&s.argument, scope)?;
+                            if let Value::Opaque(o) = &v {
+                                unknown.get_or_insert_with(|| o.clone());
+                                continue;
+                            }
                             self.spread_into(&mut object, v, Self::site(scope, s.span))?;
                         }
                     }
+                }
+                if let Some(o) = unknown {
+                    return Ok(Value::Opaque(Rc::new(Opaque {
+                        what: format!("an object built with {}", o.what),
+                        origin: o.origin.clone(),
+                        site,
+                    })));
                 }
                 self.create(site)?;
                 let object = Value::object(object);
@@ -930,18 +979,33 @@ impl<'a> Interp<'a> {
                         site: o.site,
                     }))),
                     Value::Poison => Ok(Value::Poison),
-                    _ => Ok(self.unsupported(site, "`new` expressions")),
+                    _ => Ok(self.not_evaluated(site, "an instance of a class")),
                 }
             }
-            Expression::ClassExpression(_) => Ok(self.unsupported(site, "classes")),
-            Expression::AwaitExpression(_) => Ok(self.unsupported(site, "`await`")),
-            Expression::YieldExpression(_) => Ok(self.unsupported(site, "`yield`")),
-            Expression::ThisExpression(_) => Ok(self.unsupported(site, "`this`")),
-            Expression::Super(_) => Ok(self.unsupported(site, "`super`")),
-            Expression::ImportExpression(_) => Ok(self.unsupported(site, "dynamic `import()`")),
-            Expression::RegExpLiteral(_) => Ok(self.unsupported(site, "regular expressions")),
-            _ => Ok(self.unsupported(site, "this kind of expression")),
+            Expression::ClassExpression(_) => Ok(self.not_evaluated(site, "a class")),
+            Expression::AwaitExpression(_) => Ok(self.not_evaluated(site, "an `await`")),
+            Expression::YieldExpression(_) => Ok(self.not_evaluated(site, "a `yield`")),
+            Expression::ThisExpression(_) => Ok(self.not_evaluated(site, "a `this` value")),
+            Expression::Super(_) => Ok(self.not_evaluated(site, "a `super` value")),
+            Expression::ImportExpression(_) => Ok(self.not_evaluated(site, "a dynamic `import()`")),
+            Expression::RegExpLiteral(_) => Ok(self.not_evaluated(site, "a regular expression")),
+            _ => Ok(self.not_evaluated(site, "an expression")),
         }
+    }
+
+    /// A value of a construct the reader does not model: fine wherever
+    /// Drizzle ignores it, an error (naming it) only where it reaches DDL.
+    fn not_evaluated(&self, site: Site, what: &str) -> Value<'a> {
+        let text = self.snippet(site);
+        let shown = match text.char_indices().nth(40) {
+            Some((end, _)) => format!("`{}...`", &text[..end]),
+            None => format!("`{text}`"),
+        };
+        Value::Opaque(Rc::new(Opaque {
+            what: shown,
+            origin: format!("{what}, which db-migrate's schema reader does not evaluate"),
+            site,
+        }))
     }
 
     fn unsupported(&mut self, site: Site, what: &str) -> Value<'a> {
@@ -1015,7 +1079,7 @@ impl<'a> Interp<'a> {
         if !is_sql {
             return Ok(match tag {
                 Value::Poison => Value::Poison,
-                _ => self.unsupported(site, "tagged templates other than `sql`"),
+                _ => self.not_evaluated(site, "a tagged template"),
             });
         }
         self.create(site)?;

@@ -356,19 +356,16 @@ impl<'a> Lowerer<'_, 'a> {
             if exported || r.existing.get() || !self.reported.insert(id(r)) {
                 continue;
             }
-            self.report(
-                Problem::at(
-                    r.site,
-                    format!(
-                        "role `{}` is not exported by the schema files, but policy `{}` is for it",
-                        r.name, p.name
-                    ),
-                    "not exported",
-                )
-                .with_help(
-                    "export it from a schema file so that it is created, or mark a role managed elsewhere \
-                     with `.existing()`",
+            // drizzle-kit writes the policy for a role it does not create: the role must exist.
+            self.interp.warn(
+                r.site,
+                format!(
+                    "role `{}` is not exported by the schema files: policy `{}` is for it, and it is taken as existing",
+                    r.name, p.name
                 ),
+                "not exported",
+                "export it from a schema file so that it is created, or mark a role managed elsewhere \
+                 with `.existing()`",
             );
         }
         let using = match &p.using {
@@ -453,6 +450,19 @@ impl<'a> Lowerer<'_, 'a> {
         }
     }
 
+    /// True for a schema other than `public` that the schema files do not
+    /// export: what is in it is managed elsewhere.
+    fn unmanaged(&self, schema: &Option<Rc<SchemaEntity>>) -> bool {
+        schema.as_ref().is_some_and(|s| {
+            s.name != "public"
+                && !self
+                    .exported
+                    .schemas
+                    .iter()
+                    .any(|x| Rc::ptr_eq(x, s) || x.name == s.name)
+        })
+    }
+
     fn report(&mut self, problem: Problem) {
         self.interp.problems.push(problem);
     }
@@ -477,19 +487,16 @@ impl<'a> Lowerer<'_, 'a> {
         {
             return;
         }
-        self.report(
-            Problem::at(
-                s.site,
-                format!(
-                    "schema `{}` is not exported by the schema files, but {user} is in it",
-                    s.name
-                ),
-                "not exported",
-            )
-            .with_help(
-                "export it from a schema file; only what the schema files export is created, \
-                 so `CREATE SCHEMA` would never be generated",
+        // drizzle-kit creates what is in it without `CREATE SCHEMA`: the schema must exist.
+        self.interp.warn(
+            s.site,
+            format!(
+                "schema `{}` is not exported by the schema files: {user} is in it, and it is taken as existing",
+                s.name
             ),
+            "not exported",
+            "export it from a schema file if it should be created; a schema managed elsewhere \
+             (such as Supabase's `auth`) must exist before the migrations run",
         );
     }
 
@@ -500,6 +507,19 @@ impl<'a> Lowerer<'_, 'a> {
                     && x.schema.as_ref().map(|s| &s.name) == e.schema.as_ref().map(|s| &s.name))
         });
         if exported || !self.reported.insert(id(e)) {
+            return;
+        }
+        if self.unmanaged(&e.schema) {
+            self.interp.warn(
+                e.site,
+                format!(
+                    "enum `{}` is in schema `{}`, which the schema files do not export: column `{column}` uses it, and it is taken as existing",
+                    e.name,
+                    self.schema_name(&e.schema)
+                ),
+                "not exported",
+                "export the enum and its schema if they should be created",
+            );
             return;
         }
         self.report(
@@ -528,6 +548,20 @@ impl<'a> Lowerer<'_, 'a> {
             || self.exported.tables.iter().any(|x| Rc::ptr_eq(x, t))
             || !self.reported.insert(id(t))
         {
+            return;
+        }
+        if self.unmanaged(&t.schema) {
+            // Supabase's `auth.users` and the like: referenced, never created.
+            self.interp.warn(
+                t.site,
+                format!(
+                    "table `{}.{}` is in a schema the schema files do not export: a foreign key of `{user}` references it, and it is taken as existing",
+                    self.schema_name(&t.schema),
+                    t.name
+                ),
+                "not exported",
+                "export the table and its schema if they should be created",
+            );
             return;
         }
         self.report(
@@ -923,16 +957,26 @@ impl<'a> Lowerer<'_, 'a> {
                     self.attached.insert(id(&p));
                     self.add_policy(table, &p);
                 }
-                Value::Poison => {}
-                other => {
-                    let described = other.describe();
+                Value::Poison | Value::Undefined | Value::Null => {}
+                Value::Opaque(o) => {
+                    let described = o.describe();
                     self.report(
                         Problem::at(
                             *site,
-                            format!("table `{}`: {described} is not an index or constraint", t.name),
+                            format!("table `{}`: an item of the third argument is not known when reading the schema: it is {described}", t.name),
                             "third argument",
                         )
-                        .with_help("list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey(), check() and pgPolicy()"),
+                        .with_help("db-migrate cannot tell whether it is an index or constraint: declare it in the schema files, or use `--loader node`"),
+                    );
+                }
+                other => {
+                    // drizzle-kit ignores what is not an index, key, check or policy.
+                    let described = other.describe();
+                    self.interp.warn(
+                        *site,
+                        format!("table `{}`: {described} in the third argument is ignored, as drizzle-kit ignores it", t.name),
+                        "ignored",
+                        "list only index(), uniqueIndex(), primaryKey(), unique(), foreignKey(), check() and policies",
                     );
                 }
             }

@@ -134,6 +134,8 @@ fn words(key: &str) -> Vec<String> {
 pub struct ReadOptions {
     /// Applies to columns declared without an explicit name, as drizzle-kit's `casing` does.
     pub casing: Casing,
+    /// `process.env` as the schema files see it; `None` leaves it unknown.
+    pub env: Option<Vec<(String, String)>>,
 }
 
 /// The stack the reader runs on: deep but bounded nesting must not overflow it.
@@ -203,6 +205,9 @@ fn read_on_this_thread(
         return Err(SchemaError::new(loader.problems.into_vec(), &sources));
     }
     let mut interp = Interp::new(loader.modules);
+    if let Some(env) = &options.env {
+        interp.set_environment(env);
+    }
     let shown = if names.is_empty() {
         "the schema files".to_string()
     } else {

@@ -450,29 +450,18 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// True for a top-level call into an npm package or `console`
-    /// (`dotenv.config()`, `console.log(...)`): it cannot change the schema's
-    /// values, so skipping it is harmless.
-    fn is_side_effect_call(&self, id: ModuleId, statement: &Statement<'a>) -> bool {
+    /// True for a top-level call (`dotenv.config()`, `console.log(...)`,
+    /// `assertUnique(LIST)`, `await init()`): drizzle-kit runs it and keeps
+    /// only the entities, so it is skipped without a word.
+    fn is_side_effect_call(&self, _id: ModuleId, statement: &Statement<'a>) -> bool {
         let Statement::ExpressionStatement(e) = statement else {
             return false;
         };
-        let Expression::CallExpression(call) = e.expression.get_inner_expression() else {
-            return false;
-        };
-        let mut callee = call.callee.get_inner_expression();
-        while let Some(member) = callee.as_member_expression() {
-            callee = member.object().get_inner_expression();
+        let mut expression = e.expression.get_inner_expression();
+        if let Expression::AwaitExpression(a) = expression {
+            expression = a.argument.get_inner_expression();
         }
-        let Expression::Identifier(root) = callee else {
-            return false;
-        };
-        let name = root.name.as_str();
-        name == "console"
-            || self.modules[id]
-                .imports
-                .get(name)
-                .is_some_and(|i| matches!(i.target, ModuleTarget::External(_)))
+        matches!(expression, Expression::CallExpression(_))
     }
 
     /// Records a declaration; returns the names it declares (for `export`).

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use super::{Casing, ReadOptions, SchemaError, read};
+use super::{Casing, ReadOptions, SchemaError, read, read_with_warnings};
 use crate::schema::Schema;
 
 /// A throwaway project directory with schema files.
@@ -52,13 +52,34 @@ impl Project {
     /// Reads the given entry files with a casing.
     pub fn read_with(&self, entries: &[&str], casing: Casing) -> Result<Schema, SchemaError> {
         let files: Vec<PathBuf> = entries.iter().map(PathBuf::from).collect();
-        read(&files, self.dir.path(), &ReadOptions { casing })
+        read(&files, self.dir.path(), &ReadOptions { casing, env: None })
     }
 
     /// Reads entry files that must succeed.
     pub fn schema(&self, entries: &[&str]) -> Schema {
         match self.read(entries) {
             Ok(s) => s,
+            Err(e) => panic!("unexpected errors:\n{}", render(&e)),
+        }
+    }
+
+    /// Reads entry files that must succeed; returns the rendered warnings.
+    pub fn warnings(&self, entries: &[&str]) -> String {
+        let files: Vec<PathBuf> = entries.iter().map(PathBuf::from).collect();
+        let options = ReadOptions {
+            casing: Casing::Preserve,
+            env: None,
+        };
+        match read_with_warnings(&files, self.dir.path(), &options) {
+            Ok((_, warnings)) => {
+                let mut out = String::new();
+                let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+                    .with_width(100);
+                for w in &warnings {
+                    handler.render_report(&mut out, w).expect("render warning");
+                }
+                out
+            }
             Err(e) => panic!("unexpected errors:\n{}", render(&e)),
         }
     }
