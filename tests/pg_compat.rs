@@ -102,6 +102,7 @@ const FIXTURES: &[Fixture] = &[
     ),
     fx("34_config_js_commonjs", &["db/schema.ts"]),
     fx("35_orm_operators", &["src/schema.ts"]),
+    fx("37_code_beside_tables", &["src/db/schema.ts"]),
 ];
 
 fn fixtures_dir() -> PathBuf {

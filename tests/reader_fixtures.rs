@@ -490,6 +490,8 @@ pg_fixture!(f33_export_order, "33_export_order");
 pg_fixture!(f34_config_js_commonjs, "34_config_js_commonjs");
 pg_fixture!(f35_orm_operators, "35_orm_operators");
 sqlite_fixture!(f36_sqlite_quirks, "36_sqlite_quirks");
+pg_fixture!(f37_code_beside_tables, "37_code_beside_tables");
+sqlite_fixture!(f38_dialect_folder, "38_dialect_folder");
 
 /// 22b and 22c interpolate JavaScript values into `sql` templates. drizzle-kit
 /// refuses the default (22b) and writes `$1` placeholders into the check and

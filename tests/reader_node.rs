@@ -137,7 +137,7 @@ fn node_project(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
     copy_dir(&fixture_dir(name), dir.path());
     let nm = dir.path().join("node_modules");
-    for package in ["drizzle-kit", "drizzle-orm", "nanoid"] {
+    for package in ["drizzle-kit", "drizzle-orm", "drizzle-zod", "nanoid", "zod"] {
         link(&modules.join(package), &nm.join(package));
     }
     let out = Command::new("node")

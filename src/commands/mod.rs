@@ -200,6 +200,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
                 &ReadOptions {
                     casing: config.casing,
                     env: Some(config.env.clone()),
+                    dialect: config.dialect,
                 },
             )
             .map_err(Failure::problem)?;

@@ -1157,6 +1157,38 @@ pub fn orm_call<'a>(
             fragment(chunks)
         }
         "relations" => Ok(Value::Drizzle(Drizzle::NoDdl("relations"))),
+        // `is(value, Column)`: drizzle-orm's class check, for the classes schemas test.
+        "is" => {
+            let class = match arg(&args, 1) {
+                Value::Native(n) => match &*n {
+                    Native::Export { name, .. } => name.to_string(),
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            let value = arg(&args, 0);
+            let yes = match class.as_str() {
+                "Column" | "PgColumn" | "SQLiteColumn" => {
+                    matches!(value, Value::Drizzle(Drizzle::ColumnRef(_)))
+                }
+                "Table" | "PgTable" | "SQLiteTable" => {
+                    matches!(value, Value::Drizzle(Drizzle::Table(_)))
+                }
+                "SQL" => matches!(value, Value::Sql(_)),
+                "View" | "PgView" | "PgMaterializedView" | "SQLiteView" => {
+                    matches!(value, Value::Drizzle(Drizzle::View(_)))
+                }
+                _ => {
+                    return Ok(interp.fail(
+                        arg_site(&args, 1, site),
+                        "`is()` is supported with drizzle-orm's Column, Table, SQL and View classes",
+                        "class",
+                        "test for one of those classes",
+                    ));
+                }
+            };
+            Ok(Value::Bool(yes))
+        }
         "getTableName" | "getTableColumns" => match arg(&args, 0) {
             Value::Drizzle(Drizzle::Table(t)) if name == "getTableName" => {
                 Ok(Value::string(t.name.as_str()))

@@ -1116,6 +1116,21 @@ impl<'a> Interp<'a> {
         if member.optional() && target.is_nullish() {
             return Err(Interrupt::ShortCircuit);
         }
+        if let oxc_ast::ast::MemberExpression::ComputedMemberExpression(m) = member {
+            // `map[key]` with a key the reader does not know is unknown too.
+            let k = self.eval(&m.expression, scope)?;
+            if let Value::Opaque(o) = &k {
+                return Ok(Value::Opaque(Rc::new(Opaque {
+                    what: format!("`{}`", self.snippet(site)),
+                    origin: o.origin.clone(),
+                    site,
+                })));
+            }
+            let Some(key) = self.property_key(&k, Self::site(scope, m.expression.span())) else {
+                return Ok(Value::Poison);
+            };
+            return self.get_property(&target, &key, site);
+        }
         let Some(key) = self.member_key(member, scope)? else {
             return Ok(Value::Poison);
         };
@@ -1966,6 +1981,49 @@ impl<'a> Interp<'a> {
                 let value = self.eval_enum(e, scope)?;
                 scope.declare(e.id.name.as_str(), value);
                 Ok(Flow::Normal)
+            }
+            Statement::SwitchStatement(sw) => {
+                let d = self.eval(&sw.discriminant, scope)?;
+                if matches!(d, Value::Opaque(_) | Value::Poison) {
+                    self.condition(&d, Self::site(scope, sw.discriminant.span()));
+                    return Ok(Flow::Return(Value::Poison));
+                }
+                let inner = Scope::child(scope);
+                let mut start = None;
+                for (i, case) in sw.cases.iter().enumerate() {
+                    if let Some(test) = &case.test {
+                        let t = self.eval(test, &inner)?;
+                        if builtins::strict_equals(&d, &t) {
+                            start = Some(i);
+                            break;
+                        }
+                    }
+                }
+                let start = start.or_else(|| sw.cases.iter().position(|c| c.test.is_none()));
+                if let Some(start) = start {
+                    // Falls through from the matching case until a `break`.
+                    for case in &sw.cases[start..] {
+                        for statement in &case.consequent {
+                            match self.exec(statement, &inner)? {
+                                Flow::Normal => {}
+                                Flow::Break => return Ok(Flow::Normal),
+                                other => return Ok(other),
+                            }
+                        }
+                    }
+                }
+                Ok(Flow::Normal)
+            }
+            Statement::TryStatement(t) => {
+                // Schemas use `try` around code that does not throw while reading them.
+                let flow = self.exec_block(&t.block.body, &Scope::child(scope))?;
+                if let Some(finalizer) = &t.finalizer {
+                    match self.exec_block(&finalizer.body, &Scope::child(scope))? {
+                        Flow::Normal => {}
+                        other => return Ok(other),
+                    }
+                }
+                Ok(flow)
             }
             _ => {
                 self.unsupported(site, "this kind of statement");

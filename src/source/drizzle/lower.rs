@@ -69,9 +69,26 @@ pub fn lower<'a>(
     interp: &mut Interp<'a>,
     entries: &[ModuleId],
     casing: Casing,
+    configured: Option<Dialect>,
     files: &str,
 ) -> Option<Schema> {
-    let exported = collect(interp, entries).ok()?;
+    let mut exported = collect(interp, entries).ok()?;
+    if let Some(d) = configured
+        && exported.tables.iter().any(|t| t.dialect == d)
+    {
+        // drizzle-kit takes the configured dialect's entities and ignores the others
+        // (a folder with `postgres.ts` and `sqlite.ts` side by side). With none of
+        // that dialect, the commands report the disagreement.
+        exported.tables.retain(|t| t.dialect == d);
+        exported.views.retain(|v| v.borrow().dialect == d);
+        if d == Dialect::Sqlite {
+            exported.enums.clear();
+            exported.schemas.clear();
+            exported.sequences.clear();
+            exported.roles.clear();
+            exported.policies.clear();
+        }
+    }
     if exported.is_empty() {
         if interp.problems.is_empty() {
             interp.problems.push(

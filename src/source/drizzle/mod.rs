@@ -136,6 +136,9 @@ pub struct ReadOptions {
     pub casing: Casing,
     /// `process.env` as the schema files see it; `None` leaves it unknown.
     pub env: Option<Vec<(String, String)>>,
+    /// The dialect the configuration names: entities of other dialects are
+    /// ignored, as drizzle-kit ignores them. `None` takes the builders' dialect.
+    pub dialect: Option<crate::schema::Dialect>,
 }
 
 /// The stack the reader runs on: deep but bounded nesting must not overflow it.
@@ -213,7 +216,13 @@ fn read_on_this_thread(
     } else {
         names.join(", ")
     };
-    let schema = lower::lower(&mut interp, &entries, options.casing, &shown);
+    let schema = lower::lower(
+        &mut interp,
+        &entries,
+        options.casing,
+        options.dialect,
+        &shown,
+    );
     let problems = std::mem::take(&mut interp.problems);
     let warnings = std::mem::take(&mut interp.warnings);
     match schema {

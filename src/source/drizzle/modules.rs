@@ -200,7 +200,11 @@ impl<'a> Loader<'a> {
         if let Some(&id) = self.by_path.get(&path) {
             return Ok(id);
         }
-        let text = std::fs::read_to_string(&path)?;
+        let mut text = std::fs::read_to_string(&path)?;
+        if path.extension().is_some_and(|e| e == "json") {
+            // `import data from './data.json'`: the module's default export is the document.
+            text = format!("export default (\n{text}\n);\n");
+        }
         let id = self.modules.len();
         let source: &'a str = self.allocator.alloc_str(&text);
         let file = SourceFile {

@@ -360,7 +360,7 @@ pub fn resolve_file(base: &Path) -> Option<PathBuf> {
             }
         }
     }
-    let has_extension = EXTENSIONS.iter().any(|e| text.ends_with(e));
+    let has_extension = EXTENSIONS.iter().any(|e| text.ends_with(e)) || text.ends_with(".json");
     if has_extension && base.is_file() && !is_declaration(base) {
         return Some(base.to_path_buf());
     }

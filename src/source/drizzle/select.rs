@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::core::{arg, arg_site, column_ref, sql_chunk, unknown_method};
 use super::eval::{Arg, Eval, Interp};
 use super::value::{
-    Drizzle, SelectJoin, SelectQuery, Site, SqlChunk, SqlFragment, TableEntity, Value,
+    Drizzle, Object, SelectJoin, SelectQuery, Site, SqlChunk, SqlFragment, TableEntity, Value,
 };
 
 /// Methods of the query builder (`qb.select(...)`).
@@ -100,18 +100,16 @@ pub fn query_method<'a>(
             query.borrow_mut().from = Some(from);
         }
         "where" | "having" => {
-            // `and()` of nothing is `undefined`: no clause.
-            let condition = match arg(&args, 0) {
-                Value::Undefined => None,
-                Value::Function(_) => {
-                    return Ok(interp.fail(
-                        arg_site(&args, 0, site),
-                        format!("`.{name}()` with a callback is not supported in a view body"),
-                        "callback",
-                        "pass the condition itself, e.g. `.where(eq(t.id, 1))`",
-                    ));
+            let value = match arg(&args, 0) {
+                f @ Value::Function(_) => {
+                    with_selection(interp, query, &f, arg_site(&args, 0, site))?
                 }
-                _ => match chunk(0) {
+                v => v,
+            };
+            // `and()` of nothing is `undefined`: no clause.
+            let condition = match value {
+                Value::Undefined => None,
+                v => match sql_chunk(v, arg_site(&args, 0, site)) {
                     Some(c) => Some(c),
                     None => return Ok(Value::Poison),
                 },
@@ -126,17 +124,13 @@ pub fn query_method<'a>(
         "groupBy" | "orderBy" => {
             let mut items = Vec::new();
             for (i, a) in args.iter().enumerate() {
-                let values = match &a.value {
+                let value = match &a.value {
+                    f @ Value::Function(_) => with_selection(interp, query, f, a.site)?,
+                    v => v.clone(),
+                };
+                let values = match value {
                     Value::Array(list) => list.borrow().clone(),
-                    Value::Function(_) => {
-                        return Ok(interp.fail(
-                            a.site,
-                            format!("`.{name}()` with a callback is not supported in a view body"),
-                            "callback",
-                            "pass the columns themselves",
-                        ));
-                    }
-                    v => vec![v.clone()],
+                    v => vec![v],
                 };
                 for v in values {
                     match sql_chunk(v, arg_site(&args, i, site)) {
@@ -167,6 +161,55 @@ pub fn query_method<'a>(
         _ => return Ok(unknown_method(interp, "a select query", name, site)),
     }
     Ok(this)
+}
+
+/// Calls a `.where()`/`.groupBy()`/`.orderBy()` callback with the selected
+/// fields, as drizzle-orm does: aliased `sql` fields stand for their alias.
+fn with_selection<'a>(
+    interp: &mut Interp<'a>,
+    query: &Rc<RefCell<SelectQuery<'a>>>,
+    callback: &Value<'a>,
+    site: Site,
+) -> Eval<'a> {
+    let (fields, from_table) = {
+        let q = query.borrow();
+        (
+            q.fields.clone(),
+            q.from.as_ref().and_then(|(_, t)| t.clone()),
+        )
+    };
+    let mut selection = Object::default();
+    match (fields, from_table) {
+        (Some((Value::Object(o), _)), _) => {
+            for p in o.borrow().props.iter() {
+                let value = match &p.value {
+                    Value::Sql(f) => match &f.alias {
+                        Some(alias) => Value::Sql(Rc::new(SqlFragment {
+                            chunks: vec![SqlChunk::Identifier(alias.clone())],
+                            alias: None,
+                        })),
+                        None => p.value.clone(),
+                    },
+                    other => other.clone(),
+                };
+                selection.set(p.key.clone(), value, p.site);
+            }
+        }
+        (_, Some(t)) => {
+            for (key, _) in &t.columns {
+                selection.set(key.clone(), column_ref(&t, key), Some(site));
+            }
+        }
+        _ => {}
+    }
+    interp.call(
+        callback,
+        vec![Arg {
+            value: Value::object(selection),
+            site,
+        }],
+        site,
+    )
 }
 
 /// A table, view or fragment to select from or join.

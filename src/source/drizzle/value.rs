@@ -263,7 +263,10 @@ impl Package {
             Some(Package::PgCore)
         } else if under("drizzle-orm/sqlite-core") {
             Some(Package::SqliteCore)
-        } else if specifier == "drizzle-orm" || under("drizzle-orm/sql") {
+        } else if specifier == "drizzle-orm"
+            || under("drizzle-orm/sql")
+            || specifier == "drizzle-orm/expressions"
+        {
             Some(Package::Orm)
         } else if specifier == "drizzle-kit" {
             Some(Package::Kit)

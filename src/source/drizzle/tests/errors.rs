@@ -299,7 +299,7 @@ fn unsupported_and_broken_constructs() {
     let cases: Vec<(&str, Project, &str)> = vec![
         (
             "query_builder_view",
-            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const v = pgView('v').as((qb: any) => qb.select().from(t).where((f: any) => f.id));\n")),
+            schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }});\nexport const v = pgView('v').as((qb: any) => qb.select().from(t).for('update'));\n")),
             "schema.ts",
         ),
         (

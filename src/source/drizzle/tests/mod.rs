@@ -52,7 +52,15 @@ impl Project {
     /// Reads the given entry files with a casing.
     pub fn read_with(&self, entries: &[&str], casing: Casing) -> Result<Schema, SchemaError> {
         let files: Vec<PathBuf> = entries.iter().map(PathBuf::from).collect();
-        read(&files, self.dir.path(), &ReadOptions { casing, env: None })
+        read(
+            &files,
+            self.dir.path(),
+            &ReadOptions {
+                casing,
+                env: None,
+                dialect: None,
+            },
+        )
     }
 
     /// Reads entry files that must succeed.
@@ -69,6 +77,7 @@ impl Project {
         let options = ReadOptions {
             casing: Casing::Preserve,
             env: None,
+            dialect: None,
         };
         match read_with_warnings(&files, self.dir.path(), &options) {
             Ok((_, warnings)) => {
