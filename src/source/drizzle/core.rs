@@ -44,6 +44,7 @@ pub fn known<'a>(
     match v {
         Value::Poison => None,
         Value::Opaque(o) => {
+            interp.release(&o);
             let described = o.describe();
             interp.fail(
                 site,

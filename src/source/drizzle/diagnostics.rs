@@ -255,6 +255,16 @@ impl Problems {
         self.list.is_empty()
     }
 
+    /// How many were recorded.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Takes the problems recorded from `at` on.
+    pub fn split_off(&mut self, at: usize) -> Vec<Problem> {
+        self.list.split_off(at.min(self.list.len()))
+    }
+
     /// The recorded problems.
     pub fn into_vec(self) -> Vec<Problem> {
         self.list

@@ -52,6 +52,21 @@ pub enum Interrupt {
     ShortCircuit,
 }
 
+/// drizzle-orm builders that start an entity of the schema.
+const ENTITY_BUILDERS: [&str; 11] = [
+    "pgTable",
+    "sqliteTable",
+    "pgEnum",
+    "pgSchema",
+    "pgSequence",
+    "pgView",
+    "pgMaterializedView",
+    "pgRole",
+    "pgPolicy",
+    "sqliteView",
+    "customType",
+];
+
 /// Globals of JavaScript runtimes that schema modules use around their tables.
 const RUNTIME_GLOBALS: [&str; 26] = [
     "RegExp",
@@ -137,6 +152,14 @@ pub struct Interp<'a> {
     broken: HashSet<ModuleId>,
     /// Unresolved imports already reported, by where they are written.
     missing_reported: HashSet<Option<Site>>,
+    /// Problems of module bindings that failed to evaluate, by the binding's
+    /// site: reported only if the binding's (opaque) value reaches DDL.
+    deferred: HashMap<Site, Vec<Problem>>,
+    /// Problems below this index belong to entities and are final.
+    committed: usize,
+    /// For each module binding being evaluated, how many Drizzle entities
+    /// (tables, enums, views...) its own code started.
+    entity_frames: Vec<u32>,
     /// `process.env` when the environment is known (in drizzle.config files).
     process_env: Option<Value<'a>>,
     /// The `module` object of modules run as scripts (CommonJS configs).
@@ -161,6 +184,9 @@ impl<'a> Interp<'a> {
             touched: HashSet::new(),
             broken: HashSet::new(),
             missing_reported: HashSet::new(),
+            deferred: HashMap::new(),
+            committed: 0,
+            entity_frames: Vec::new(),
             process_env: None,
             scripts: HashMap::new(),
             steps: 0,
@@ -186,6 +212,55 @@ impl<'a> Interp<'a> {
         help: impl Into<String>,
     ) -> Value<'a> {
         self.error(Problem::at(site, message, label).with_help(help))
+    }
+
+    /// Decides what becomes of the problems a module binding's evaluation
+    /// recorded from `start` on: those of an entity are final; those of
+    /// anything else (a validation schema, a helper's result) are deferred,
+    /// and the binding is an opaque value that reports them if it reaches DDL.
+    fn settle(
+        &mut self,
+        value: Value<'a>,
+        start: usize,
+        created: u32,
+        name: &str,
+        site: Site,
+    ) -> Value<'a> {
+        let from = start.max(self.committed);
+        if self.problems.len() <= from {
+            return value;
+        }
+        if created > 0 || matches!(value, Value::Drizzle(_)) {
+            self.committed = self.problems.len();
+            return value;
+        }
+        let problems = self.problems.split_off(from);
+        let first = problems
+            .first()
+            .map(|p| p.message.clone())
+            .unwrap_or_default();
+        self.deferred.entry(site).or_default().extend(problems);
+        Value::Opaque(Rc::new(Opaque {
+            what: format!("`{name}`"),
+            origin: format!("which could not be evaluated ({first})"),
+            site,
+        }))
+    }
+
+    /// Reports the deferred problems behind an opaque value that reached DDL.
+    pub fn release(&mut self, o: &Opaque) {
+        if let Some(problems) = self.deferred.remove(&o.site) {
+            for p in problems {
+                self.problems.push(p);
+            }
+        }
+    }
+
+    /// Notes that the code being evaluated starts a Drizzle entity.
+    fn note_entity(&mut self) {
+        if let Some(count) = self.entity_frames.last_mut() {
+            *count += 1;
+        }
     }
 
     /// Records a warning: something drizzle-kit ignores, ignored here too.
@@ -585,10 +660,19 @@ impl<'a> Interp<'a> {
                 for (n, _) in &names {
                     self.bindings.insert((module, n), Binding::InProgress);
                 }
+                let start = self.problems.len();
+                self.entity_frames.push(0);
                 let init = match &declarator.init {
-                    Some(init) => self.eval(init, &root)?,
-                    None => Value::Undefined,
+                    Some(init) => self.eval(init, &root),
+                    None => Ok(Value::Undefined),
                 };
+                let created = self.entity_frames.pop().unwrap_or(0);
+                let mut init = init?;
+                let site = Site {
+                    module,
+                    span: declarator.span,
+                };
+                init = self.settle(init, start, created, name, site);
                 let scope = Scope::child(&root);
                 self.bind_pattern(&declarator.id, init, &scope)?;
                 let mut result = Value::Undefined;
@@ -1476,6 +1560,7 @@ impl<'a> Interp<'a> {
         match v {
             Value::Poison => None,
             Value::Opaque(o) => {
+                self.release(o);
                 let described = o.describe();
                 self.fail(
                     site,
@@ -1620,6 +1705,9 @@ impl<'a> Interp<'a> {
                 Native::Export { package, name } => {
                     // Drizzle's builders create values that can hold other values.
                     self.create(site)?;
+                    if ENTITY_BUILDERS.contains(&&**name) {
+                        self.note_entity();
+                    }
                     match package {
                         Package::PgCore => pg::call(self, name, args, site),
                         Package::SqliteCore => sqlite::call(self, name, args, site),
@@ -1628,8 +1716,19 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
-                Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
+                Native::Method { receiver, name } => {
+                    if matches!(receiver, Value::Drizzle(Drizzle::Schema(_)))
+                        && matches!(
+                            &**name,
+                            "table" | "enum" | "view" | "materializedView" | "sequence"
+                        )
+                    {
+                        self.note_entity();
+                    }
+                    self.call_method(receiver, name, args, site)
+                }
                 Native::TableCreator { dialect, rename } => {
+                    self.note_entity();
                     core::create_prefixed_table(self, *dialect, rename, args, site)
                 }
                 Native::CustomType { dialect, params } => {

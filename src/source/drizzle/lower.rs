@@ -722,6 +722,7 @@ impl<'a> Lowerer<'_, 'a> {
         Ok(match &value {
             Value::Poison | Value::Undefined => None,
             Value::Opaque(o) => {
+                self.interp.release(o);
                 let described = o.describe();
                 let help = if o.origin.contains("current time") {
                     "for the time a row is inserted, use `.defaultNow()` (or `.default(sql`now()`)`); \
@@ -976,6 +977,7 @@ impl<'a> Lowerer<'_, 'a> {
                 }
                 Value::Poison | Value::Undefined | Value::Null => {}
                 Value::Opaque(o) => {
+                    self.interp.release(&o);
                     let described = o.describe();
                     self.report(
                         Problem::at(
@@ -1287,6 +1289,7 @@ impl<'a> Lowerer<'_, 'a> {
                         match v {
                             Value::Poison => {}
                             Value::Opaque(o) => {
+                                self.interp.release(o);
                                 let described = o.describe();
                                 self.report(
                                     Problem::at(*site, format!("this part of the SQL is not known when reading the schema: it is {described}"), "not known statically")

@@ -409,3 +409,32 @@ fn drizzle_config_problems() {
         insta::assert_snapshot!(name, report);
     }
 }
+
+/// A binding that fails to evaluate and is not an entity (a validation
+/// schema, a helper's result) is opaque: its problems are reported only if
+/// it reaches DDL, and then at their own place.
+#[test]
+fn failed_bindings_matter_only_where_ddl_needs_them() {
+    let helper = "import { Kind } from '@sinclair/typebox';\nexport const pick = (v: any) => { if (v[Kind]) { return 'a'; } return 'b'; };\n";
+    let project = Project::new().file("helper.ts", helper).file(
+        "schema.ts",
+        "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { pick } from './helper';\nexport const t = pgTable('t', { id: integer('id') });\nexport const models = { insert: pick(t) };\n",
+    );
+    assert_eq!(project.schema(&["schema.ts"]).tables.len(), 1);
+
+    let report = Project::new()
+        .file("helper.ts", helper)
+        .file(
+            "schema.ts",
+            "import { pgTable, integer } from 'drizzle-orm/pg-core';\nimport { pick } from './helper';\nconst name = pick({});\nexport const t = pgTable('t', { id: integer(name) });\n",
+        )
+        .errors(&["schema.ts"]);
+    assert_reports(
+        &report,
+        &[
+            "the column name must be known when reading the schema, but it is `name`",
+            "cannot decide this condition: it depends on `v[Kind]`",
+            "helper.ts:2:",
+        ],
+    );
+}
