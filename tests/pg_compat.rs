@@ -103,6 +103,7 @@ const FIXTURES: &[Fixture] = &[
     fx("34_config_js_commonjs", &["db/schema.ts"]),
     fx("35_orm_operators", &["src/schema.ts"]),
     fx("37_code_beside_tables", &["src/db/schema.ts"]),
+    fx("39_npm_column_helpers", &["src/schema.ts"]),
 ];
 
 fn fixtures_dir() -> PathBuf {
@@ -173,6 +174,10 @@ fn check(f: &Fixture) -> Result<(), Failed> {
     }
     let project = tempfile::tempdir().expect("tempdir");
     copy_dir(&src, project.path());
+    if src.join("npm").is_dir() {
+        // Published packages, installed where npm puts them.
+        copy_dir(&src.join("npm"), &project.path().join("node_modules"));
+    }
     let schema: Vec<String> = f.schema.iter().map(|s| format!("{s:?}")).collect();
     let mut toml = format!("schema = [{}]\n", schema.join(", "));
     if let Some(c) = f.casing {

@@ -206,7 +206,47 @@ fn create_extensions(db: &TestDb, name: &str) -> bool {
 
 /// drizzle-kit's SQL and ours build the same PostgreSQL schema.
 fn compare_pg(name: &str) {
-    let schema = read_ok(name);
+    compare_pg_schema(name, read_ok(name));
+}
+
+/// A copy of the fixture with the published packages of its `npm/` folder
+/// installed in `node_modules/`, as `npm install` lays them out.
+fn installed_copy(name: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&fixture_dir(name), dir.path());
+    copy(&dir.path().join("npm"), &dir.path().join("node_modules"));
+    dir
+}
+
+/// `compare_pg` for a fixture whose schema imports published npm packages.
+fn compare_pg_installed(name: &str) {
+    let project = installed_copy(name);
+    let overrides = Overrides {
+        project_dir: Some(project.path().to_path_buf()),
+        ..Overrides::default()
+    };
+    let config = Config::load(&overrides).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    let schema = commands::declared_schema(&config).unwrap_or_else(|f| {
+        panic!(
+            "{name}: the schema does not read:\n{}",
+            render_report(f.report())
+        )
+    });
+    compare_pg_schema(name, schema);
+}
+
+fn compare_pg_schema(name: &str, schema: Schema) {
     assert_eq!(schema.dialect, Dialect::Postgres, "{name}");
     let all_ours = our_statements(&schema);
     let all_expected = expected_statements(name);
@@ -492,6 +532,11 @@ pg_fixture!(f35_orm_operators, "35_orm_operators");
 sqlite_fixture!(f36_sqlite_quirks, "36_sqlite_quirks");
 pg_fixture!(f37_code_beside_tables, "37_code_beside_tables");
 sqlite_fixture!(f38_dialect_folder, "38_dialect_folder");
+
+#[test]
+fn f39_npm_column_helpers() {
+    compare_pg_installed("39_npm_column_helpers");
+}
 
 /// 22b and 22c interpolate JavaScript values into `sql` templates. drizzle-kit
 /// refuses the default (22b) and writes `$1` placeholders into the check and

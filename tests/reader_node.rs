@@ -89,7 +89,8 @@ fn recorded_snapshots_convert_to_the_static_model() {
                 continue;
             }
         };
-        let ours = load(&dir, SchemaLoader::Static);
+        // A copy laid out as installed (fixtures may ship npm packages).
+        let ours = load(node_project(&name).path(), SchemaLoader::Static);
         if let Some(d) = differences(&snapshot, &ours) {
             failures.push(format!("{name}:\n{d}"));
         }
@@ -137,6 +138,9 @@ fn node_project(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
     copy_dir(&fixture_dir(name), dir.path());
     let nm = dir.path().join("node_modules");
+    if dir.path().join("npm").is_dir() {
+        copy_dir(&dir.path().join("npm"), &nm);
+    }
     for package in ["drizzle-kit", "drizzle-orm", "drizzle-zod", "nanoid", "zod"] {
         link(&modules.join(package), &nm.join(package));
     }
@@ -162,7 +166,7 @@ fn the_node_loader_gives_the_static_model() {
     for name in expected_fixtures() {
         let project = node_project(&name);
         let from_node = load(project.path(), SchemaLoader::Node);
-        let ours = load(&fixture_dir(&name), SchemaLoader::Static);
+        let ours = load(project.path(), SchemaLoader::Static);
         if let Some(d) = differences(&from_node, &ours) {
             failures.push(format!("{name}:\n{d}"));
         }

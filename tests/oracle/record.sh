@@ -108,6 +108,11 @@ prepare_fixture() {
     rm -rf "${nm:?}/$name"
     link_package "$nm" "$name" "$fx/$dir"
   done < <(node "$ORACLE_DIR/workspaces.cjs" "$fx")
+  # Published packages the fixture keeps in npm/, copied so that they live
+  # inside node_modules as an install puts them.
+  if [[ -d "$fx/npm" ]]; then
+    cp -R "$fx/npm/." "$nm/"
+  fi
 }
 
 find_config() {

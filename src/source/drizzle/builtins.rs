@@ -30,6 +30,7 @@ pub fn global<'a>(name: &str, site: Site) -> Option<Value<'a>> {
             ("fromEntries", Global::ObjectFromEntries),
             ("assign", Global::ObjectAssign),
             ("freeze", Global::ObjectFreeze),
+            ("defineProperty", Global::ObjectDefineProperty),
         ]),
         "JSON" => functions(&[
             ("stringify", Global::JsonStringify),
@@ -503,6 +504,24 @@ pub fn call_global<'a>(
             first
         }
         Global::ObjectFreeze => first,
+        Global::ObjectDefineProperty => {
+            let (Value::Object(target), Some(key), Value::Object(descriptor)) =
+                (&first, to_js_string(&arg(&args, 1)), arg(&args, 2))
+            else {
+                return Ok(first);
+            };
+            let (value, getter) = {
+                let d = descriptor.borrow();
+                (d.get("value").cloned(), d.get("get").cloned())
+            };
+            let value = match (value, getter) {
+                (Some(v), _) => v,
+                (None, Some(get)) => interp.call(&get, Vec::new(), site)?,
+                (None, None) => Value::Undefined,
+            };
+            target.borrow_mut().set(key.into(), value, Some(site));
+            first
+        }
         Global::JsonStringify => match json_stringify(&first) {
             Ok(Some(s)) => {
                 if args.len() > 2 && !arg(&args, 2).is_nullish() {

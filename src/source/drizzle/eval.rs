@@ -164,6 +164,8 @@ pub struct Interp<'a> {
     process_env: Option<Value<'a>>,
     /// The `module` object of modules run as scripts (CommonJS configs).
     scripts: HashMap<ModuleId, Value<'a>>,
+    /// The exports of CommonJS modules that have run.
+    commonjs_done: HashMap<ModuleId, Value<'a>>,
     steps: u64,
     depth: u32,
     values: u64,
@@ -189,6 +191,7 @@ impl<'a> Interp<'a> {
             entity_frames: Vec::new(),
             process_env: None,
             scripts: HashMap::new(),
+            commonjs_done: HashMap::new(),
             steps: 0,
             depth: 0,
             values: 0,
@@ -521,6 +524,24 @@ impl<'a> Interp<'a> {
         Ok(value)
     }
 
+    /// Runs a CommonJS module once and gives its `module.exports` (while it
+    /// runs, a `require` cycle sees the exports so far).
+    fn commonjs_exports(&mut self, module: ModuleId) -> Eval<'a> {
+        if let Some(v) = self.commonjs_done.get(&module) {
+            return Ok(v.clone());
+        }
+        if let Some(object) = self.scripts.get(&module).cloned() {
+            let site = Site {
+                module,
+                span: self.modules[module].program.span,
+            };
+            return self.get_property(&object, &Rc::from("exports"), site);
+        }
+        let exports = self.run_module(module)?;
+        self.commonjs_done.insert(module, exports.clone());
+        Ok(exports)
+    }
+
     /// Makes `process.env` known (drizzle.config files are evaluated with the environment).
     pub fn set_environment(&mut self, vars: &[(String, String)]) {
         let mut env = Object::default();
@@ -620,6 +641,9 @@ impl<'a> Interp<'a> {
                 let env = self.process_env.clone().unwrap_or(Value::Undefined);
                 process.set("env".into(), env, None);
                 return Ok(Value::object(process));
+            }
+            "require" if self.modules[module].commonjs => {
+                return Ok(Value::native(Native::Require(module)));
             }
             "module" | "exports" if self.scripts.contains_key(&module) => {
                 let object = self.scripts[&module].clone();
@@ -727,6 +751,24 @@ impl<'a> Interp<'a> {
                 return Ok(Value::Poison);
             }
             _ => {}
+        }
+        if let ModuleTarget::Local(id) = &import.target
+            && self.modules[*id].commonjs
+        {
+            // A CommonJS module's exports are what running it leaves in `module.exports`.
+            let exports = self.commonjs_exports(*id)?;
+            return match import.name {
+                ImportName::Namespace => Ok(exports),
+                ImportName::Default => {
+                    let default = self.get_property(&exports, &Rc::from("default"), use_site)?;
+                    Ok(if default.is_nullish() {
+                        exports
+                    } else {
+                        default
+                    })
+                }
+                ImportName::Named(name) => self.get_property(&exports, &Rc::from(name), use_site),
+            };
         }
         match (&import.target, import.name) {
             (ModuleTarget::Local(id), ImportName::Named(name)) => {
@@ -1726,6 +1768,26 @@ impl<'a> Interp<'a> {
                         self.note_entity();
                     }
                     self.call_method(receiver, name, args, site)
+                }
+                Native::Require(module) => {
+                    let module = *module;
+                    let specifier = match core::arg(&args, 0) {
+                        Value::String(s) => s,
+                        _ => return Ok(self.not_evaluated(site, "a `require` of a computed name")),
+                    };
+                    match self.modules[module].requires.get(&*specifier).cloned() {
+                        Some(target) => {
+                            let import = Import {
+                                target,
+                                name: ImportName::Namespace,
+                                site,
+                            };
+                            self.import_value(&import, site)
+                        }
+                        None => {
+                            Ok(self.not_evaluated(site, "a `require` the reader did not resolve"))
+                        }
+                    }
                 }
                 Native::TableCreator { dialect, rename } => {
                     self.note_entity();

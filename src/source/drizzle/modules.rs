@@ -118,6 +118,11 @@ pub struct Module<'a> {
     /// Syntax errors of an imported module, reported when one of its
     /// bindings is used.
     pub deferred: Vec<Problem>,
+    /// A CommonJS module (`require`, `exports.x = ...`): it runs as a script
+    /// the first time one of its exports is used.
+    pub commonjs: bool,
+    /// What each `require("...")` of a CommonJS module leads to.
+    pub requires: HashMap<String, ModuleTarget>,
 }
 
 impl<'a> Module<'a> {
@@ -225,8 +230,19 @@ impl<'a> Loader<'a> {
             program,
             builtin: false,
             deferred,
+            commonjs: false,
+            requires: HashMap::new(),
         });
         self.scan(id, program);
+        if is_commonjs(&self.modules[id].path, source, program) {
+            self.modules[id].commonjs = true;
+            for (specifier, span) in required_specifiers(source) {
+                let target = self.target(id, specifier, span);
+                self.modules[id]
+                    .requires
+                    .insert(specifier.to_string(), target);
+            }
+        }
         Ok(id)
     }
 
@@ -255,6 +271,8 @@ impl<'a> Loader<'a> {
             program,
             builtin: true,
             deferred,
+            commonjs: false,
+            requires: HashMap::new(),
         });
         self.scan(id, program);
         id
@@ -550,6 +568,50 @@ fn builtin_source(specifier: &str) -> Option<&'static str> {
         "drizzle-orm/neon" => Some(include_str!("builtin/neon.ts")),
         _ => None,
     }
+}
+
+/// True for a CommonJS file: `.cjs`, or `.js` with no `import`/`export`
+/// that uses `require` or `exports`.
+fn is_commonjs(path: &Path, source: &str, program: &Program<'_>) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str());
+    let has_module_syntax = program.body.iter().any(|s| s.is_module_declaration());
+    !has_module_syntax
+        && (extension == Some("cjs")
+            || (extension == Some("js")
+                && (source.contains("require(") || source.contains("exports"))))
+}
+
+/// The literal specifiers of `require("...")` calls in a file, with their spans.
+fn required_specifiers(source: &str) -> Vec<(&str, Span)> {
+    let mut out = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = source[rest..].find("require(") {
+        let open = rest + found + "require(".len();
+        rest = open;
+        let preceded = source[..open - "require(".len()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+        if preceded {
+            continue;
+        }
+        let after = source[open..].trim_start();
+        let start = source.len() - after.len();
+        let Some(quote) = after
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))
+        else {
+            continue;
+        };
+        let Some(len) = after[1..].find(quote) else {
+            continue;
+        };
+        let specifier = &after[1..1 + len];
+        let span = Span::new(start as u32, (start + len + 2) as u32);
+        out.push((specifier, span));
+    }
+    out
 }
 
 fn site(module: ModuleId, span: Span) -> Site {

@@ -2,9 +2,10 @@
 //! paths (with or without extensions, `.js` written for `.ts`, `index`
 //! files), tsconfig `paths` and `baseUrl` (following `extends`), package.json
 //! `imports` (`#alias`), workspace packages (npm/yarn `workspaces`,
-//! `pnpm-workspace.yaml`) and packages in `node_modules` whose entry point is
-//! TypeScript source. Everything else is an npm package whose values the
-//! reader does not know.
+//! `pnpm-workspace.yaml`), packages in `node_modules` whose entry point is
+//! TypeScript source, and published packages built on drizzle-orm (their
+//! compiled JavaScript, ES modules preferred over CommonJS). Everything else
+//! is an npm package whose values the reader does not know.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -268,6 +269,11 @@ impl Resolver {
         let entry = package_entry(&package, &subpath);
         Some(match entry {
             Some(path) if local || is_typescript_source(&path) => Resolution::File(path),
+            // A published package built on drizzle-orm (column helpers, `timestamps()`):
+            // its compiled JavaScript is read like the project's own files.
+            Some(path) if builds_on_drizzle(&package.manifest) && small_enough(&path) => {
+                Resolution::File(path)
+            }
             Some(_) => Resolution::External,
             None if local => Resolution::Missing {
                 message: format!(
@@ -423,17 +429,64 @@ fn package_entry(package: &PackageInfo, subpath: &str) -> Option<PathBuf> {
     resolve_file(&package.dir.join(subpath))
 }
 
-/// The first target that names a file, TypeScript sources before anything else.
+/// The first target that names a file: TypeScript sources first, then ES
+/// modules, then CommonJS.
 fn pick_target(package: &PackageInfo, targets: &[String]) -> Option<PathBuf> {
     let files: Vec<PathBuf> = targets
         .iter()
         .filter_map(|t| resolve_file(&package.dir.join(t)))
         .collect();
-    files
+    let rank = |p: &PathBuf| {
+        let name = p.to_string_lossy();
+        if is_typescript_source(p) {
+            0
+        } else if name.ends_with(".mjs") {
+            1
+        } else if name.ends_with(".cjs") || name.contains("/cjs/") {
+            3
+        } else {
+            2
+        }
+    };
+    files.iter().min_by_key(|p| rank(p)).cloned()
+}
+
+/// Packages of drizzle's own ecosystem that never declare tables (validation
+/// schemas, adapters, seeding): left unread even though they depend on drizzle-orm.
+const NO_DDL_PACKAGES: [&str; 9] = [
+    "drizzle-orm",
+    "drizzle-kit",
+    "drizzle-zod",
+    "drizzle-typebox",
+    "drizzle-valibot",
+    "drizzle-arktype",
+    "drizzle-seed",
+    "drizzle-graphql",
+    "@auth/drizzle-adapter",
+];
+
+/// The largest compiled file of an npm package that is read (bigger ones are
+/// bundles of whole applications, not column helpers).
+const MAX_PACKAGE_FILE: u64 = 2 * 1024 * 1024;
+
+/// True for a package that depends on drizzle-orm and may declare columns or tables.
+fn builds_on_drizzle(manifest: &Json) -> bool {
+    let name = manifest.get("name").and_then(Json::as_str).unwrap_or("");
+    if NO_DDL_PACKAGES.contains(&name) {
+        return false;
+    }
+    ["dependencies", "peerDependencies", "optionalDependencies"]
         .iter()
-        .find(|p| is_typescript_source(p))
-        .or_else(|| files.first())
-        .cloned()
+        .any(|field| {
+            manifest
+                .get(*field)
+                .and_then(|d| d.get("drizzle-orm"))
+                .is_some()
+        })
+}
+
+fn small_enough(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_PACKAGE_FILE)
 }
 
 /// The targets an `exports`/`imports` map gives for a key (`.`, `./ids`, `#db`).

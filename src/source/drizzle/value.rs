@@ -291,6 +291,9 @@ pub enum Global {
     ObjectAssign,
     /// `Object.freeze` (returns its argument).
     ObjectFreeze,
+    /// `Object.defineProperty(object, key, { value })` or `{ get }` (read at once),
+    /// as compiled CommonJS modules write their exports.
+    ObjectDefineProperty,
     /// `JSON.stringify`.
     JsonStringify,
     /// `JSON.parse`.
@@ -335,6 +338,8 @@ pub enum Native<'a> {
         /// The function that maps names.
         rename: Value<'a>,
     },
+    /// `require` in a CommonJS module.
+    Require(ModuleId),
     /// The column function made by `customType({ dataType() {...} })`.
     CustomType {
         /// The dialect of its columns.

@@ -225,3 +225,55 @@ fn modules_only_needed_for_types_are_not_required() {
     assert!(report.contains("syntax error"), "{report}");
     assert!(report.contains("broken.ts"), "{report}");
 }
+
+/// A package from npm that depends on drizzle-orm is read from its compiled
+/// JavaScript, CommonJS included; other packages stay unknown values.
+#[test]
+fn npm_packages_built_on_drizzle_are_read() {
+    let schema = Project::new()
+        .file(
+            "node_modules/@acme/cols/package.json",
+            r#"{ "name": "@acme/cols", "exports": { ".": { "types": "./index.d.ts", "require": "./index.cjs" } }, "peerDependencies": { "drizzle-orm": "*" } }"#,
+        )
+        .file(
+            "node_modules/@acme/cols/index.cjs",
+            "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nconst pg = require(\"drizzle-orm/pg-core\");\nexports.createdAt = () => (0, pg.timestamp)(\"created_at\").notNull().defaultNow();\n",
+        )
+        .file(
+            "node_modules/left-pad/package.json",
+            r#"{ "name": "left-pad", "main": "index.js" }"#,
+        )
+        .file("node_modules/left-pad/index.js", "module.exports = (s) => s;\n")
+        .file(
+            "schema.ts",
+            &format!("{PG}import {{ createdAt }} from '@acme/cols';\nimport pad from 'left-pad';\nexport const t = pgTable(pad('t'), {{ id: integer('id'), at: createdAt() }});\n"),
+        )
+        .read(&["schema.ts"]);
+    // left-pad does not build on drizzle-orm: its value is unknown, so the name is too.
+    let report = match schema {
+        Ok(s) => panic!("expected the unknown table name to be refused, read {s:#?}"),
+        Err(e) => render(&e),
+    };
+    assert!(
+        report.contains("it is `pad()`, imported from npm"),
+        "{report}"
+    );
+
+    let schema = Project::new()
+        .file(
+            "node_modules/@acme/cols/package.json",
+            r#"{ "name": "@acme/cols", "main": "index.cjs", "dependencies": { "drizzle-orm": "*" } }"#,
+        )
+        .file(
+            "node_modules/@acme/cols/index.cjs",
+            "const pg = require('drizzle-orm/pg-core');\nmodule.exports = { createdAt: () => pg.timestamp('created_at').notNull().defaultNow() };\n",
+        )
+        .file(
+            "schema.ts",
+            &format!("{PG}import {{ createdAt }} from '@acme/cols';\nexport const t = pgTable('t', {{ id: integer('id'), at: createdAt() }});\n"),
+        )
+        .schema(&["schema.ts"]);
+    let at = schema.tables[0].column("created_at").expect("created_at");
+    assert!(at.not_null);
+    assert_eq!(at.default.as_deref(), Some("now()"));
+}
