@@ -58,7 +58,8 @@ Where things are ($EVAL defaults to /work/eval; nothing is written in the repo)
           @faker-js/faker date-fns dayjs validator rambda jsonpath-plus filenamify \
           title-case tsee ofetch @corentinth/chisels fast-json-stable-stringify \
           rosetta-ai winston superjson ioredis @tanstack/query-core react react-dom \
-          @mantine/core @mantine/hooks
+          @mantine/core @mantine/hooks @js-temporal/polyfill@0.5.1 \
+          tailwind-merge@3.7.3 uuidv7@1.2.1 oslo@1.2.1
     $EVAL/work/<name>/       the copy db-migrate runs in
     $EVAL/results/<name>/    kit.sql ours.sql kit.log ours.log kit.dump ours.dump
                              diff.txt status.json
@@ -78,12 +79,14 @@ before each side is applied, so both sides start from the same cluster.
 Options column (`;`-separated): casing=snake_case, schemaFilter=a,b,
 tablesFilter=a,b, roles=supabase|neon (drizzle.config entities.roles.provider),
 ext=vector,postgis (created in both databases first), build=auto (bundle
-src/index.ts of workspace packages that export only dist/ files, as their
+src/index.ts of workspace packages that export only dist/ files, and
+src/<x>.ts for each subpath export "./<x>" -> ./dist/<x>.(m|c)js, as their
 build would), schemas=a,b (schemas the project creates outside drizzle-kit,
 created in both databases first), stub=f(argtypes)->type|g()->setof uuid
 (SQL functions the project defines in hand-written migrations, as stubs),
 pre=supabase|supabase-roles|neon|timescale
-(objects the schema expects to exist: auth schema/users/uid(), roles; same on
+(objects the schema expects to exist: auth schema/users/uid(), realtime.messages
+and realtime.topic(), roles; same on
 both sides), env=K=V,K=V (environment of both tools; drizzle-kit executes
 the schema, and some modules validate process.env when imported),
 include=path,path (only these paths of the repository are laid out).
@@ -138,6 +141,8 @@ CREATE SCHEMA IF NOT EXISTS storage;
 CREATE TABLE IF NOT EXISTS storage.objects (id uuid PRIMARY KEY, bucket_id text, name text, owner uuid);
 CREATE TABLE IF NOT EXISTS storage.buckets (id text PRIMARY KEY, name text);
 CREATE SCHEMA IF NOT EXISTS realtime;
+CREATE TABLE IF NOT EXISTS realtime.messages (id bigserial PRIMARY KEY, topic text NOT NULL, extension text NOT NULL);
+CREATE OR REPLACE FUNCTION realtime.topic() RETURNS text LANGUAGE sql STABLE AS $f$ SELECT NULL::text $f$;
 CREATE SCHEMA IF NOT EXISTS extensions;
 """,
     # Only Supabase's roles (for schemas that declare the auth tables themselves).
@@ -311,27 +316,48 @@ def _targets(pkg):
     return out
 
 
+def _subpath_targets(pkg, pdir):
+    """Subpath exports ("./x": "./dist/x.mjs") whose source src/x.ts exists: (path, format, source)."""
+    out = []
+    exp = pkg.get("exports")
+    if not isinstance(exp, dict):
+        return out
+    for key, val in exp.items():
+        if key in (".", "./package.json") or not key.startswith("./") or "*" in key:
+            continue
+        sub = dict(name=pkg.get("name"), type=pkg.get("type"), exports={".": val})
+        for target, fmt in _targets(sub):
+            m = re.fullmatch(r"\./dist/(.+?)\.(?:c|m)?js", target)
+            if not m:
+                continue
+            src = next((f"src/{m.group(1)}{e}" for e in (".ts", ".tsx", "/index.ts")
+                        if os.path.exists(os.path.join(pdir, f"src/{m.group(1)}{e}"))), None)
+            if src:
+                out.append((target, fmt, src))
+    return out
+
+
 def build_workspace_packages(dest):
     """What the project's own `build` does for workspace packages that only
-    export dist/ files: bundle src/index.ts to each missing target (npm
-    dependencies left external)."""
+    export dist/ files: bundle src/index.ts to each missing target, and the
+    source of each subpath export (npm dependencies left external)."""
     esbuild = os.path.join(POOL, ".bin", "esbuild")
     for pj in glob.glob(os.path.join(dest, "**", "package.json"), recursive=True):
         if "/node_modules/" in pj:
             continue
         pdir = os.path.dirname(pj)
         entry = next((e for e in ("src/index.ts", "src/index.tsx", "index.ts") if os.path.exists(os.path.join(pdir, e))), None)
-        if not entry:
-            continue
         try:
             pkg = json.load(open(pj, encoding="utf-8"))
         except Exception:
             continue
-        for target, fmt in _targets(pkg):
+        if not entry and not _subpath_targets(pkg, pdir):
+            continue
+        for target, fmt, src in [(t, f, entry) for t, f in (_targets(pkg) if entry else [])] + _subpath_targets(pkg, pdir):
             out = os.path.normpath(os.path.join(pdir, target))
             if os.path.exists(out):
                 continue
-            code, log, _ = run([esbuild, entry, "--bundle", "--platform=node", f"--format={fmt}",
+            code, log, _ = run([esbuild, src, "--bundle", "--platform=node", f"--format={fmt}",
                                 "--packages=external", f"--outfile={out}", "--log-level=error"], cwd=pdir)
             if code:
                 return f"building {os.path.relpath(pdir, dest)}: {log[:500]}"

@@ -473,6 +473,8 @@ pub fn call_global<'a>(
             }
             Value::object(object)
         }
+        // Extra properties on a Drizzle builder do not change its DDL.
+        Global::ObjectAssign if matches!(first, Value::Drizzle(_)) => first,
         Global::ObjectAssign => {
             let Value::Object(target) = &first else {
                 return Ok(interp.fail(

@@ -580,6 +580,7 @@ fn column_method<'a>(
         false
     };
     match name {
+        "getSQLType" => return Ok(Value::string(sql_type_name(&column.borrow()))),
         "notNull" => column.borrow_mut().not_null = true,
         "primaryKey" => {
             let config = Config::from_value(interp, arg(&args, 0), arg_site(&args, 0, site));
@@ -740,6 +741,13 @@ fn index_column_method<'a>(
     site: Site,
 ) -> Eval<'a> {
     match name {
+        // `users.id.getSQLType()`: the column's type as drizzle-orm spells it.
+        "getSQLType" => {
+            return Ok(match column.column.table.column(&column.column.key) {
+                Some(b) => Value::string(sql_type_name(&b.borrow())),
+                None => Value::Poison,
+            });
+        }
         "asc" => column.desc = false,
         "desc" => column.desc = true,
         "nullsFirst" => column.nulls = Some(Nulls::First),
@@ -1273,4 +1281,13 @@ pub fn quote_literal(s: &str) -> String {
 /// `"name"` with quotes doubled.
 pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A column's SQL type as drizzle-orm's `getSQLType()` gives it.
+fn sql_type_name(b: &ColumnBuilder<'_>) -> String {
+    let base = match &b.sql_type {
+        ColumnSqlType::Sql(text) => text.clone(),
+        ColumnSqlType::Enum(e) => e.name.clone(),
+    };
+    format!("{base}{}", "[]".repeat(usize::from(b.dims)))
 }

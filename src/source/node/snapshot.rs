@@ -508,7 +508,14 @@ fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName])
         });
     }
     for i in t.indexes.values() {
-        table.indexes.push(index(dialect, i));
+        let mut index = index(dialect, i);
+        // SQLite snapshots list expressions among the column names.
+        for key in &mut index.keys {
+            if !key.expression && table.column(&key.key).is_none() {
+                *key = IndexKey::from_sql(&key.key);
+            }
+        }
+        table.indexes.push(index);
     }
     for p in t.policies.values() {
         table.policies.push(policy(p));
