@@ -1043,3 +1043,67 @@ export const child = pgTable("child", {{
         2
     );
 }
+
+/// A shorter `varchar` keeps every value that fits and refuses the migration,
+/// changing nothing, when one does not: no cast truncates data.
+#[test]
+fn a_shorter_varchar_never_truncates() {
+    let a = declared(
+        r#"
+export const t = pgTable("t", {
+  id: integer().primaryKey(),
+  email: varchar({ length: 320 }),
+  price: numeric({ precision: 12, scale: 2 }),
+});
+"#,
+    );
+    let b = declared(
+        r#"
+export const t = pgTable("t", {
+  id: integer().primaryKey(),
+  email: varchar({ length: 20 }),
+  price: numeric({ precision: 8, scale: 2 }),
+});
+"#,
+    );
+    let m = migration(&a, &b, &Renames::default());
+    let sql = m.text();
+    assert!(!sql.contains("USING"), "{sql}");
+
+    // Values that fit: applied, kept.
+    let mut done = case(
+        "a_shorter_varchar",
+        &a,
+        &b,
+        &Renames::default(),
+        "INSERT INTO t VALUES (1, 'ann@example.com', 12.5)",
+        &[("t", 1)],
+    );
+    assert_eq!(
+        value(&mut done.client, "SELECT email FROM t").as_deref(),
+        Some("ann@example.com")
+    );
+
+    // A value that does not fit: the server refuses, nothing changes.
+    let db = TestDb::new();
+    let mut client = db.client();
+    run(
+        &mut client,
+        &migration(&Schema::empty(a.dialect), &a, &Renames::default()),
+    );
+    client
+        .batch_execute("INSERT INTO t VALUES (1, 'a-very-long-address@example.com', 1)")
+        .expect("insert");
+    let mut tx = client.transaction().expect("begin");
+    let failed = m.statements().iter().try_for_each(|s| tx.batch_execute(s));
+    let err = failed.expect_err("the narrowing must be refused");
+    assert!(
+        err.to_string().contains("too long") || format!("{err:?}").contains("too long"),
+        "{err:?}"
+    );
+    drop(tx);
+    assert_eq!(
+        value(&mut client, "SELECT email FROM t").as_deref(),
+        Some("a-very-long-address@example.com")
+    );
+}

@@ -686,7 +686,7 @@ fn closes_at_end(t: &str) -> bool {
 
 /// A column's alteration, part by part: generation, auto-numbering (serial
 /// or identity) that goes away, the type (with a `USING` cast unless the
-/// change only widens), default, nullability, and auto-numbering that comes,
+/// change only widens or resizes), default, nullability, and auto-numbering that comes,
 /// with its counter moved past the existing rows.
 fn alter_column(
     table: &QualifiedName,
@@ -733,7 +733,11 @@ fn alter_column(
     if type_changed {
         let (from_ty, to_ty) = (stored_type(from), stored_type(to));
         let ty = type_sql(&to_ty, to.dims);
-        if canonical::widening(&from_ty, from.dims, &to_ty, to.dims) {
+        // A shorter length goes without a cast: the server refuses values that
+        // do not fit, where `USING col::varchar(n)` would truncate them.
+        if canonical::widening(&from_ty, from.dims, &to_ty, to.dims)
+            || canonical::resized(&from_ty, from.dims, &to_ty, to.dims)
+        {
             out.push(format!("{prefix} SET DATA TYPE {ty}"));
         } else {
             out.push(format!("{prefix} SET DATA TYPE {ty} USING {col}::{ty}"));

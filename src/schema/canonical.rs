@@ -303,6 +303,42 @@ pub fn widening(from: &ColumnType, from_dims: u8, to: &ColumnType, to_dims: u8) 
     }
 }
 
+/// True when only the length, precision or scale of a type changes
+/// (`varchar(320)` → `varchar(20)`, `numeric(12,2)` → `numeric(8,2)`): the
+/// server converts such values itself, refusing those that do not fit, where
+/// an explicit cast would truncate them.
+pub fn resized(from: &ColumnType, from_dims: u8, to: &ColumnType, to_dims: u8) -> bool {
+    let (ColumnType::Sql(a), ColumnType::Sql(b)) = (from, to) else {
+        return false;
+    };
+    if from_dims != to_dims {
+        return false;
+    }
+    let a = type_sql(Dialect::Postgres, a);
+    let b = type_sql(Dialect::Postgres, b);
+    let (base_a, _) = split_type(&a);
+    let (base_b, _) = split_type(&b);
+    base_a == base_b
+        && matches!(
+            base_a,
+            "varchar" | "char" | "varbit" | "bit" | "numeric" | "timestamp" | "time" | "interval"
+        )
+        && a.ends_with(')') == b.ends_with(')')
+}
+
+/// The length limit of a `varchar(n)`/`char(n)`/`varbit(n)`/`bit(n)` type.
+pub fn length_limit(t: &ColumnType) -> Option<u32> {
+    let ColumnType::Sql(text) = t else {
+        return None;
+    };
+    let text = type_sql(Dialect::Postgres, text);
+    let (base, args) = split_type(&text);
+    if !matches!(base, "varchar" | "char" | "varbit" | "bit") {
+        return None;
+    }
+    args.parse().ok()
+}
+
 /// `varchar(36)` → (`varchar`, `36`); `numeric(10,2)` → (`numeric`, `10,2`).
 fn split_type(t: &str) -> (&str, &str) {
     match t.find('(') {
@@ -898,6 +934,13 @@ mod tests {
         assert!(!widening(&t("text"), 0, &t("integer"), 0));
         assert!(widening(&t("integer"), 0, &t("bigint"), 0));
         assert!(!widening(&t("bigint"), 0, &t("integer"), 0));
+        assert!(resized(&t("varchar(320)"), 0, &t("varchar(20)"), 0));
+        assert!(resized(&t("numeric(12,2)"), 0, &t("numeric(8,2)"), 0));
+        assert!(resized(&t("character varying(9)"), 1, &t("varchar(3)"), 1));
+        assert!(!resized(&t("varchar(10)"), 0, &t("integer"), 0));
+        assert!(!resized(&t("text"), 0, &t("varchar(10)"), 0));
+        assert_eq!(length_limit(&t("varchar(20)")), Some(20));
+        assert_eq!(length_limit(&t("text")), None);
     }
 
     #[test]

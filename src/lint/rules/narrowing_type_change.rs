@@ -52,12 +52,27 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         }
         let old = type_name(&from.ty, from.dims);
         let new = type_name(&to.ty, to.dims);
+        let effect = if let (Some(n), true) = (
+            canonical::length_limit(&to.ty),
+            canonical::resized(&from.ty, from.dims, &to.ty, to.dims),
+        ) {
+            format!(
+                "fails if a value is longer than {n} (PostgreSQL refuses it; nothing is truncated)"
+            )
+        } else if canonical::resized(&from.ty, from.dims, &to.ty, to.dims) {
+            "can alter existing values: they are rounded to the new scale or precision, and the migration fails \
+             on a value too large for it"
+                .to_string()
+        } else {
+            "can reject or alter existing values: the migration fails on the first value that does not convert, \
+             or rounds it"
+                .to_string()
+        };
         out.push(m.finding(
             &RULE,
             i,
             format!(
-                "changing {table}.{} from {old} to {new} can reject or alter existing values: the migration fails on \
-                 the first value that does not convert, or rounds it",
+                "changing {table}.{} from {old} to {new} {effect}",
                 to.name
             ),
             format!(
