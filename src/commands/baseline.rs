@@ -66,12 +66,12 @@ pub fn run(config: &Config, args: &BaselineArgs) -> CommandResult {
         if !args.force {
             let list: Vec<String> = differences
                 .iter()
-                .map(|c| format!("  {}", c.describe()))
+                .map(|c| format!("  - {}", c.describe_as_drift()))
                 .collect();
             return Err(problem(
                 format!(
                     "{} does not have the schema the migrations up to {last} build; nothing was recorded. \
-                     To match, the database would need:\n{}",
+                     How the database differs:\n{}",
                     db.target,
                     list.join("\n")
                 ),

@@ -50,7 +50,8 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
         findings.push(Finding {
             kind: "fork",
             message: "migrations generated on different branches from the same parent: the later one does not contain the \
-                      other's changes in its snapshot; delete it and generate it again"
+                      other's changes in its snapshot; run `db-migrate rebase` to regenerate it on top (if it is already \
+                      applied somewhere, keep it and generate a new migration instead)"
                 .into(),
             items: forks.iter().map(ToString::to_string).collect(),
         });
@@ -119,7 +120,7 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
                         .map(|id| format!(" (up to {id})"))
                         .unwrap_or_default()
                 ),
-                items: drift.iter().map(drift_item).collect(),
+                items: drift.iter().map(Change::describe_as_drift).collect(),
             });
         }
         Some(db.target.clone())
@@ -157,48 +158,4 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
 
 fn changes(from: &Schema, to: &Schema) -> Vec<Change> {
     diff(from, to, &Renames::default(), RenameMode::DropAndCreate).unwrap_or_default()
-}
-
-/// A drift change (expected → live) in words about the live database.
-fn drift_item(c: &Change) -> String {
-    match c {
-        Change::CreateTable(t) => format!(
-            "table {} exists in the database but no migration created it",
-            t.qualified()
-        ),
-        Change::DropTable(t) => format!("table {} is missing from the database", t.qualified()),
-        Change::AddColumn { table, column } => {
-            format!(
-                "column {table}.{} exists in the database but no migration created it",
-                column.name
-            )
-        }
-        Change::DropColumn { table, column } => format!(
-            "column {table}.{} is missing from the database",
-            column.name
-        ),
-        Change::AlterColumn { table, to, .. } => {
-            format!(
-                "column {table}.{} differs: {}",
-                to.name,
-                c.describe()
-                    .rsplit('(')
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches(')')
-            )
-        }
-        Change::CreateIndex { table, index } => format!(
-            "index {} on {table} exists in the database only",
-            index.name
-        ),
-        Change::DropIndex { table, index } => format!(
-            "index {} on {table} is missing from the database",
-            index.name
-        ),
-        other => format!(
-            "{} (needed to make the migrations' schema match the database)",
-            other.describe()
-        ),
-    }
 }

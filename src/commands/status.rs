@@ -184,7 +184,7 @@ fn print_human(report: &Report, config: &Config) {
     }
     if !report.forks.is_empty() {
         anstream::println!(
-            "  {DIM}regenerate the later migration on top of the other: delete it and run `db-migrate generate <name>` again{DIM:#}"
+            "  {DIM}run `db-migrate rebase` to regenerate the newest migration on top of the other (if it is already applied somewhere, write a new migration instead){DIM:#}"
         );
     }
     let count = |s: State| report.migrations.iter().filter(|e| e.state == s).count();

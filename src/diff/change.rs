@@ -428,6 +428,86 @@ impl Change {
         }
     }
 
+    /// The change (migrations' schema → live database) in words about the
+    /// database: what it has that the migrations do not, or lacks.
+    pub fn describe_as_drift(&self) -> String {
+        let ty = |c: &Column| {
+            let base = match &c.ty {
+                ColumnType::Sql(t) => t.clone(),
+                ColumnType::Enum(q) => q.to_string(),
+            };
+            format!("{base}{}", "[]".repeat(usize::from(c.dims)))
+        };
+        match self {
+            Change::CreateTable(t) => format!(
+                "table {} exists in the database but no migration created it",
+                t.qualified()
+            ),
+            Change::DropTable(t) => format!("table {} is missing from the database", t.qualified()),
+            Change::AddColumn { table, column } => format!(
+                "column {table}.{} exists in the database but no migration created it",
+                column.name
+            ),
+            Change::DropColumn { table, column } => {
+                format!(
+                    "column {table}.{} is missing from the database",
+                    column.name
+                )
+            }
+            Change::AlterColumn {
+                table,
+                from,
+                to,
+                what,
+            } => {
+                let mut parts = Vec::new();
+                if what.contains(ColumnChange::TYPE) {
+                    parts.push(format!(
+                        "the migrations give type {}, the database has {}",
+                        ty(from),
+                        ty(to)
+                    ));
+                }
+                if what.contains(ColumnChange::NULLABILITY) {
+                    parts.push(if to.not_null {
+                        "the database has NOT NULL, the migrations do not".to_string()
+                    } else {
+                        "the migrations give NOT NULL, the database does not".to_string()
+                    });
+                }
+                if what.contains(ColumnChange::DEFAULT) {
+                    parts.push(format!(
+                        "the migrations give default {}, the database has {}",
+                        from.default.as_deref().unwrap_or("none"),
+                        to.default.as_deref().unwrap_or("none")
+                    ));
+                }
+                for (flag, word) in [
+                    (ColumnChange::IDENTITY, "identity"),
+                    (ColumnChange::GENERATED, "generated expression"),
+                    (ColumnChange::AUTOINCREMENT, "autoincrement"),
+                ] {
+                    if what.contains(flag) {
+                        parts.push(format!("the {word} differs"));
+                    }
+                }
+                format!("column {table}.{} differs: {}", to.name, parts.join("; "))
+            }
+            Change::CreateIndex { table, index } => format!(
+                "index {} on {table} exists in the database but no migration created it",
+                index.name
+            ),
+            Change::DropIndex { table, index } => format!(
+                "index {} on {table} is missing from the database",
+                index.name
+            ),
+            other => format!(
+                "the database differs from the migrations: `{}` would turn the migrations' schema into the database's",
+                other.describe()
+            ),
+        }
+    }
+
     /// A one-line human description, e.g. `drop column users.nickname`.
     pub fn describe(&self) -> String {
         match self {

@@ -43,6 +43,15 @@ pub enum MigrationsError {
         /// The path.
         path: PathBuf,
     },
+    /// A migration written by drizzle-kit 1.x (`snapshot.json`, no `meta.json`).
+    #[error("{path} is a drizzle-kit migration, not a db-migrate one")]
+    #[diagnostic(help(
+        "drizzle-kit 1.x writes <id>_<name>/migration.sql with a snapshot.json; keep db-migrate's migrations in another folder (`migrations = \"db/migrations\"` in db-migrate.toml, or --migrations <dir>)"
+    ))]
+    DrizzleKitMigration {
+        /// The directory.
+        path: PathBuf,
+    },
     /// A migration directory without migration.sql.
     #[error("{path} has no migration.sql")]
     #[diagnostic(help(
@@ -55,7 +64,7 @@ pub enum MigrationsError {
     /// meta.json does not parse.
     #[error("{path} is not a valid meta.json: {message}")]
     #[diagnostic(help(
-        "meta.json is written by `db-migrate generate`; restore it from version control, or delete it to treat the migration as hand-written"
+        "meta.json is written by `db-migrate generate`; restore it from version control (`git checkout -- <file>`). Do not delete it: without its snapshot the next `generate` would write this migration's changes again"
     ))]
     BadMeta {
         /// The file.
@@ -186,8 +195,16 @@ impl MigrationSet {
             if name == APPLIED_DIR || name.starts_with('.') {
                 continue;
             }
+            // drizzle-kit 0.x keeps `meta/_journal.json` (and `NNNN_tag.sql` files,
+            // which are not directories) in its `out` folder: not db-migrate's.
+            if name == "meta" && path.join("_journal.json").is_file() {
+                continue;
+            }
             if !is_id(&name) {
                 return Err(MigrationsError::BadName { path });
+            }
+            if path.join("snapshot.json").is_file() && !path.join(META_FILE).is_file() {
+                return Err(MigrationsError::DrizzleKitMigration { path });
             }
             migrations.push(load_one(&path, name)?);
         }
