@@ -104,6 +104,7 @@ const FIXTURES: &[Fixture] = &[
     fx("35_orm_operators", &["src/schema.ts"]),
     fx("37_code_beside_tables", &["src/db/schema.ts"]),
     fx("39_npm_column_helpers", &["src/schema.ts"]),
+    fx("40_managed_elsewhere", &["schema.ts"]),
 ];
 
 fn fixtures_dir() -> PathBuf {
@@ -165,6 +166,9 @@ fn check(f: &Fixture) -> Result<(), Failed> {
                 "skipped: the {ext} extension is not installed"
             )));
         }
+    }
+    if let Ok(prelude) = std::fs::read_to_string(src.join("prelude.sql")) {
+        client.batch_execute(&prelude).expect("prelude.sql");
     }
     // One statement at a time, outside a transaction (07 builds an index CONCURRENTLY).
     for s in statements(&sql) {

@@ -275,6 +275,12 @@ fn compare_pg_schema(name: &str, schema: Schema) {
     if !create_extensions(&theirs_db, name) || !create_extensions(&ours_db, name) {
         return;
     }
+    // What the fixture's platform provides before any migration (prelude.sql).
+    if let Ok(prelude) = std::fs::read_to_string(fixture_dir(name).join("prelude.sql")) {
+        for db in [&theirs_db, &ours_db] {
+            db.client().batch_execute(&prelude).expect("prelude.sql");
+        }
+    }
     if let Err(e) = pg_apply(&theirs_db, &expected) {
         panic!("{name}: drizzle-kit's expected.sql does not apply: {e}");
     }
@@ -532,6 +538,8 @@ pg_fixture!(f35_orm_operators, "35_orm_operators");
 sqlite_fixture!(f36_sqlite_quirks, "36_sqlite_quirks");
 pg_fixture!(f37_code_beside_tables, "37_code_beside_tables");
 sqlite_fixture!(f38_dialect_folder, "38_dialect_folder");
+
+pg_fixture!(f40_managed_elsewhere, "40_managed_elsewhere");
 
 #[test]
 fn f39_npm_column_helpers() {

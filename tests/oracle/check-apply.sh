@@ -65,6 +65,10 @@ check_pg() {
   for ext in $exts; do
     out=$("${PSQL[@]}" -d "$db" -c "CREATE EXTENSION IF NOT EXISTS \"$ext\"" 2>&1) || { ok=0; break; }
   done
+  # What the fixture's platform provides first (prelude.sql).
+  if [[ $ok == 1 && -f "$fx/prelude.sql" ]]; then
+    out=$("${PSQL[@]}" -d "$db" -f "$fx/prelude.sql" 2>&1) || ok=0
+  fi
   if [[ $ok == 1 ]]; then
     out=$("${PSQL[@]}" -d "$db" -f "$fx/expected.sql" 2>&1) || ok=0
   fi
