@@ -193,6 +193,113 @@ fn a_killed_run_leaves_nothing_half_applied() {
     );
 }
 
+/// Waits until a session of the test database runs a query starting with `prefix`.
+fn wait_for_query(db: &TestDb, prefix: &str) {
+    let start = Instant::now();
+    loop {
+        let running = count(
+            db,
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{prefix}%'",
+                db.name
+            ),
+        );
+        if running > 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the statement never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A no-transaction migration killed while a statement runs: the statement
+/// and its progress row commit together or not at all, so the next run runs
+/// it exactly once.
+#[test]
+fn a_killed_no_transaction_migration_runs_each_statement_once() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_steps",
+        "-- db-migrate: no-transaction
+CREATE TABLE events (id int);
+INSERT INTO events SELECT g FROM generate_series(1, 5) g, pg_sleep(2);
+CREATE INDEX CONCURRENTLY events_id_idx ON events (id);
+",
+    );
+    let mut child = spawn_apply(dir, &db.url, &[]);
+    wait_for_query(&db, "INSERT INTO events SELECT g");
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    // The next run waits for the dead session's lock, then finishes the job once.
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "30"])
+        .assert()
+        .success();
+    assert_eq!(count(&db, "SELECT count(*) FROM events"), 5);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'events_id_idx'"
+        ),
+        1
+    );
+    cli(dir, &db.url).arg("status").assert().success();
+}
+
+/// A `CREATE INDEX CONCURRENTLY` that finished after its runner was killed is
+/// not built again when the run resumes.
+#[test]
+fn a_concurrent_index_built_after_a_kill_is_not_built_again() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE events (id int);\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    migration(
+        dir,
+        "20250101000002_index",
+        "-- db-migrate: no-transaction\nCREATE INDEX CONCURRENTLY events_id_idx ON events (id);\nINSERT INTO events VALUES (1);\n",
+    );
+    // An open transaction on the table makes the build wait; the runner is
+    // killed while it waits, then the build finishes on the server by itself.
+    let mut blocker = db.client();
+    let mut tx = blocker.transaction().unwrap();
+    tx.batch_execute("INSERT INTO events VALUES (0)").unwrap();
+    let mut child = spawn_apply(dir, &db.url, &[]);
+    wait_for_query(&db, "CREATE INDEX CONCURRENTLY events_id_idx");
+    child.kill().unwrap();
+    let _ = child.wait();
+    tx.commit().unwrap();
+
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "30"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("events_id_idx")
+                .and(predicate::str::contains("already built")),
+        );
+    assert_eq!(count(&db, "SELECT count(*) FROM events"), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'events_id_idx' AND i.indisvalid"
+        ),
+        1
+    );
+}
+
 #[test]
 fn a_failed_no_transaction_migration_resumes_at_the_failed_statement() {
     let db = TestDb::new();

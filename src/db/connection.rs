@@ -238,24 +238,40 @@ impl Db {
 
     /// Runs a script statement by statement, calling `after_each(index)` after
     /// each one succeeds; stops at the first failure.
+    ///
+    /// With `each_atomic`, every statement that can run in a transaction runs
+    /// in its own, together with `after_each` (the progress record), so a run
+    /// killed at any point has either done both or neither; the others
+    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`...) run bare. A script that
+    /// controls transactions itself runs every statement bare.
     pub fn run_script(
         &mut self,
         script: &str,
         skip: usize,
+        each_atomic: bool,
         mut after_each: impl FnMut(&mut Db, usize) -> Result<(), StatementError>,
     ) -> Result<usize, Box<ScriptError>> {
         let statements = split(script, self.sql_dialect());
         let total = statements.len();
+        let each_atomic = each_atomic
+            && !statements
+                .iter()
+                .any(|s| crate::sql::controls_transaction(s.text));
         for (index, statement) in statements.iter().enumerate().skip(skip) {
-            if let Err(error) = self.execute(statement.text) {
-                return Err(Box::new(ScriptError::new(
-                    script, statement, index, total, error,
-                )));
+            let atomic = each_atomic && !crate::sql::needs_no_transaction(statement.text);
+            let fail = |error| Box::new(ScriptError::new(script, statement, index, total, error));
+            if atomic {
+                self.begin().map_err(fail)?;
             }
-            if let Err(error) = after_each(self, index) {
-                return Err(Box::new(ScriptError::new(
-                    script, statement, index, total, error,
-                )));
+            let done = self
+                .execute(statement.text)
+                .and_then(|()| after_each(self, index))
+                .and_then(|()| if atomic { self.commit() } else { Ok(()) });
+            if let Err(error) = done {
+                if atomic {
+                    self.rollback();
+                }
+                return Err(fail(error));
             }
         }
         Ok(total)

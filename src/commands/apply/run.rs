@@ -187,7 +187,7 @@ impl Runner<'_> {
                     return Ok(Ran::AlreadyApplied);
                 }
                 let total = db
-                    .run_script(&m.sql, 0, |_, index| {
+                    .run_script(&m.sql, 0, false, |_, index| {
                         progress.event(Event::Statement {
                             done: index + 1,
                             total,
@@ -248,9 +248,6 @@ impl Runner<'_> {
         {
             return Err(RunError::EditedPrefix { done: skip });
         }
-        if let Some(next) = statements.get(skip) {
-            self.drop_invalid_leftover(next);
-        }
         let table = self.table;
         if skip == 0 {
             history::record(
@@ -260,8 +257,37 @@ impl Runner<'_> {
             )
             .map_err(|e| RunError::database("could not record the migration", e))?;
         }
+        let mut skip = skip;
+        if let Some(next) = statements.get(skip) {
+            if let Some(index) = self.built_already(next) {
+                // A run killed during the build: the server finished it on its own.
+                crate::report::eline(
+                    crate::report::WARN,
+                    "resume",
+                    &format!(
+                        "index {index} was already built by an earlier run that was stopped; not building it again"
+                    ),
+                );
+                skip += 1;
+                history::record(
+                    self.db,
+                    table,
+                    &row(
+                        m,
+                        0,
+                        Some(count(skip)),
+                        false,
+                        None,
+                        Some(prefix_checksum(&statements[..skip])),
+                    ),
+                )
+                .map_err(|e| RunError::database("could not record the migration", e))?;
+            } else {
+                self.drop_invalid_leftover(next);
+            }
+        }
         let progress = &mut *self.progress;
-        let result = self.db.run_script(&m.sql, skip, |db, index| {
+        let result = self.db.run_script(&m.sql, skip, true, |db, index| {
             let done = index + 1;
             progress.event(Event::Statement {
                 done,
@@ -324,6 +350,24 @@ impl Runner<'_> {
                 Err(err)
             }
         }
+    }
+
+    /// The valid index a `CREATE INDEX CONCURRENTLY` statement would build, if
+    /// it exists already (built by an earlier run that was killed meanwhile).
+    fn built_already(&mut self, statement: &str) -> Option<String> {
+        let name = concurrent_index_name(statement, self.db.dialect())?;
+        let Conn::Postgres(c) = &mut self.db.conn else {
+            return None;
+        };
+        let rows = c
+            .query(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
+                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE i.indisvalid AND c.relname = $1 AND pg_table_is_visible(i.indrelid)",
+                &[&name],
+            )
+            .ok()?;
+        rows.first().map(|r| r.get(0))
     }
 
     /// The INVALID index a failed `CREATE INDEX CONCURRENTLY` statement left, if any.
