@@ -739,3 +739,159 @@ fn concurrent_applies_on_sqlite_run_each_migration_once() {
         .unwrap();
     assert_eq!(n, 10);
 }
+
+/// Sends `signal` (`INT`, `TERM`) to a child process.
+fn send(child: &Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} failed");
+}
+
+/// Ctrl-C during a statement: the server stops it (no session is left
+/// running it), the migration rolls back, the lock is released, exit 130.
+#[test]
+fn ctrl_c_cancels_the_running_statement_and_rolls_back() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_base",
+        "CREATE TABLE events (id int);\n",
+    );
+    migration(
+        dir,
+        "20250101000002_long",
+        "CREATE TABLE long_made (id int);\nSELECT pg_sleep(60);\n",
+    );
+    migration(
+        dir,
+        "20250101000003_after",
+        "CREATE TABLE after_made (id int);\n",
+    );
+    let child = spawn_apply(dir, &db.url, &[]);
+    wait_for_query(&db, "SELECT pg_sleep(60)");
+    let sent = Instant::now();
+    send(&child, "INT");
+    let (code, text) = output(child);
+    assert_eq!(code, 130, "{text}");
+    // The report as one line (it is wrapped to the terminal width).
+    let text = text
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "it took {:?}",
+        sent.elapsed()
+    );
+    for expected in [
+        "interrupted by SIGINT",
+        "1 migration applied in this run",
+        "20250101000002_long was cancelled and rolled back",
+        "not run: 20250101000003_after",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'",
+                db.name
+            )
+        ),
+        0,
+        "the statement still runs on the server"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'long_made'"
+        ),
+        0
+    );
+    // The lock is free: the next run starts at once (the long one shortened).
+    migration(
+        dir,
+        "20250101000002_long",
+        "CREATE TABLE long_made (id int);\nSELECT 1;\n",
+    );
+    cli(dir, &db.url)
+        .args(["apply", "--lock-timeout", "2"])
+        .assert()
+        .success();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM db_migrate_history WHERE finished"
+        ),
+        3
+    );
+}
+
+/// SIGTERM (a cancelled CI job) in a no-transaction migration: the statements
+/// before the cancelled one stay recorded, exit 143, and the next run resumes.
+#[test]
+fn sigterm_stops_a_no_transaction_migration_where_it_is() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    let steps = "-- db-migrate: no-transaction\nCREATE TABLE log (msg text);\nINSERT INTO log VALUES ('one');\nSELECT pg_sleep(60);\nINSERT INTO log VALUES ('two');\n";
+    migration(dir, "20250101000001_steps", steps);
+    let child = spawn_apply(dir, &db.url, &[]);
+    wait_for_query(&db, "SELECT pg_sleep(60)");
+    send(&child, "TERM");
+    let (code, text) = output(child);
+    assert_eq!(code, 143, "{text}");
+    let text = text
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("was cancelled at statement 3 of 4"), "{text}");
+    assert_eq!(count(&db, "SELECT count(*) FROM log"), 1);
+    migration(
+        dir,
+        "20250101000001_steps",
+        &steps.replace("pg_sleep(60)", "pg_sleep(0)"),
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    assert_eq!(count(&db, "SELECT count(*) FROM log"), 2);
+}
+
+/// On SQLite, Ctrl-C interrupts the running statement: exit 130 at once,
+/// nothing of the migration kept.
+#[test]
+fn ctrl_c_interrupts_a_sqlite_statement() {
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_long",
+        "CREATE TABLE made (id int);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c;\n",
+    );
+    let child = spawn_apply(dir, "sqlite:app.db", &[]);
+    std::thread::sleep(Duration::from_millis(700));
+    let sent = Instant::now();
+    send(&child, "INT");
+    let (code, text) = output(child);
+    assert_eq!(code, 130, "{text}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "it took {:?}",
+        sent.elapsed()
+    );
+    let c = rusqlite::Connection::open(dir.join("app.db")).unwrap();
+    let made: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'made'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(made, 0);
+}

@@ -48,6 +48,8 @@ pub enum Failure {
     Usage(Report),
     /// A problem was found or an operation failed (exit 1).
     Problem(Report),
+    /// Stopped by a signal (exit 128 + the signal: 130 for SIGINT, 143 for SIGTERM).
+    Interrupted(Report, u8),
 }
 
 impl Failure {
@@ -66,13 +68,14 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Problem(_) => 1,
+            Failure::Interrupted(_, code) => *code,
         }
     }
 
     /// The report to print.
     pub fn report(&self) -> &Report {
         match self {
-            Failure::Usage(r) | Failure::Problem(r) => r,
+            Failure::Usage(r) | Failure::Problem(r) | Failure::Interrupted(r, _) => r,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `apply`: run pending migrations in order, each in its own transaction
 //! together with its history row, under the run lock.
 
+mod interrupt;
 mod progress;
 mod run;
 
@@ -13,6 +14,7 @@ use crate::history::{self, AppliedMigration, HistoryTable, LockMode};
 use crate::migrations::{AppliedRecord, CHECKSUM_VERSION, Migration, MigrationSet};
 use crate::report::{self, BAD, WARN};
 use crate::sql::split;
+use interrupt::Interrupts;
 
 use super::{
     CommandResult, Failure, Outcome, connect_with_url, history_table, migrations_dialect,
@@ -255,10 +257,12 @@ fn apply_locked(
         count: pending.len(),
         target: &target,
     });
-    let watch = match &db.conn {
-        Conn::Postgres(_) => backend_pid(db).and_then(|pid| BlockerWatch::start(url, pid)),
+    let pid = match &db.conn {
+        Conn::Postgres(_) => backend_pid(db),
         Conn::Sqlite(_) => None,
     };
+    let watch = pid.and_then(|pid| BlockerWatch::start(url, pid));
+    let interrupts = Interrupts::watch(url, db, pid);
     let mut runner = Runner {
         db,
         table,
@@ -272,6 +276,10 @@ fn apply_locked(
     };
     let mut count = 0;
     for (n, m) in pending.iter().enumerate() {
+        if let Some(signal) = interrupts.received() {
+            runner.progress.finish();
+            return Err(interrupted(signal, None, count, &pending[n..]));
+        }
         let previous = applied.iter().find(|a| a.id == m.id);
         let started = std::time::Instant::now();
         match runner.run(m, previous) {
@@ -303,6 +311,18 @@ fn apply_locked(
             Ok(Ran::AlreadyApplied) => runner.progress.event(Event::Skipped { id: &m.id }),
             Err(e) => {
                 runner.progress.finish();
+                if let Some(signal) = interrupts.received() {
+                    let stopped = Stopped {
+                        id: &m.id,
+                        statement: match &e {
+                            RunError::Script { error, .. } if !m.transactional() => {
+                                Some((error.index + 1, error.total))
+                            }
+                            _ => None,
+                        },
+                    };
+                    return Err(interrupted(signal, Some(stopped), count, &pending[n + 1..]));
+                }
                 return Err(failure(m, e, pending.len() - n - 1, &target));
             }
         }
@@ -312,6 +332,49 @@ fn apply_locked(
         target: &target,
     });
     Ok(Outcome::Clean)
+}
+
+/// The migration a signal stopped, and for a no-transaction one, at which statement.
+struct Stopped<'a> {
+    id: &'a str,
+    statement: Option<(usize, usize)>,
+}
+
+/// The report of a run stopped by a signal: what was applied, what was
+/// cancelled and rolled back, what did not run.
+fn interrupted(
+    signal: i32,
+    stopped: Option<Stopped>,
+    applied: usize,
+    later: &[&Migration],
+) -> Failure {
+    let mut message = format!(
+        "interrupted by {}: {applied} migration{} applied in this run",
+        interrupt::name(signal),
+        if applied == 1 { "" } else { "s" }
+    );
+    match &stopped {
+        Some(Stopped {
+            id,
+            statement: Some((k, n)),
+        }) => message.push_str(&format!(
+            "; {id} (no transaction) was cancelled at statement {k} of {n}: the statements before it are applied and recorded"
+        )),
+        Some(Stopped { id, statement: None }) => {
+            message.push_str(&format!("; {id} was cancelled and rolled back"))
+        }
+        None => {}
+    }
+    if !later.is_empty() {
+        let ids: Vec<&str> = later.iter().map(|m| m.id.as_str()).collect();
+        message.push_str(&format!("; not run: {}", ids.join(", ")));
+    }
+    let help = "the run lock is released; run `db-migrate apply` again to continue (a no-transaction migration resumes where it stopped)";
+    let code = u8::try_from(128 + signal).unwrap_or(130);
+    Failure::Interrupted(
+        miette::Report::new(miette::MietteDiagnostic::new(message).with_help(help)),
+        code,
+    )
 }
 
 fn backend_pid(db: &mut Db) -> Option<i32> {
