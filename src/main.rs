@@ -316,9 +316,10 @@ fn main() -> ExitCode {
         loader: cli.global.loader,
         ..overrides
     };
+    let json = cli.command.json();
     let config = match Config::load(&overrides) {
         Ok(c) => c,
-        Err(e) => return report(Failure::usage(e)),
+        Err(e) => return report(Failure::usage(e), json),
     };
     let result = match cli.command {
         Command::Generate {
@@ -405,11 +406,38 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(f) => report(f),
+        Err(f) => report(f, json),
     }
 }
 
-fn report(failure: Failure) -> ExitCode {
+impl Command {
+    /// True when the command was asked for JSON output.
+    fn json(&self) -> bool {
+        matches!(
+            self,
+            Command::Apply { json: true, .. }
+                | Command::Status { json: true }
+                | Command::Check { json: true }
+                | Command::Lint { json: true, .. }
+        )
+    }
+}
+
+/// Prints a failure; with `--json`, also the final JSON object on stdout:
+/// `{"event":"failed","exit_code":N,"error":{"message":...,"help":...}}`.
+fn report(failure: Failure, json: bool) -> ExitCode {
     anstream::eprintln!("{:?}", failure.report());
+    if json {
+        let report = failure.report();
+        let object = serde_json::json!({
+            "event": "failed",
+            "exit_code": failure.exit_code(),
+            "error": {
+                "message": report.to_string(),
+                "help": report.help().map(|h| h.to_string()),
+            },
+        });
+        println!("{object}");
+    }
     ExitCode::from(failure.exit_code())
 }

@@ -135,3 +135,61 @@ fn a_drizzle_kit_folder_is_not_taken_for_migrations() {
             "kit migration, not a db-migrate one",
         ));
 }
+
+/// The last line `--json` prints on stdout, parsed.
+fn last_json(out: &std::process::Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// With `--json`, a failure ends with one JSON object on stdout.
+#[test]
+fn json_output_ends_with_the_failure() {
+    let dir = project(SCHEMA);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    let unreachable = "postgres://nobody:secret-pw@127.0.0.1:1/app";
+    for command in [["apply", "--json"], ["status", "--json"]] {
+        let out = cli(dir.path())
+            .env("DATABASE_URL", unreachable)
+            .args(command)
+            .output()
+            .expect("run");
+        let object = last_json(&out);
+        assert_eq!(object["event"], "failed", "{command:?}: {object}");
+        assert_eq!(
+            object["exit_code"].as_i64(),
+            out.status.code().map(i64::from),
+            "{command:?}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("secret-pw"),
+            "{command:?} printed the password"
+        );
+    }
+
+    // A failing migration: the statement events, then the failure.
+    let broken = dir.path().join("migrations/20990101000000_broken");
+    std::fs::create_dir_all(&broken).expect("mkdir");
+    std::fs::write(
+        broken.join("migration.sql"),
+        "INSERT INTO missing VALUES (1);",
+    )
+    .expect("sql");
+    let out = cli(dir.path())
+        .args(["apply", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let object = last_json(&out);
+    assert_eq!(object["event"], "failed", "{object}");
+    assert!(
+        object["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("20990101000000_broken")),
+        "{object}"
+    );
+}
