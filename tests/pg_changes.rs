@@ -1107,3 +1107,50 @@ export const t = pgTable("t", {
         Some("a-very-long-address@example.com")
     );
 }
+
+/// Renaming a table whose check, expression index and partial index name it:
+/// the expressions follow the rename; nothing is dropped, and rows survive.
+#[test]
+fn a_renamed_table_keeps_checks_and_expression_indexes() {
+    let a = declared(
+        r#"
+export const posts = pgTable("posts", {
+  id: integer().primaryKey(),
+  title: text().notNull(),
+  deletedAt: timestamp("deleted_at"),
+}, (t) => [
+  check("posts_title_len", sql`length(${t.title}) > 0`),
+  index("posts_lower_title_idx").on(sql`lower(${t.title})`),
+  index("posts_live_idx").on(t.id).where(sql`${t.deletedAt} is null`),
+]);
+"#,
+    );
+    let b = declared(
+        r#"
+export const articles = pgTable("articles", {
+  id: integer().primaryKey(),
+  title: text().notNull(),
+  deletedAt: timestamp("deleted_at"),
+}, (t) => [
+  check("posts_title_len", sql`length(${t.title}) > 0`),
+  index("posts_lower_title_idx").on(sql`lower(${t.title})`),
+  index("posts_live_idx").on(t.id).where(sql`${t.deletedAt} is null`),
+]);
+"#,
+    );
+    let renames = Renames {
+        tables: vec![(q("public", "posts"), q("public", "articles"))],
+        ..Renames::default()
+    };
+    let m = migration(&a, &b, &renames);
+    let sql = m.text();
+    assert!(!sql.contains("DROP"), "{sql}");
+    case(
+        "a_renamed_table_keeps_checks",
+        &a,
+        &b,
+        &renames,
+        "INSERT INTO posts VALUES (1, 'hello', NULL)",
+        &[("articles", 1)],
+    );
+}

@@ -171,3 +171,60 @@ fn push_on_sqlite() {
         .success()
         .stdout(predicate::str::contains("already matches"));
 }
+
+/// A table whose check qualifies its columns with the table's name is rebuilt
+/// (the new table cannot use that name yet) and renamed, with its rows.
+#[test]
+fn checks_naming_their_table_survive_rebuilds_and_renames() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = r#"
+import { sql } from "drizzle-orm";
+import { sqliteTable, integer, text, check } from "drizzle-orm/sqlite-core";
+export const members = sqliteTable("members", {
+  id: integer("id").primaryKey(),
+  username: text("username").notNull(),
+}, (t) => [check("members_username_len", sql`length(${t.username}) > 2`)]);
+"#;
+    write_schema(dir.path(), v1);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    c.execute_batch("INSERT INTO members VALUES (1, 'alice')")
+        .unwrap();
+    drop(c);
+
+    // Nullable username: a rebuild.
+    write_schema(
+        dir.path(),
+        &v1.replace(r#"text("username").notNull()"#, r#"text("username")"#),
+    );
+    cli(dir.path())
+        .args(["generate", "nullable"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+
+    // Renamed table.
+    write_schema(
+        dir.path(),
+        &v1.replace(r#"text("username").notNull()"#, r#"text("username")"#)
+            .replace(r#"sqliteTable("members""#, r#"sqliteTable("people""#),
+    );
+    cli(dir.path())
+        .args(["generate", "rename", "--rename", "members=people"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+    assert_eq!(query_i64(dir.path(), "SELECT count(*) FROM people"), 1);
+    // The check still holds.
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    assert!(
+        c.execute_batch("INSERT INTO people VALUES (2, 'x')")
+            .is_err()
+    );
+}

@@ -365,6 +365,29 @@ fn rename_table(s: &mut Schema, from: &QualifiedName, to: &QualifiedName) {
     if let Some(t) = table_mut(s, from) {
         t.schema = to.schema.clone();
         t.name = to.name.clone();
+        // Expressions that qualify columns with the table's name follow it.
+        let follow = |e: &mut String| *e = crate::sql::requalify(e, &from.name, Some(&to.name));
+        for c in &mut t.checks {
+            follow(&mut c.expression);
+        }
+        for c in &mut t.columns {
+            if let Some(g) = &mut c.generated {
+                follow(g);
+            }
+        }
+        for i in &mut t.indexes {
+            if let Some(p) = &mut i.predicate {
+                follow(p);
+            }
+            for k in i.keys.iter_mut().filter(|k| k.expression) {
+                follow(&mut k.key);
+            }
+        }
+        for p in &mut t.policies {
+            for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
+                follow(e);
+            }
+        }
     }
     for t in &mut s.tables {
         for fk in &mut t.foreign_keys {

@@ -156,7 +156,18 @@ fn rebuild(from: &Table, to: &Table) -> Vec<String> {
         .filter(|c| from.column(&c.name).is_some() && c.generated.is_none())
         .map(|c| c.name.clone())
         .collect();
-    let mut out = vec![create_table(&tmp, to)];
+    // SQLite refuses the table's own name as a qualifier in the new table's
+    // checks and generated columns (it is not yet that name): written bare there.
+    let mut bare = to.clone();
+    for c in &mut bare.checks {
+        c.expression = crate::sql::requalify(&c.expression, &to.name, None);
+    }
+    for c in &mut bare.columns {
+        if let Some(g) = &mut c.generated {
+            *g = crate::sql::requalify(g, &to.name, None);
+        }
+    }
+    let mut out = vec![create_table(&tmp, &bare)];
     if !shared.is_empty() {
         out.push(format!(
             "INSERT INTO {}({}) SELECT {} FROM {}",

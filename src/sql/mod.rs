@@ -1,8 +1,11 @@
 //! SQL text utilities shared by every layer: splitting scripts into
-//! statements, and telling which of them can run in a transaction.
+//! statements, telling which of them can run in a transaction, and following
+//! a table's name in the expressions that qualify columns with it.
 
+mod qualifier;
 mod split;
 mod transaction;
 
+pub use qualifier::requalify;
 pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
 pub use transaction::{controls_transaction, needs_no_transaction};
