@@ -142,24 +142,7 @@ fn a_killed_run_leaves_nothing_half_applied() {
     );
     let mut child = spawn_apply(dir, &db.url, &[]);
     // Wait until the long migration is inside its sleep, then kill the runner.
-    let start = Instant::now();
-    loop {
-        let sleeping = count(
-            &db,
-            &format!(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(3)%'",
-                db.name
-            ),
-        );
-        if sleeping > 0 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the migration never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_query(&db, "SELECT pg_sleep(3)");
     child.kill().unwrap();
     let _ = child.wait();
     assert_eq!(

@@ -505,15 +505,16 @@ fn drop_column(t: &mut Table, name: &str) {
 
 /// True when the SQL text uses `name` as an identifier (quoted or not).
 pub fn mentions(sql: &str, name: &str) -> bool {
-    identifiers(sql).any(|(_, word, quoted)| same_identifier(word, quoted, name))
+    crate::sql::identifiers(sql)
+        .any(|(_, word, quoted)| crate::sql::same_identifier(word, quoted, name))
 }
 
 /// `sql` with every use of the identifier `from` replaced by `"to"`.
 pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
-    for (at, word, quoted) in identifiers(sql) {
-        if same_identifier(word, quoted, from) {
+    for (at, word, quoted) in crate::sql::identifiers(sql) {
+        if crate::sql::same_identifier(word, quoted, from) {
             out.push_str(&sql[last..at]);
             out.push_str(&crate::render::ident(to));
             last = at + word.len() + if quoted { 2 } else { 0 };
@@ -521,75 +522,6 @@ pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
     }
     out.push_str(&sql[last..]);
     out
-}
-
-fn same_identifier(word: &str, quoted: bool, name: &str) -> bool {
-    if quoted {
-        word.replace("\"\"", "\"") == name
-    } else {
-        word.eq_ignore_ascii_case(name) && !name.chars().any(|c| c.is_ascii_uppercase())
-    }
-}
-
-/// The identifiers of an SQL text outside string literals: (byte offset, text
-/// without quotes, quoted). The offset of a quoted one is its opening quote.
-fn identifiers(sql: &str) -> impl Iterator<Item = (usize, &str, bool)> {
-    let bytes = sql.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'\'' {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'\'' {
-                        if bytes.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            } else if b == b'"' {
-                let start = i;
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'"' {
-                        if bytes.get(i + 1) == Some(&b'"') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                let end = i.min(bytes.len());
-                i += 1;
-                return Some((start, &sql[start + 1..end], true));
-            } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
-                let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'_'
-                        || bytes[i] == b'$'
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                // A word right after `::` is a type, not a column.
-                return Some((start, &sql[start..i], false));
-            } else if b.is_ascii_digit() {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                    i += 1;
-                }
-            } else {
-                i += 1;
-            }
-        }
-        None
-    })
 }
 
 #[cfg(test)]

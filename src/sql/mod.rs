@@ -6,6 +6,6 @@ mod qualifier;
 mod split;
 mod transaction;
 
-pub use qualifier::requalify;
+pub use qualifier::{identifiers, requalify, same_identifier};
 pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
 pub use transaction::{controls_transaction, needs_no_transaction};

@@ -1,17 +1,46 @@
-//! Table qualifiers in SQL expressions (`"posts"."title"`): renamed with the
-//! table, or removed where the table's own name may not appear.
+//! Identifiers in SQL expressions, and table qualifiers (`"posts"."title"`)
+//! renamed with the table or removed where its own name may not appear.
 
 /// `sql` with every `table.` qualifier (quoted or not, outside string
 /// literals) replaced by `"to".`, or removed when `to` is `None`.
 pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
-    let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
+    for (at, word, quoted) in identifiers(sql) {
+        let end = at + word.len() + if quoted { 2 } else { 0 };
+        if same_identifier(word, quoted, table) && sql.as_bytes().get(end) == Some(&b'.') {
+            out.push_str(&sql[last..at]);
+            if let Some(name) = to {
+                out.push('"');
+                out.push_str(&name.replace('"', "\"\""));
+                out.push_str("\".");
+            }
+            last = end + 1;
+        }
+    }
+    out.push_str(&sql[last..]);
+    out
+}
+
+/// True when an identifier as written (`quoted` or folded to lower case)
+/// names `name`.
+pub fn same_identifier(word: &str, quoted: bool, name: &str) -> bool {
+    if quoted {
+        word.replace("\"\"", "\"") == name
+    } else {
+        word.eq_ignore_ascii_case(name) && !name.chars().any(|c| c.is_ascii_uppercase())
+    }
+}
+
+/// The identifiers of an SQL text outside string literals: (byte offset, text
+/// without quotes, quoted). The offset of a quoted one is its opening quote.
+pub fn identifiers(sql: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let bytes = sql.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let (word, end) = match bytes[i] {
-            b'\'' => {
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'\'' {
                 i += 1;
                 while i < bytes.len() {
                     if bytes[i] == b'\'' {
@@ -24,61 +53,44 @@ pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
                     i += 1;
                 }
                 i += 1;
-                continue;
-            }
-            b'"' => {
-                let mut j = i + 1;
-                let mut word = String::new();
-                while j < bytes.len() {
-                    if bytes[j] == b'"' {
-                        if bytes.get(j + 1) == Some(&b'"') {
-                            word.push('"');
-                            j += 2;
+            } else if b == b'"' {
+                let start = i;
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'"' {
+                        if bytes.get(i + 1) == Some(&b'"') {
+                            i += 2;
                             continue;
                         }
                         break;
                     }
-                    let c = sql[j..].chars().next().unwrap_or(' ');
-                    word.push(c);
-                    j += c.len_utf8();
+                    i += 1;
                 }
-                (word, (j + 1).min(bytes.len()))
-            }
-            b if b.is_ascii_alphabetic() || b == b'_' => {
-                let mut j = i;
-                while j < bytes.len()
-                    && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] == b'$')
+                let end = i.min(bytes.len());
+                i += 1;
+                return Some((start, &sql[start + 1..end], true));
+            } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'$'
+                        || bytes[i] >= 0x80)
                 {
-                    j += 1;
+                    i += 1;
                 }
-                // An unquoted name is folded to lower case.
-                (sql[i..j].to_ascii_lowercase(), j)
+                // A word right after `::` is a type, not a column.
+                return Some((start, &sql[start..i], false));
+            } else if b.is_ascii_digit() {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                    i += 1;
+                }
+            } else {
+                i += 1;
             }
-            _ => {
-                i += sql[i..].chars().next().map_or(1, char::len_utf8);
-                continue;
-            }
-        };
-        i = end;
-        let quoted = bytes[start] == b'"';
-        let same = if quoted {
-            word == table
-        } else {
-            word == table.to_ascii_lowercase() && !table.chars().any(|c| c.is_ascii_uppercase())
-        };
-        if same && bytes.get(end) == Some(&b'.') {
-            out.push_str(&sql[last..start]);
-            if let Some(name) = to {
-                out.push('"');
-                out.push_str(&name.replace('"', "\"\""));
-                out.push_str("\".");
-            }
-            last = end + 1;
-            i = end + 1;
         }
-    }
-    out.push_str(&sql[last..]);
-    out
+        None
+    })
 }
 
 #[cfg(test)]

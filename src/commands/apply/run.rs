@@ -355,23 +355,17 @@ impl Runner<'_> {
     /// The valid index a `CREATE INDEX CONCURRENTLY` statement would build, if
     /// it exists already (built by an earlier run that was killed meanwhile).
     fn built_already(&mut self, statement: &str) -> Option<String> {
-        let name = concurrent_index_name(statement, self.db.dialect())?;
-        let Conn::Postgres(c) = &mut self.db.conn else {
-            return None;
-        };
-        let rows = c
-            .query(
-                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
-                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE i.indisvalid AND c.relname = $1 AND pg_table_is_visible(i.indrelid)",
-                &[&name],
-            )
-            .ok()?;
-        rows.first().map(|r| r.get(0))
+        self.concurrent_index(statement, true)
     }
 
     /// The INVALID index a failed `CREATE INDEX CONCURRENTLY` statement left, if any.
     fn invalid_leftover(&mut self, statement: &str) -> Option<String> {
+        self.concurrent_index(statement, false)
+    }
+
+    /// The index a `CREATE INDEX CONCURRENTLY` statement builds, when it exists
+    /// and its validity is `valid`.
+    fn concurrent_index(&mut self, statement: &str, valid: bool) -> Option<String> {
         let name = concurrent_index_name(statement, self.db.dialect())?;
         let Conn::Postgres(c) = &mut self.db.conn else {
             return None;
@@ -380,8 +374,8 @@ impl Runner<'_> {
             .query(
                 "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
                  JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE NOT i.indisvalid AND c.relname = $1",
-                &[&name],
+                 WHERE i.indisvalid = $2 AND c.relname = $1",
+                &[&name, &valid],
             )
             .ok()?;
         rows.first().map(|r| r.get(0))
