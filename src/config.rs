@@ -30,7 +30,7 @@ pub enum ConfigError {
     /// db-migrate.toml could not be read or parsed.
     #[error("{path}: {message}")]
     #[diagnostic(help(
-        "valid keys: schema, migrations, database_url, history_table, casing, loader, lock_timeout, lock, ddl_lock_timeout, statement_timeout, lock_retries (see the README)"
+        "valid keys: schema, migrations, database_url, history_table, casing, loader, lock_timeout, lock, ddl_lock_timeout, statement_timeout, lock_retries, ignore (see the README)"
     ))]
     BadFile {
         /// The file.
@@ -78,6 +78,7 @@ struct FileConfig {
     statement_timeout: Option<f64>,
     lock_retries: Option<u32>,
     loader: Option<String>,
+    ignore: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,7 +198,8 @@ pub struct Config {
     pub drizzle_config: Option<DrizzleConfig>,
     /// drizzle.config's `schemaFilter` (for later use; generate ignores it, as drizzle-kit does).
     pub schema_filter: Vec<String>,
-    /// drizzle.config's `tablesFilter` (for later use; generate ignores it, as drizzle-kit does).
+    /// drizzle.config's `tablesFilter` (generate ignores it, as drizzle-kit does;
+    /// inspection applies it through `table_filter`).
     pub tables_filter: Vec<String>,
     /// drizzle.config's `migrations` settings.
     pub drizzle_migrations: Option<DrizzleMigrations>,
@@ -205,6 +207,9 @@ pub struct Config {
     pub unknown_settings: Vec<&'static str>,
     /// `process.env` for the schema and config files: the environment over `.env`.
     pub env: Vec<(String, String)>,
+    /// The live tables and views db-migrate manages (drizzle.config's
+    /// `tablesFilter`, db-migrate.toml's `ignore`).
+    pub table_filter: crate::inspect::TableFilter,
 }
 
 /// Default PostgreSQL `lock_timeout` for migration statements, in seconds.
@@ -346,8 +351,23 @@ impl Config {
                 }
             })
         });
+        let tables_filter = drizzle
+            .as_ref()
+            .map(|d| d.tables_filter.clone())
+            .unwrap_or_default();
+        let table_filter = crate::inspect::TableFilter::new(
+            &tables_filter,
+            file.ignore.as_deref().unwrap_or(&[]),
+        )
+        .map_err(|message| ConfigError::BadFile {
+            path: project_dir.join("db-migrate.toml"),
+            message: format!(
+                "invalid table pattern in `ignore` or drizzle.config's tablesFilter: {message}"
+            ),
+        })?;
         Ok(Config {
             env,
+            table_filter,
             lock_mode,
             ddl_lock_timeout: seconds(
                 overrides.ddl_lock_timeout,
@@ -377,10 +397,7 @@ impl Config {
                 .as_ref()
                 .map(|d| d.schema_filter.clone())
                 .unwrap_or_default(),
-            tables_filter: drizzle
-                .as_ref()
-                .map(|d| d.tables_filter.clone())
-                .unwrap_or_default(),
+            tables_filter,
             drizzle_migrations,
             drizzle_config: drizzle,
             unknown_settings,

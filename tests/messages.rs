@@ -193,3 +193,53 @@ fn json_output_ends_with_the_failure() {
         "{object}"
     );
 }
+
+/// Tables left out by db-migrate.toml's `ignore` or drizzle.config's
+/// `tablesFilter` are not drift; others still are.
+#[test]
+fn ignored_and_filtered_tables_are_not_drift() {
+    let dir = project(SCHEMA);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    sqlite(
+        dir.path(),
+        "CREATE TABLE pgboss_job (id integer); CREATE TABLE scratch (id integer);",
+    );
+    cli(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "table pgboss_job exists in the database",
+        ));
+
+    std::fs::write(
+        dir.path().join("db-migrate.toml"),
+        "ignore = [\"pgboss_*\", \"main.scratch\", \"public.scratch\"]\n",
+    )
+    .expect("toml");
+    cli(dir.path()).arg("check").assert().success();
+
+    std::fs::remove_file(dir.path().join("db-migrate.toml")).expect("rm");
+    std::fs::write(
+        dir.path().join("drizzle.config.ts"),
+        "export default { dialect: 'sqlite', schema: './shared/schema.ts', tablesFilter: ['!pgboss_*'] };\n",
+    )
+    .expect("config");
+    cli(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("scratch"))
+        .stdout(predicate::str::contains("pgboss_job").not());
+
+    std::fs::write(dir.path().join("db-migrate.toml"), "ignore = [\"[\"]\n").expect("toml");
+    cli(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid table pattern"));
+}

@@ -350,6 +350,43 @@ fn check_names_a_column_added_by_hand() {
         .stdout(predicate::str::contains("drift").and(predicate::str::contains("users.nickname")));
 }
 
+/// A third-party table in `public` (a job queue's) is drift until
+/// db-migrate.toml ignores it; `push` then leaves it alone too.
+#[test]
+fn ignored_tables_are_neither_drift_nor_dropped_by_push() {
+    let db = TestDb::new();
+    let p = project(USERS_V1);
+    let dir = p.path();
+    cli(dir, None).args(["generate", "init"]).assert().success();
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    db.client()
+        .batch_execute("CREATE TABLE pgboss_job (id int); INSERT INTO pgboss_job VALUES (1)")
+        .unwrap();
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "table pgboss_job exists in the database",
+        ));
+    std::fs::write(
+        dir.join("db-migrate.toml"),
+        "ignore = [\"public.pgboss_*\"]\n",
+    )
+    .unwrap();
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+    cli(dir, Some(&db.url))
+        .args(["push", "--force"])
+        .assert()
+        .success();
+    let rows: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM pgboss_job", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1);
+}
+
 #[test]
 fn push_refuses_data_loss_without_force() {
     let db = TestDb::new();

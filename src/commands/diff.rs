@@ -154,14 +154,17 @@ fn inspect_expecting(db: &mut Db, config: &Config, expected: &Schema) -> Result<
         schemas,
         exclude_tables: vec![history_table(config).qualified(dialect)],
     };
-    crate::inspect::postgres::inspect_expecting(client, &scope, expected).map_err(|e| {
-        super::problem(
-            format!(
-                "could not inspect {}: {}",
-                db.target,
-                crate::db::url::mask_password(&e.to_string())
-            ),
-            None,
-        )
-    })
+    let mut live =
+        crate::inspect::postgres::inspect_expecting(client, &scope, expected).map_err(|e| {
+            super::problem(
+                format!(
+                    "could not inspect {}: {}",
+                    db.target,
+                    crate::db::url::mask_password(&e.to_string())
+                ),
+                None,
+            )
+        })?;
+    config.table_filter.retain(&mut live, expected);
+    Ok(live)
 }

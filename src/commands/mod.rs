@@ -348,7 +348,7 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
             crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string())
         }
     };
-    result.map_err(|e| {
+    let mut live = result.map_err(|e| {
         problem(
             format!(
                 "could not inspect {target}: {}",
@@ -356,7 +356,9 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
             ),
             None,
         )
-    })
+    })?;
+    config.table_filter.retain(&mut live, expected);
+    Ok(live)
 }
 
 /// Diffs, plans and renders `from` → `to`.

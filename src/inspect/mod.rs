@@ -5,10 +5,13 @@
 //! with the declared model the database was created from. Both inspectors run
 //! a fixed number of catalog queries whatever the number of tables.
 
+mod filter;
 pub mod postgres;
 mod postgres_probe;
 pub mod sqlite;
 mod sqlite_text;
+
+pub use filter::TableFilter;
 
 use crate::schema::QualifiedName;
 
