@@ -410,6 +410,17 @@ fn hand_written_tables() {
     )];
     let mut declared = Schema::empty(Dialect::Sqlite);
     declared.tables = vec![child, parent];
+    // Views are read with the SELECT of their CREATE VIEW.
+    declared.views = vec![db_migrate::schema::View {
+        schema: "main".into(),
+        name: "parent_view".into(),
+        definition: "SELECT id FROM parent".into(),
+        materialized: false,
+        with: Vec::new(),
+        using: None,
+        tablespace: None,
+        with_no_data: false,
+    }];
 
     let scope = Scope {
         schemas: Vec::new(),

@@ -228,3 +228,75 @@ export const members = sqliteTable("members", {
             .is_err()
     );
 }
+
+/// SQLite views are created, compared with the database, and made again
+/// around a rebuild of the table they read.
+#[test]
+fn sqlite_views_are_written_and_survive_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = r#"
+import { isNull } from "drizzle-orm";
+import { sqliteTable, sqliteView, integer, text } from "drizzle-orm/sqlite-core";
+export const members = sqliteTable("members", {
+  id: integer("id").primaryKey(),
+  username: text("username").notNull(),
+  leftAt: integer("left_at"),
+});
+export const current = sqliteView("current_members").as((qb) =>
+  qb.select({ id: members.id, username: members.username }).from(members).where(isNull(members.leftAt)),
+);
+"#;
+    write_schema(dir.path(), v1);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    c.execute_batch("INSERT INTO members VALUES (1, 'ann', NULL), (2, 'bob', 5)")
+        .unwrap();
+    drop(c);
+    assert_eq!(
+        query_i64(dir.path(), "SELECT count(*) FROM current_members"),
+        1
+    );
+
+    // A nullable username rebuilds the table under the view.
+    write_schema(
+        dir.path(),
+        &v1.replace(r#"text("username").notNull()"#, r#"text("username")"#),
+    );
+    cli(dir.path())
+        .args(["generate", "nullable"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+    assert_eq!(
+        query_i64(dir.path(), "SELECT count(*) FROM current_members"),
+        1
+    );
+
+    // Dropping the view.
+    let without = v1
+        .replace(r#"text("username").notNull()"#, r#"text("username")"#)
+        .split("export const current")
+        .next()
+        .unwrap()
+        .to_string();
+    write_schema(dir.path(), &without);
+    cli(dir.path())
+        .args(["generate", "drop_view"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+    assert_eq!(
+        query_i64(
+            dir.path(),
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"
+        ),
+        0
+    );
+}

@@ -136,6 +136,20 @@ pub fn views(
                 disturbed.push(table.clone())
             }
             Change::DropColumn { table, .. } => disturbed.push(table.clone()),
+            // SQLite rebuilds a table for most changes: its views go with it.
+            Change::AlterColumn { table, .. }
+            | Change::AddPrimaryKey { table, .. }
+            | Change::DropPrimaryKey { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
+                if to.dialect == crate::schema::Dialect::Sqlite =>
+            {
+                disturbed.push(table.clone())
+            }
             Change::RecreateEnum { columns, .. } => {
                 disturbed.extend(columns.iter().map(|(t, _)| t.clone()))
             }

@@ -14,7 +14,7 @@ use super::Scope;
 use super::sqlite_text::{TableText, index_text, table_text};
 use crate::schema::{
     Check, Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
-    QualifiedName, Schema, Table, Unique, names,
+    QualifiedName, Schema, Table, Unique, View, names,
 };
 
 /// Reads the tables of the `main` database into a sorted schema.
@@ -129,8 +129,59 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Schema, rusqlite::Err
 
     let mut schema = Schema::empty(Dialect::Sqlite);
     schema.tables = tables.into_values().map(|(t, _)| t).collect();
+    schema.views = views(conn)?;
     schema.sort();
     Ok(schema)
+}
+
+/// Views, with the `SELECT` of their `CREATE VIEW ... AS` text.
+fn views(conn: &Connection) -> Result<Vec<View>, rusqlite::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type = 'view' ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, sql) = row?;
+        let definition = view_body(&sql).unwrap_or(&sql).trim().to_string();
+        out.push(View {
+            schema: Dialect::Sqlite.default_schema().to_string(),
+            name,
+            definition,
+            materialized: false,
+            with: Vec::new(),
+            using: None,
+            tablespace: None,
+            with_no_data: false,
+        });
+    }
+    Ok(out)
+}
+
+/// What follows the first ` AS ` of `CREATE VIEW name AS ...` (outside quotes).
+fn view_body(sql: &str) -> Option<&str> {
+    let upper = sql.to_ascii_uppercase();
+    let mut in_quote: Option<u8> = None;
+    let bytes = upper.as_bytes();
+    for i in 0..bytes.len() {
+        match (in_quote, bytes[i]) {
+            (Some(q), b) if b == q => in_quote = None,
+            (Some(_), _) => {}
+            (None, q @ (b'"' | b'`' | b'[' | b'\'')) => {
+                in_quote = Some(if q == b'[' { b']' } else { q });
+            }
+            (None, _) => {
+                if upper[i..].starts_with("AS")
+                    && i > 0
+                    && bytes[i - 1].is_ascii_whitespace()
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_whitespace)
+                {
+                    return Some(&sql[i + 2..]);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Ordinary tables (not views, virtual or shadow tables, not SQLite's own) with their SQL.

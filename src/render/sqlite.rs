@@ -37,6 +37,12 @@ pub fn change(c: &Change) -> Vec<String> {
         Change::DropIndex { index, .. } => vec![format!("DROP INDEX {}", ident(&index.name))],
         Change::DropIndexByName { name, .. } => vec![format!("DROP INDEX {}", ident(&name.name))],
         Change::RebuildTable { from, to } => rebuild(from, to),
+        Change::CreateView(v) => vec![format!(
+            "CREATE VIEW {} AS {}",
+            ident(&v.name),
+            v.definition
+        )],
+        Change::DropView(v) => vec![format!("DROP VIEW {}", ident(&v.name))],
         // Namespaces, enums and sequences do not exist in SQLite; constraint
         // changes are turned into rebuilds by the planner.
         _ => Vec::new(),
