@@ -723,6 +723,14 @@ fn concurrent_applies_on_sqlite_run_each_migration_once() {
     assert_eq!(n, 10);
 }
 
+/// A report as one line: reports are wrapped to the terminal width.
+fn one_line(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Sends `signal` (`INT`, `TERM`) to a child process.
 fn send(child: &Child, signal: &str) {
     let status = std::process::Command::new("kill")
@@ -760,12 +768,7 @@ fn ctrl_c_cancels_the_running_statement_and_rolls_back() {
     send(&child, "INT");
     let (code, text) = output(child);
     assert_eq!(code, 130, "{text}");
-    // The report as one line (it is wrapped to the terminal width).
-    let text = text
-        .replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = one_line(&text);
     assert!(
         sent.elapsed() < Duration::from_secs(10),
         "it took {:?}",
@@ -830,11 +833,7 @@ fn sigterm_stops_a_no_transaction_migration_where_it_is() {
     send(&child, "TERM");
     let (code, text) = output(child);
     assert_eq!(code, 143, "{text}");
-    let text = text
-        .replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = one_line(&text);
     assert!(text.contains("was cancelled at statement 3 of 4"), "{text}");
     assert_eq!(count(&db, "SELECT count(*) FROM log"), 1);
     migration(
@@ -877,4 +876,45 @@ fn ctrl_c_interrupts_a_sqlite_statement() {
         )
         .unwrap();
     assert_eq!(made, 0);
+}
+
+/// The server ending the session mid-statement is reported as a lost
+/// connection, not as a statement to fix; the next run completes.
+#[test]
+fn a_lost_connection_is_not_blamed_on_the_statement() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_long",
+        "CREATE TABLE made (id int);\nSELECT pg_sleep(30);\n",
+    );
+    let child = spawn_apply(dir, &db.url, &[]);
+    wait_for_query(&db, "SELECT pg_sleep(30)");
+    db.client()
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(30)%'",
+            db.name
+        ))
+        .unwrap();
+    let (code, text) = output(child);
+    assert_eq!(code, 1, "{text}");
+    let text = one_line(&text);
+    assert!(text.contains("the connection to"), "{text}");
+    assert!(text.contains("was lost while this statement ran"), "{text}");
+    assert!(!text.contains("fix the statement"), "{text}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'made'"
+        ),
+        0
+    );
+    migration(
+        dir,
+        "20250101000001_long",
+        "CREATE TABLE made (id int);\nSELECT pg_sleep(0);\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
 }

@@ -474,6 +474,19 @@ fn failure(m: &Migration, e: RunError, later: usize, target: &str) -> Failure {
                     if retries == 1 { "y" } else { "ies" }
                 );
             }
+            if connection_lost(error.error.code.as_deref(), &error.error.message) {
+                // Not the statement's fault: the server or the network went away.
+                help = format!(
+                    "the connection to {target} was lost while this statement ran (the server stopped, restarted or \
+                     ended the session, or the network dropped); {} Run `db-migrate apply` again once the server is back; \
+                     nothing needs fixing in migration.sql",
+                    if m.transactional() {
+                        "the server rolls an unfinished transaction back."
+                    } else {
+                        "statements recorded as done are not run again."
+                    }
+                );
+            }
             if let Some(a) = advice {
                 help = format!("{a}\n{help}");
             }
@@ -485,6 +498,26 @@ fn failure(m: &Migration, e: RunError, later: usize, target: &str) -> Failure {
             Some("restore the statements that already ran and fix only the failed one and those after it".into()),
         ),
     }
+}
+
+/// True for an error that means the connection is gone: the server's
+/// shutdown and connection SQLSTATEs (`57P01`-`57P03`, class `08`), or a
+/// client-side error about the socket.
+fn connection_lost(code: Option<&str>, message: &str) -> bool {
+    if let Some(code) = code {
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    let m = message.to_ascii_lowercase();
+    [
+        "connection closed",
+        "connection reset",
+        "broken pipe",
+        "unexpected eof",
+        "terminating connection",
+        "error communicating",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
 }
 
 fn failed(m: &Migration, e: &ScriptError, later: usize, help: String) -> MigrationFailed {
