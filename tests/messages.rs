@@ -36,6 +36,18 @@ fn sqlite(dir: &Path, sql: &str) {
     c.execute_batch(sql).expect("sql");
 }
 
+/// A project with its first migration generated, and a database that
+/// already holds what `existing` creates.
+fn generated_over(existing: &str) -> tempfile::TempDir {
+    let dir = project(SCHEMA);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    sqlite(dir.path(), existing);
+    dir
+}
+
 /// Drift is described from the database's side, naming both types.
 #[test]
 fn drift_says_how_the_database_differs() {
@@ -66,13 +78,7 @@ fn drift_says_how_the_database_differs() {
 /// not as something the database would need.
 #[test]
 fn baseline_names_what_the_database_has() {
-    let dir = project(SCHEMA);
-    cli(dir.path())
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    sqlite(
-        dir.path(),
+    let dir = generated_over(
         "CREATE TABLE users (id integer PRIMARY KEY NOT NULL, email text NOT NULL, extra text);",
     );
     let id = std::fs::read_dir(dir.path().join("migrations"))
@@ -242,4 +248,22 @@ fn ignored_and_filtered_tables_are_not_drift() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("invalid table pattern"));
+}
+
+/// An existing database without history meets its first migration: the
+/// failure points at `baseline`.
+#[test]
+fn an_existing_database_is_pointed_at_baseline() {
+    let dir = generated_over(
+        "CREATE TABLE users (id integer PRIMARY KEY NOT NULL, email text NOT NULL);",
+    );
+    let out = cli(dir.path()).arg("apply").output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("no migration history"), "{text}");
+    assert!(text.contains("db-migrate baseline <id>"), "{text}");
 }

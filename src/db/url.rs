@@ -263,6 +263,14 @@ pub enum UrlError {
         /// The input.
         url: String,
     },
+    /// A SQLite URL with a user or password, which SQLite does not have.
+    #[error(
+        "the SQLite URL `{url}` has a user or password, which SQLite does not use; write sqlite:./dev.db or sqlite:///absolute/path/dev.db"
+    )]
+    SqliteCredentials {
+        /// The input, password masked.
+        url: String,
+    },
 }
 
 impl DatabaseUrl {
@@ -347,7 +355,7 @@ impl DatabaseUrl {
     pub fn masked(&self) -> String {
         match self {
             DatabaseUrl::Postgres(target) => target.masked_url.clone(),
-            DatabaseUrl::Sqlite(target) => target.url.clone(),
+            DatabaseUrl::Sqlite(target) => mask_password(&target.url),
         }
     }
 
@@ -1407,6 +1415,13 @@ fn parse_sqlite(
     let rest = after.strip_prefix("//").unwrap_or(after);
     // SQLite URI parameters (`?mode=ro`) and fragments are not part of the path.
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    // `sqlite://user:pw@host/...`: an authority with credentials, before the path.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    if after.starts_with("//") && rest[..authority_end].contains('@') {
+        return Err(UrlError::SqliteCredentials {
+            url: mask_input(input),
+        });
+    }
     let path = if scheme == "file" || after.starts_with("//") {
         percent_decode(rest)
     } else {

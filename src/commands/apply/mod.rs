@@ -323,7 +323,8 @@ fn apply_locked(
                     };
                     return Err(interrupted(signal, Some(stopped), count, &pending[n + 1..]));
                 }
-                return Err(failure(m, e, pending.len() - n - 1, &target));
+                let adopting = applied.is_empty() && count == 0;
+                return Err(failure(m, e, pending.len() - n - 1, &target, adopting));
             }
         }
     }
@@ -441,7 +442,8 @@ fn dry_run(
     Ok(Outcome::Findings)
 }
 
-fn failure(m: &Migration, e: RunError, later: usize, target: &str) -> Failure {
+/// `adopting`: the database had no migration history before this run.
+fn failure(m: &Migration, e: RunError, later: usize, target: &str, adopting: bool) -> Failure {
     match e {
         RunError::Script {
             error,
@@ -472,6 +474,16 @@ fn failure(m: &Migration, e: RunError, later: usize, target: &str) -> Failure {
                      end the blocking session, or raise --ddl-lock-timeout",
                     retries,
                     if retries == 1 { "y" } else { "ies" }
+                );
+            }
+            let exists = matches!(error.error.code.as_deref(), Some("42P07" | "42710" | "42P06"))
+                || error.error.message.contains("already exists");
+            if adopting && exists {
+                // An existing database meets its first migration.
+                help = format!(
+                    "{target} already has objects this migration creates, and no migration history: if the database \
+                     already has the schema of the migrations up to some id, record them as applied without running \
+                     them with `db-migrate baseline <id>` (it checks the database first), then run `db-migrate apply`"
                 );
             }
             if connection_lost(error.error.code.as_deref(), &error.error.message) {

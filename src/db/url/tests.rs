@@ -651,6 +651,23 @@ fn sqlite_memory_and_empty_paths_are_rejected() {
     }
 }
 
+/// SQLite has no users: a URL with credentials is refused, its password masked;
+/// an `@` in the path is fine.
+#[test]
+fn sqlite_urls_with_credentials_are_rejected_masked() {
+    for url in [
+        "sqlite://user:s3cret@localhost/app.db",
+        "file://me:s3cret@host/x.db",
+    ] {
+        let e = err(url);
+        assert!(matches!(e, UrlError::SqliteCredentials { .. }), "{url}");
+        let shown = e.to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("****"), "{shown}");
+    }
+    assert!(sqlite("sqlite:///data/app@2.db").ends_with("app@2.db"));
+}
+
 // ---------------------------------------------------------------------------
 // mask_password
 // ---------------------------------------------------------------------------
