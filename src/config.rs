@@ -198,9 +198,6 @@ pub struct Config {
     pub drizzle_config: Option<DrizzleConfig>,
     /// drizzle.config's `schemaFilter` (for later use; generate ignores it, as drizzle-kit does).
     pub schema_filter: Vec<String>,
-    /// drizzle.config's `tablesFilter` (generate ignores it, as drizzle-kit does;
-    /// inspection applies it through `table_filter`).
-    pub tables_filter: Vec<String>,
     /// drizzle.config's `migrations` settings.
     pub drizzle_migrations: Option<DrizzleMigrations>,
     /// Settings taken from drizzle.config whose values are not known statically.
@@ -397,7 +394,6 @@ impl Config {
                 .as_ref()
                 .map(|d| d.schema_filter.clone())
                 .unwrap_or_default(),
-            tables_filter,
             drizzle_migrations,
             drizzle_config: drizzle,
             unknown_settings,

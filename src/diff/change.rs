@@ -428,6 +428,26 @@ impl Change {
         }
     }
 
+    /// The table a change alters in place, if any.
+    pub fn altered_table(&self) -> Option<&QualifiedName> {
+        match self {
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::AddPrimaryKey { table, .. }
+            | Change::DropPrimaryKey { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
+            | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+
     /// The change (migrations' schema → live database) in words about the
     /// database: what it has that the migrations do not, or lacks.
     pub fn describe_as_drift(&self) -> String {

@@ -136,19 +136,11 @@ pub fn views(
                 disturbed.push(table.clone())
             }
             Change::DropColumn { table, .. } => disturbed.push(table.clone()),
-            // SQLite rebuilds a table for most changes: its views go with it.
-            Change::AlterColumn { table, .. }
-            | Change::AddPrimaryKey { table, .. }
-            | Change::DropPrimaryKey { table, .. }
-            | Change::AddUnique { table, .. }
-            | Change::DropUnique { table, .. }
-            | Change::AddForeignKey { table, .. }
-            | Change::DropForeignKey { table, .. }
-            | Change::AddCheck { table, .. }
-            | Change::DropCheck { table, .. }
-                if to.dialect == crate::schema::Dialect::Sqlite =>
-            {
-                disturbed.push(table.clone())
+            // SQLite rebuilds a table for most changes (not for added columns
+            // or indexes): its views go with it.
+            Change::AddColumn { .. } | Change::CreateIndex { .. } | Change::DropIndex { .. } => {}
+            other if to.dialect == crate::schema::Dialect::Sqlite => {
+                disturbed.extend(other.altered_table().cloned())
             }
             Change::RecreateEnum { columns, .. } => {
                 disturbed.extend(columns.iter().map(|(t, _)| t.clone()))

@@ -259,26 +259,6 @@ fn sql_texts(c: &Change) -> Vec<String> {
     }
 }
 
-/// The table a change alters in place, if any.
-fn altered_table(c: &Change) -> Option<&QualifiedName> {
-    match c {
-        Change::AddColumn { table, .. }
-        | Change::DropColumn { table, .. }
-        | Change::AlterColumn { table, .. }
-        | Change::AddPrimaryKey { table, .. }
-        | Change::DropPrimaryKey { table, .. }
-        | Change::AddUnique { table, .. }
-        | Change::DropUnique { table, .. }
-        | Change::AddForeignKey { table, .. }
-        | Change::DropForeignKey { table, .. }
-        | Change::AddCheck { table, .. }
-        | Change::DropCheck { table, .. }
-        | Change::CreateIndex { table, .. }
-        | Change::DropIndex { table, .. } => Some(table),
-        _ => None,
-    }
-}
-
 /// True when SQLite's `ALTER TABLE` cannot make this change.
 fn needs_rebuild(c: &Change, from: Option<&Table>) -> bool {
     match c {
@@ -333,7 +313,7 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
     };
     let mut rebuild: Vec<QualifiedName> = Vec::new();
     for c in &changes {
-        if let Some(t) = altered_table(c)
+        if let Some(t) = c.altered_table()
             && needs_rebuild(c, source_table(t))
             && !rebuild.contains(t)
         {
@@ -368,7 +348,7 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
     }
     let mut out: Vec<Change> = changes
         .into_iter()
-        .filter(|c| altered_table(c).is_none_or(|t| !rebuild.contains(t)))
+        .filter(|c| c.altered_table().is_none_or(|t| !rebuild.contains(t)))
         .collect();
     out.extend(rebuilds);
     out

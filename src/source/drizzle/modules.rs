@@ -464,7 +464,7 @@ impl<'a> Loader<'a> {
                 other => {
                     if let Some(declaration) = other.as_declaration() {
                         self.declare(id, declaration);
-                    } else if !self.is_side_effect_call(id, other) {
+                    } else if !self.is_side_effect_call(other) {
                         self.modules[id].statements.push(site(id, other.span()));
                     }
                 }
@@ -475,7 +475,7 @@ impl<'a> Loader<'a> {
     /// True for a top-level call (`dotenv.config()`, `console.log(...)`,
     /// `assertUnique(LIST)`, `await init()`): drizzle-kit runs it and keeps
     /// only the entities, so it is skipped without a word.
-    fn is_side_effect_call(&self, _id: ModuleId, statement: &Statement<'a>) -> bool {
+    fn is_side_effect_call(&self, statement: &Statement<'a>) -> bool {
         let Statement::ExpressionStatement(e) = statement else {
             return false;
         };
