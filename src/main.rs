@@ -67,6 +67,10 @@ struct Global {
     /// How to read the schema: statically, or with the project's Node and drizzle-kit [default: static]
     #[arg(long, value_enum, value_name = "LOADER", global = true)]
     loader: Option<SchemaLoader>,
+    /// Machine-readable output: stdout holds only JSON and ends with one
+    /// {"event":"done"|"failed",...} object; human output goes to stderr
+    #[arg(long, global = true)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,9 +151,6 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Leave lock_timeout and statement_timeout as the server or role sets them
         #[arg(long)]
         no_timeouts: bool,
-        /// Report progress as JSON lines
-        #[arg(long)]
-        json: bool,
     },
     /// Regenerate the newest migration on top of another branch's
     #[command(after_help = "\
@@ -197,11 +198,7 @@ Examples:
   db-migrate status --json
 
 Exit 0 when every migration is applied and unchanged, else 1.")]
-    Status {
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
     /// Check for ungenerated schema changes, pending migrations and drift
     #[command(after_help = "\
 Examples:
@@ -210,11 +207,7 @@ Examples:
 
 Without a database URL only the schema is compared with the migrations.
 Exit 0 when nothing is found, else 1.")]
-    Check {
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Check,
     /// Check migrations for data loss, long locks and other hazards
     #[command(after_help = "\
 Examples:
@@ -233,9 +226,6 @@ With a database URL the rules use its PostgreSQL version and table sizes
         /// PostgreSQL version to assume, e.g. 15 (default: the database's, else 12)
         #[arg(long, value_name = "VERSION")]
         pg_version: Option<u32>,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
     },
     /// Print the SQL that turns one schema into another
     #[command(after_help = "\
@@ -286,7 +276,24 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            if args.iter().any(|a| a == "--json") {
+                let command = args.iter().find(|a| COMMANDS.contains(&a.as_str()));
+                let object = serde_json::json!({
+                    "event": "failed",
+                    "command": command,
+                    "exit_code": 2,
+                    "error": {
+                        "message": e.kind().to_string(),
+                        "help": "see `db-migrate --help`",
+                    },
+                });
+                println!("{object}");
+            }
+            return ExitCode::from(2);
         }
     };
     let mut overrides = Overrides::default();
@@ -316,10 +323,13 @@ fn main() -> ExitCode {
         loader: cli.global.loader,
         ..overrides
     };
-    let json = cli.command.json();
+    let command = cli.command.name();
+    if cli.global.json {
+        db_migrate::report::reserve_stdout_for_json();
+    }
     let config = match Config::load(&overrides) {
         Ok(c) => c,
-        Err(e) => return report(Failure::usage(e), json),
+        Err(e) => return report(Failure::usage(e), command),
     };
     let result = match cli.command {
         Command::Generate {
@@ -341,7 +351,6 @@ fn main() -> ExitCode {
             allow_out_of_order,
             dry_run,
             to,
-            json,
             ..
         } => commands::apply::run(
             &config,
@@ -350,7 +359,6 @@ fn main() -> ExitCode {
                 allow_out_of_order,
                 dry_run,
                 to,
-                json,
             },
         ),
         Command::Rebase {
@@ -368,18 +376,16 @@ fn main() -> ExitCode {
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
         }
-        Command::Status { json } => commands::status::run(&config, json),
-        Command::Check { json } => commands::check::run(&config, json),
+        Command::Status => commands::status::run(&config),
+        Command::Check => commands::check::run(&config),
         Command::Lint {
             targets,
             pg_version,
-            json,
         } => commands::lint::run(
             &config,
             &LintArgs {
                 targets,
                 pg_version,
-                json,
             },
         ),
         Command::Diff { from, to, rename } => commands::diff::run(
@@ -406,34 +412,48 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(f) => report(f, json),
+        Err(f) => report(f, command),
     }
 }
 
+/// Every subcommand's name, as [`Command::name`] gives it.
+const COMMANDS: [&str; 9] = [
+    "generate", "apply", "rebase", "baseline", "status", "check", "lint", "diff", "push",
+];
+
 impl Command {
-    /// True when the command was asked for JSON output.
-    fn json(&self) -> bool {
-        matches!(
-            self,
-            Command::Apply { json: true, .. }
-                | Command::Status { json: true }
-                | Command::Check { json: true }
-                | Command::Lint { json: true, .. }
-        )
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Generate { .. } => "generate",
+            Command::Apply { .. } => "apply",
+            Command::Rebase { .. } => "rebase",
+            Command::Baseline { .. } => "baseline",
+            Command::Status => "status",
+            Command::Check => "check",
+            Command::Lint { .. } => "lint",
+            Command::Diff { .. } => "diff",
+            Command::Push { .. } => "push",
+        }
     }
 }
 
 /// Prints a failure; with `--json`, also the final JSON object on stdout:
-/// `{"event":"failed","exit_code":N,"error":{"message":...,"help":...}}`.
-fn report(failure: Failure, json: bool) -> ExitCode {
+/// `{"event":"failed","command":...,"exit_code":N,"error":{"message":...,"help":...}}`.
+fn report(failure: Failure, command: &str) -> ExitCode {
     anstream::eprintln!("{:?}", failure.report());
-    if json {
+    if db_migrate::report::json() {
         let report = failure.report();
+        let mut message = report.to_string();
+        for related in report.related().into_iter().flatten() {
+            message.push_str(&format!("\n{related}"));
+        }
         let object = serde_json::json!({
             "event": "failed",
+            "command": command,
             "exit_code": failure.exit_code(),
             "error": {
-                "message": report.to_string(),
+                "message": message,
                 "help": report.help().map(|h| h.to_string()),
             },
         });

@@ -567,7 +567,7 @@ fn dry_run_changes_nothing_and_to_stops_early() {
     cli(dir, &db.url)
         .args(["apply", "--dry-run"])
         .assert()
-        .code(1)
+        .success()
         .stdout(
             predicate::str::contains("CREATE TABLE one (id int);")
                 .and(predicate::str::contains("CREATE TABLE two (id int);"))
@@ -595,7 +595,7 @@ fn dry_run_changes_nothing_and_to_stops_early() {
     cli(dir, &db.url)
         .args(["apply", "--dry-run"])
         .assert()
-        .code(1)
+        .success()
         .stdout(
             predicate::str::contains("two").and(predicate::str::contains("CREATE TABLE one").not()),
         );
@@ -603,6 +603,45 @@ fn dry_run_changes_nothing_and_to_stops_early() {
         .args(["apply", "--to", "nope"])
         .assert()
         .code(2);
+}
+
+/// The dry run prints every statement apply sends: run as a script, it
+/// leaves the database exactly as apply would, history included.
+#[test]
+fn dry_run_output_is_the_run() {
+    let db = TestDb::new();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_one", "CREATE TABLE one (id int);\n");
+    migration(
+        dir,
+        "20250101000002_two",
+        "-- db-migrate: no-transaction\nCREATE TABLE two (id int);\nINSERT INTO two VALUES (1);\n",
+    );
+    let out = cli(dir, &db.url)
+        .args(["apply", "--dry-run", "--ddl-lock-timeout", "7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("SET lock_timeout = '7000ms';"), "{script}");
+    assert!(
+        script.contains("CREATE TABLE IF NOT EXISTS \"db_migrate_history\""),
+        "{script}"
+    );
+    db.client().batch_execute(&script).unwrap();
+    assert_eq!(count(&db, "SELECT count(*) FROM two"), 1);
+    cli(dir, &db.url).arg("status").assert().success();
+    cli(dir, &db.url)
+        .arg("apply")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("up to date"));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM two"),
+        1,
+        "nothing ran twice"
+    );
 }
 
 #[test]

@@ -183,13 +183,13 @@ fn the_loader_setting_selects_node() {
     cli(dir.path())
         .args(["diff", "--from", "empty", "--to", "schema"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--loader node"));
     cli(dir.path())
         .env("DB_MIGRATE_NODE", "/nonexistent/node")
         .args(["diff", "--from", "empty", "--to", "schema"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--loader node needs Node.js"));
     write(
         dir.path(),

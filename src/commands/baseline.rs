@@ -108,7 +108,7 @@ pub fn run(config: &Config, args: &BaselineArgs) -> CommandResult {
             .map_err(|e| problem(format!("could not create the history table: {e}"), None))?;
         let applied = history::read(&mut db, &table)
             .map_err(|e| problem(format!("could not read the history: {e}"), None))?;
-        let mut recorded = 0;
+        let mut recorded = Vec::new();
         for m in set.migrations.iter().filter(|m| m.id <= last) {
             if applied.iter().any(|a| a.id == m.id) {
                 continue;
@@ -137,17 +137,25 @@ pub fn run(config: &Config, args: &BaselineArgs) -> CommandResult {
                 tool_version: row.tool_version.clone(),
             });
             report::line(OK, "baselined", &m.id);
-            recorded += 1;
+            recorded.push(m.id.clone());
         }
         report::line(
             OK,
             "✓",
             &format!(
-                "{recorded} migration{} recorded as applied on {} (not run)",
-                if recorded == 1 { "" } else { "s" },
+                "{} migration{} recorded as applied on {} (not run)",
+                recorded.len(),
+                if recorded.len() == 1 { "" } else { "s" },
                 db.target
             ),
         );
+        if report::json() {
+            report::json_done(
+                "baseline",
+                0,
+                serde_json::json!({ "target": db.target, "recorded": recorded }),
+            );
+        }
         Ok(Outcome::Clean)
     })();
     let _ = lock.release(&mut db);

@@ -25,7 +25,7 @@ pub struct Finding {
 }
 
 /// Runs `check`.
-pub fn run(config: &Config, json: bool) -> CommandResult {
+pub fn run(config: &Config) -> CommandResult {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let declared = declared_schema(config)?;
     let mut findings = Vec::new();
@@ -128,11 +128,11 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
         None
     };
 
-    if json {
-        let value = serde_json::json!({ "target": target, "findings": findings, "clean": findings.is_empty() });
-        anstream::println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+    if report::json() {
+        report::json_done(
+            "check",
+            u8::from(!findings.is_empty()),
+            serde_json::json!({ "target": target, "findings": findings, "clean": findings.is_empty() }),
         );
     } else if findings.is_empty() {
         let what = match &target {
@@ -145,7 +145,7 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
             let style = if f.kind == "pending" { WARN } else { BAD };
             report::line(style, f.kind, &f.message);
             for item in &f.items {
-                anstream::println!("    {item}");
+                report::out(&format!("    {item}"));
             }
         }
     }

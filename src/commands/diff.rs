@@ -97,12 +97,22 @@ pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
     let rendered = super::changes_sql(&from, &to, &decisions, RenameMode::DropAndCreate)
         .map_err(|a| renames::undecided(&a, "diff"))?;
     let sql = statements(&rendered);
-    if sql.is_empty() {
+    let outcome = if sql.is_empty() {
         report::eline(OK, "✓", "no differences");
-        return Ok(Outcome::Clean);
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    if report::json() {
+        report::json_done(
+            "diff",
+            super::exit_code(outcome),
+            serde_json::json!({ "statements": sql }),
+        );
+    } else if !sql.is_empty() {
+        anstream::print!("{}", script(&sql));
     }
-    anstream::print!("{}", script(&sql));
-    Ok(Outcome::Findings)
+    Ok(outcome)
 }
 
 fn load(

@@ -6,6 +6,8 @@
 //! snapshot of the declared schema after it. A part that cannot run in a
 //! transaction starts with `-- db-migrate: no-transaction`.
 
+use serde_json::json;
+
 use crate::config::Config;
 use crate::diff::apply::apply_all;
 use crate::diff::{RenameMode, diff};
@@ -50,15 +52,15 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         let sql = "-- Hand-written migration: put your SQL below. It runs in one transaction;\n\
                    -- put `-- db-migrate: no-transaction` on the first line to run it outside one.\n";
         let dir = set.write(&id, sql, None)?;
+        let path = super::shown(&dir.join(migrations::SQL_FILE));
         report::line(
             OK,
             "created",
-            &format!(
-                "{} (empty; write your SQL there)",
-                super::shown(&dir.join(migrations::SQL_FILE))
-            ),
+            &format!("{path} (empty; write your SQL there)"),
         );
-        return Ok(Outcome::Clean);
+        return Ok(done(&[json!({
+            "id": id, "path": path, "statements": 0, "transaction": true, "findings": [],
+        })]));
     }
 
     let declared = declared_schema(config)?;
@@ -66,11 +68,21 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         .latest_snapshot()
         .cloned()
         .unwrap_or_else(|| Schema::empty(declared.dialect));
-    write_changes(config, set, &args.name, &previous, &declared, args, now)
+    let written = write_changes(config, set, &args.name, &previous, &declared, args, now)?;
+    Ok(done(&written))
+}
+
+/// Ends `generate`; with `--json`, the final object lists the migrations written.
+fn done(written: &[serde_json::Value]) -> Outcome {
+    if report::json() {
+        report::json_done("generate", 0, json!({ "migrations": written }));
+    }
+    Outcome::Clean
 }
 
 /// Diffs `previous` → `declared` (asking about renames, or failing without a
-/// terminal) and writes the migration(s) named `name` on top of `set`.
+/// terminal) and writes the migration(s) named `name` on top of `set`;
+/// returns what was written (for `--json`), nothing when nothing changed.
 pub(super) fn write_changes(
     config: &Config,
     set: MigrationSet,
@@ -79,7 +91,7 @@ pub(super) fn write_changes(
     declared: &Schema,
     args: &GenerateArgs,
     now: jiff::Timestamp,
-) -> CommandResult {
+) -> Result<Vec<serde_json::Value>, Failure> {
     if previous.dialect != declared.dialect {
         return Err(usage(
             format!(
@@ -111,7 +123,7 @@ pub(super) fn write_changes(
     let rendered_parts = super::rendered_parts(changes, previous, declared);
     if rendered_parts.is_empty() {
         report::line(OK, "✓", "No schema changes, nothing to migrate");
-        return Ok(Outcome::Clean);
+        return Ok(Vec::new());
     }
     if declared.dialect == Dialect::Postgres {
         for (kind, name) in names::too_long(declared) {
@@ -130,6 +142,7 @@ pub(super) fn write_changes(
     // Each part follows the one written before it.
     let mut parent = set.last().map(|m| m.id.clone());
     let mut snapshot = previous.clone();
+    let mut written = Vec::new();
     for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
         let name = part_name(name, k);
         let id = migrations::next_id_after(parent.as_deref(), &name, now);
@@ -138,7 +151,7 @@ pub(super) fn write_changes(
         } else {
             apply_all(&snapshot, &part.changes)
         };
-        write_part(
+        written.push(write_part(
             &set,
             parent.as_deref(),
             &id,
@@ -147,7 +160,7 @@ pub(super) fn write_changes(
             &rendered,
             part.transactional,
             &snapshot,
-        )?;
+        )?);
         parent = Some(id);
     }
     if count > 1 {
@@ -159,7 +172,7 @@ pub(super) fn write_changes(
             ),
         );
     }
-    Ok(Outcome::Clean)
+    Ok(written)
 }
 
 /// `<name>` for the first part of a split migration, `<name>_2`, `<name>_3`... after.
@@ -171,7 +184,8 @@ fn part_name(name: &str, index: usize) -> String {
     }
 }
 
-/// Lints one part and writes its directory, then says what it holds.
+/// Lints one part and writes its directory, then says what it holds;
+/// returns it as JSON.
 #[allow(clippy::too_many_arguments)]
 fn write_part(
     set: &MigrationSet,
@@ -182,7 +196,7 @@ fn write_part(
     rendered: &[Rendered],
     transaction: bool,
     snapshot: &Schema,
-) -> Result<(), Failure> {
+) -> Result<serde_json::Value, Failure> {
     let statements = lint::statements_from_changes(rendered);
     let mut context = lint::Context::new(snapshot.dialect);
     context.transactional = transaction;
@@ -212,17 +226,18 @@ fn write_part(
     };
     let dir = set.write(id, &sql, Some(&meta)).map_err(Failure::from)?;
     let count: usize = rendered.iter().map(|r| r.statements.len()).sum();
+    let path = super::shown(&dir.join(migrations::SQL_FILE));
     report::line(
         OK,
         "created",
         &format!(
             "{} ({count} statement{})",
-            report::styled(BOLD, &super::shown(&dir.join(migrations::SQL_FILE))),
+            report::styled(BOLD, &path),
             if count == 1 { "" } else { "s" }
         ),
     );
     for r in rendered {
-        anstream::println!("  {}", r.change.describe());
+        report::out(&format!("  {}", r.change.describe()));
     }
     for w in &warnings {
         let style = if w.severity == "error" { BAD } else { WARN };
@@ -232,7 +247,7 @@ fn write_part(
             &format!("[{}] {} (migration.sql line {})", w.rule, w.message, w.line),
         );
         for help in w.help.lines() {
-            anstream::println!("    {}", report::styled(DIM, help));
+            report::out(&format!("    {}", report::styled(DIM, help)));
         }
     }
     if !transaction {
@@ -242,7 +257,13 @@ fn write_part(
             "this migration runs outside a transaction (it builds an index CONCURRENTLY)",
         );
     }
-    Ok(())
+    Ok(json!({
+        "id": id,
+        "path": path,
+        "statements": count,
+        "transaction": transaction,
+        "findings": warnings,
+    }))
 }
 
 /// The migration script, findings as comments above their statements, and

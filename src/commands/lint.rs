@@ -24,8 +24,6 @@ pub struct LintArgs {
     pub targets: Vec<String>,
     /// PostgreSQL version the rules assume (e.g. 15 or 150004).
     pub pg_version: Option<u32>,
-    /// Print JSON.
-    pub json: bool,
 }
 
 /// One linted file.
@@ -83,7 +81,7 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
-        if args.json {
+        if report::json() {
             for f in &findings {
                 json.push(JsonFinding {
                     file: shown(&t.path),
@@ -103,10 +101,16 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
             report::line(DIM, "clean", &t.label);
         }
     }
-    if args.json {
-        anstream::println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
+    let outcome = if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    };
+    if report::json() {
+        report::json_done(
+            "lint",
+            super::exit_code(outcome),
+            serde_json::json!({ "files": targets.len(), "errors": errors, "findings": json }),
         );
     } else {
         let summary = format!(
@@ -125,11 +129,7 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
         };
         report::line(style, if errors > 0 { "✗" } else { "✓" }, &summary);
     }
-    Ok(if errors > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
 
 /// The files to lint: the named ones, else the pending migrations (with a

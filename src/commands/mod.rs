@@ -41,6 +41,14 @@ pub enum Outcome {
     Findings,
 }
 
+/// The exit code of a command that ran to the end.
+pub fn exit_code(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Clean => 0,
+        Outcome::Findings => 1,
+    }
+}
+
 /// Why a command stopped.
 #[derive(Debug)]
 pub enum Failure {
@@ -111,8 +119,16 @@ pub fn problem(message: impl Into<String>, help: Option<String>) -> Failure {
 }
 
 impl From<MigrationsError> for Failure {
+    /// A migrations folder that cannot be read as one is a configuration
+    /// error (exit 2); a failed read or write of a file is a problem (exit 1).
     fn from(e: MigrationsError) -> Failure {
-        Failure::problem(e)
+        match e {
+            MigrationsError::Io { .. } | MigrationsError::Write { .. } => Failure::problem(e),
+            MigrationsError::BadName { .. }
+            | MigrationsError::DrizzleKitMigration { .. }
+            | MigrationsError::MissingSql { .. }
+            | MigrationsError::BadMeta { .. } => Failure::usage(e),
+        }
     }
 }
 
@@ -206,7 +222,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
                     dialect: config.dialect,
                 },
             )
-            .map_err(Failure::problem)?;
+            .map_err(Failure::usage)?;
             for warning in warnings {
                 anstream::eprintln!("{:?}", Report::new(warning));
             }
@@ -214,7 +230,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
         }
         SchemaLoader::Node => {
             node::read(&files, &config.project_dir, config.casing, config.dialect)
-                .map_err(Failure::problem)?
+                .map_err(Failure::usage)?
         }
     };
     if let Some(dialect) = config.dialect

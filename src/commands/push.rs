@@ -10,8 +10,8 @@ use crate::render::{Rendered, statements};
 use crate::report::{self, BAD, OK, WARN};
 
 use super::{
-    CommandResult, Failure, Outcome, connect, data_loss, declared_schema, history_table, inspect,
-    problem, renames,
+    CommandResult, Failure, Outcome, connect, data_loss, declared_schema, exit_code, history_table,
+    inspect, problem, renames,
 };
 
 /// What `push` was asked to do.
@@ -42,9 +42,9 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
             "✓",
             &format!("{} already matches the schema", db.target),
         );
-        return Ok(Outcome::Clean);
+        return Ok(done(&db, &sql, "unchanged", Outcome::Clean));
     }
-    anstream::println!("Statements for {}:", db.target);
+    report::out(&format!("Statements for {}:", db.target));
     report::sql(&sql);
 
     let losses = data_loss(&rendered);
@@ -55,16 +55,16 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
             "these changes discard data; nothing was changed:",
         );
         for c in &losses {
-            anstream::println!("    {}", c.describe());
+            report::out(&format!("    {}", c.describe()));
         }
-        anstream::println!(
-            "  pass --force to apply them anyway; if a table or column was renamed, pass --rename OLD=NEW instead"
+        report::out(
+            "  pass --force to apply them anyway; if a table or column was renamed, pass --rename OLD=NEW instead",
         );
-        return Ok(Outcome::Findings);
+        return Ok(done(&db, &sql, "refused", Outcome::Findings));
     }
     if args.dry_run {
         report::line(WARN, "dry run", "nothing was changed");
-        return Ok(Outcome::Clean);
+        return Ok(done(&db, &sql, "dry_run", Outcome::Clean));
     }
     if history::exists(&mut db, &history_table(config)).unwrap_or(false) {
         report::line(
@@ -86,7 +86,20 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
             db.target
         ),
     );
-    Ok(Outcome::Clean)
+    Ok(done(&db, &sql, "pushed", Outcome::Clean))
+}
+
+/// Ends `push`; with `--json`, the final object holds the statements and
+/// what became of them (`pushed`, `unchanged`, `refused`, `dry_run`).
+fn done(db: &Db, sql: &[String], result: &str, outcome: Outcome) -> Outcome {
+    if report::json() {
+        report::json_done(
+            "push",
+            exit_code(outcome),
+            serde_json::json!({ "target": db.target, "result": result, "statements": sql }),
+        );
+    }
+    outcome
 }
 
 /// Runs one part's statements in one transaction (PostgreSQL DDL is

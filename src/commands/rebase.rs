@@ -31,7 +31,7 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
             "✓",
             "nothing to rebase: every migration follows the one before it",
         );
-        return Ok(Outcome::Clean);
+        return Ok(done(None, &[]));
     };
     let newest = set.last().map(|m| m.id.clone()).unwrap_or_default();
     if fork.migration != newest {
@@ -44,7 +44,7 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
         ));
     }
     let Some(m) = set.get(&fork.migration) else {
-        return Ok(Outcome::Clean);
+        return Ok(done(None, &[]));
     };
     let Some(meta) = m.meta.as_ref().filter(|meta| meta.snapshot.is_some()) else {
         return Err(problem(
@@ -101,7 +101,7 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
         &generate,
         jiff::Timestamp::now(),
     ) {
-        Ok(outcome) => {
+        Ok(written) => {
             let _ = std::fs::remove_dir_all(&aside);
             report::line(
                 OK,
@@ -117,11 +117,24 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
                 "note",
                 "if the old migration was applied to a database already, that database has its changes: check it with `db-migrate check`",
             );
-            Ok(outcome)
+            Ok(done(Some(&m.id), &written))
         }
         Err(e) => {
             let _ = std::fs::rename(&aside, &old_dir);
             Err(e)
         }
     }
+}
+
+/// Ends `rebase`; with `--json`, the final object names the replaced
+/// migration and lists the ones written in its place.
+fn done(replaced: Option<&str>, written: &[serde_json::Value]) -> Outcome {
+    if report::json() {
+        report::json_done(
+            "rebase",
+            0,
+            serde_json::json!({ "replaced": replaced, "migrations": written }),
+        );
+    }
+    Outcome::Clean
 }

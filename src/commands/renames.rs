@@ -169,9 +169,9 @@ fn inner_pair(out: &mut Renames, from: &Schema, to: &Schema, old: &str, new: &st
     false
 }
 
-/// True when questions can be asked (stdin and stdout are terminals).
+/// True when questions can be asked (stdin and stdout are terminals, no `--json`).
 pub fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+    !crate::report::json() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 /// Asks, for each added entity, whether it is new or renamed from a removed one.

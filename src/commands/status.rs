@@ -95,7 +95,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
 }
 
 /// Runs `status`.
-pub fn run(config: &Config, json: bool) -> CommandResult {
+pub fn run(config: &Config) -> CommandResult {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let mut db = connect(config, migrations_dialect(&set))?;
     let applied = super::applied_migrations(&mut db, config)?;
@@ -108,19 +108,21 @@ pub fn run(config: &Config, json: bool) -> CommandResult {
         forks,
         clean,
     };
-    if json {
-        anstream::println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
+    let outcome = if clean {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    if report::json() {
+        report::json_done(
+            "status",
+            super::exit_code(outcome),
+            serde_json::to_value(&report).unwrap_or_default(),
         );
     } else {
         print_human(&report, config);
     }
-    Ok(if clean {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    Ok(outcome)
 }
 
 fn print_human(report: &Report, config: &Config) {

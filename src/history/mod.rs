@@ -8,7 +8,7 @@ pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock
 use postgres::types::Type;
 
 use crate::db::{Conn, Db, StatementError};
-use crate::render::ident;
+use crate::render::{ident, literal};
 use crate::schema::{Dialect, QualifiedName};
 
 /// Where the history lives: `name` (default schema) or `schema.name`.
@@ -92,15 +92,23 @@ pub struct AppliedMigration {
 
 /// Creates the history table if it does not exist (run under the lock).
 pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
-    let dialect = db.dialect();
+    for statement in ensure_sql(table, db.dialect()) {
+        db.execute(&statement)?;
+    }
+    Ok(())
+}
+
+/// The statements [`ensure`] runs.
+pub fn ensure_sql(table: &HistoryTable, dialect: Dialect) -> Vec<String> {
     let (ts, big) = match dialect {
         Dialect::Postgres => ("timestamptz", "bigint"),
         Dialect::Sqlite => ("text", "integer"),
     };
+    let mut statements = Vec::new();
     if let (Some(schema), Dialect::Postgres) = (&table.schema, dialect) {
-        db.execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)))?;
+        statements.push(format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)));
     }
-    db.execute(&format!(
+    statements.push(format!(
         "CREATE TABLE IF NOT EXISTS {} (\n\
          \tid text PRIMARY KEY NOT NULL,\n\
          \tchecksum text NOT NULL,\n\
@@ -114,7 +122,8 @@ pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
          \tprogress_checksum text\n\
          )",
         table.sql(dialect)
-    ))
+    ));
+    statements
 }
 
 /// True when the history table exists.
@@ -197,6 +206,50 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
     }
 }
 
+/// The statement that inserts or replaces a history row with `values`
+/// (placeholders or literals, in the order of the columns).
+fn insert_sql(table: &HistoryTable, dialect: Dialect, values: &str) -> String {
+    const COLUMNS: &str = "id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error, progress_checksum";
+    let name = table.sql(dialect);
+    match dialect {
+        Dialect::Postgres => format!(
+            "INSERT INTO {name} ({COLUMNS}) VALUES ({values}) \
+             ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, checksum_version = EXCLUDED.checksum_version, \
+             applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms, tool_version = EXCLUDED.tool_version, \
+             statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error, \
+             progress_checksum = EXCLUDED.progress_checksum"
+        ),
+        Dialect::Sqlite => format!("INSERT OR REPLACE INTO {name} ({COLUMNS}) VALUES ({values})"),
+    }
+}
+
+/// The statement [`record`] runs for `row`, with the values written as
+/// literals instead of bound (for `apply --dry-run`).
+pub fn record_preview(table: &HistoryTable, dialect: Dialect, row: &AppliedMigration) -> String {
+    let text = |v: &Option<String>| v.as_deref().map_or("NULL".to_string(), literal);
+    let applied_at = match dialect {
+        Dialect::Postgres => format!("{}::timestamptz", literal(&row.applied_at)),
+        Dialect::Sqlite => literal(&row.applied_at),
+    };
+    let finished = match dialect {
+        Dialect::Postgres => row.finished.to_string(),
+        Dialect::Sqlite => u8::from(row.finished).to_string(),
+    };
+    let values = format!(
+        "{}, {}, {}, {applied_at}, {}, {}, {}, {finished}, {}, {}",
+        literal(&row.id),
+        literal(&row.checksum),
+        row.checksum_version,
+        row.execution_ms,
+        literal(&row.tool_version),
+        row.statements_done
+            .map_or("NULL".to_string(), |n| n.to_string()),
+        text(&row.error),
+        text(&row.progress_checksum),
+    );
+    insert_sql(table, dialect, &values)
+}
+
 /// Inserts or replaces a row (values bound as parameters).
 pub fn record(
     db: &mut Db,
@@ -204,16 +257,12 @@ pub fn record(
     row: &AppliedMigration,
 ) -> Result<(), StatementError> {
     let dialect = db.dialect();
-    let name = table.sql(dialect);
     match &mut db.conn {
         Conn::Postgres(c) => {
-            let sql = format!(
-                "INSERT INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error, progress_checksum) \
-                 VALUES ($1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9, $10) \
-                 ON CONFLICT (id) DO UPDATE SET checksum = EXCLUDED.checksum, checksum_version = EXCLUDED.checksum_version, \
-                 applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms, tool_version = EXCLUDED.tool_version, \
-                 statements_done = EXCLUDED.statements_done, finished = EXCLUDED.finished, error = EXCLUDED.error, \
-                 progress_checksum = EXCLUDED.progress_checksum"
+            let sql = insert_sql(
+                table,
+                dialect,
+                "$1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9, $10",
             );
             // Typed parameters: one round trip, no named prepared statement
             // (which transaction-mode poolers do not keep).
@@ -234,10 +283,7 @@ pub fn record(
             )?;
         }
         Conn::Sqlite(c) => {
-            let sql = format!(
-                "INSERT OR REPLACE INTO {name} (id, checksum, checksum_version, applied_at, execution_ms, tool_version, statements_done, finished, error, progress_checksum) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-            );
+            let sql = insert_sql(table, dialect, "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10");
             c.execute(
                 &sql,
                 rusqlite::params![

@@ -1,7 +1,47 @@
 //! Human output: short status lines with a coloured marker. Colour is dropped
 //! when stdout is not a terminal or `NO_COLOR` is set (anstream does that).
+//! With `--json`, stdout holds only JSON: human output goes to stderr, and
+//! every command ends with one object from [`json_done`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
+
+/// Set when stdout is reserved for JSON (`--json`).
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Reserves stdout for JSON: human output goes to stderr from now on.
+pub fn reserve_stdout_for_json() {
+    JSON.store(true, Ordering::Relaxed);
+}
+
+/// True when `--json` was asked for.
+pub fn json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
+/// Prints one line of human output (stdout, or stderr under `--json`).
+pub fn out(text: &str) {
+    if json() {
+        anstream::eprintln!("{text}");
+    } else {
+        anstream::println!("{text}");
+    }
+}
+
+/// Prints a command's final JSON object on stdout:
+/// `{"event":"done","command":...,"exit_code":...}` plus `fields` (an object).
+pub fn json_done(command: &str, exit_code: u8, fields: serde_json::Value) {
+    let mut object = serde_json::json!({
+        "event": "done",
+        "command": command,
+        "exit_code": exit_code,
+    });
+    if let (Some(o), serde_json::Value::Object(extra)) = (object.as_object_mut(), fields) {
+        o.extend(extra);
+    }
+    println!("{object}");
+}
 
 /// Green: something done or fine.
 pub const OK: Style = AnsiColor::Green.on_default().bold();
@@ -16,7 +56,7 @@ pub const BOLD: Style = Style::new().bold();
 
 /// Prints `<marker> <message>` with the marker styled.
 pub fn line(style: Style, marker: &str, message: &str) {
-    anstream::println!("{style}{marker}{style:#} {message}");
+    out(&format!("{style}{marker}{style:#} {message}"));
 }
 
 /// Prints `<marker> <message>` to stderr with the marker styled.
@@ -34,7 +74,7 @@ pub fn sql(statements: &[String]) {
     for s in statements {
         let text = format!("{s};");
         for l in text.lines() {
-            anstream::println!("    {DIM}{l}{DIM:#}");
+            out(&format!("    {DIM}{l}{DIM:#}"));
         }
     }
 }

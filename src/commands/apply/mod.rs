@@ -1,6 +1,7 @@
 //! `apply`: run pending migrations in order, each in its own transaction
 //! together with its history row, under the run lock.
 
+mod dry_run;
 mod interrupt;
 mod progress;
 mod run;
@@ -13,7 +14,6 @@ use crate::db::{BlockerWatch, Conn, Db, ScriptError, StatementError};
 use crate::history::{self, AppliedMigration, HistoryTable, LockMode};
 use crate::migrations::{AppliedRecord, CHECKSUM_VERSION, Migration, MigrationSet};
 use crate::report::{self, BAD, WARN};
-use crate::sql::split;
 use interrupt::Interrupts;
 
 use super::{
@@ -34,8 +34,6 @@ pub struct ApplyArgs {
     pub dry_run: bool,
     /// Stop after this migration (id, unique id prefix, or name).
     pub to: Option<String>,
-    /// Report progress as JSON lines.
-    pub json: bool,
 }
 
 /// A migration that failed, shown with its SQL.
@@ -77,7 +75,16 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
     let table = history_table(config);
     if args.dry_run {
-        return dry_run(&mut db, &table, &set, args);
+        let applied = history::read(&mut db, &table)
+            .map_err(|e| db_problem(&db, "could not read the history", e))?;
+        let pending = select(&set, &applied, args, &db.target)?;
+        return Ok(dry_run::print(
+            &db,
+            &table,
+            settings(config),
+            &pending,
+            &applied,
+        ));
     }
     let mode = config.lock_mode.unwrap_or_else(|| {
         if url.is_transaction_pooler() {
@@ -103,6 +110,15 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let result = apply_locked(&mut db, &url, &table, &set, config, args);
     let _ = lock.release(&mut db);
     result
+}
+
+/// The session settings and retry policy from the configuration.
+fn settings(config: &Config) -> Settings {
+    Settings {
+        lock_timeout: config.ddl_lock_timeout,
+        statement_timeout: config.statement_timeout,
+        retries: config.lock_retries,
+    }
 }
 
 fn db_problem(db: &Db, what: &str, e: StatementError) -> Failure {
@@ -235,9 +251,9 @@ fn apply_locked(
     let applied =
         history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
     let pending = select(set, &applied, args, &db.target)?;
-    let mut progress = progress::reporter(args.json);
+    let mut progress = progress::reporter(report::json());
     if pending.is_empty() {
-        if args.json {
+        if report::json() {
             progress.event(Event::Done {
                 count: 0,
                 target: &db.target,
@@ -266,11 +282,7 @@ fn apply_locked(
     let mut runner = Runner {
         db,
         table,
-        settings: Settings {
-            lock_timeout: config.ddl_lock_timeout,
-            statement_timeout: config.statement_timeout,
-            retries: config.lock_retries,
-        },
+        settings: settings(config),
         watch,
         progress: progress.as_mut(),
     };
@@ -385,61 +397,6 @@ fn backend_pid(db: &mut Db) -> Option<i32> {
     c.query_one("SELECT pg_backend_pid()", &[])
         .ok()
         .map(|r| r.get(0))
-}
-
-/// `--dry-run`: the SQL each pending migration would run, exactly; nothing changes
-/// (no lock, no history table created).
-fn dry_run(
-    db: &mut Db,
-    table: &HistoryTable,
-    set: &MigrationSet,
-    args: &ApplyArgs,
-) -> CommandResult {
-    let applied =
-        history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
-    let pending = select(set, &applied, args, &db.target)?;
-    if pending.is_empty() {
-        report::line(
-            report::OK,
-            "✓",
-            &format!("{} is up to date; nothing would run", db.target),
-        );
-        return Ok(Outcome::Clean);
-    }
-    anstream::println!(
-        "-- dry run: {} migration{} would be applied to {}; nothing was changed",
-        pending.len(),
-        if pending.len() == 1 { "" } else { "s" },
-        db.target
-    );
-    for m in &pending {
-        let statements = split(&m.sql, db.sql_dialect());
-        let previous = applied.iter().find(|a| a.id == m.id);
-        let skip = previous
-            .filter(|p| !p.finished)
-            .and_then(|p| usize::try_from(p.statements_done.unwrap_or(0)).ok())
-            .unwrap_or(0);
-        anstream::println!();
-        if m.transactional() {
-            anstream::println!("-- {} (one transaction, recorded in {table})", m.id);
-            anstream::println!("BEGIN;");
-        } else {
-            anstream::println!(
-                "-- {} (no transaction: statement by statement, progress recorded in {table})",
-                m.id
-            );
-            if skip > 0 {
-                anstream::println!("-- resuming at statement {}", skip + 1);
-            }
-        }
-        for s in statements.iter().skip(skip) {
-            anstream::println!("{};", s.text);
-        }
-        if m.transactional() {
-            anstream::println!("COMMIT;");
-        }
-    }
-    Ok(Outcome::Findings)
 }
 
 /// `adopting`: the database had no migration history before this run.

@@ -221,7 +221,8 @@ impl Progress for JsonLines {
             }
             Event::Skipped { id } => json!({"event": "skipped", "id": id}),
             Event::Done { count, target } => {
-                json!({"event": "done", "applied": count, "target": target})
+                report::json_done("apply", 0, json!({"applied": count, "target": target}));
+                return;
             }
         };
         anstream::println!("{value}");

@@ -29,6 +29,25 @@ pub struct Settings {
     pub retries: u32,
 }
 
+impl Settings {
+    /// The statements that set the session's timeouts before each migration
+    /// (PostgreSQL; none on SQLite).
+    pub fn statements(&self, dialect: Dialect) -> Vec<String> {
+        if dialect != Dialect::Postgres {
+            return Vec::new();
+        }
+        let ms = |d: Duration| format!("'{}ms'", d.as_millis());
+        let mut statements = Vec::new();
+        if let Some(t) = self.lock_timeout {
+            statements.push(format!("SET lock_timeout = {}", ms(t)));
+        }
+        if let Some(t) = self.statement_timeout {
+            statements.push(format!("SET statement_timeout = {}", ms(t)));
+        }
+        statements
+    }
+}
+
 /// How a migration ended.
 pub enum Ran {
     /// Applied now, with this many statements.
@@ -155,16 +174,8 @@ impl Runner<'_> {
 
     /// `SET lock_timeout` / `statement_timeout` for the session (PostgreSQL).
     fn apply_settings(&mut self) -> Result<(), StatementError> {
-        if self.db.dialect() != Dialect::Postgres {
-            return Ok(());
-        }
-        let ms = |d: Duration| format!("'{}ms'", d.as_millis());
-        if let Some(t) = self.settings.lock_timeout {
-            self.db.execute(&format!("SET lock_timeout = {}", ms(t)))?;
-        }
-        if let Some(t) = self.settings.statement_timeout {
-            self.db
-                .execute(&format!("SET statement_timeout = {}", ms(t)))?;
+        for statement in self.settings.statements(self.db.dialect()) {
+            self.db.execute(&statement)?;
         }
         Ok(())
     }
@@ -419,7 +430,8 @@ fn concurrent_index_name(statement: &str, dialect: Dialect) -> Option<String> {
     })
 }
 
-fn count(n: usize) -> i64 {
+/// A statement count as stored in the history table.
+pub fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
