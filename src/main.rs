@@ -117,7 +117,9 @@ Examples:
   db-migrate apply --database-url sqlite:dev.db
 
 Takes a lock so concurrent deploys apply each migration once, refuses to run
-when an applied migration was edited, records each migration in the history
+when an applied migration was edited or a pending one has a lint error no
+`-- db-migrate: allow <rule>` comment allows (checked with the live tables'
+row counts; --allow-lint-errors overrides), records each migration in the history
 table and in migrations/applied/<id>.json. A failing migration is rolled back
 and reported with its file, line and the server's message (exit 1).")]
     Apply {
@@ -127,6 +129,9 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Run pending migrations older than the newest applied one
         #[arg(long)]
         allow_out_of_order: bool,
+        /// Run migrations with lint errors (data loss, failures on existing rows) that no allow comment allows
+        #[arg(long)]
+        allow_lint_errors: bool,
         /// Seconds to wait for another run's lock [default: 60]
         #[arg(long, value_name = "SECONDS")]
         lock_timeout: Option<u64>,
@@ -349,6 +354,7 @@ fn main() -> ExitCode {
         Command::Apply {
             allow_edited,
             allow_out_of_order,
+            allow_lint_errors,
             dry_run,
             to,
             ..
@@ -359,6 +365,7 @@ fn main() -> ExitCode {
                 allow_out_of_order,
                 dry_run,
                 to,
+                allow_lint_errors,
             },
         ),
         Command::Rebase {

@@ -957,3 +957,102 @@ fn a_lost_connection_is_not_blamed_on_the_statement() {
     );
     cli(dir, &db.url).arg("apply").assert().success();
 }
+
+/// Waits until the statistics collector counts `rows` live rows in `table`
+/// (the inserting session flushes them when it disconnects).
+fn wait_for_live_rows(db: &TestDb, table: &str, rows: i64) {
+    for _ in 0..100 {
+        let live = count(
+            db,
+            &format!(
+                "SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = '{table}'"
+            ),
+        );
+        if live >= rows {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the statistics never showed {rows} rows in {table}");
+}
+
+/// A table analysed while empty that now holds 50,000 rows: lint and apply
+/// know it has rows, so a NOT NULL column without a default is an error
+/// that apply refuses before running anything; `--allow-lint-errors` runs it
+/// (and the server then refuses it, rolled back).
+#[test]
+fn apply_refuses_lint_errors_measured_on_the_live_tables() {
+    let db = TestDb::new();
+    {
+        let mut c = db.client();
+        c.batch_execute("CREATE TABLE accounts (id int); ANALYZE accounts;")
+            .unwrap();
+        c.batch_execute("INSERT INTO accounts SELECT g FROM generate_series(1, 50000) g")
+            .unwrap();
+    }
+    wait_for_live_rows(&db, "accounts", 50_000);
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_tenant",
+        "ALTER TABLE accounts ADD COLUMN tenant_id integer NOT NULL;\n",
+    );
+    cli(dir, &db.url)
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "fails: the table has about 50k rows",
+        ));
+    cli(dir, &db.url).arg("apply").assert().code(1).stderr(
+        predicate::str::contains("1 lint error in the pending migrations; nothing was applied")
+            .and(predicate::str::contains(
+                "20250101000001_tenant migration.sql line 1: [not-null-without-default]",
+            ))
+            .and(predicate::str::contains("--allow-lint-errors")),
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM db_migrate_history"),
+        0,
+        "nothing recorded"
+    );
+    cli(dir, &db.url)
+        .args(["apply", "--allow-lint-errors"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("WARNING --allow-lint-errors")
+                .and(predicate::str::contains("contains null values")),
+        );
+}
+
+/// An allow comment above the statement is the reviewed decision: apply runs it.
+#[test]
+fn an_allow_comment_lets_apply_run_an_error_finding() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute("CREATE TABLE old_logs (id int); INSERT INTO old_logs VALUES (1);")
+        .unwrap();
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(dir, "20250101000001_drop_logs", "DROP TABLE old_logs;\n");
+    cli(dir, &db.url)
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("[drop-table]"));
+    migration(
+        dir,
+        "20250101000001_drop_logs",
+        "-- db-migrate: allow drop-table\nDROP TABLE old_logs;\n",
+    );
+    cli(dir, &db.url).arg("apply").assert().success();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'old_logs'"
+        ),
+        0
+    );
+}

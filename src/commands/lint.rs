@@ -3,17 +3,16 @@
 //! mistakes. Exit 1 when a finding of severity error is not allowed by a
 //! `-- db-migrate: allow <rule>` comment.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::db::{Conn, Db};
+use crate::db::Db;
 use crate::lint::{self, Severity};
 use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, DIM, OK, WARN};
-use crate::schema::{Dialect, QualifiedName};
+use crate::schema::Dialect;
 
 use super::{CommandResult, Failure, Outcome, connect, migrations_dialect, shown, usage};
 
@@ -59,12 +58,12 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
         .map(Db::dialect)
         .or_else(|| migrations_dialect(&set))
         .unwrap_or(Dialect::Postgres);
-    let pg_version = match (args.pg_version, db.as_mut()) {
-        (Some(v), _) => Some(if v < 100 { v * 10000 } else { v }),
-        (None, Some(db)) => server_version(db),
-        (None, None) => None,
-    };
-    let table_rows = db.as_mut().and_then(table_rows);
+    let live = db.as_mut().map(super::LiveFacts::read).unwrap_or_default();
+    let pg_version = args
+        .pg_version
+        .map(|v| if v < 100 { v * 10000 } else { v })
+        .or(live.pg_version);
+    let table_rows = live.table_rows;
 
     let mut errors = 0;
     let mut total = 0;
@@ -216,39 +215,4 @@ fn from_file(path: &Path) -> Result<Target, Failure> {
         transactional,
         dialect: None,
     })
-}
-
-fn server_version(db: &mut Db) -> Option<u32> {
-    let Conn::Postgres(c) = &mut db.conn else {
-        return None;
-    };
-    let row = c
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .ok()?;
-    u32::try_from(row.get::<_, i32>(0)).ok()
-}
-
-/// Row estimates of every user table (`pg_class.reltuples`).
-fn table_rows(db: &mut Db) -> Option<HashMap<QualifiedName, f64>> {
-    let Conn::Postgres(c) = &mut db.conn else {
-        return None;
-    };
-    let rows = c
-        .query(
-            "SELECT n.nspname::text, c.relname::text, c.reltuples::float8 FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
-            &[],
-        )
-        .ok()?;
-    Some(
-        rows.iter()
-            .map(|r| {
-                (
-                    QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1)),
-                    r.get::<_, f64>(2),
-                )
-            })
-            .collect(),
-    )
 }

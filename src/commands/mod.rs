@@ -377,6 +377,29 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
     Ok(live)
 }
 
+/// What lint rules use from a live database: the PostgreSQL version and
+/// the row estimates (nothing on SQLite).
+#[derive(Debug, Clone, Default)]
+pub struct LiveFacts {
+    /// `server_version_num`.
+    pub pg_version: Option<u32>,
+    /// Rows per table now (see [`crate::inspect::table_sizes`]).
+    pub table_rows: Option<std::collections::HashMap<crate::schema::QualifiedName, f64>>,
+}
+
+impl LiveFacts {
+    /// Reads them from `db`.
+    pub fn read(db: &mut Db) -> LiveFacts {
+        match &mut db.conn {
+            crate::db::Conn::Postgres(c) => LiveFacts {
+                pg_version: crate::inspect::table_sizes::server_version(c),
+                table_rows: crate::inspect::table_sizes::row_estimates(c),
+            },
+            crate::db::Conn::Sqlite(_) => LiveFacts::default(),
+        }
+    }
+}
+
 /// Diffs, plans and renders `from` → `to`.
 pub fn changes_sql(
     from: &Schema,

@@ -10,6 +10,7 @@ pub mod postgres;
 mod postgres_probe;
 pub mod sqlite;
 mod sqlite_text;
+pub mod table_sizes;
 
 pub use filter::TableFilter;
 

@@ -85,12 +85,7 @@ impl<'a> Migration<'a> {
     /// The estimated number of rows, when known (see [`Context::table_rows`]).
     pub fn rows(&self, table: &QualifiedName) -> Option<f64> {
         let rows = *self.ctx.table_rows.as_ref()?.get(table)?;
-        let zero_is_known = self.ctx.pg_version.is_some_and(|v| v >= 140000);
-        if rows < 0.0 || (rows == 0.0 && !zero_is_known) {
-            None
-        } else {
-            Some(rows)
-        }
+        (rows >= 0.0).then_some(rows)
     }
 
     /// True when locking or rewriting `table` at statement `at` harms nobody:
@@ -183,7 +178,7 @@ fn transactions(statements: &[LintStatement], transactional: bool) -> Vec<Option
 }
 
 /// `950`, `12k`, `1.2M`, `3.4B`.
-fn human_count(n: f64) -> String {
+pub fn human_count(n: f64) -> String {
     let n = n.round();
     if n < 1_000.0 {
         format!("{n}")
@@ -209,15 +204,13 @@ mod tests {
     }
 
     #[test]
-    fn zero_rows_is_known_only_from_postgres_14() {
+    fn negative_rows_are_unknown() {
         let name = QualifiedName::new("public", "t");
         let mut ctx = Context::new(Dialect::Postgres);
-        ctx.table_rows = Some(HashMap::from([(name.clone(), 0.0)]));
         let none: [LintStatement; 0] = [];
-        assert_eq!(Migration::new(&none, &ctx).rows(&name), None);
-        ctx.pg_version = Some(150004);
-        assert_eq!(Migration::new(&none, &ctx).rows(&name), Some(0.0));
-        ctx.table_rows = Some(HashMap::from([(name.clone(), -1.0)]));
-        assert_eq!(Migration::new(&none, &ctx).rows(&name), None);
+        for (rows, known) in [(0.0, Some(0.0)), (12.0, Some(12.0)), (-1.0, None)] {
+            ctx.table_rows = Some(HashMap::from([(name.clone(), rows)]));
+            assert_eq!(Migration::new(&none, &ctx).rows(&name), known, "{rows}");
+        }
     }
 }

@@ -80,11 +80,10 @@ pub struct Context {
     pub dialect: Dialect,
     /// The server's `server_version_num` (e.g. `150004`); `None` assumes the oldest supported, 12.
     pub pg_version: Option<u32>,
-    /// Row estimates per table (`pg_class.reltuples`); `None` when unknown, which counts as non-empty.
-    ///
-    /// A negative estimate means "never analysed" and counts as unknown; so does 0
-    /// before PostgreSQL 14 (or with no `pg_version`), where it meant the same.
-    /// Lock and rewrite rules stay quiet on tables known to be empty.
+    /// Rows per table now (see [`crate::inspect::table_sizes`]); `None` when
+    /// unknown, which counts as non-empty. A negative estimate is unknown too;
+    /// 0 is known empty. Lock and rewrite rules stay quiet on empty tables;
+    /// rules that fail on rows become errors on tables known to have some.
     pub table_rows: Option<HashMap<QualifiedName, f64>>,
     /// The whole migration runs in one transaction.
     pub transactional: bool,

@@ -2,6 +2,7 @@
 //! together with its history row, under the run lock.
 
 mod dry_run;
+mod gate;
 mod interrupt;
 mod progress;
 mod run;
@@ -34,6 +35,8 @@ pub struct ApplyArgs {
     pub dry_run: bool,
     /// Stop after this migration (id, unique id prefix, or name).
     pub to: Option<String>,
+    /// Run migrations with lint errors that no allow comment allows.
+    pub allow_lint_errors: bool,
 }
 
 /// A migration that failed, shown with its SQL.
@@ -268,6 +271,7 @@ fn apply_locked(
         }
         return Ok(Outcome::Clean);
     }
+    gate::check(db, &pending, args.allow_lint_errors)?;
     let target = db.target.clone();
     progress.event(Event::Start {
         count: pending.len(),

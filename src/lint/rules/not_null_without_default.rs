@@ -1,6 +1,6 @@
-//! `not-null-without-default` (warning).
+//! `not-null-without-default` (warning; an error on a table known to have rows).
 
-use super::super::migration::Migration;
+use super::super::migration::{Migration, human_count};
 use super::super::text::{ident, qualified, type_name};
 use super::super::{Finding, RuleInfo, Severity};
 use crate::diff::Change;
@@ -43,13 +43,15 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             if !needs_a_value(column) || m.is_new(i, &table) {
                 continue;
             }
-            let fails = if m.postgres() {
-                "fails if the table has rows"
-            } else {
-                "is refused by SQLite on a table with rows"
+            let rows = m.rows(&table);
+            let fails = match rows {
+                Some(n) if n > 0.0 => format!("fails: the table has about {} rows", human_count(n)),
+                Some(_) => "succeeds on the empty table".to_string(),
+                None if m.postgres() => "fails if the table has rows".to_string(),
+                None => "is refused by SQLite on a table with rows".to_string(),
             };
             let (t, c) = (qualified(&table), ident(&column.name));
-            out.push(m.finding(
+            let mut finding = m.finding(
                 &RULE,
                 i,
                 format!(
@@ -62,7 +64,11 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
                      nullable, backfill it, and set NOT NULL once every writer sets it",
                     type_name(&column.ty, column.dims)
                 ),
-            ));
+            );
+            if rows.is_some_and(|n| n > 0.0) {
+                finding.severity = Severity::Error;
+            }
+            out.push(finding);
         }
     }
 }
@@ -107,6 +113,31 @@ mod tests {
         let f = super::super::testing::check_changes(&RULE, vec![rebuild], &sqlite());
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("t.code"));
+    }
+
+    #[test]
+    fn known_rows_make_it_an_error() {
+        use std::collections::HashMap;
+        let sql = "ALTER TABLE users ADD COLUMN tenant_id integer NOT NULL;";
+        // (rows, severity, what the message says)
+        for (rows, severity, says) in [
+            (
+                200_000.0,
+                Severity::Error,
+                "fails: the table has about 200k rows",
+            ),
+            (0.0, Severity::Warning, "succeeds on the empty table"),
+            (-1.0, Severity::Warning, "fails if the table has rows"),
+        ] {
+            let mut ctx = pg();
+            ctx.table_rows = Some(HashMap::from([(
+                QualifiedName::new("public", "users"),
+                rows,
+            )]));
+            let f = check(&RULE, sql, &ctx);
+            assert_eq!(f[0].severity, severity, "{rows}");
+            assert!(f[0].message.contains(says), "{}", f[0].message);
+        }
     }
 
     #[test]

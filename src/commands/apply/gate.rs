@@ -1,0 +1,63 @@
+//! Before a run: lint the pending migrations with what the live database
+//! says (its version, its tables' rows now), and refuse error findings that
+//! no `-- db-migrate: allow <rule>` comment allows, unless
+//! `--allow-lint-errors`.
+
+use crate::db::Db;
+use crate::lint::{self, Severity};
+use crate::migrations::Migration;
+use crate::report::{self, BAD};
+
+use super::super::{Failure, LiveFacts, problem};
+
+/// Refuses `pending` when any has an unallowed error finding (nothing runs);
+/// with `allow`, says loudly which ones run anyway.
+pub fn check(db: &mut Db, pending: &[&Migration], allow: bool) -> Result<(), Failure> {
+    let live = LiveFacts::read(db);
+    let mut errors = Vec::new();
+    for m in pending {
+        let mut ctx = lint::Context::new(db.dialect());
+        ctx.pg_version = live.pg_version;
+        ctx.table_rows = live.table_rows.clone();
+        ctx.transactional = m.transactional();
+        let statements = lint::statements_from_sql(&m.sql, ctx.dialect);
+        for f in lint::lint(&statements, &ctx) {
+            if f.severity == Severity::Error {
+                let line = statements.get(f.statement).map_or(0, |s| s.line);
+                errors.push(format!(
+                    "{} migration.sql line {line}: [{}] {}",
+                    m.id, f.rule, f.message
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let list = errors.join("\n  ");
+    if allow {
+        report::eline(
+            BAD,
+            "WARNING",
+            &format!(
+                "--allow-lint-errors: running {} lint error{} anyway:\n  {list}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ),
+        );
+        return Ok(());
+    }
+    Err(problem(
+        format!(
+            "{} lint error{} in the pending migrations; nothing was applied:\n  {list}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        ),
+        Some(
+            "review each one (`db-migrate lint` explains it and the safe alternative). When it is intended, put \
+             `-- db-migrate: allow <rule>` on the line above the statement in migration.sql (it has not been applied, \
+             so editing it is safe); or pass --allow-lint-errors to run them anyway"
+                .into(),
+        ),
+    ))
+}
