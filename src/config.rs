@@ -196,7 +196,9 @@ pub struct Config {
     pub dialect: Option<Dialect>,
     /// The drizzle-kit config file that was read, if any.
     pub drizzle_config: Option<DrizzleConfig>,
-    /// drizzle.config's `schemaFilter` (for later use; generate ignores it, as drizzle-kit does).
+    /// drizzle.config's `schemaFilter`: PostgreSQL schemas inspected (for `check`,
+    /// `push`, `diff --from db`) besides the default one and those the schema
+    /// declares, so their undeclared tables count as drift.
     pub schema_filter: Vec<String>,
     /// drizzle.config's `migrations` settings.
     pub drizzle_migrations: Option<DrizzleMigrations>,

@@ -1056,3 +1056,81 @@ fn an_allow_comment_lets_apply_run_an_error_finding() {
         0
     );
 }
+
+/// A `CREATE INDEX CONCURRENTLY` still running in another session (what a
+/// killed run leaves on the server): apply waits for it instead of starting
+/// the build a second time, then finds the index built and records it.
+#[test]
+fn a_statement_still_running_from_an_earlier_run_is_waited_for() {
+    let db = TestDb::new();
+    let statement = "CREATE INDEX CONCURRENTLY \"items_id_idx\" ON \"items\" (\"id\")";
+    db.client()
+        .batch_execute("CREATE TABLE items (id int)")
+        .unwrap();
+    // An open transaction that wrote to the table keeps the build waiting.
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; INSERT INTO items VALUES (1);")
+        .unwrap();
+    let url = db.url.clone();
+    let earlier = std::thread::spawn(move || {
+        let mut c = support::connect(&url);
+        c.batch_execute(statement).unwrap();
+    });
+    let p = tempfile::tempdir().unwrap();
+    let dir = p.path();
+    migration(
+        dir,
+        "20250101000001_index",
+        &format!("-- db-migrate: no-transaction\n{statement};\n"),
+    );
+    let apply = std::process::Command::new(assert_cmd::cargo::cargo_bin("db-migrate"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", &db.url)
+        .arg("apply")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let the earlier build finish only once apply is seen waiting for it.
+    let mut waited = false;
+    for _ in 0..200 {
+        if count(
+            &db,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND query LIKE '%waiting for an earlier attempt%' AND pid <> pg_backend_pid()",
+        ) > 0
+        {
+            waited = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    holder.batch_execute("COMMIT").unwrap();
+    earlier.join().unwrap();
+    let out = apply.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(waited, "apply never waited: {stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("is still running this statement from an earlier run"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("already built"), "{stderr}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = 'items_id_idx' AND i.indisvalid"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM db_migrate_history WHERE finished"
+        ),
+        1
+    );
+}

@@ -387,6 +387,32 @@ fn ignored_tables_are_neither_drift_nor_dropped_by_push() {
     assert_eq!(rows, 1);
 }
 
+/// drizzle.config's `schemaFilter` widens what is inspected: a table in a
+/// listed schema the Drizzle schema does not declare is drift; the same
+/// table in an unlisted schema is not looked at.
+#[test]
+fn schema_filter_widens_drift_to_the_listed_schemas() {
+    let db = TestDb::new();
+    let p = project(USERS_V1);
+    let dir = p.path();
+    cli(dir, None).args(["generate", "init"]).assert().success();
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    db.client()
+        .batch_execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int)")
+        .unwrap();
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+    std::fs::write(
+        dir.join("drizzle.config.ts"),
+        "export default { dialect: 'postgresql', schema: './shared/schema.ts', schemaFilter: ['public', 'billing'] };\n",
+    )
+    .unwrap();
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("billing.invoices"));
+}
+
 #[test]
 fn push_refuses_data_loss_without_force() {
     let db = TestDb::new();

@@ -345,11 +345,16 @@ pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
         .find_map(|m| m.meta.as_ref().map(|meta| meta.dialect))
 }
 
-/// Inspects the live database, in the namespaces `expected` uses, leaving out the history table.
+/// Inspects the live database, in the namespaces `expected` uses and those
+/// drizzle.config's `schemaFilter` names, leaving out the history table.
 pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
     let dialect = db.dialect();
     let mut schemas = vec![dialect.default_schema().to_string()];
     schemas.extend(expected.schemas.iter().cloned());
+    if dialect == Dialect::Postgres {
+        schemas.extend(config.schema_filter.iter().cloned());
+    }
+    schemas.dedup();
     let scope = Scope {
         schemas,
         exclude_tables: vec![history_table(config).qualified(dialect)],

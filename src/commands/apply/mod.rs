@@ -121,6 +121,7 @@ fn settings(config: &Config) -> Settings {
         lock_timeout: config.ddl_lock_timeout,
         statement_timeout: config.statement_timeout,
         retries: config.lock_retries,
+        earlier_attempt_wait: config.lock_timeout,
     }
 }
 
@@ -466,6 +467,18 @@ fn failure(m: &Migration, e: RunError, later: usize, target: &str, adopting: boo
             Failure::problem(failed(m, &error, later, help))
         }
         RunError::Database(what, e) => problem(format!("{}: {what} on {target}: {e}", m.id), None),
+        RunError::EarlierAttempt { number, session } => problem(
+            format!(
+                "{}: statement {number} is still running on {target} in session {} ({}, {:.0} s so far), \
+                 left by an earlier run that was stopped; not starting it a second time",
+                m.id, session.pid, session.application, session.seconds
+            ),
+            Some(format!(
+                "wait for it to finish and run `db-migrate apply` again (a finished index is not built again), \
+                 or stop it with SELECT pg_cancel_backend({}); and run apply again",
+                session.pid
+            )),
+        ),
         RunError::EditedPrefix { done } => problem(
             format!("{}: statements 1-{done} ran in an earlier attempt but migration.sql changed since; cannot resume safely", m.id),
             Some("restore the statements that already ran and fix only the failed one and those after it".into()),

@@ -27,6 +27,9 @@ pub struct Settings {
     pub statement_timeout: Option<Duration>,
     /// Retries after a lock timeout.
     pub retries: u32,
+    /// How long to wait for an earlier run's session still running the
+    /// statement to be resumed (see [`Runner::wait_for_earlier_attempt`]).
+    pub earlier_attempt_wait: Duration,
 }
 
 impl Settings {
@@ -75,6 +78,14 @@ pub enum RunError {
     EditedPrefix {
         /// Statements already done.
         done: usize,
+    },
+    /// Another session still runs the statement to resume (an earlier run
+    /// whose runner was stopped), past the wait.
+    EarlierAttempt {
+        /// 1-based number of the statement.
+        number: usize,
+        /// The session running it.
+        session: Blocker,
     },
 }
 
@@ -270,6 +281,14 @@ impl Runner<'_> {
         }
         let mut skip = skip;
         if let Some(next) = statements.get(skip) {
+            if crate::sql::needs_no_transaction(next) {
+                self.wait_for_earlier_attempt(next).map_err(|session| {
+                    RunError::EarlierAttempt {
+                        number: skip + 1,
+                        session,
+                    }
+                })?;
+            }
             if let Some(index) = self.built_already(next) {
                 // A run killed during the build: the server finished it on its own.
                 crate::report::eline(
@@ -367,6 +386,66 @@ impl Runner<'_> {
     /// it exists already (built by an earlier run that was killed meanwhile).
     fn built_already(&mut self, statement: &str) -> Option<String> {
         self.concurrent_index(statement, true)
+    }
+
+    /// Before a statement that runs outside a transaction: while another
+    /// session runs the same statement (a run killed during it leaves the
+    /// server's session working, and a lease can expire before it ends),
+    /// waits for it, up to [`Settings::earlier_attempt_wait`]; past that,
+    /// returns the session.
+    pub fn wait_for_earlier_attempt(&mut self, statement: &str) -> Result<(), Blocker> {
+        let wait = self.settings.earlier_attempt_wait;
+        let Conn::Postgres(c) = &mut self.db.conn else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        let mut said = false;
+        loop {
+            let Ok(rows) = c.query(
+                "/* db-migrate: waiting for an earlier attempt */ \
+                 SELECT pid, coalesce(application_name, ''), coalesce(state, ''), query, \
+                        coalesce(extract(epoch FROM now() - query_start), 0)::float8 \
+                 FROM pg_stat_activity \
+                 WHERE pid <> pg_backend_pid() AND datname = current_database() AND state = 'active' \
+                   AND length(query) > 0 AND position(query in $1) = 1",
+                &[&statement],
+            ) else {
+                return Ok(());
+            };
+            let Some(row) = rows.first() else {
+                return Ok(());
+            };
+            let session = Blocker {
+                pid: row.get(0),
+                application: row.get(1),
+                state: row.get(2),
+                query: row.get(3),
+                seconds: row.get(4),
+            };
+            if started.elapsed() >= wait {
+                return Err(session);
+            }
+            if !said {
+                said = true;
+                crate::report::eline(
+                    crate::report::WARN,
+                    "waiting",
+                    &format!(
+                        "session {} ({}) is still running this statement from an earlier run that was stopped \
+                         ({:.0} s so far); waiting up to {} s for it to finish",
+                        session.pid,
+                        if session.application.is_empty() {
+                            "no application name"
+                        } else {
+                            &session.application
+                        },
+                        session.seconds,
+                        wait.as_secs()
+                    ),
+                );
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     /// The INVALID index a failed `CREATE INDEX CONCURRENTLY` statement left, if any.
