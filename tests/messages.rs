@@ -267,3 +267,58 @@ fn an_existing_database_is_pointed_at_baseline() {
     assert!(text.contains("no migration history"), "{text}");
     assert!(text.contains("db-migrate baseline <id>"), "{text}");
 }
+
+/// DDL in a hand-written migration flows into the schema after it: the
+/// table it creates is not drift, and declaring that table in the schema
+/// afterwards does not generate it a second time.
+#[test]
+fn hand_written_ddl_is_part_of_the_migrations_schema() {
+    let dir = project(SCHEMA);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path())
+        .args(["generate", "audit", "--empty"])
+        .assert()
+        .success();
+    let audit = std::fs::read_dir(dir.path().join("migrations"))
+        .expect("migrations")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("_audit"))
+        .expect("the audit migration");
+    std::fs::write(
+        audit.join("migration.sql"),
+        "CREATE TABLE audit (\n  id integer PRIMARY KEY NOT NULL,\n  note text\n);\nINSERT INTO audit (id, note) VALUES (1, 'created');\n",
+    )
+    .expect("write");
+    cli(dir.path()).arg("apply").assert().success();
+    // Not drift; but the schema does not declare it, and generate will not drop it.
+    cli(dir.path()).arg("check").assert().code(1).stdout(
+        predicate::str::contains("undeclared")
+            .and(predicate::str::contains("table audit (created by"))
+            .and(predicate::str::contains("drift").not()),
+    );
+    cli(dir.path())
+        .args(["generate", "something"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "would drop it; nothing was written",
+        ));
+
+    std::fs::write(
+        dir.path().join("shared/schema.ts"),
+        format!(
+            "{SCHEMA}\nexport const audit = sqliteTable(\"audit\", {{\n  id: integer(\"id\").primaryKey(),\n  note: text(\"note\"),\n}});\n"
+        ),
+    )
+    .expect("schema");
+    cli(dir.path())
+        .args(["generate", "declare_audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No schema changes"));
+    cli(dir.path()).arg("check").assert().success();
+}

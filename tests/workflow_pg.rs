@@ -655,3 +655,53 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// PostgreSQL: a hand-written migration's table, index and column are
+/// part of the schema after it; declaring them later generates nothing.
+#[test]
+fn hand_written_ddl_is_part_of_the_migrations_schema() {
+    let db = TestDb::new();
+    let p = project(USERS_V1);
+    let dir = p.path();
+    cli(dir, None).args(["generate", "init"]).assert().success();
+    cli(dir, None)
+        .args(["generate", "by_hand", "--empty"])
+        .assert()
+        .success();
+    let by_hand = migration_dirs(dir)
+        .into_iter()
+        .find(|d| d.ends_with("_by_hand"))
+        .expect("the hand-written migration");
+    std::fs::write(
+        dir.join("migrations").join(by_hand).join("migration.sql"),
+        "CREATE TABLE \"audit\" (\n\t\"id\" integer PRIMARY KEY NOT NULL,\n\t\"note\" text\n);\n\
+         ALTER TABLE \"users\" ADD COLUMN \"last_login_at\" timestamp;\n\
+         CREATE INDEX \"audit_note_idx\" ON \"audit\" USING btree (\"note\");\n",
+    )
+    .unwrap();
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("table audit (created by")
+                .and(predicate::str::contains(
+                    "column users.last_login_at (created by",
+                ))
+                .and(predicate::str::contains("drift").not()),
+        );
+    write_schema(
+        dir,
+        &format!(
+            "{}\nexport const audit = pgTable(\"audit\", {{\n  id: integer(\"id\").primaryKey(),\n  note: text(\"note\"),\n}}, (t) => [index(\"audit_note_idx\").on(t.note)]);\n",
+            USERS_V2.replace("{ pgTable,", "{ pgTable, index,")
+        ),
+    );
+    cli(dir, None)
+        .args(["generate", "declare"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No schema changes"));
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+}

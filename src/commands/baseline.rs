@@ -51,8 +51,7 @@ pub fn run(config: &Config, args: &BaselineArgs) -> CommandResult {
 
     // Does the database have the schema those migrations build?
     let expected = set
-        .snapshot_after(&last)
-        .cloned()
+        .snapshot_after(&last, Some(db.dialect()))
         .unwrap_or_else(|| Schema::empty(db.dialect()));
     let live = inspect(&mut db, config, &expected)?;
     let differences = diff(

@@ -16,7 +16,7 @@ use super::{CommandResult, Outcome, declared_schema, inspect};
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// `ungenerated`, `fork`, `pending`, `drift`, `edited`, `incomplete` or `missing`.
+    /// `ungenerated`, `undeclared`, `fork`, `pending`, `drift`, `edited`, `incomplete` or `missing`.
     pub kind: &'static str,
     /// A sentence saying what it means.
     pub message: String,
@@ -32,10 +32,27 @@ pub fn run(config: &Config) -> CommandResult {
 
     // (a) Declared schema vs the last snapshot.
     let snapshot = set
-        .latest_snapshot()
-        .cloned()
+        .latest_snapshot(Some(declared.dialect))
         .unwrap_or_else(|| Schema::empty(declared.dialect));
     let ungenerated = changes(&snapshot, &declared);
+    let handwritten = set.handwritten_objects(Some(declared.dialect));
+    let undeclared = crate::migrations::undeclared(&ungenerated, &handwritten);
+    if !undeclared.is_empty() {
+        findings.push(Finding {
+            kind: "undeclared",
+            message: "hand-written migrations created what the schema does not declare: declare it in the schema \
+                      (or drop it in a hand-written migration); until then `generate` refuses to drop it"
+                .into(),
+            items: undeclared
+                .iter()
+                .map(|c| format!("{} (created by {})", c.object, c.migration))
+                .collect(),
+        });
+    }
+    let ungenerated: Vec<Change> = ungenerated
+        .into_iter()
+        .filter(|c| crate::migrations::undeclared(std::slice::from_ref(c), &handwritten).is_empty())
+        .collect();
     if !ungenerated.is_empty() {
         findings.push(Finding {
             kind: "ungenerated",
@@ -104,8 +121,7 @@ pub fn run(config: &Config) -> CommandResult {
             .map(|a| a.id.as_str())
             .max();
         let expected = newest
-            .and_then(|id| set.snapshot_after(id))
-            .cloned()
+            .and_then(|id| set.snapshot_after(id, Some(declared.dialect)))
             .unwrap_or_else(|| Schema::empty(declared.dialect));
         let mut scope = expected.clone();
         scope.schemas.extend(declared.schemas.iter().cloned());

@@ -60,7 +60,7 @@ pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
     let dialect = declared
         .as_ref()
         .map(|d| d.dialect)
-        .or_else(|| set.latest_snapshot().map(|s| s.dialect))
+        .or_else(|| set.latest_snapshot(None).map(|s| s.dialect))
         .or_else(|| super::migrations_dialect(&set));
     let from = load(config, args.from, declared.as_ref(), &set, dialect, None)?;
     let to = load(
@@ -135,8 +135,8 @@ fn load(
         Source::Schema => Ok(declared
             .cloned()
             .unwrap_or_else(|| Schema::empty(Dialect::Postgres))),
-        Source::Migrations => match set.latest_snapshot() {
-            Some(s) => Ok(s.clone()),
+        Source::Migrations => match set.latest_snapshot(dialect) {
+            Some(s) => Ok(s),
             None => Ok(Schema::empty(dialect_or_usage()?)),
         },
         Source::Empty => Ok(Schema::empty(dialect_or_usage()?)),

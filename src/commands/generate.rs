@@ -65,8 +65,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
 
     let declared = declared_schema(config)?;
     let previous = set
-        .latest_snapshot()
-        .cloned()
+        .latest_snapshot(Some(declared.dialect))
         .unwrap_or_else(|| Schema::empty(declared.dialect));
     let written = write_changes(config, set, &args.name, &previous, &declared, args, now)?;
     Ok(done(&written))
@@ -120,6 +119,11 @@ pub(super) fn write_changes(
             }
         }
     };
+    let undeclared =
+        migrations::undeclared(&changes, &set.handwritten_objects(Some(declared.dialect)));
+    if !undeclared.is_empty() {
+        return Err(super::undeclared_failure(&undeclared));
+    }
     let rendered_parts = super::rendered_parts(changes, previous, declared);
     if rendered_parts.is_empty() {
         report::line(OK, "✓", "No schema changes, nothing to migrate");

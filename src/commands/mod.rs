@@ -132,6 +132,26 @@ impl From<MigrationsError> for Failure {
     }
 }
 
+/// The refusal to drop what hand-written migrations created and the schema
+/// does not declare.
+pub fn undeclared_failure(undeclared: &[crate::migrations::Created]) -> Failure {
+    let list: Vec<String> = undeclared
+        .iter()
+        .map(|c| format!("{} (created by {})", c.object, c.migration))
+        .collect();
+    problem(
+        format!(
+            "the schema does not declare what hand-written migrations created, so this migration would drop it; nothing was written:\n  {}",
+            list.join("\n  ")
+        ),
+        Some(
+            "declare each one in the schema as the migration created it (generate then writes nothing for it); if it \
+             should go, drop it in a hand-written migration (`db-migrate generate <name> --empty`)"
+                .into(),
+        ),
+    )
+}
+
 /// The schema files named by the configuration (paths, folders or globs).
 pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, Failure> {
     if let Some(e) = config.unknown_setting("schema") {

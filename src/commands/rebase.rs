@@ -65,8 +65,7 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
     let declared = declared_schema(config)?;
     let previous = previous_id
         .as_deref()
-        .and_then(|id| set.snapshot_after(id))
-        .cloned()
+        .and_then(|id| set.snapshot_after(id, Some(declared.dialect)))
         .unwrap_or_else(|| Schema::empty(declared.dialect));
 
     // Move the old migration aside; put it back if regenerating fails.

@@ -2,8 +2,11 @@
 //! `<UTC YYYYMMDDHHMMSS>_<name>`, holding `migration.sql` and (when generated)
 //! `meta.json`; plus `applied/<id>.json`, the journal of where each was applied.
 
+mod handwritten;
 mod journal;
 mod meta;
+
+pub use handwritten::{Created, undeclared};
 
 pub use journal::AppliedRecord;
 pub use meta::{META_FILE, Meta, Warning};
@@ -12,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::schema::Schema;
+use crate::schema::{Dialect, Schema};
 
 /// The SQL file of a migration.
 pub const SQL_FILE: &str = "migration.sql";
@@ -80,6 +83,11 @@ pub enum MigrationsError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+/// The snapshot a generated migration's meta.json holds.
+fn snapshot(m: &Migration) -> Option<&Schema> {
+    m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref())
 }
 
 /// One migration on disk.
@@ -225,22 +233,59 @@ impl MigrationSet {
         self.migrations.last()
     }
 
-    /// The declared schema after every migration: the newest snapshot
-    /// (hand-written migrations inherit their parent's).
-    pub fn latest_snapshot(&self) -> Option<&Schema> {
-        self.migrations
-            .iter()
-            .rev()
-            .find_map(|m| m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+    /// The schema after every migration (see [`MigrationSet::snapshot_after`]).
+    pub fn latest_snapshot(&self, dialect: Option<Dialect>) -> Option<Schema> {
+        self.schema_after(self.migrations.len(), dialect)
     }
 
-    /// The declared schema right after migration `id`.
-    pub fn snapshot_after(&self, id: &str) -> Option<&Schema> {
-        self.migrations
-            .iter()
-            .rev()
-            .skip_while(|m| m.id != id)
-            .find_map(|m| m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+    /// The schema right after migration `id`: the newest snapshot up to it,
+    /// with the DDL of the hand-written migrations after that snapshot
+    /// applied in order (tables they create, columns they alter, indexes they
+    /// drop...), so that what they did is neither drift nor generated again.
+    /// Without any snapshot, starts from an empty `dialect` schema (`None`
+    /// when the dialect is not known either).
+    pub fn snapshot_after(&self, id: &str, dialect: Option<Dialect>) -> Option<Schema> {
+        let end = self.migrations.iter().position(|m| m.id == id)? + 1;
+        self.schema_after(end, dialect)
+    }
+
+    /// The schema after the first `end` migrations.
+    fn schema_after(&self, end: usize, dialect: Option<Dialect>) -> Option<Schema> {
+        let (base, steps) = self.handwritten_steps(end, dialect)?;
+        Some(steps.into_iter().last().map_or(base, |(_, _, after)| after))
+    }
+
+    /// The newest snapshot among the first `end` migrations (or an empty
+    /// schema), and each hand-written migration after it as (id, schema
+    /// before, schema after).
+    #[allow(clippy::type_complexity)]
+    fn handwritten_steps(
+        &self,
+        end: usize,
+        dialect: Option<Dialect>,
+    ) -> Option<(Schema, Vec<(String, Schema, Schema)>)> {
+        let head = &self.migrations[..end.min(self.migrations.len())];
+        let (base, rest) = match head.iter().rposition(|m| snapshot(m).is_some()) {
+            Some(i) => (snapshot(&head[i])?.clone(), &head[i + 1..]),
+            None => (Schema::empty(dialect?), head),
+        };
+        let mut steps: Vec<(String, Schema, Schema)> = Vec::new();
+        for m in rest.iter().filter(|m| snapshot(m).is_none()) {
+            let before = steps
+                .last()
+                .map_or_else(|| base.clone(), |(_, _, after)| after.clone());
+            let after = handwritten::apply(&before, &m.sql);
+            steps.push((m.id.clone(), before, after));
+        }
+        Some((base, steps))
+    }
+
+    /// The objects the hand-written migrations after the newest snapshot
+    /// created (see [`handwritten::created`]).
+    pub fn handwritten_objects(&self, dialect: Option<Dialect>) -> Vec<Created> {
+        self.handwritten_steps(self.migrations.len(), dialect)
+            .map(|(_, steps)| handwritten::created(&steps))
+            .unwrap_or_default()
     }
 
     /// The parent of each migration: its meta.json's `parent`, or for a
