@@ -17,6 +17,7 @@ use db_migrate::commands::{
     baseline::BaselineArgs,
     diff::{DiffArgs, Source},
     generate::GenerateArgs,
+    import::ImportArgs,
     lint::LintArgs,
     push::PushArgs,
     rebase::RebaseArgs,
@@ -179,6 +180,34 @@ it is now.")]
         #[arg(long, value_name = "NAME")]
         create: Vec<String>,
     },
+    /// Move a drizzle-kit project over: its migrations folder becomes db-migrate's
+    #[command(after_help = "\
+Examples:
+  db-migrate import drizzle-kit                  from drizzle.config's `out` (default drizzle/)
+  db-migrate import drizzle-kit --from db/drizzle --dry-run
+
+Writes migrations/<id>/migration.sql (drizzle-kit's SQL, byte for byte) and
+meta.json (with the schema drizzle-kit's snapshot recorded after it) for
+each journal entry; ids come from the journal's `when`. drizzle-kit's folder
+is left as it is. The next `apply` finds what drizzle-kit's migrator applied
+(its __drizzle_migrations table) and records it as applied without running
+it; `status` shows those as applied (drizzle-kit).
+Exit 1 when the schema has changes drizzle-kit never generated (then run
+`db-migrate generate <name>`).")]
+    Import {
+        /// What to import from (only drizzle-kit's 0.x folder layout)
+        #[arg(value_enum)]
+        tool: ImportTool,
+        /// drizzle-kit's migrations folder [default: drizzle.config's `out`, else drizzle]
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// Print what would be written; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Write even though the migrations folder already has migrations
+        #[arg(long)]
+        force: bool,
+    },
     /// Record migrations as applied without running them (existing databases)
     #[command(after_help = "\
 Examples:
@@ -274,6 +303,13 @@ discards data (drop table or column, narrowing type change) without --force
         #[arg(long, value_name = "OLD=NEW")]
         rename: Vec<String>,
     },
+}
+
+/// Tools `import` reads.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ImportTool {
+    /// drizzle-kit's migrations folder (meta/_journal.json, NNNN_tag.sql, meta/NNNN_snapshot.json)
+    DrizzleKit,
 }
 
 fn main() -> ExitCode {
@@ -380,6 +416,19 @@ fn main() -> ExitCode {
                 created: create,
             },
         ),
+        Command::Import {
+            tool: ImportTool::DrizzleKit,
+            from,
+            dry_run,
+            force,
+        } => commands::import::run(
+            &config,
+            &ImportArgs {
+                from,
+                dry_run,
+                force,
+            },
+        ),
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
         }
@@ -424,8 +473,8 @@ fn main() -> ExitCode {
 }
 
 /// Every subcommand's name, as [`Command::name`] gives it.
-const COMMANDS: [&str; 9] = [
-    "generate", "apply", "rebase", "baseline", "status", "check", "lint", "diff", "push",
+const COMMANDS: [&str; 10] = [
+    "generate", "apply", "rebase", "import", "baseline", "status", "check", "lint", "diff", "push",
 ];
 
 impl Command {
@@ -435,6 +484,7 @@ impl Command {
             Command::Generate { .. } => "generate",
             Command::Apply { .. } => "apply",
             Command::Rebase { .. } => "rebase",
+            Command::Import { .. } => "import",
             Command::Baseline { .. } => "baseline",
             Command::Status => "status",
             Command::Check => "check",

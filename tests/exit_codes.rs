@@ -171,6 +171,13 @@ const CASES: &[Case] = &[
         code: 2,
         says: "no such migration",
     },
+    Case {
+        name: "import without a drizzle-kit folder",
+        setup: &[],
+        args: &["import", "drizzle-kit"],
+        code: 2,
+        says: "meta/_journal.json",
+    },
     // Findings and failures: 1.
     Case {
         name: "pending migrations",

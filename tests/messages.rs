@@ -322,3 +322,54 @@ fn hand_written_ddl_is_part_of_the_migrations_schema() {
         .stdout(predicate::str::contains("No schema changes"));
     cli(dir.path()).arg("check").assert().success();
 }
+
+/// A history that drops a column replays on a fresh database (the table is
+/// created empty in the same run, nothing is lost); on a database whose
+/// table has rows, apply refuses the drop until it is allowed.
+#[test]
+fn the_lint_gate_stops_only_what_loses_rows() {
+    let dir = project(SCHEMA);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    std::fs::write(
+        dir.path().join("shared/schema.ts"),
+        SCHEMA.replace("  email: text(\"email\").notNull(),\n", ""),
+    )
+    .expect("schema");
+    cli(dir.path())
+        .args(["generate", "drop_email"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("drop-column"));
+    cli(dir.path())
+        .arg("apply")
+        .env("DATABASE_URL", "sqlite:fresh.db")
+        .assert()
+        .success();
+
+    let first = std::fs::read_dir(dir.path().join("migrations"))
+        .expect("migrations")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .find(|n| n.ends_with("_init"))
+        .expect("init");
+    cli(dir.path())
+        .args(["apply", "--to", &first])
+        .assert()
+        .success();
+    sqlite(
+        dir.path(),
+        "INSERT INTO users (id, email) VALUES (1, 'a@example.com');",
+    );
+    cli(dir.path()).arg("apply").assert().code(1).stderr(
+        predicate::str::contains("[drop-column]")
+            .and(predicate::str::contains("nothing was applied")),
+    );
+    cli(dir.path())
+        .args(["apply", "--allow-lint-errors"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("WARNING --allow-lint-errors"));
+}

@@ -77,7 +77,7 @@ pub fn run(config: &Config) -> CommandResult {
     // (b) and (c) need the database.
     let target = if config.database_url.is_some() {
         let mut db = super::connect(config, Some(declared.dialect))?;
-        let applied = super::applied_migrations(&mut db, config)?;
+        let applied = super::applied_migrations(&mut db, config, &set)?;
         let entries = compare(&set, &applied);
         for (state, kind, message) in [
             (

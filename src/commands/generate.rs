@@ -221,6 +221,7 @@ fn write_part(
         name: name.to_string(),
         created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         dialect: snapshot.dialect,
+        drizzle_kit: None,
         parent: parent.map(str::to_string),
         checksum: migrations::checksum(&sql),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -148,7 +148,7 @@ fn select(
     };
     if names.is_empty() {
         let applied: Vec<String> = match db {
-            Some(db) => super::applied_migrations(db, config)?
+            Some(db) => super::applied_migrations(db, config, set)?
                 .into_iter()
                 .filter(|a| a.finished)
                 .map(|a| a.id)

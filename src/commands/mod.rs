@@ -2,11 +2,13 @@
 //! plus the steps they share: reading the declared schema, connecting,
 //! turning a diff into SQL.
 
+mod adopt;
 pub mod apply;
 pub mod baseline;
 pub mod check;
 pub mod diff;
 pub mod generate;
+pub mod import;
 pub mod lint;
 pub mod push;
 pub mod rebase;
@@ -339,17 +341,23 @@ pub fn connect_with_url(
     Ok((db, url))
 }
 
-/// The rows of the configured history table (none when it does not exist yet).
+/// The rows of the configured history table (none when it does not exist
+/// yet), plus the imported migrations drizzle-kit's migrator applied that it
+/// does not have yet (see [`adopt`]).
 pub fn applied_migrations(
     db: &mut Db,
     config: &Config,
+    set: &MigrationSet,
 ) -> Result<Vec<crate::history::AppliedMigration>, Failure> {
-    crate::history::read(db, &history_table(config)).map_err(|e| {
+    let mut applied = crate::history::read(db, &history_table(config)).map_err(|e| {
         problem(
             format!("could not read the history on {}: {e}", db.target),
             None,
         )
-    })
+    })?;
+    let adopted = adopt::applied_by_drizzle_kit(db, config, set, &applied)?;
+    applied.extend(adopted);
+    Ok(applied)
 }
 
 /// The history table named by the configuration.
@@ -366,7 +374,8 @@ pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
 }
 
 /// Inspects the live database, in the namespaces `expected` uses and those
-/// drizzle.config's `schemaFilter` names, leaving out the history table.
+/// drizzle.config's `schemaFilter` names, leaving out db-migrate's and
+/// drizzle-kit's history tables.
 pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
     let dialect = db.dialect();
     let mut schemas = vec![dialect.default_schema().to_string()];
@@ -375,9 +384,17 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
         schemas.extend(config.schema_filter.iter().cloned());
     }
     schemas.dedup();
+    let settings = config.drizzle_migrations.as_ref();
+    let drizzle_kit_history = crate::history::drizzle_kit::table(
+        settings.and_then(|s| s.table.as_deref()),
+        settings.and_then(|s| s.schema.as_deref()),
+    );
     let scope = Scope {
         schemas,
-        exclude_tables: vec![history_table(config).qualified(dialect)],
+        exclude_tables: vec![
+            history_table(config).qualified(dialect),
+            drizzle_kit_history.qualified(dialect),
+        ],
     };
     let target = db.target.clone();
     let result = match &mut db.conn {
@@ -403,7 +420,7 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
 }
 
 /// What lint rules use from a live database: the PostgreSQL version and
-/// the row estimates (nothing on SQLite).
+/// the rows in each table.
 #[derive(Debug, Clone, Default)]
 pub struct LiveFacts {
     /// `server_version_num`.
@@ -420,7 +437,10 @@ impl LiveFacts {
                 pg_version: crate::inspect::table_sizes::server_version(c),
                 table_rows: crate::inspect::table_sizes::row_estimates(c),
             },
-            crate::db::Conn::Sqlite(_) => LiveFacts::default(),
+            crate::db::Conn::Sqlite(c) => LiveFacts {
+                pg_version: None,
+                table_rows: crate::inspect::table_sizes::sqlite_row_counts(c),
+            },
         }
     }
 }

@@ -98,7 +98,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
 pub fn run(config: &Config) -> CommandResult {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let mut db = connect(config, migrations_dialect(&set))?;
-    let applied = super::applied_migrations(&mut db, config)?;
+    let applied = super::applied_migrations(&mut db, config, &set)?;
     let entries = compare(&set, &applied);
     let forks: Vec<String> = set.forks().iter().map(ToString::to_string).collect();
     let clean = entries.iter().all(|e| e.state == State::Applied) && forks.is_empty();
@@ -143,7 +143,19 @@ fn print_human(report: &Report, config: &Config) {
         .unwrap_or(0);
     for e in &report.migrations {
         let (style, label, detail) = match e.state {
-            State::Applied => (OK, "applied   ", e.applied_at.clone().unwrap_or_default()),
+            State::Applied => {
+                let at = e.applied_at.clone().unwrap_or_default();
+                let by_drizzle_kit = e.error.as_deref() == Some(super::adopt::NOTE);
+                (
+                    OK,
+                    "applied   ",
+                    if by_drizzle_kit {
+                        format!("{at} (drizzle-kit)")
+                    } else {
+                        at
+                    },
+                )
+            }
             State::Pending => (WARN, "pending   ", String::new()),
             State::Edited => (
                 BAD,

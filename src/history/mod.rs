@@ -1,6 +1,7 @@
 //! The database side of migrations: the history table (the source of truth
 //! for what is applied) and the lock that serialises concurrent runs.
 
+pub mod drizzle_kit;
 mod lock;
 
 pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock, lock_key};

@@ -1,5 +1,5 @@
-//! What lint needs to know about a live PostgreSQL server: its version and
-//! how many rows each table holds now.
+//! What lint needs to know about a live database: the PostgreSQL server's
+//! version, and how many rows each table holds now.
 //!
 //! `pg_class.reltuples` alone is stale (a table analysed while empty keeps
 //! saying 0 after 50,000 inserts), so the estimate scales it by the table's
@@ -57,6 +57,32 @@ pub fn row_estimates(client: &mut postgres::Client) -> Option<HashMap<QualifiedN
             .collect(),
     )
 }
+
+/// SQLite: rows per table, counted up to [`SQLITE_COUNT_CAP`] (SQLite keeps
+/// no estimate; a capped count is cheap and tells empty from not).
+pub fn sqlite_row_counts(conn: &rusqlite::Connection) -> Option<HashMap<QualifiedName, f64>> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .ok()?;
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut counts = HashMap::new();
+    for name in names {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} LIMIT {SQLITE_COUNT_CAP})",
+            crate::render::ident(&name)
+        );
+        let rows: i64 = conn.query_row(&sql, [], |r| r.get(0)).ok()?;
+        counts.insert(QualifiedName::new("main", &name), rows as f64);
+    }
+    Some(counts)
+}
+
+/// The most rows counted per SQLite table.
+pub const SQLITE_COUNT_CAP: u32 = 100_000;
 
 /// The catalog's figures for one table.
 #[derive(Debug, Clone, Copy)]

@@ -27,6 +27,17 @@ pub struct Warning {
     pub severity: String,
 }
 
+/// The drizzle-kit migration an imported one was read from: its journal
+/// `tag` and `when` (milliseconds since the epoch, what drizzle-kit's
+/// migrator records as `created_at`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrizzleKitOrigin {
+    /// The journal tag, e.g. `0000_cheerful_black_bird`.
+    pub tag: String,
+    /// The journal `when`.
+    pub when: i64,
+}
+
 /// The contents of `meta.json`. Fields are in alphabetical order, which is
 /// the order they are written in; the snapshot's objects keep the model's
 /// field order (name first), which is just as deterministic and lets a large
@@ -39,6 +50,9 @@ pub struct Meta {
     pub created_at: String,
     /// The dialect its SQL is written for.
     pub dialect: Dialect,
+    /// Where `import drizzle-kit` took it from, for imported migrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drizzle_kit: Option<DrizzleKitOrigin>,
     /// The migration id (directory name).
     pub id: String,
     /// The name part of the id.
@@ -82,6 +96,7 @@ mod tests {
             name: "init".into(),
             created_at: "2025-05-21T21:30:00Z".into(),
             dialect: Dialect::Postgres,
+            drizzle_kit: None,
             parent: None,
             checksum: "ab".into(),
             tool_version: "0.1.0".into(),

@@ -9,7 +9,7 @@ mod meta;
 pub use handwritten::{Created, undeclared};
 
 pub use journal::AppliedRecord;
-pub use meta::{META_FILE, Meta, Warning};
+pub use meta::{DrizzleKitOrigin, META_FILE, Meta, Warning};
 
 use std::path::{Path, PathBuf};
 
@@ -461,9 +461,15 @@ pub fn checksum(sql: &str) -> String {
         normalized.push_str(line.trim_end());
         normalized.push('\n');
     }
-    let trimmed = normalized.trim_end_matches('\n');
-    let digest = Sha256::digest(trimmed.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(normalized.trim_end_matches('\n'))
+}
+
+/// SHA-256 of `text`'s bytes, as lowercase hex (drizzle-kit's migration hash).
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -517,6 +523,7 @@ mod tests {
             name: id[15..].into(),
             created_at: String::new(),
             dialect: crate::schema::Dialect::Postgres,
+            drizzle_kit: None,
             parent: parent.map(str::to_string),
             checksum: String::new(),
             tool_version: String::new(),

@@ -3,7 +3,7 @@
 //! on the schema files, and drizzle-kit's snapshot JSON is converted into
 //! the model. For schemas the static reader cannot evaluate.
 
-mod snapshot;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,12 +1,18 @@
 //! Before a run: lint the pending migrations with what the live database
 //! says (its version, its tables' rows now), and refuse error findings that
 //! no `-- db-migrate: allow <rule>` comment allows, unless
-//! `--allow-lint-errors`.
+//! `--allow-lint-errors`. A finding whose tables are all empty, or do not
+//! exist yet (a fresh database replaying the history creates them in this
+//! run), loses nothing and does not stop the run.
+
+use std::collections::HashMap;
 
 use crate::db::Db;
+use crate::diff::Change;
 use crate::lint::{self, Severity};
 use crate::migrations::Migration;
 use crate::report::{self, BAD};
+use crate::schema::QualifiedName;
 
 use super::super::{Failure, LiveFacts, problem};
 
@@ -22,7 +28,10 @@ pub fn check(db: &mut Db, pending: &[&Migration], allow: bool) -> Result<(), Fai
         ctx.transactional = m.transactional();
         let statements = lint::statements_from_sql(&m.sql, ctx.dialect);
         for f in lint::lint(&statements, &ctx) {
-            if f.severity == Severity::Error {
+            let harmless = statements
+                .get(f.statement)
+                .is_some_and(|s| on_empty_tables(&s.changes, live.table_rows.as_ref()));
+            if f.severity == Severity::Error && !harmless {
                 let line = statements.get(f.statement).map_or(0, |s| s.line);
                 errors.push(format!(
                     "{} migration.sql line {line}: [{}] {}",
@@ -60,4 +69,26 @@ pub fn check(db: &mut Db, pending: &[&Migration], allow: bool) -> Result<(), Fai
                 .into(),
         ),
     ))
+}
+
+/// True when every table `changes` touch is known to be empty now or does
+/// not exist yet; false when one has rows, is unknown, or a change touches
+/// no table (an enum, a schema).
+fn on_empty_tables(changes: &[Change], rows: Option<&HashMap<QualifiedName, f64>>) -> bool {
+    let Some(rows) = rows else {
+        return false;
+    };
+    !changes.is_empty()
+        && changes.iter().all(|c| {
+            let table = match c {
+                Change::DropTable(t) => t.qualified(),
+                Change::RebuildTable { to, .. } => to.qualified(),
+                Change::AlterColumnPart { table, .. } => table.clone(),
+                other => match other.altered_table() {
+                    Some(t) => t.clone(),
+                    None => return false,
+                },
+            };
+            rows.get(&table).is_none_or(|&n| n == 0.0)
+        })
 }

@@ -78,8 +78,7 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
     let table = history_table(config);
     if args.dry_run {
-        let applied = history::read(&mut db, &table)
-            .map_err(|e| db_problem(&db, "could not read the history", e))?;
+        let applied = super::applied_migrations(&mut db, config, &set)?;
         let pending = select(&set, &applied, args, &db.target)?;
         return Ok(dry_run::print(
             &db,
@@ -113,6 +112,58 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let result = apply_locked(&mut db, &url, &table, &set, config, args);
     let _ = lock.release(&mut db);
     result
+}
+
+/// Records in db-migrate's history, in one transaction, the imported
+/// migrations drizzle-kit's migrator applied (they never run again), and
+/// adds them to `applied`.
+fn adopt_drizzle_kit(
+    db: &mut Db,
+    table: &HistoryTable,
+    set: &MigrationSet,
+    config: &Config,
+    applied: &mut Vec<AppliedMigration>,
+) -> Result<(), Failure> {
+    let adopted = super::adopt::applied_by_drizzle_kit(db, config, set, applied)?;
+    if adopted.is_empty() {
+        return Ok(());
+    }
+    db.begin()
+        .map_err(|e| db_problem(db, "could not begin a transaction", e))?;
+    for row in &adopted {
+        if let Err(e) = history::record(db, table, row) {
+            db.rollback();
+            return Err(db_problem(
+                db,
+                "could not record drizzle-kit's migrations",
+                e,
+            ));
+        }
+    }
+    db.commit()
+        .map_err(|e| db_problem(db, "could not commit drizzle-kit's migrations", e))?;
+    for row in &adopted {
+        let _ = set.write_applied(&AppliedRecord {
+            id: row.id.clone(),
+            checksum: row.checksum.clone(),
+            checksum_version: CHECKSUM_VERSION,
+            applied_at: row.applied_at.clone(),
+            execution_ms: 0,
+            target: db.target.clone(),
+            tool_version: row.tool_version.clone(),
+        });
+    }
+    report::eline(
+        report::OK,
+        "adopted",
+        &format!(
+            "{} migration{} drizzle-kit had applied, recorded in {table} (not run again)",
+            adopted.len(),
+            if adopted.len() == 1 { "" } else { "s" }
+        ),
+    );
+    applied.extend(adopted);
+    Ok(())
 }
 
 /// The session settings and retry policy from the configuration.
@@ -252,8 +303,9 @@ fn apply_locked(
 ) -> CommandResult {
     history::ensure(db, table)
         .map_err(|e| db_problem(db, "could not create the history table", e))?;
-    let applied =
+    let mut applied =
         history::read(db, table).map_err(|e| db_problem(db, "could not read the history", e))?;
+    adopt_drizzle_kit(db, table, set, config, &mut applied)?;
     let pending = select(set, &applied, args, &db.target)?;
     let mut progress = progress::reporter(report::json());
     if pending.is_empty() {

@@ -1,0 +1,122 @@
+//! Migrations imported from drizzle-kit (`import drizzle-kit`) that
+//! drizzle-kit's migrator had applied, found in its history table. `status`,
+//! `check` and `lint` take them as applied; `apply` records them in
+//! db-migrate's history (in one transaction, never running them).
+//!
+//! As drizzle-kit's migrator decides: every imported migration whose journal
+//! `when` is at most the newest `created_at` is applied. Each must match a
+//! row by hash (the sha256 of the file drizzle-kit ran) and each row must
+//! match an imported migration; otherwise nothing is taken and the failure
+//! names them.
+
+use super::{Failure, problem};
+use crate::config::Config;
+use crate::db::Db;
+use crate::history::{AppliedMigration, drizzle_kit};
+use crate::migrations::{CHECKSUM_VERSION, MigrationSet, sha256_hex};
+
+/// The note on history rows taken from drizzle-kit's table.
+pub const NOTE: &str = "drizzle-kit: applied by drizzle-kit's migrator";
+
+/// The imported migrations drizzle-kit applied that `ours` (db-migrate's
+/// history) does not have yet, as history rows.
+pub fn applied_by_drizzle_kit(
+    db: &mut Db,
+    config: &Config,
+    set: &MigrationSet,
+    ours: &[AppliedMigration],
+) -> Result<Vec<AppliedMigration>, Failure> {
+    let imported: Vec<_> = set
+        .migrations
+        .iter()
+        .filter_map(|m| Some((m, m.meta.as_ref()?.drizzle_kit.as_ref()?)))
+        .collect();
+    if imported.is_empty() {
+        return Ok(Vec::new());
+    }
+    let settings = config.drizzle_migrations.as_ref();
+    let table = drizzle_kit::table(
+        settings.and_then(|s| s.table.as_deref()),
+        settings.and_then(|s| s.schema.as_deref()),
+    );
+    let shown_table = table.qualified(db.dialect());
+    let rows = drizzle_kit::read(db, &table)
+        .map_err(|e| {
+            problem(
+                format!("could not read {shown_table} on {}: {e}", db.target),
+                None,
+            )
+        })?
+        .unwrap_or_default();
+    let Some(high_water) = rows.iter().map(|r| r.created_at).max() else {
+        return Ok(Vec::new());
+    };
+    let due: Vec<_> = imported
+        .iter()
+        .filter(|(_, origin)| origin.when <= high_water)
+        .collect();
+    if due.iter().all(|(m, _)| ours.iter().any(|a| a.id == m.id)) {
+        // Adopted already: db-migrate's history decides from here on.
+        return Ok(Vec::new());
+    }
+    let hash = sha256_hex;
+    let mut problems = Vec::new();
+    for row in &rows {
+        let known = imported
+            .iter()
+            .any(|(m, origin)| hash(&m.sql) == row.hash || origin.when == row.created_at);
+        if !known {
+            problems.push(format!(
+                "a row of {shown_table} (created_at {}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
+                row.created_at,
+                super::shown(&set.dir)
+            ));
+        }
+    }
+    let mut adopted = Vec::new();
+    for (m, origin) in due {
+        let Some(row) = rows.iter().find(|r| r.hash == hash(&m.sql)) else {
+            problems.push(format!(
+                "{} ({}) was applied by drizzle-kit, but its migration.sql is not the file drizzle-kit ran (the hash differs)",
+                m.id, origin.tag
+            ));
+            continue;
+        };
+        if ours.iter().any(|a| a.id == m.id) {
+            continue;
+        }
+        adopted.push(AppliedMigration {
+            id: m.id.clone(),
+            checksum: m.checksum.clone(),
+            checksum_version: CHECKSUM_VERSION as i32,
+            applied_at: rfc3339(row.created_at),
+            execution_ms: 0,
+            tool_version: "drizzle-kit".into(),
+            statements_done: None,
+            finished: true,
+            error: Some(NOTE.into()),
+            progress_checksum: None,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problem(
+            format!(
+                "drizzle-kit's history in {shown_table} does not match the imported migrations; nothing was taken from it:\n  {}",
+                problems.join("\n  ")
+            ),
+            Some(
+                "restore the imported migration.sql from drizzle-kit's folder (`db-migrate import drizzle-kit --force` \
+                 writes them again), or import the folder drizzle-kit ran"
+                    .into(),
+            ),
+        ));
+    }
+    Ok(adopted)
+}
+
+/// Milliseconds since the epoch as RFC 3339.
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,177 @@
+//! `import drizzle-kit`: a drizzle-kit migrations folder → db-migrate
+//! migrations. Each keeps its SQL byte for byte, takes its id from the
+//! journal's `when` (UTC) and its name from the tag, follows the one before
+//! it, and carries the schema drizzle-kit's snapshot recorded after it, so
+//! that the next `generate` starts where drizzle-kit stopped and `apply`
+//! takes what drizzle-kit's migrator applied as applied. drizzle-kit's folder
+//! is only read.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::config::Config;
+use crate::diff::{Change, RenameMode, Renames, diff};
+use crate::migrations::{self, DrizzleKitOrigin, Meta, MigrationSet};
+use crate::report::{self, BOLD, OK, WARN};
+use crate::source::drizzle_kit::{self, KitMigration};
+
+use super::{CommandResult, Failure, Outcome, declared_schema, shown, usage};
+
+/// What `import` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ImportArgs {
+    /// drizzle-kit's folder (default: drizzle.config's `out`, else `drizzle`).
+    pub from: Option<PathBuf>,
+    /// Print the plan; write nothing.
+    pub dry_run: bool,
+    /// Write even though the migrations folder already has migrations.
+    pub force: bool,
+}
+
+/// Runs `import drizzle-kit`.
+pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
+    let from = match &args.from {
+        Some(dir) => config.project_dir.join(dir),
+        None => config.path(
+            config
+                .drizzle_config
+                .as_ref()
+                .and_then(|d| d.out.as_deref())
+                .unwrap_or("drizzle"),
+        ),
+    };
+    let kit = drizzle_kit::read(&from).map_err(Failure::usage)?;
+    if kit.is_empty() {
+        return Err(usage(
+            format!("{} has no migrations in its journal", shown(&from)),
+            "run `drizzle-kit generate` first, or start with `db-migrate generate init`",
+        ));
+    }
+    let set = MigrationSet::load(&config.migrations_dir)?;
+    let plan = plan(&kit);
+    if !set.migrations.is_empty() && !args.force {
+        return Err(usage(
+            format!(
+                "{} already has {} migration{}; import writes the whole history from drizzle-kit",
+                shown(&config.migrations_dir),
+                set.migrations.len(),
+                if set.migrations.len() == 1 { "" } else { "s" }
+            ),
+            "import into an empty folder (--migrations <dir>), or pass --force to write the imported migrations over \
+             those with the same ids",
+        ));
+    }
+    // The schema is read first: nothing is written for a project whose
+    // schema does not read.
+    let declared = declared_schema(config)?;
+
+    for (id, k) in &plan {
+        report::line(
+            OK,
+            if args.dry_run {
+                "would import"
+            } else {
+                "imported"
+            },
+            &format!(
+                "{}.sql → {}",
+                k.tag,
+                report::styled(BOLD, &shown(&config.migrations_dir.join(id)))
+            ),
+        );
+    }
+    if !args.dry_run {
+        let mut parent: Option<&str> = None;
+        for (id, k) in &plan {
+            let meta = meta(id, parent, k);
+            set.write(id, &k.sql, Some(&meta))?;
+            parent = Some(id);
+        }
+    }
+
+    let last = plan.last().map(|(_, k)| &k.snapshot);
+    let moved_on: Vec<Change> = last
+        .map(|s| {
+            diff(s, &declared, &Renames::default(), RenameMode::DropAndCreate).unwrap_or_default()
+        })
+        .unwrap_or_default();
+    if !moved_on.is_empty() {
+        report::line(
+            WARN,
+            "ungenerated",
+            "the schema has changes that drizzle-kit's last migration does not: run `db-migrate generate <name>` for them",
+        );
+        for c in &moved_on {
+            report::out(&format!("    {}", c.describe()));
+        }
+    } else {
+        report::line(
+            OK,
+            "✓",
+            &format!(
+                "{} migration{} {}; the schema matches drizzle-kit's last snapshot. `db-migrate apply` records what drizzle-kit applied without running it again",
+                plan.len(),
+                if plan.len() == 1 { "" } else { "s" },
+                if args.dry_run {
+                    "would be imported"
+                } else {
+                    "imported"
+                }
+            ),
+        );
+    }
+    let outcome = if moved_on.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    if report::json() {
+        report::json_done(
+            "import",
+            super::exit_code(outcome),
+            json!({
+                "dry_run": args.dry_run,
+                "migrations": plan.iter().map(|(id, k)| json!({ "id": id, "tag": k.tag })).collect::<Vec<_>>(),
+                "ungenerated": moved_on.iter().map(Change::describe).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    Ok(outcome)
+}
+
+/// Each drizzle-kit migration with its db-migrate id: the journal's `when`
+/// as UTC seconds (one second after the previous id when they collide).
+fn plan(kit: &[KitMigration]) -> Vec<(String, &KitMigration)> {
+    let mut out: Vec<(String, &KitMigration)> = Vec::new();
+    for k in kit {
+        let when = jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let id = migrations::next_id_after(
+            out.last().map(|(id, _)| id.as_str()),
+            &drizzle_kit::migration_name(&k.tag),
+            when,
+        );
+        out.push((id, k));
+    }
+    out
+}
+
+fn meta(id: &str, parent: Option<&str>, k: &KitMigration) -> Meta {
+    let when = jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Meta {
+        checksum: migrations::checksum(&k.sql),
+        created_at: when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        dialect: k.snapshot.dialect,
+        drizzle_kit: Some(DrizzleKitOrigin {
+            tag: k.tag.clone(),
+            when: k.when,
+        }),
+        id: id.to_string(),
+        name: id.split_once('_').map_or(id, |(_, n)| n).to_string(),
+        parent: parent.map(str::to_string),
+        snapshot: Some(k.snapshot.clone()),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        transaction: true,
+        warnings: Vec::new(),
+    }
+}

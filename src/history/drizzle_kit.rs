@@ -1,0 +1,58 @@
+//! drizzle-kit's history table, read only: what drizzle-kit's migrator
+//! applied before the project moved to db-migrate. Its rows are
+//! `(id, hash, created_at)`: the sha256 hex of the whole `.sql` file and the
+//! journal's `when`. The migrator treats every journal entry with `when` up
+//! to the newest `created_at` as applied (a high-water mark).
+
+use super::{HistoryTable, exists};
+use crate::db::{Conn, Db, StatementError};
+
+/// drizzle-kit's table: drizzle.config's `migrations.schema`/`migrations.table`,
+/// by default `drizzle.__drizzle_migrations` (SQLite: `__drizzle_migrations`).
+pub fn table(name: Option<&str>, schema: Option<&str>) -> HistoryTable {
+    HistoryTable {
+        schema: Some(schema.unwrap_or("drizzle").to_string()),
+        name: name.unwrap_or("__drizzle_migrations").to_string(),
+    }
+}
+
+/// One row of drizzle-kit's table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KitRow {
+    /// sha256 hex of the migration file.
+    pub hash: String,
+    /// The journal `when` of the migration (milliseconds).
+    pub created_at: i64,
+}
+
+/// The rows, oldest first; `None` when the table does not exist.
+pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Option<Vec<KitRow>>, StatementError> {
+    if !exists(db, table)? {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT hash, created_at FROM {} ORDER BY id",
+        table.sql(db.dialect())
+    );
+    let rows = match &mut db.conn {
+        Conn::Postgres(c) => c
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| KitRow {
+                hash: r.get(0),
+                created_at: r.get::<_, Option<i64>>(1).unwrap_or(0),
+            })
+            .collect(),
+        Conn::Sqlite(c) => {
+            let mut stmt = c.prepare(&sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok(KitRow {
+                    hash: r.get(0)?,
+                    created_at: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(Some(rows))
+}

@@ -1,0 +1,328 @@
+//! Moving a drizzle-kit project over: the pinned drizzle-kit in
+//! `tests/oracle` generates three migrations (an enum, an index, a column)
+//! and its migrator applies them; `import drizzle-kit` writes db-migrate's
+//! migrations; `status` shows them applied by drizzle-kit, `apply` runs
+//! nothing and records them, `check` finds no drift, and the next
+//! `generate` + `apply` work. On SQLite drizzle-kit generates the folder and
+//! the history table is written as drizzle-kit's migrator writes it (the
+//! oracle has no SQLite driver). Then the refusals: an edited migration, a
+//! history row with no file, a schema that moved on.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use support::TestDb;
+
+const PG_V1: &str = r#"
+import { pgTable, pgEnum, serial, text } from "drizzle-orm/pg-core";
+export const role = pgEnum("role", ["admin", "member"]);
+export const users = pgTable("users", {
+  id: serial("id").primaryKey(),
+  email: text("email").notNull(),
+  role: role("role").notNull().default("member"),
+});
+"#;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A project folder whose node_modules is the oracle's.
+fn project(config: &str, schema: &str) -> tempfile::TempDir {
+    let modules = root().join("tests/oracle/node_modules");
+    assert!(
+        modules.join("drizzle-kit/bin.cjs").is_file(),
+        "the pinned drizzle-kit is not installed: run `npm ci --prefix tests/oracle`"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).expect("symlink");
+    std::fs::write(dir.path().join("drizzle.config.ts"), config).expect("config");
+    write_schema(dir.path(), schema);
+    dir
+}
+
+fn write_schema(dir: &Path, schema: &str) {
+    std::fs::create_dir_all(dir.join("shared")).expect("mkdir");
+    std::fs::write(dir.join("shared/schema.ts"), schema).expect("schema");
+}
+
+fn drizzle_kit(dir: &Path, args: &[&str]) {
+    let out = Process::new("node")
+        .current_dir(dir)
+        .arg("node_modules/drizzle-kit/bin.cjs")
+        .args(args)
+        .output()
+        .expect("run drizzle-kit (is Node installed?)");
+    assert!(
+        out.status.success(),
+        "drizzle-kit {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn cli(dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", url);
+    cmd
+}
+
+/// Three drizzle-kit migrations: the enum and table, an index, a column.
+fn generate_three(dir: &Path, v1: &str) {
+    drizzle_kit(dir, &["generate", "--name", "init"]);
+    let v2 = v1
+        .replace("} from \"drizzle-orm/", ", index } from \"drizzle-orm/")
+        .replace(
+            "\n});\n",
+            "\n}, (t) => [index(\"users_email_idx\").on(t.email)]);\n",
+        );
+    write_schema(dir, &v2);
+    drizzle_kit(dir, &["generate", "--name", "email_index"]);
+    let v3 = v2.replace(
+        "  email: text(\"email\").notNull(),\n",
+        "  email: text(\"email\").notNull(),\n  nickname: text(\"nickname\"),\n",
+    );
+    write_schema(dir, &v3);
+    drizzle_kit(dir, &["generate", "--name", "nickname"]);
+}
+
+/// A report with its line wrapping and frame undone.
+fn flat(output: &[u8]) -> String {
+    String::from_utf8_lossy(output)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn imported_ids(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir.join("migrations"))
+        .expect("migrations")
+        .flatten()
+        .filter(|e| e.path().join("meta.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// After the import: status shows drizzle-kit's migrations applied, apply
+/// runs none of them, check agrees, and the next generate and apply work.
+fn carry_on(dir: &Path, url: &str, table_sql: &str) {
+    cli(dir, url)
+        .arg("status")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(drizzle-kit)").count(3));
+    cli(dir, url).arg("check").assert().success();
+    cli(dir, url)
+        .arg("apply")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("adopted 3 migrations"))
+        .stdout(predicate::str::contains("up to date"));
+    cli(dir, url).arg("status").assert().success();
+    let schema = std::fs::read_to_string(dir.join("shared/schema.ts")).expect("schema");
+    write_schema(dir, &format!("{schema}\n{table_sql}\n"));
+    cli(dir, url)
+        .args(["generate", "add_posts"])
+        .assert()
+        .success();
+    cli(dir, url)
+        .arg("apply")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 migration applied"));
+    cli(dir, url).arg("check").assert().success();
+}
+
+#[test]
+fn a_postgres_project_moves_over() {
+    let db = TestDb::new();
+    let url = db.url_for("postgres", "127.0.0.1", "sslmode=disable");
+    let config = format!(
+        "import {{ defineConfig }} from \"drizzle-kit\";\nexport default defineConfig({{ dialect: \"postgresql\", schema: \"./shared/schema.ts\", out: \"./drizzle\", dbCredentials: {{ url: \"{url}\" }} }});\n"
+    );
+    let p = project(&config, PG_V1);
+    let dir = p.path();
+    generate_three(dir, PG_V1);
+    drizzle_kit(dir, &["migrate"]);
+
+    cli(dir, &url)
+        .args(["import", "drizzle-kit", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("would import 0000_init.sql"));
+    assert!(
+        !dir.join("migrations").exists(),
+        "the dry run wrote nothing"
+    );
+    cli(dir, &url)
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 migrations imported"));
+    let ids = imported_ids(dir);
+    assert_eq!(ids.len(), 3);
+    assert!(
+        ids[0].ends_with("_init") && ids[2].ends_with("_nickname"),
+        "{ids:?}"
+    );
+    let original = std::fs::read(dir.join("drizzle/0000_init.sql")).expect("drizzle sql");
+    let copied =
+        std::fs::read(dir.join("migrations").join(&ids[0]).join("migration.sql")).expect("our sql");
+    assert_eq!(original, copied, "the SQL is copied byte for byte");
+    // A second import refuses to write over without --force.
+    cli(dir, &url)
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+
+    carry_on(
+        dir,
+        &url,
+        "export const posts = pgTable(\"posts\", { id: serial(\"id\").primaryKey() });",
+    );
+}
+
+#[test]
+fn an_sqlite_project_moves_over() {
+    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
+    let v1 = r#"
+import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey(),
+  email: text("email").notNull(),
+});
+"#;
+    let p = project(config, v1);
+    let dir = p.path();
+    generate_three(dir, v1);
+    // What drizzle-kit's SQLite migrator does: run each file, then record
+    // its hash and the journal's `when`.
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("drizzle/meta/_journal.json")).expect("journal"),
+    )
+    .expect("journal json");
+    let db = rusqlite::Connection::open(dir.join("app.db")).expect("sqlite");
+    db.execute_batch(
+        "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    )
+    .expect("history table");
+    for entry in journal["entries"].as_array().expect("entries") {
+        let tag = entry["tag"].as_str().expect("tag");
+        let sql = std::fs::read_to_string(dir.join(format!("drizzle/{tag}.sql"))).expect("sql");
+        for statement in sql.split("--> statement-breakpoint") {
+            db.execute_batch(statement).expect("drizzle's statement");
+        }
+        db.execute(
+            "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?1, ?2)",
+            rusqlite::params![
+                db_migrate::migrations::sha256_hex(&sql),
+                entry["when"].as_i64()
+            ],
+        )
+        .expect("record");
+    }
+    drop(db);
+    cli(dir, "sqlite:app.db")
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .success();
+    carry_on(
+        dir,
+        "sqlite:app.db",
+        "export const posts = sqliteTable(\"posts\", { id: integer(\"id\").primaryKey() });",
+    );
+}
+
+/// The refusals, on SQLite files: a migration edited after drizzle-kit ran
+/// it, a history row with no file, and a schema that moved on since the
+/// last drizzle-kit generate.
+#[test]
+fn what_does_not_match_is_named() {
+    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
+    let v1 = r#"
+import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey(),
+  email: text("email").notNull(),
+});
+"#;
+    let p = project(config, v1);
+    let dir = p.path();
+    drizzle_kit(dir, &["generate", "--name", "init"]);
+    let sql = std::fs::read_to_string(dir.join("drizzle/0000_init.sql")).expect("sql");
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("drizzle/meta/_journal.json")).expect("journal"),
+    )
+    .expect("journal json");
+    let when = journal["entries"][0]["when"].as_i64().expect("when");
+    let db = rusqlite::Connection::open(dir.join("app.db")).expect("sqlite");
+    db.execute_batch(
+        "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    )
+    .expect("history");
+    db.execute(
+        "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?1, ?2)",
+        rusqlite::params![db_migrate::migrations::sha256_hex(&sql), when],
+    )
+    .expect("row");
+
+    // The schema moved on: import writes the migrations and says what is left.
+    write_schema(
+        dir,
+        &v1.replace("  email:", "  name: text(\"name\"),\n  email:"),
+    );
+    cli(dir, "sqlite:app.db")
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("add column users.name"));
+
+    // The imported migration edited before apply: nothing is taken.
+    let id = imported_ids(dir).remove(0);
+    let ours = dir.join("migrations").join(&id).join("migration.sql");
+    std::fs::write(&ours, format!("{sql}\n-- edited\n")).expect("edit");
+    let out = cli(dir, "sqlite:app.db")
+        .arg("status")
+        .output()
+        .expect("status");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        flat(&out.stderr).contains(&format!(
+            "{id} (0000_init) was applied by drizzle-kit, but its migration.sql is not the file drizzle-kit ran"
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&ours, &sql).expect("restore");
+    cli(dir, "sqlite:app.db").arg("status").assert().success();
+
+    // A row no imported file matches.
+    rusqlite::Connection::open(dir.join("app.db"))
+        .expect("sqlite")
+        .execute(
+            "INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('abc', 1)",
+            [],
+        )
+        .expect("row");
+    let out = cli(dir, "sqlite:app.db")
+        .arg("apply")
+        .output()
+        .expect("apply");
+    assert_eq!(out.status.code(), Some(1));
+    let said = flat(&out.stderr);
+    assert!(
+        said.contains("a row of __drizzle_migrations (created_at 1) matches no imported migration")
+            && said.contains("nothing was taken"),
+        "{said}"
+    );
+}
