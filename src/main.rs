@@ -19,6 +19,7 @@ use db_migrate::commands::{
     generate::GenerateArgs,
     import::ImportArgs,
     lint::LintArgs,
+    pull::PullArgs,
     push::PushArgs,
     rebase::RebaseArgs,
 };
@@ -205,6 +206,27 @@ Exit 1 when the schema has changes drizzle-kit never generated (then run
         #[arg(long)]
         dry_run: bool,
         /// Write even though the migrations folder already has migrations
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a Drizzle schema (TypeScript) from the live database
+    #[command(after_help = "\
+Examples:
+  db-migrate pull                          writes shared/schema.ts (or the configured schema file)
+  db-migrate pull --out src/db/schema.ts
+  db-migrate pull && db-migrate generate init && db-migrate baseline init
+
+Inspects the database (PostgreSQL: `public` and drizzle.config's schemaFilter;
+SQLite: the file) and writes one TypeScript module: tables, columns, defaults,
+identity and generated columns, keys, foreign keys, checks, indexes, enums,
+sequences, schemas, views and policies. It reads the file back at once and
+exits 1 naming anything that does not survive the round trip. Never
+overwrites a file without --force.")]
+    Pull {
+        /// The file to write [default: the configured schema file, else shared/schema.ts]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite the file if it exists
         #[arg(long)]
         force: bool,
     },
@@ -429,6 +451,7 @@ fn main() -> ExitCode {
                 force,
             },
         ),
+        Command::Pull { out, force } => commands::pull::run(&config, &PullArgs { out, force }),
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
         }
@@ -473,8 +496,9 @@ fn main() -> ExitCode {
 }
 
 /// Every subcommand's name, as [`Command::name`] gives it.
-const COMMANDS: [&str; 10] = [
-    "generate", "apply", "rebase", "import", "baseline", "status", "check", "lint", "diff", "push",
+const COMMANDS: [&str; 11] = [
+    "generate", "apply", "rebase", "import", "pull", "baseline", "status", "check", "lint", "diff",
+    "push",
 ];
 
 impl Command {
@@ -485,6 +509,7 @@ impl Command {
             Command::Apply { .. } => "apply",
             Command::Rebase { .. } => "rebase",
             Command::Import { .. } => "import",
+            Command::Pull { .. } => "pull",
             Command::Baseline { .. } => "baseline",
             Command::Status => "status",
             Command::Check => "check",

@@ -178,6 +178,13 @@ const CASES: &[Case] = &[
         code: 2,
         says: "meta/_journal.json",
     },
+    Case {
+        name: "pull over an existing schema file",
+        setup: &[],
+        args: &["pull"],
+        code: 2,
+        says: "does not overwrite",
+    },
     // Findings and failures: 1.
     Case {
         name: "pending migrations",
@@ -263,6 +270,13 @@ const CASES: &[Case] = &[
         says: "--rename",
     },
     // Success: 0.
+    Case {
+        name: "pull",
+        setup: &[INIT, APPLY],
+        args: &["pull", "--out", "pulled/schema.ts"],
+        code: 0,
+        says: "describes the same database",
+    },
     Case {
         name: "generate",
         setup: &[],

@@ -1,10 +1,11 @@
-//! Changes → SQL, per dialect.
+//! Changes → SQL, per dialect; and the model → Drizzle TypeScript ([`typescript`]).
 //!
 //! Every identifier goes through [`ident`] and every string literal through
 //! [`literal`]; nothing else in the project quotes SQL by hand.
 
 mod postgres;
 mod sqlite;
+pub mod typescript;
 
 use crate::diff::Change;
 use crate::plan::Plan;

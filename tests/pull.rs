@@ -1,0 +1,209 @@
+//! `pull` round trips over every fixture project: the database drizzle-kit's
+//! SQL builds is pulled into TypeScript, and the static reader reads that
+//! back to the same database (`pull` checks it and exits 1 naming what
+//! differs); then `generate init` from the pulled file builds, on a fresh
+//! database, one that `check` finds equal.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use support::TestDb;
+
+/// Fixtures whose database cannot be built in a shared test server.
+const SKIPPED: &[(&str, &str)] = &[(
+    "10_sequences_roles_policies",
+    "creates cluster-wide roles, which parallel tests on one server would share",
+)];
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drizzle");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("expected.sql").is_file())
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            !SKIPPED.iter().any(|(s, _)| *s == name)
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The extensions a fixture's expected.note says its SQL needs.
+fn extensions(fixture: &Path) -> Vec<String> {
+    std::fs::read_to_string(fixture.join("expected.note"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix("extensions:"))
+        .flat_map(|l| l.split(',').map(|e| e.trim().to_string()))
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
+fn is_sqlite(fixture: &Path) -> bool {
+    std::fs::read_dir(fixture)
+        .expect("fixture")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("drizzle.config")
+        })
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap_or_default()
+                .contains("sqlite")
+        })
+}
+
+fn cli(dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", url);
+    cmd
+}
+
+/// Pulls from `url` into a new project and checks the round trip; returns
+/// what went wrong.
+fn round_trip(name: &str, url: &str, fresh_url: &str, schema_filter: &[String]) -> Option<String> {
+    let project = tempfile::tempdir().expect("tempdir");
+    let dir = project.path();
+    if !schema_filter.is_empty() {
+        std::fs::write(
+            dir.join("drizzle.config.json"),
+            serde_json::json!({ "dialect": "postgresql", "schema": "./shared/schema.ts", "schemaFilter": schema_filter })
+                .to_string(),
+        )
+        .expect("config");
+    }
+    let pulled = cli(dir, url).arg("pull").output().expect("pull");
+    if !pulled.status.success() {
+        return Some(format!(
+            "{name}: pull exit {:?}\n{}{}",
+            pulled.status.code(),
+            String::from_utf8_lossy(&pulled.stdout),
+            String::from_utf8_lossy(&pulled.stderr)
+        ));
+    }
+    let generated = cli(dir, fresh_url)
+        .args(["generate", "init"])
+        .output()
+        .expect("generate");
+    let applied = cli(dir, fresh_url).arg("apply").output().expect("apply");
+    let checked = cli(dir, fresh_url).arg("check").output().expect("check");
+    for (step, out) in [
+        ("generate", generated),
+        ("apply", applied),
+        ("check", checked),
+    ] {
+        if !out.status.success() {
+            let schema = std::fs::read_to_string(dir.join("shared/schema.ts")).unwrap_or_default();
+            return Some(format!(
+                "{name}: {step} exit {:?}\n{}{}\n--- pulled schema ---\n{schema}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn pulled_postgres_schemas_read_back_to_the_same_database() {
+    let mut failures = Vec::new();
+    for fixture in fixtures().into_iter().filter(|f| !is_sqlite(f)) {
+        let name = fixture
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let db = TestDb::new();
+        let fresh = TestDb::new();
+        let mut client = db.client();
+        // Extensions in both databases (the pulled schema uses their types);
+        // the prelude (objects managed elsewhere) only where it is pulled from.
+        for ext in extensions(&fixture) {
+            for target in [&mut client, &mut fresh.client()] {
+                target
+                    .batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS \"{ext}\""))
+                    .expect(
+                        "the extension a fixture needs (apt-get install postgresql-15-pgvector...)",
+                    );
+            }
+        }
+        let prelude = std::fs::read_to_string(fixture.join("prelude.sql")).unwrap_or_default();
+        client.batch_execute(&prelude).expect("prelude");
+        let sql = std::fs::read_to_string(fixture.join("expected.sql")).expect("expected.sql");
+        // One statement at a time: CREATE INDEX CONCURRENTLY cannot share a batch.
+        let applied = sql
+            .split("--> statement-breakpoint")
+            .try_for_each(|statement| client.batch_execute(statement));
+        if let Err(e) = applied {
+            let detail = e
+                .as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_default();
+            failures.push(format!(
+                "{name}: drizzle-kit's SQL does not apply: {e} {detail}"
+            ));
+            continue;
+        }
+        let schemas: Vec<String> = client
+            .query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' \
+                 AND nspname NOT IN ('information_schema', 'public') ORDER BY 1",
+                &[],
+            )
+            .expect("schemas")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let filter = if schemas.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once("public".to_string())
+                .chain(schemas)
+                .collect()
+        };
+        if let Some(f) = round_trip(&name, &db.url, &fresh.url, &filter) {
+            failures.push(f);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn pulled_sqlite_schemas_read_back_to_the_same_database() {
+    let mut failures = Vec::new();
+    for fixture in fixtures().into_iter().filter(|f| is_sqlite(f)) {
+        let name = fixture
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let files = tempfile::tempdir().expect("tempdir");
+        let source = files.path().join("source.db");
+        let sql = std::fs::read_to_string(fixture.join("expected.sql")).expect("expected.sql");
+        let c = rusqlite::Connection::open(&source).expect("sqlite");
+        if let Err(e) = c.execute_batch(&sql) {
+            failures.push(format!("{name}: drizzle-kit's SQL does not apply: {e}"));
+            continue;
+        }
+        drop(c);
+        let url = format!("sqlite:{}", source.display());
+        let fresh = format!("sqlite:{}", files.path().join("fresh.db").display());
+        if let Some(f) = round_trip(&name, &url, &fresh, &[]) {
+            failures.push(f);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
