@@ -156,6 +156,10 @@ def bench_inspect(tmp, res, tables, runs):
     peer, peer_rss = measure(1, lambda: rm(out), [DRIZZLE_KIT, "pull", "--out", out, "--dialect", "postgresql", "--url", url], p)
     res.add(f"inspect a {tables}-table database", ours, peer, "drizzle-kit pull")
     res.add(f"peak memory of inspecting {tables} tables", ours_rss, peer_rss, "drizzle-kit pull", "MB")
+    # pull: inspect, write the TypeScript schema, and read it back to check it.
+    pulled = os.path.join(p, "pulled", "schema.ts")
+    ours, ours_rss = measure(runs, None, [OURS, "pull", "--force", "--out", pulled], p, {"DATABASE_URL": url})
+    res.add(f"pull a {tables}-table database (with read-back check)", ours, peer, "drizzle-kit pull")
 
 
 def migration_sql(i):

@@ -105,6 +105,7 @@ const FIXTURES: &[Fixture] = &[
     fx("37_code_beside_tables", &["src/db/schema.ts"]),
     fx("39_npm_column_helpers", &["src/schema.ts"]),
     fx("40_managed_elsewhere", &["schema.ts"]),
+    fx("41_default_operator_classes", &["src/schema.ts"]),
 ];
 
 fn fixtures_dir() -> PathBuf {

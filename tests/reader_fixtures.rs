@@ -540,6 +540,7 @@ pg_fixture!(f37_code_beside_tables, "37_code_beside_tables");
 sqlite_fixture!(f38_dialect_folder, "38_dialect_folder");
 
 pg_fixture!(f40_managed_elsewhere, "40_managed_elsewhere");
+pg_fixture!(f41_default_operator_classes, "41_default_operator_classes");
 
 #[test]
 fn f39_npm_column_helpers() {

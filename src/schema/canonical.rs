@@ -151,6 +151,19 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     }
     for i in &mut out.indexes {
         *i = index(dialect, &t.name, i);
+        // An operator class that is the column type's default is no choice:
+        // PostgreSQL builds the same index and shows none.
+        let method = i.method.clone();
+        for k in i.keys.iter_mut().filter(|k| !k.expression) {
+            let default = out
+                .columns
+                .iter()
+                .find(|c| c.name == k.key)
+                .and_then(|c| default_opclass(method.as_deref(), &c.ty, c.dims));
+            if k.opclass.is_some() && k.opclass.as_deref() == default {
+                k.opclass = None;
+            }
+        }
     }
     for p in &mut out.policies {
         *p = policy(p, &t.name);
@@ -158,6 +171,54 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     // Policies turn row-level security on.
     out.rls_enabled = t.rls_enabled || !t.policies.is_empty();
     out
+}
+
+/// The operator class PostgreSQL uses for a column of this (canonical)
+/// type when an index names none, for the methods where it is known.
+fn default_opclass(method: Option<&str>, ty: &ColumnType, dims: u8) -> Option<&'static str> {
+    let text = match ty {
+        ColumnType::Enum(_) if dims == 0 => {
+            return matches!(method, None | Some("hash")).then_some("enum_ops");
+        }
+        ColumnType::Enum(_) => "",
+        ColumnType::Sql(text) => text.as_str(),
+    };
+    let zone = text.ends_with(" with time zone");
+    let base = text
+        .trim_end_matches(" with time zone")
+        .trim_end_matches(" without time zone");
+    let base = base.split('(').next().unwrap_or(base).trim();
+    match method {
+        None | Some("hash") if dims > 0 => method.is_none().then_some("array_ops"),
+        None | Some("hash") => Some(match base {
+            "integer" | "serial" => "int4_ops",
+            "bigint" | "bigserial" => "int8_ops",
+            "smallint" | "smallserial" => "int2_ops",
+            "text" | "varchar" | "character varying" => "text_ops",
+            "char" | "character" => "bpchar_ops",
+            "uuid" => "uuid_ops",
+            "numeric" | "decimal" => "numeric_ops",
+            "boolean" => "bool_ops",
+            "timestamp" if zone => "timestamptz_ops",
+            "timestamptz" => "timestamptz_ops",
+            "timestamp" => "timestamp_ops",
+            "date" => "date_ops",
+            "time" if zone => "timetz_ops",
+            "timetz" => "timetz_ops",
+            "time" => "time_ops",
+            "real" => "float4_ops",
+            "double precision" => "float8_ops",
+            "jsonb" => "jsonb_ops",
+            "bytea" => "bytea_ops",
+            "interval" => "interval_ops",
+            "inet" | "cidr" => "inet_ops",
+            _ => return None,
+        }),
+        Some("gin") if dims > 0 => Some("array_ops"),
+        Some("gin") if base == "jsonb" => Some("jsonb_ops"),
+        Some("gin" | "gist") if base == "tsvector" => Some("tsvector_ops"),
+        _ => None,
+    }
 }
 
 fn postgres_name(dialect: Dialect, name: &str) -> String {
