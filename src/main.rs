@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 /// A faster allocator than the system's for the many small allocations of large schemas.
 #[global_allocator]
@@ -69,6 +69,15 @@ struct Global {
     /// How to read the schema: statically, or with the project's Node and drizzle-kit [default: static]
     #[arg(long, value_enum, value_name = "LOADER", global = true)]
     loader: Option<SchemaLoader>,
+    /// text, or github: also GitHub Actions annotations for lint, check and status findings
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        global = true,
+        default_value = "text"
+    )]
+    format: OutputFormat,
     /// Machine-readable output: stdout holds only JSON and ends with one
     /// {"event":"done"|"failed",...} object; human output goes to stderr
     #[arg(long, global = true)]
@@ -230,6 +239,23 @@ overwrites a file without --force.")]
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script
+    #[command(after_help = "\
+Examples:
+  db-migrate completions bash > ~/.local/share/bash-completion/completions/db-migrate
+  db-migrate completions zsh > ~/.zfunc/_db-migrate
+  db-migrate completions fish > ~/.config/fish/completions/db-migrate.fish
+  db-migrate completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "\
+Examples:
+  db-migrate man > /usr/local/share/man/man1/db-migrate.1 && man db-migrate")]
+    Man,
     /// Record migrations as applied without running them (existing databases)
     #[command(after_help = "\
 Examples:
@@ -327,6 +353,15 @@ discards data (drop table or column, narrowing type change) without --force
     },
 }
 
+/// How findings are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    /// For people.
+    Text,
+    /// Also GitHub Actions workflow annotations (`::error file=...,line=...::...`).
+    Github,
+}
+
 /// Tools `import` reads.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ImportTool {
@@ -359,6 +394,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "db-migrate", &mut text);
+            return print_generated(&text);
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                eprintln!("db-migrate: could not render the manual page: {e}");
+                return ExitCode::from(1);
+            }
+            return print_generated(&text);
+        }
+        _ => {}
+    }
     let mut overrides = Overrides::default();
     if let Command::Apply {
         lock_timeout,
@@ -389,6 +440,9 @@ fn main() -> ExitCode {
     let command = cli.command.name();
     if cli.global.json {
         db_migrate::report::reserve_stdout_for_json();
+    }
+    if cli.global.format == OutputFormat::Github {
+        db_migrate::report::annotate_for_github();
     }
     let config = match Config::load(&overrides) {
         Ok(c) => c,
@@ -451,6 +505,7 @@ fn main() -> ExitCode {
                 force,
             },
         ),
+        Command::Completions { .. } | Command::Man => Ok(Outcome::Clean),
         Command::Pull { out, force } => commands::pull::run(&config, &PullArgs { out, force }),
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
@@ -496,9 +551,20 @@ fn main() -> ExitCode {
 }
 
 /// Every subcommand's name, as [`Command::name`] gives it.
-const COMMANDS: [&str; 11] = [
-    "generate", "apply", "rebase", "import", "pull", "baseline", "status", "check", "lint", "diff",
+const COMMANDS: [&str; 13] = [
+    "generate",
+    "apply",
+    "rebase",
+    "import",
+    "pull",
+    "baseline",
+    "status",
+    "check",
+    "lint",
+    "diff",
     "push",
+    "completions",
+    "man",
 ];
 
 impl Command {
@@ -510,12 +576,27 @@ impl Command {
             Command::Rebase { .. } => "rebase",
             Command::Import { .. } => "import",
             Command::Pull { .. } => "pull",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
             Command::Baseline { .. } => "baseline",
             Command::Status => "status",
             Command::Check => "check",
             Command::Lint { .. } => "lint",
             Command::Diff { .. } => "diff",
             Command::Push { .. } => "push",
+        }
+    }
+}
+
+/// Writes generated text to stdout; a closed pipe (`| head`) is not an error.
+fn print_generated(text: &[u8]) -> ExitCode {
+    use std::io::Write;
+    match std::io::stdout().write_all(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("db-migrate: could not write to stdout: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -521,3 +521,32 @@ fn sqlite_dry_run_output_is_the_run() {
     cli(dir.path()).arg("status").assert().success();
     cli(dir.path()).arg("check").assert().success();
 }
+
+/// Completions for every shell and the manual page are generated from the
+/// command line's own definition.
+#[test]
+fn completions_and_the_manual_are_generated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (shell, marker) in [
+        ("bash", "_db__migrate()"),
+        ("zsh", "#compdef db-migrate"),
+        ("fish", "complete -c db-migrate"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = cli(dir.path())
+            .args(["completions", shell])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{shell}: {text}");
+        assert!(
+            text.contains("generate") && text.contains("pull"),
+            "{shell}"
+        );
+    }
+    let man = cli(dir.path()).arg("man").output().expect("run");
+    assert_eq!(man.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&man.stdout);
+    assert!(text.contains(".TH db-migrate 1"), "{text}");
+}

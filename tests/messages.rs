@@ -373,3 +373,44 @@ fn the_lint_gate_stops_only_what_loses_rows() {
         .success()
         .stderr(predicate::str::contains("WARNING --allow-lint-errors"));
 }
+
+/// `--format github`: lint findings, check findings and status lines as
+/// GitHub Actions annotations on the files and lines they concern.
+#[test]
+fn github_annotations_point_at_files_and_lines() {
+    let dir = project(SCHEMA);
+    let write = |id: &str, sql: &str| {
+        let d = dir.path().join("migrations").join(id);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        std::fs::write(d.join("migration.sql"), sql).expect("write");
+    };
+    write(
+        "20250101000001_init",
+        "CREATE TABLE users (id integer PRIMARY KEY NOT NULL, email text NOT NULL);\n",
+    );
+    write(
+        "20250101000002_risky",
+        "CREATE TABLE old (id integer);\nDROP TABLE old;\n\nALTER TABLE users ADD COLUMN tenant integer NOT NULL;\nDROP TABLE users;\n",
+    );
+    let lint = cli(dir.path())
+        .args(["lint", "--format", "github", "--database-url", ""])
+        .output()
+        .expect("lint");
+    assert_eq!(lint.status.code(), Some(1));
+    let status = cli(dir.path())
+        .args(["status", "--format", "github"])
+        .output()
+        .expect("status");
+    assert_eq!(status.status.code(), Some(1));
+    let annotations: Vec<String> = [lint.stdout, status.stdout]
+        .iter()
+        .flat_map(|o| {
+            String::from_utf8_lossy(o)
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| l.starts_with("::"))
+        .collect();
+    insta::assert_snapshot!(annotations.join("\n"));
+}

@@ -144,6 +144,19 @@ pub fn run(config: &Config) -> CommandResult {
         None
     };
 
+    for f in &findings {
+        report::annotation(
+            if f.kind == "pending" {
+                "warning"
+            } else {
+                "error"
+            },
+            None,
+            None,
+            &format!("db-migrate check: {}", f.kind),
+            &format!("{}\n{}", f.message, f.items.join("\n")),
+        );
+    }
     if report::json() {
         report::json_done(
             "check",

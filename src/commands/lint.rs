@@ -80,6 +80,19 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
+        for f in &findings {
+            report::annotation(
+                match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Info => "notice",
+                },
+                Some(&shown(&t.path)),
+                statements.get(f.statement).map(|s| s.line),
+                &format!("db-migrate lint: {}", f.rule),
+                &format!("{}\n{}", f.message, f.help),
+            );
+        }
         if report::json() {
             for f in &findings {
                 json.push(JsonFinding {

@@ -113,6 +113,42 @@ pub fn run(config: &Config) -> CommandResult {
     } else {
         Outcome::Findings
     };
+    for e in &report.migrations {
+        let (level, what) = match e.state {
+            State::Applied => continue,
+            State::Pending => ("warning", "pending: not applied to the database yet"),
+            State::Edited => (
+                "error",
+                "edited: migration.sql changed after it was applied",
+            ),
+            State::Incomplete => (
+                "error",
+                "incomplete: a no-transaction migration stopped part-way",
+            ),
+            State::Missing => (
+                "error",
+                "missing: applied, but not in the migrations folder",
+            ),
+        };
+        let file = (e.state != State::Missing).then(|| {
+            super::shown(
+                &config
+                    .migrations_dir
+                    .join(&e.id)
+                    .join(crate::migrations::SQL_FILE),
+            )
+        });
+        report::annotation(
+            level,
+            file.as_deref(),
+            None,
+            &format!("db-migrate status: {}", e.id),
+            what,
+        );
+    }
+    for f in &report.forks {
+        report::annotation("error", None, None, "db-migrate status: fork", f);
+    }
     if report::json() {
         report::json_done(
             "status",

@@ -10,6 +10,50 @@ use anstyle::{AnsiColor, Style};
 /// Set when stdout is reserved for JSON (`--json`).
 static JSON: AtomicBool = AtomicBool::new(false);
 
+/// Set for `--format github`: findings also as GitHub workflow annotations.
+static GITHUB: AtomicBool = AtomicBool::new(false);
+
+/// Adds GitHub workflow annotations to `lint`, `check` and `status` output.
+pub fn annotate_for_github() {
+    GITHUB.store(true, Ordering::Relaxed);
+}
+
+/// Prints a GitHub Actions annotation on stdout (`::error file=f,line=n,title=t::message`),
+/// which GitHub shows on the pull request's lines; nothing without
+/// `--format github`, or under `--json` (stdout holds only JSON there).
+/// `level` is `error`, `warning` or `notice`.
+pub fn annotation(
+    level: &str,
+    file: Option<&str>,
+    line: Option<usize>,
+    title: &str,
+    message: &str,
+) {
+    if !GITHUB.load(Ordering::Relaxed) || json() {
+        return;
+    }
+    let property = |v: &str| {
+        v.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    };
+    let mut properties = Vec::new();
+    if let Some(f) = file {
+        properties.push(format!("file={}", property(f)));
+    }
+    if let Some(l) = line {
+        properties.push(format!("line={l}"));
+    }
+    properties.push(format!("title={}", property(title)));
+    let data = message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    println!("::{level} {}::{data}", properties.join(","));
+}
+
 /// Reserves stdout for JSON: human output goes to stderr from now on.
 pub fn reserve_stdout_for_json() {
     JSON.store(true, Ordering::Relaxed);
