@@ -19,6 +19,7 @@ use db_migrate::commands::{
     generate::GenerateArgs,
     import::ImportArgs,
     lint::LintArgs,
+    pr_report::ReportArgs,
     pull::PullArgs,
     push::PushArgs,
     rebase::RebaseArgs,
@@ -69,7 +70,7 @@ struct Global {
     /// How to read the schema: statically, or with the project's Node and drizzle-kit [default: static]
     #[arg(long, value_enum, value_name = "LOADER", global = true)]
     loader: Option<SchemaLoader>,
-    /// text, or github: also GitHub Actions annotations for lint, check and status findings
+    /// text; github: also GitHub Actions annotations for lint, check and status; markdown: report's
     #[arg(
         long,
         value_enum,
@@ -239,6 +240,22 @@ overwrites a file without --force.")]
         #[arg(long)]
         force: bool,
     },
+    /// Write a Markdown report for a pull request: migrations added, lint findings, check
+    #[command(after_help = "\
+Examples:
+  db-migrate report --base origin/main > report.md     migrations not on main count as added
+  DATABASE_URL=... db-migrate report                   pending migrations count as added; drift checked
+
+Markdown (--format markdown) with the added migrations' SQL folded, their lint
+findings by severity with the safe alternative, and check's findings. It is
+deterministic and stays under 65,000 characters (GitHub's comment size). Its
+first line is a hidden marker the GitHub Action uses to edit its comment.
+Exit 1 when there is a lint error or a check finding.")]
+    Report {
+        /// The pull request's base as a git ref: migrations not in it are the added ones
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+    },
     /// Print a shell completion script
     #[command(after_help = "\
 Examples:
@@ -360,6 +377,8 @@ enum OutputFormat {
     Text,
     /// Also GitHub Actions workflow annotations (`::error file=...,line=...::...`).
     Github,
+    /// Markdown (what `report` writes).
+    Markdown,
 }
 
 /// Tools `import` reads.
@@ -505,6 +524,7 @@ fn main() -> ExitCode {
                 force,
             },
         ),
+        Command::Report { base } => commands::pr_report::run(&config, &ReportArgs { base }),
         Command::Completions { .. } | Command::Man => Ok(Outcome::Clean),
         Command::Pull { out, force } => commands::pull::run(&config, &PullArgs { out, force }),
         Command::Baseline { to, force } => {
@@ -576,6 +596,7 @@ impl Command {
             Command::Rebase { .. } => "rebase",
             Command::Import { .. } => "import",
             Command::Pull { .. } => "pull",
+            Command::Report { .. } => "report",
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Baseline { .. } => "baseline",

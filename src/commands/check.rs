@@ -11,7 +11,7 @@ use crate::report::{self, BAD, OK, WARN};
 use crate::schema::Schema;
 
 use super::status::{State, compare};
-use super::{CommandResult, Outcome, declared_schema, inspect};
+use super::{CommandResult, Failure, Outcome, declared_schema, inspect};
 
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
@@ -24,8 +24,17 @@ pub struct Finding {
     pub items: Vec<String>,
 }
 
-/// Runs `check`.
-pub fn run(config: &Config) -> CommandResult {
+/// What `check` found, and the database it looked at (none without a URL).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The database, password masked.
+    pub target: Option<String>,
+    /// What was found, in a fixed order.
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the checks without printing anything.
+pub fn collect(config: &Config) -> Result<Checked, Failure> {
     let set = MigrationSet::load(&config.migrations_dir)?;
     let declared = declared_schema(config)?;
     let mut findings = Vec::new();
@@ -144,6 +153,12 @@ pub fn run(config: &Config) -> CommandResult {
         None
     };
 
+    Ok(Checked { target, findings })
+}
+
+/// Runs `check`.
+pub fn run(config: &Config) -> CommandResult {
+    let Checked { target, findings } = collect(config)?;
     for f in &findings {
         report::annotation(
             if f.kind == "pending" {

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod generate;
 pub mod import;
 pub mod lint;
+pub mod pr_report;
 pub mod pull;
 pub mod push;
 pub mod rebase;
