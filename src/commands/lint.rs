@@ -32,6 +32,8 @@ struct Target {
     sql: String,
     transactional: bool,
     dialect: Option<Dialect>,
+    /// The id, for a migration of the folder (read over the schema before it).
+    id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +75,10 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
         ctx.pg_version = pg_version;
         ctx.table_rows = table_rows.clone();
         ctx.transactional = t.transactional;
-        let statements = lint::statements_from_sql(&t.sql, ctx.dialect);
+        let statements = match t.id.as_deref().and_then(|id| set.get(id)) {
+            Some(m) => super::migration_statements(&set, m, ctx.dialect),
+            None => lint::statements_from_sql(&t.sql, ctx.dialect),
+        };
         let findings = lint::lint(&statements, &ctx);
         total += findings.len();
         errors += findings
@@ -158,6 +163,7 @@ fn select(
         sql: m.sql.clone(),
         transactional: m.transactional(),
         dialect: m.meta.as_ref().map(|meta| meta.dialect),
+        id: Some(m.id.clone()),
     };
     if names.is_empty() {
         let applied: Vec<String> = match db {
@@ -227,5 +233,6 @@ fn from_file(path: &Path) -> Result<Target, Failure> {
         sql,
         transactional,
         dialect: None,
+        id: None,
     })
 }

@@ -447,6 +447,21 @@ impl LiveFacts {
     }
 }
 
+/// The lint statements of migration `m` of `set`, read over the schema the
+/// migrations before it build (see [`crate::lint::statements_from_sql_over`]).
+pub fn migration_statements(
+    set: &MigrationSet,
+    m: &crate::migrations::Migration,
+    dialect: Dialect,
+) -> Vec<crate::lint::LintStatement> {
+    match set.snapshot_before(&m.id, Some(dialect)) {
+        Some(before) if before.dialect == dialect => {
+            crate::lint::statements_from_sql_over(&m.sql, &before)
+        }
+        _ => crate::lint::statements_from_sql(&m.sql, dialect),
+    }
+}
+
 /// Diffs, plans and renders `from` → `to`.
 pub fn changes_sql(
     from: &Schema,

@@ -78,7 +78,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CommandResult {
         ctx.pg_version = live.pg_version;
         ctx.table_rows = live.table_rows.clone();
         ctx.transactional = m.transactional();
-        let statements = lint::statements_from_sql(&m.sql, ctx.dialect);
+        let statements = super::migration_statements(&set, m, ctx.dialect);
         for f in lint::lint(&statements, &ctx) {
             findings.push(Placed {
                 severity: f.severity,

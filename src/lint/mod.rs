@@ -228,6 +228,75 @@ pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement> {
         .collect()
 }
 
+/// [`statements_from_sql`] for a migration that runs on `before` (the schema
+/// the migrations before it build): what a statement leaves unsaid is taken
+/// from it, so the rules see what `generate` saw. An altered column becomes
+/// a full [`Change::AlterColumn`] (its old type known: a narrowing is a
+/// narrowing), a dropped column or table has its definition (a generated
+/// column's drop loses nothing).
+pub fn statements_from_sql_over(sql: &str, before: &crate::schema::Schema) -> Vec<LintStatement> {
+    let mut statements = statements_from_sql(sql, before.dialect);
+    let mut running = before.clone();
+    for st in &mut statements {
+        for change in &mut st.changes {
+            if let Some(known) = with_known_definitions(change, &running) {
+                *change = known;
+            }
+        }
+        running = crate::diff::apply::apply_all(&running, &st.changes);
+    }
+    statements
+}
+
+/// `change` with the definitions `schema` knows filled in, when it lacks them.
+fn with_known_definitions(change: &Change, schema: &crate::schema::Schema) -> Option<Change> {
+    use crate::diff::{ColumnChange, ColumnPart};
+    match change {
+        Change::AlterColumnPart {
+            table,
+            column,
+            part,
+        } => {
+            let from = schema
+                .table(&table.schema, &table.name)?
+                .column(column)?
+                .clone();
+            let mut to = from.clone();
+            match part {
+                ColumnPart::Type { ty, dims, .. } => {
+                    to.ty = ty.clone();
+                    to.dims = *dims;
+                }
+                ColumnPart::SetNotNull => to.not_null = true,
+                ColumnPart::DropNotNull => to.not_null = false,
+                ColumnPart::SetDefault(d) => to.default = Some(d.clone()),
+                ColumnPart::DropDefault => to.default = None,
+            }
+            let what = ColumnChange::between(&from, &to);
+            Some(Change::AlterColumn {
+                table: table.clone(),
+                from,
+                to,
+                what,
+            })
+        }
+        Change::DropColumn { table, column } => {
+            let known = schema
+                .table(&table.schema, &table.name)?
+                .column(&column.name)?;
+            (known != column).then(|| Change::DropColumn {
+                table: table.clone(),
+                column: known.clone(),
+            })
+        }
+        Change::DropTable(t) if t.columns.is_empty() => {
+            let known = schema.table(&t.schema, &t.name)?;
+            Some(Change::DropTable(known.clone()))
+        }
+        _ => None,
+    }
+}
+
 /// Runs every rule over a migration's statements; findings allowed by a comment are left out.
 ///
 /// Findings come in statement order, then in rule order.

@@ -249,6 +249,12 @@ impl MigrationSet {
         self.schema_after(end, dialect)
     }
 
+    /// The schema migration `id` runs on: the one the migrations before it build.
+    pub fn snapshot_before(&self, id: &str, dialect: Option<Dialect>) -> Option<Schema> {
+        let position = self.migrations.iter().position(|m| m.id == id)?;
+        self.schema_after(position, dialect)
+    }
+
     /// The schema after the first `end` migrations.
     fn schema_after(&self, end: usize, dialect: Option<Dialect>) -> Option<Schema> {
         let (base, steps) = self.handwritten_steps(end, dialect)?;

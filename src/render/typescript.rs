@@ -264,11 +264,15 @@ impl<'s> Writer<'s> {
         if let Some(pk) = t.primary_key.as_ref().filter(|_| single_pk.is_none()) {
             self.imports.insert("primaryKey");
             let columns: Vec<String> = pk.columns.iter().map(|c| col(c)).collect();
+            // drizzle names an unnamed composite key `<table>_<columns>_pk`; PostgreSQL `<table>_pkey`.
             let name = pk
                 .name
-                .as_ref()
-                .map(|n| format!("name: {}, ", js(n)))
-                .unwrap_or_default();
+                .clone()
+                .unwrap_or_else(|| format!("{}_pkey", t.name));
+            let name = match self.schema.dialect {
+                Dialect::Postgres => format!("name: {}, ", js(&name)),
+                Dialect::Sqlite => String::new(),
+            };
             extra.push(format!(
                 "primaryKey({{ {name}columns: [{}] }})",
                 columns.join(", ")

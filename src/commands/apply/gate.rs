@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::db::Db;
 use crate::diff::Change;
 use crate::lint::{self, Severity};
-use crate::migrations::Migration;
+use crate::migrations::{Migration, MigrationSet};
 use crate::report::{self, BAD};
 use crate::schema::QualifiedName;
 
@@ -18,7 +18,12 @@ use super::super::{Failure, LiveFacts, problem};
 
 /// Refuses `pending` when any has an unallowed error finding (nothing runs);
 /// with `allow`, says loudly which ones run anyway.
-pub fn check(db: &mut Db, pending: &[&Migration], allow: bool) -> Result<(), Failure> {
+pub fn check(
+    db: &mut Db,
+    set: &MigrationSet,
+    pending: &[&Migration],
+    allow: bool,
+) -> Result<(), Failure> {
     let live = LiveFacts::read(db);
     let mut errors = Vec::new();
     for m in pending {
@@ -26,7 +31,7 @@ pub fn check(db: &mut Db, pending: &[&Migration], allow: bool) -> Result<(), Fai
         ctx.pg_version = live.pg_version;
         ctx.table_rows = live.table_rows.clone();
         ctx.transactional = m.transactional();
-        let statements = lint::statements_from_sql(&m.sql, ctx.dialect);
+        let statements = super::super::migration_statements(set, m, ctx.dialect);
         for f in lint::lint(&statements, &ctx) {
             let harmless = statements
                 .get(f.statement)

@@ -324,7 +324,7 @@ fn apply_locked(
         }
         return Ok(Outcome::Clean);
     }
-    gate::check(db, &pending, args.allow_lint_errors)?;
+    gate::check(db, set, &pending, args.allow_lint_errors)?;
     let target = db.target.clone();
     progress.event(Event::Start {
         count: pending.len(),

@@ -24,11 +24,13 @@ pub(super) const RULE: RuleInfo = RuleInfo {
 fn check(m: &Migration, out: &mut Vec<Finding>) {
     for (i, change) in m.changes() {
         let dropped: Vec<(QualifiedName, &str)> = match change {
+            // A generated column's values derive from other columns: nothing is lost.
+            Change::DropColumn { column, .. } if column.generated.is_some() => continue,
             Change::DropColumn { table, column } => vec![(table.clone(), column.name.as_str())],
             Change::RebuildTable { from, to } => from
                 .columns
                 .iter()
-                .filter(|c| to.column(&c.name).is_none())
+                .filter(|c| to.column(&c.name).is_none() && c.generated.is_none())
                 .map(|c| (to.qualified(), c.name.as_str()))
                 .collect(),
             _ => continue,
