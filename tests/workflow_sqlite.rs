@@ -300,3 +300,74 @@ export const current = sqliteView("current_members").as((qb) =>
         0
     );
 }
+
+/// A table rebuild keeps the table's triggers (made by a hand-written
+/// migration; Drizzle cannot declare them), in apply and in push.
+#[test]
+fn rebuilds_keep_triggers() {
+    for command in ["apply", "push"] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("shared")).unwrap();
+        let v1 = r#"import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
+export const notes = sqliteTable("notes", { id: integer("id").primaryKey(), body: text("body"), edits: integer("edits").default(0) });
+"#;
+        std::fs::write(p.join("shared/schema.ts"), v1).unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::cargo_bin("db-migrate")
+                .unwrap()
+                .current_dir(p)
+                .env("DATABASE_URL", "sqlite:app.db")
+                .env("NO_COLOR", "1")
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&["generate", "init"]);
+        run(&["generate", "trigger", "--empty"]);
+        let trigger_dir = std::fs::read_dir(p.join("migrations"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|d| d.to_string_lossy().ends_with("_trigger"))
+            .unwrap();
+        std::fs::write(
+            trigger_dir.join("migration.sql"),
+            "CREATE TRIGGER notes_edits AFTER UPDATE OF body ON notes BEGIN UPDATE notes SET edits = edits + 1 WHERE id = NEW.id; END;\n",
+        )
+        .unwrap();
+        run(&["apply"]);
+        // Dropping the default needs a rebuild on SQLite.
+        std::fs::write(
+            p.join("shared/schema.ts"),
+            v1.replace(".default(0)", ".notNull().default(0)"),
+        )
+        .unwrap();
+        if command == "apply" {
+            run(&["generate", "edits_not_null"]);
+            let sql: String = std::fs::read_dir(p.join("migrations"))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with("_edits_not_null"))
+                .map(|e| std::fs::read_to_string(e.path().join("migration.sql")).unwrap())
+                .collect();
+            assert!(sql.contains("__new_notes"), "a rebuild: {sql}");
+            run(&["apply"]);
+        } else {
+            run(&["push"]);
+        }
+        let c = rusqlite::Connection::open(p.join("app.db")).unwrap();
+        c.execute_batch("INSERT INTO notes (id, body) VALUES (1, 'a'); UPDATE notes SET body = 'b' WHERE id = 1;")
+            .unwrap();
+        let edits: i64 = c
+            .query_row("SELECT edits FROM notes WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(edits, 1, "{command}: the trigger survived the rebuild");
+    }
+}

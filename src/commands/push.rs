@@ -3,7 +3,7 @@
 //! committed before use), refusing anything that loses data unless `--force`.
 
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, sqlite_triggers};
 use crate::diff::{RenameMode, diff};
 use crate::history;
 use crate::render::{Rendered, statements};
@@ -111,12 +111,26 @@ fn execute(db: &mut Db, sql: &[String], transactional: bool) -> Result<(), Failu
             db.begin()
                 .map_err(|e| problem(format!("could not begin: {e}"), None))?;
         }
+        // A SQLite rebuild drops the table's triggers: keep them.
+        let script: String = sql.iter().map(|s| format!("{s};\n")).collect();
         let mut outcome = Ok(());
-        for s in sql {
-            if let Err(e) = db.execute(s) {
-                outcome = Err((Some(s.as_str()), e));
-                break;
+        let triggers = match sqlite_triggers::of_rebuilt_tables(db, &script) {
+            Ok(t) => t,
+            Err(e) => {
+                outcome = Err((None, e));
+                Vec::new()
             }
+        };
+        if outcome.is_ok() {
+            for s in sql {
+                if let Err(e) = db.execute(s) {
+                    outcome = Err((Some(s.as_str()), e));
+                    break;
+                }
+            }
+        }
+        if outcome.is_ok() {
+            outcome = sqlite_triggers::restore(db, &triggers).map_err(|e| (None, e));
         }
         if outcome.is_ok() {
             outcome = db.check_foreign_keys().map_err(|e| (None, e));

@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod postgres_connect;
+pub mod sqlite_triggers;
 pub mod url;
 mod watch;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::progress::{Event, Progress};
-use crate::db::{Blocker, BlockerWatch, Conn, Db, ScriptError, StatementError};
+use crate::db::{Blocker, BlockerWatch, Conn, Db, ScriptError, StatementError, sqlite_triggers};
 use crate::history::{self, AppliedMigration, HistoryTable};
 use crate::migrations::{CHECKSUM_VERSION, Migration};
 use crate::schema::Dialect;
@@ -208,6 +208,8 @@ impl Runner<'_> {
                 {
                     return Ok(Ran::AlreadyApplied);
                 }
+                let triggers = sqlite_triggers::of_rebuilt_tables(db, &m.sql)
+                    .map_err(|e| RunError::database("could not read the triggers", e))?;
                 let total = db
                     .run_script(&m.sql, 0, false, |_, index| {
                         progress.event(Event::Statement {
@@ -217,6 +219,9 @@ impl Runner<'_> {
                         Ok(())
                     })
                     .map_err(script_error)?;
+                sqlite_triggers::restore(db, &triggers).map_err(|e| {
+                    RunError::database("could not re-create the triggers of a rebuilt table", e)
+                })?;
                 db.check_foreign_keys().map_err(|e| {
                     RunError::database(
                         "foreign keys are violated after the migration; rolled back",
