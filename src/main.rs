@@ -25,6 +25,7 @@ use db_migrate::commands::{
     rebase::RebaseArgs,
 };
 use db_migrate::config::{Config, Overrides, SchemaLoader};
+use db_migrate::source::drizzle::Casing;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -239,6 +240,9 @@ overwrites a file without --force.")]
         /// Overwrite the file if it exists
         #[arg(long)]
         force: bool,
+        /// Leave out column names that drizzle's casing derives from the keys
+        #[arg(long, value_enum, value_name = "CASING")]
+        casing: Option<PullCasing>,
     },
     /// Write a Markdown report for a pull request: migrations added, lint findings, check
     #[command(after_help = "\
@@ -379,6 +383,17 @@ enum OutputFormat {
     Github,
     /// Markdown (what `report` writes).
     Markdown,
+}
+
+/// The casings `pull --casing` writes for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum PullCasing {
+    /// `createdAt` → `created_at`
+    #[value(name = "snake_case")]
+    SnakeCase,
+    /// `created_at` → `createdAt`
+    #[value(name = "camelCase")]
+    CamelCase,
 }
 
 /// Tools `import` reads.
@@ -526,7 +541,18 @@ fn main() -> ExitCode {
         ),
         Command::Report { base } => commands::pr_report::run(&config, &ReportArgs { base }),
         Command::Completions { .. } | Command::Man => Ok(Outcome::Clean),
-        Command::Pull { out, force } => commands::pull::run(&config, &PullArgs { out, force }),
+        Command::Pull { out, force, casing } => commands::pull::run(
+            &config,
+            &PullArgs {
+                out,
+                force,
+                casing: match casing {
+                    Some(PullCasing::SnakeCase) => Casing::SnakeCase,
+                    Some(PullCasing::CamelCase) => Casing::CamelCase,
+                    None => Casing::Preserve,
+                },
+            },
+        ),
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
         }

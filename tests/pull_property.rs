@@ -122,7 +122,11 @@ fn schema(tables: &[Tab], labels: usize) -> Schema {
         table.columns.push(id);
         for (i, c) in t.cols.iter().enumerate() {
             let (ty, default) = TYPES[c.ty];
-            let mut column = Column::new(format!("col_{i}"), ColumnType::sql(ty));
+            // `created_at`-style names, which snake_case derives from `createdAt`.
+            let mut column = Column::new(
+                format!("{}_at", ["created", "updated", "seen"][i % 3]),
+                ColumnType::sql(ty),
+            );
             column.dims = c.dims;
             column.not_null = c.not_null;
             if c.default && c.dims == 0 {
@@ -139,15 +143,15 @@ fn schema(tables: &[Tab], labels: usize) -> Schema {
         table.primary_key = Some(PrimaryKey {
             name: None,
             columns: if t.composite_pk {
-                vec!["id".into(), "col_0".into()]
+                vec!["id".into(), "created_at".into()]
             } else {
                 vec!["id".into()]
             },
         });
         if t.unique {
             table.uniques.push(Unique {
-                name: format!("{name}_col_0_key"),
-                columns: vec!["col_0".into()],
+                name: format!("{name}_created_at_key"),
+                columns: vec!["created_at".into()],
                 nulls_not_distinct: n % 2 == 1,
             });
         }
@@ -158,15 +162,15 @@ fn schema(tables: &[Tab], labels: usize) -> Schema {
             });
         }
         if t.index > 0 {
-            let mut key = IndexKey::column("col_0");
+            let mut key = IndexKey::column("created_at");
             key.desc = t.index >= 2;
             key.nulls = (t.index == 3).then_some(Nulls::Last);
             table.indexes.push(Index {
-                name: format!("{name}_col_0_idx"),
+                name: format!("{name}_created_at_idx"),
                 unique: false,
                 keys: vec![key],
                 method: None,
-                predicate: (t.index == 2).then(|| "\"col_0\" IS NOT NULL".to_string()),
+                predicate: (t.index == 2).then(|| "\"created_at\" IS NOT NULL".to_string()),
                 with: vec![],
                 concurrently: false,
             });
@@ -224,13 +228,16 @@ proptest! {
     })]
 
     #[test]
-    fn what_pull_writes_reads_back_the_same(tables in proptest::collection::vec(tab(), 1..4), labels in 0usize..4) {
+    fn what_pull_writes_reads_back_the_same(tables in proptest::collection::vec(tab(), 1..4), labels in 0usize..4, snake in any::<bool>()) {
         let model = schema(&tables, labels);
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("schema.ts");
-        let text = schema_module(&model);
+        // With snake_case, names the casing derives are left out.
+        let casing = if snake { Casing::SnakeCase } else { Casing::Preserve };
+        let derive = move |key: &str| casing.apply(key);
+        let text = schema_module(&model, snake.then_some(&derive as &dyn Fn(&str) -> String));
         std::fs::write(&file, &text).expect("write");
-        let options = ReadOptions { casing: Casing::Preserve, env: None, dialect: Some(Dialect::Postgres) };
+        let options = ReadOptions { casing, env: None, dialect: Some(Dialect::Postgres) };
         let back = read(std::slice::from_ref(&file), dir.path(), &options)
             .map_err(|e| format!("{e:?}\n{text}"));
         prop_assert!(back.is_ok(), "{}", back.err().unwrap_or_default());

@@ -22,6 +22,8 @@ pub struct PullArgs {
     pub out: Option<PathBuf>,
     /// Overwrite an existing file.
     pub force: bool,
+    /// Leave out the column names this casing derives from the keys.
+    pub casing: drizzle::Casing,
 }
 
 /// Runs `pull`.
@@ -49,7 +51,12 @@ pub fn run(config: &Config, args: &PullArgs) -> CommandResult {
     };
     let mut db = connect(config, Some(dialect))?;
     let live = inspect(&mut db, config, &Schema::empty(dialect))?;
-    let text = schema_module(&live);
+    let casing = args.casing;
+    let derive = move |key: &str| casing.apply(key);
+    let text = schema_module(
+        &live,
+        (casing != drizzle::Casing::Preserve).then_some(&derive as &dyn Fn(&str) -> String),
+    );
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
             usage(
@@ -85,7 +92,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CommandResult {
         std::slice::from_ref(&out),
         &config.project_dir,
         &ReadOptions {
-            casing: drizzle::Casing::Preserve,
+            casing: args.casing,
             env: None,
             dialect: Some(dialect),
         },
@@ -107,6 +114,13 @@ pub fn run(config: &Config, args: &PullArgs) -> CommandResult {
                 "✓",
                 "read back, it describes the same database. Next: `db-migrate generate init` and `db-migrate baseline <id>`",
             );
+            if casing != drizzle::Casing::Preserve {
+                report::line(
+                    WARN,
+                    "note",
+                    "column names are left to the casing: set the same `casing` in drizzle.config (or db-migrate.toml)",
+                );
+            }
             Outcome::Clean
         }
         (Ok(_), false) => {

@@ -14,13 +14,19 @@ use crate::schema::{
     Schema, SequenceOptions, Table, View,
 };
 
-/// The schema as one TypeScript module.
-pub fn schema_module(schema: &Schema) -> String {
-    Writer::new(schema).module()
+/// The schema as one TypeScript module. With `derive` (the project's
+/// casing: a key → the column name it gives), a column whose name the
+/// casing derives from its key is written without it.
+pub fn schema_module<'s>(schema: &'s Schema, derive: Option<&'s dyn Fn(&str) -> String>) -> String {
+    let mut writer = Writer::new(schema);
+    writer.derive = derive;
+    writer.module()
 }
 
 struct Writer<'s> {
     schema: &'s Schema,
+    /// The casing's key → name, when column names may be left to it.
+    derive: Option<&'s dyn Fn(&str) -> String>,
     core: &'static str,
     /// JavaScript names taken, and each entity's.
     taken: HashSet<String>,
@@ -38,6 +44,7 @@ impl<'s> Writer<'s> {
     fn new(schema: &'s Schema) -> Writer<'s> {
         Writer {
             schema,
+            derive: None,
             core: match schema.dialect {
                 Dialect::Postgres => "drizzle-orm/pg-core",
                 Dialect::Sqlite => "drizzle-orm/sqlite-core",
@@ -243,7 +250,7 @@ impl<'s> Writer<'s> {
                     .is_none_or(|n| *n == format!("{}_pkey", t.name))
         });
         for c in &t.columns {
-            let mut line = self.column(c);
+            let mut line = self.column(c, &keys[c.name.as_str()]);
             if single_pk.is_some_and(|pk| pk.columns[0] == c.name) {
                 if c.autoincrement {
                     line.push_str(".primaryKey({ autoIncrement: true })");
@@ -324,8 +331,8 @@ impl<'s> Writer<'s> {
         out
     }
 
-    fn column(&mut self, c: &Column) -> String {
-        let mut out = self.column_type(c);
+    fn column(&mut self, c: &Column, key: &str) -> String {
+        let mut out = self.column_type(c, key);
         for _ in 0..c.dims {
             out.push_str(".array()");
         }
@@ -382,9 +389,16 @@ impl<'s> Writer<'s> {
         matches!(&c.ty, ColumnType::Sql(t) if t.ends_with("serial")) && c.dims == 0
     }
 
-    /// `integer("id")`, `varchar("email", { length: 320 })`, `mood("mood")`...
-    fn column_type(&mut self, c: &Column) -> String {
-        let name = js(&c.name);
+    /// `integer("id")`, `varchar("email", { length: 320 })`, `mood("mood")`...;
+    /// without the name (`integer()`) when the casing derives it from `key`.
+    fn column_type(&mut self, c: &Column, key: &str) -> String {
+        let derived = self.derive.is_some_and(|derive| derive(key) == c.name);
+        let name = if derived { String::new() } else { js(&c.name) };
+        let args = |options: Option<String>| match (name.is_empty(), options) {
+            (true, Some(o)) => format!("{{ {o} }}"),
+            (false, Some(o)) => format!("{name}, {{ {o} }}"),
+            (_, None) => name.clone(),
+        };
         let sql = match &c.ty {
             ColumnType::Enum(e) => {
                 if let Some(var) = self.enums.get(e) {
@@ -396,10 +410,7 @@ impl<'s> Writer<'s> {
         };
         if let Some((builder, options)) = builder(self.schema.dialect, &sql) {
             self.imports.insert(builder);
-            return format!(
-                "{builder}({name}{})",
-                options.map(|o| format!(", {{ {o} }}")).unwrap_or_default()
-            );
+            return format!("{builder}({})", args(options));
         }
         let var = match self.custom.iter().find(|(_, ty)| *ty == sql) {
             Some((var, _)) => var.clone(),
