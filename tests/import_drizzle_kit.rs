@@ -326,3 +326,36 @@ export const users = sqliteTable("users", {
         "{said}"
     );
 }
+
+/// A journal entry without its snapshot (added by hand) is imported as a
+/// hand-written migration: its SQL is read into the schema after it, so
+/// nothing is left to generate.
+#[test]
+fn a_migration_without_a_snapshot_is_imported_as_hand_written() {
+    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
+    let v1 = r#"
+import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey(),
+  email: text("email").notNull(),
+});
+"#;
+    let p = project(config, v1);
+    let dir = p.path();
+    drizzle_kit(dir, &["generate", "--name", "init"]);
+    let v2 = v1.replace("  email:", "  name: text(\"name\"),\n  email:");
+    write_schema(dir, &v2);
+    drizzle_kit(dir, &["generate", "--name", "name"]);
+    std::fs::remove_file(dir.join("drizzle/meta/0001_snapshot.json")).expect("remove");
+    cli(dir, "sqlite:app.db")
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported as hand-written"));
+    let ids = imported_ids(dir);
+    let meta = std::fs::read_to_string(dir.join("migrations").join(&ids[1]).join("meta.json"))
+        .expect("meta");
+    assert!(!meta.contains("\"snapshot\": {"), "{meta}");
+    cli(dir, "sqlite:app.db").arg("apply").assert().success();
+    cli(dir, "sqlite:app.db").arg("check").assert().success();
+}

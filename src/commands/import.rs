@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::diff::{Change, RenameMode, Renames, diff};
 use crate::migrations::{self, DrizzleKitOrigin, Meta, MigrationSet};
 use crate::report::{self, BOLD, OK, WARN};
+use crate::schema::Dialect;
 use crate::source::drizzle_kit::{self, KitMigration};
 
 use super::{CommandResult, Failure, Outcome, declared_schema, shown, usage};
@@ -65,6 +66,21 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
     // The schema is read first: nothing is written for a project whose
     // schema does not read.
     let declared = declared_schema(config)?;
+    if let Some(kit_dialect) = kit
+        .iter()
+        .find_map(|k| k.snapshot.as_ref().map(|s| s.dialect))
+        && kit_dialect != declared.dialect
+    {
+        return Err(usage(
+            format!(
+                "drizzle-kit's migrations in {} are for {kit_dialect}, but the schema is for {}",
+                shown(&from),
+                declared.dialect
+            ),
+            "import the folder of this schema's database (--from <dir>)",
+        ));
+    }
+    let dialect = declared.dialect;
 
     for (id, k) in &plan {
         report::line(
@@ -75,25 +91,42 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
                 "imported"
             },
             &format!(
-                "{}.sql → {}",
+                "{}.sql → {}{}",
                 k.tag,
-                report::styled(BOLD, &shown(&config.migrations_dir.join(id)))
+                report::styled(BOLD, &shown(&config.migrations_dir.join(id))),
+                if k.snapshot.is_none() {
+                    " (no snapshot in drizzle-kit's folder: imported as hand-written)"
+                } else {
+                    ""
+                }
             ),
         );
     }
     if !args.dry_run {
         let mut parent: Option<&str> = None;
         for (id, k) in &plan {
-            let meta = meta(id, parent, k);
+            let meta = meta(id, parent, k, dialect);
             set.write(id, &k.sql, Some(&meta))?;
             parent = Some(id);
         }
     }
 
-    let last = plan.last().map(|(_, k)| &k.snapshot);
+    // The schema after the import: the newest snapshot, with the DDL of the
+    // migrations imported without one applied (as for hand-written ones).
+    let last = if args.dry_run {
+        plan.iter().rev().find_map(|(_, k)| k.snapshot.clone())
+    } else {
+        MigrationSet::load(&config.migrations_dir)?.latest_snapshot(Some(dialect))
+    };
     let moved_on: Vec<Change> = last
         .map(|s| {
-            diff(s, &declared, &Renames::default(), RenameMode::DropAndCreate).unwrap_or_default()
+            diff(
+                &s,
+                &declared,
+                &Renames::default(),
+                RenameMode::DropAndCreate,
+            )
+            .unwrap_or_default()
         })
         .unwrap_or_default();
     if !moved_on.is_empty() {
@@ -156,12 +189,12 @@ fn plan(kit: &[KitMigration]) -> Vec<(String, &KitMigration)> {
     out
 }
 
-fn meta(id: &str, parent: Option<&str>, k: &KitMigration) -> Meta {
+fn meta(id: &str, parent: Option<&str>, k: &KitMigration, dialect: Dialect) -> Meta {
     let when = jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     Meta {
         checksum: migrations::checksum(&k.sql),
         created_at: when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        dialect: k.snapshot.dialect,
+        dialect,
         drizzle_kit: Some(DrizzleKitOrigin {
             tag: k.tag.clone(),
             when: k.when,
@@ -169,7 +202,7 @@ fn meta(id: &str, parent: Option<&str>, k: &KitMigration) -> Meta {
         id: id.to_string(),
         name: id.split_once('_').map_or(id, |(_, n)| n).to_string(),
         parent: parent.map(str::to_string),
-        snapshot: Some(k.snapshot.clone()),
+        snapshot: k.snapshot.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         transaction: true,
         warnings: Vec::new(),

@@ -20,8 +20,9 @@ pub struct KitMigration {
     pub when: i64,
     /// The SQL file's text, unchanged.
     pub sql: String,
-    /// The schema after it.
-    pub snapshot: Schema,
+    /// The schema after it; `None` when the folder has no snapshot for it
+    /// (a migration added to the journal by hand).
+    pub snapshot: Option<Schema>,
 }
 
 /// Why the folder cannot be read.
@@ -39,6 +40,17 @@ pub enum KitFolderError {
         "import reads drizzle-kit 0.x folders (meta/_journal.json); adopt a 1.x project with `db-migrate generate init` and `db-migrate baseline`"
     ))]
     NewLayout(PathBuf),
+    /// A snapshot in a format import does not read.
+    #[error("{}: {message}", path.display())]
+    #[diagnostic(help(
+        "import reads the snapshots of drizzle-kit 0.31 (PostgreSQL version 7, SQLite version 6); upgrade older ones with `drizzle-kit up` first"
+    ))]
+    Snapshot {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A file that does not read or parse.
     #[error("{}: {message}", path.display())]
     Bad {
@@ -89,11 +101,17 @@ pub fn read(dir: &Path) -> Result<Vec<KitMigration>, KitFolderError> {
             let sql = read_text(&dir.join(format!("{}.sql", entry.tag)))?;
             let prefix = entry.tag.split('_').next().unwrap_or_default();
             let snapshot_path = dir.join("meta").join(format!("{prefix}_snapshot.json"));
-            let snapshot =
-                from_snapshot(&read_text(&snapshot_path)?).map_err(|e| KitFolderError::Bad {
-                    path: snapshot_path.clone(),
-                    message: e.to_string(),
+            let snapshot = if snapshot_path.is_file() {
+                let snapshot = from_snapshot(&read_text(&snapshot_path)?).map_err(|e| {
+                    KitFolderError::Snapshot {
+                        path: snapshot_path.clone(),
+                        message: e.to_string(),
+                    }
                 })?;
+                Some(snapshot)
+            } else {
+                None
+            };
             Ok(KitMigration {
                 tag: entry.tag,
                 when: entry.when,
