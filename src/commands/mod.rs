@@ -447,16 +447,16 @@ impl LiveFacts {
     }
 }
 
-/// The lint statements of migration `m` of `set`, read over the schema the
-/// migrations before it build (see [`crate::lint::statements_from_sql_over`]).
+/// The lint statements of a migration that runs on `before` (the schema the
+/// migrations before it build; see [`MigrationSet::schemas_before`]).
 pub fn migration_statements(
-    set: &MigrationSet,
     m: &crate::migrations::Migration,
+    before: Option<&Schema>,
     dialect: Dialect,
 ) -> Vec<crate::lint::LintStatement> {
-    match set.snapshot_before(&m.id, Some(dialect)) {
+    match before {
         Some(before) if before.dialect == dialect => {
-            crate::lint::statements_from_sql_over(&m.sql, &before)
+            crate::lint::statements_from_sql_over(&m.sql, before)
         }
         _ => crate::lint::statements_from_sql(&m.sql, dialect),
     }

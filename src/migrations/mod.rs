@@ -11,6 +11,7 @@ pub use handwritten::{Created, undeclared};
 pub use journal::AppliedRecord;
 pub use meta::{DrizzleKitOrigin, META_FILE, Meta, Warning};
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -249,16 +250,35 @@ impl MigrationSet {
         self.schema_after(end, dialect)
     }
 
-    /// The schema migration `id` runs on: the one the migrations before it build.
-    pub fn snapshot_before(&self, id: &str, dialect: Option<Dialect>) -> Option<Schema> {
-        let position = self.migrations.iter().position(|m| m.id == id)?;
-        self.schema_after(position, dialect)
-    }
-
     /// The schema after the first `end` migrations.
     fn schema_after(&self, end: usize, dialect: Option<Dialect>) -> Option<Schema> {
-        let (base, steps) = self.handwritten_steps(end, dialect)?;
-        Some(steps.into_iter().last().map_or(base, |(_, _, after)| after))
+        let head = &self.migrations[..end.min(self.migrations.len())];
+        let (mut schema, rest) = match head.iter().rposition(|m| snapshot(m).is_some()) {
+            Some(i) => (snapshot(&head[i])?.clone(), &head[i + 1..]),
+            None => (Schema::empty(dialect?), head),
+        };
+        for m in rest {
+            schema = handwritten::apply(&schema, &m.sql);
+        }
+        Some(schema)
+    }
+
+    /// The schema each of the migrations `ids` runs on (the one the
+    /// migrations before it build, hand-written DDL included), in one pass
+    /// over the folder.
+    pub fn schemas_before(&self, ids: &[&str], dialect: Dialect) -> HashMap<String, Schema> {
+        let mut out = HashMap::new();
+        let mut schema = Schema::empty(dialect);
+        for m in &self.migrations {
+            if ids.contains(&m.id.as_str()) {
+                out.insert(m.id.clone(), schema.clone());
+            }
+            schema = match snapshot(m) {
+                Some(s) => s.clone(),
+                None => handwritten::apply(&schema, &m.sql),
+            };
+        }
+        out
     }
 
     /// The newest snapshot among the first `end` migrations (or an empty

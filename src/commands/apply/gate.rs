@@ -26,12 +26,14 @@ pub fn check(
 ) -> Result<(), Failure> {
     let live = LiveFacts::read(db);
     let mut errors = Vec::new();
+    let ids: Vec<&str> = pending.iter().map(|m| m.id.as_str()).collect();
+    let before = set.schemas_before(&ids, db.dialect());
     for m in pending {
         let mut ctx = lint::Context::new(db.dialect());
         ctx.pg_version = live.pg_version;
         ctx.table_rows = live.table_rows.clone();
         ctx.transactional = m.transactional();
-        let statements = super::super::migration_statements(set, m, ctx.dialect);
+        let statements = super::super::migration_statements(m, before.get(&m.id), ctx.dialect);
         for f in lint::lint(&statements, &ctx) {
             let harmless = statements
                 .get(f.statement)
