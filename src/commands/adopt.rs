@@ -34,11 +34,7 @@ pub fn applied_by_drizzle_kit(
     if imported.is_empty() {
         return Ok(Vec::new());
     }
-    let settings = config.drizzle_migrations.as_ref();
-    let table = drizzle_kit::table(
-        settings.and_then(|s| s.table.as_deref()),
-        settings.and_then(|s| s.schema.as_deref()),
-    );
+    let table = super::drizzle_kit_history_table(config);
     let shown_table = table.qualified(db.dialect());
     let rows = drizzle_kit::read(db, &table)
         .map_err(|e| {

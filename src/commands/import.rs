@@ -178,7 +178,7 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
 fn plan(kit: &[KitMigration]) -> Vec<(String, &KitMigration)> {
     let mut out: Vec<(String, &KitMigration)> = Vec::new();
     for k in kit {
-        let when = jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let when = when(k);
         let id = migrations::next_id_after(
             out.last().map(|(id, _)| id.as_str()),
             &drizzle_kit::migration_name(&k.tag),
@@ -189,8 +189,13 @@ fn plan(kit: &[KitMigration]) -> Vec<(String, &KitMigration)> {
     out
 }
 
+/// The journal's `when` as a time.
+fn when(k: &KitMigration) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
 fn meta(id: &str, parent: Option<&str>, k: &KitMigration, dialect: Dialect) -> Meta {
-    let when = jiff::Timestamp::from_millisecond(k.when).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let when = when(k);
     Meta {
         checksum: migrations::checksum(&k.sql),
         created_at: when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),

@@ -367,6 +367,15 @@ pub fn history_table(config: &Config) -> HistoryTable {
     HistoryTable::parse(&config.history_table)
 }
 
+/// drizzle-kit's history table, as drizzle.config's `migrations` names it.
+pub fn drizzle_kit_history_table(config: &Config) -> HistoryTable {
+    let settings = config.drizzle_migrations.as_ref();
+    crate::history::drizzle_kit::table(
+        settings.and_then(|s| s.table.as_deref()),
+        settings.and_then(|s| s.schema.as_deref()),
+    )
+}
+
 /// The dialect the migrations folder is written for, from its newest meta.json.
 pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
     set.migrations
@@ -385,17 +394,13 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
     if dialect == Dialect::Postgres {
         schemas.extend(config.schema_filter.iter().cloned());
     }
+    schemas.sort();
     schemas.dedup();
-    let settings = config.drizzle_migrations.as_ref();
-    let drizzle_kit_history = crate::history::drizzle_kit::table(
-        settings.and_then(|s| s.table.as_deref()),
-        settings.and_then(|s| s.schema.as_deref()),
-    );
     let scope = Scope {
         schemas,
         exclude_tables: vec![
             history_table(config).qualified(dialect),
-            drizzle_kit_history.qualified(dialect),
+            drizzle_kit_history_table(config).qualified(dialect),
         ],
     };
     let target = db.target.clone();

@@ -225,22 +225,7 @@ impl<'s> Writer<'s> {
                 "sqliteTable".to_string()
             }
         };
-        let keys: HashMap<&str, String> = {
-            let mut used = HashSet::new();
-            t.columns
-                .iter()
-                .map(|c| {
-                    let base = camel(&c.name);
-                    let mut key = base.clone();
-                    let mut n = 2;
-                    while !used.insert(key.clone()) {
-                        key = format!("{base}{n}");
-                        n += 1;
-                    }
-                    (c.name.as_str(), key)
-                })
-                .collect()
-        };
+        let keys = column_keys(t);
         let mut out = format!("export const {var} = {maker}(\n  {},\n  {{\n", js(&t.name));
         let single_pk = t.primary_key.as_ref().filter(|pk| {
             pk.columns.len() == 1
@@ -445,7 +430,7 @@ impl<'s> Writer<'s> {
                     col(c)
                 } else {
                     let key = target_table
-                        .map(|tt| column_key(tt, c))
+                        .and_then(|tt| column_keys(tt).get(c.as_str()).cloned())
                         .unwrap_or_else(|| camel(c));
                     format!("{target}.{key}")
                 }
@@ -604,22 +589,23 @@ fn sqlite_literal(d: &str) -> bool {
         || (upper.starts_with("X'") && d.ends_with('\''))
 }
 
-/// The key of column `name` in the pulled table `t`.
-fn column_key(t: &Table, name: &str) -> String {
+/// Each column's key in the pulled table `t`: its name in camelCase, with a
+/// number added when two names give the same key.
+fn column_keys(t: &Table) -> HashMap<&str, String> {
     let mut used = HashSet::new();
-    for c in &t.columns {
-        let base = camel(&c.name);
-        let mut key = base.clone();
-        let mut n = 2;
-        while !used.insert(key.clone()) {
-            key = format!("{base}{n}");
-            n += 1;
-        }
-        if c.name == name {
-            return key;
-        }
-    }
-    camel(name)
+    t.columns
+        .iter()
+        .map(|c| {
+            let base = camel(&c.name);
+            let mut key = base.clone();
+            let mut n = 2;
+            while !used.insert(key.clone()) {
+                key = format!("{base}{n}");
+                n += 1;
+            }
+            (c.name.as_str(), key)
+        })
+        .collect()
 }
 
 /// The drizzle-orm builder for a SQL type, with its options, when there is one.
