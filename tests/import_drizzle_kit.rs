@@ -1,6 +1,7 @@
 //! Moving a drizzle-kit project over: the pinned drizzle-kit in
-//! `tests/oracle` generates three migrations (an enum, an index, a column)
-//! and its migrator applies them; `import drizzle-kit` writes db-migrate's
+//! `tests/oracle` (0.31) or `tests/oracle/kit1` (1.x) generates three
+//! migrations (an enum, an index, a rename answered at drizzle-kit's prompt
+//! by `tests/oracle/answer.py`) and its migrator applies them; `import drizzle-kit` writes db-migrate's
 //! migrations; `status` shows them applied by drizzle-kit, `apply` runs
 //! nothing and records them, `check` finds no drift, and the next
 //! `generate` + `apply` work. On SQLite drizzle-kit generates the folder and
@@ -22,7 +23,8 @@ import { pgTable, pgEnum, serial, text } from "drizzle-orm/pg-core";
 export const role = pgEnum("role", ["admin", "member"]);
 export const users = pgTable("users", {
   id: serial("id").primaryKey(),
-  email: text("email").notNull(),
+  email: text("email").notNull().unique(),
+  nickname: text("nickname"),
   role: role("role").notNull().default("member"),
 });
 "#;
@@ -31,12 +33,18 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A project folder whose node_modules is the oracle's.
+/// A project folder whose node_modules is the oracle's (0.31).
 fn project(config: &str, schema: &str) -> tempfile::TempDir {
-    let modules = root().join("tests/oracle/node_modules");
+    project_with("tests/oracle", config, schema)
+}
+
+/// A project folder whose node_modules is the one in `oracle` (a folder of
+/// the repository with a pinned drizzle-kit).
+fn project_with(oracle: &str, config: &str, schema: &str) -> tempfile::TempDir {
+    let modules = root().join(oracle).join("node_modules");
     assert!(
         modules.join("drizzle-kit/bin.cjs").is_file(),
-        "the pinned drizzle-kit is not installed: run `npm ci --prefix tests/oracle`"
+        "the pinned drizzle-kit is not installed: run `npm ci --prefix {oracle}`"
     );
     let dir = tempfile::tempdir().expect("tempdir");
     std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).expect("symlink");
@@ -73,7 +81,26 @@ fn cli(dir: &Path, url: &str) -> Command {
     cmd
 }
 
-/// Three drizzle-kit migrations: the enum and table, an index, a column.
+/// drizzle-kit run on a terminal, answering its prompt with "rename".
+fn drizzle_kit_renaming(dir: &Path, args: &[&str]) {
+    let out = Process::new("python3")
+        .current_dir(dir)
+        .arg(root().join("tests/oracle/answer.py"))
+        .args(["rename column", "\\x1b[B\\r", "--", "node"])
+        .arg("node_modules/drizzle-kit/bin.cjs")
+        .args(args)
+        .output()
+        .expect("run python3 tests/oracle/answer.py (is Python 3 installed?)");
+    assert!(
+        out.status.success(),
+        "drizzle-kit {args:?} (answering the rename prompt) failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Three drizzle-kit migrations: the enum and table, an index, and the
+/// `nickname` column renamed `display_name` (answered at the prompt).
 fn generate_three(dir: &Path, v1: &str) {
     drizzle_kit(dir, &["generate", "--name", "init"]);
     let v2 = v1
@@ -85,11 +112,12 @@ fn generate_three(dir: &Path, v1: &str) {
     write_schema(dir, &v2);
     drizzle_kit(dir, &["generate", "--name", "email_index"]);
     let v3 = v2.replace(
-        "  email: text(\"email\").notNull(),\n",
-        "  email: text(\"email\").notNull(),\n  nickname: text(\"nickname\"),\n",
+        "  nickname: text(\"nickname\"),\n",
+        "  displayName: text(\"display_name\"),\n",
     );
+    assert_ne!(v2, v3, "the schema has a nickname column to rename");
     write_schema(dir, &v3);
-    drizzle_kit(dir, &["generate", "--name", "nickname"]);
+    drizzle_kit_renaming(dir, &["generate", "--name", "rename_nickname"]);
 }
 
 /// A report with its line wrapping and frame undone.
@@ -171,8 +199,15 @@ fn a_postgres_project_moves_over() {
     let ids = imported_ids(dir);
     assert_eq!(ids.len(), 3);
     assert!(
-        ids[0].ends_with("_init") && ids[2].ends_with("_nickname"),
+        ids[0].ends_with("_init") && ids[2].ends_with("_rename_nickname"),
         "{ids:?}"
+    );
+    let renamed =
+        std::fs::read_to_string(dir.join("migrations").join(&ids[2]).join("migration.sql"))
+            .expect("our sql");
+    assert!(
+        renamed.contains("RENAME COLUMN \"nickname\" TO \"display_name\""),
+        "{renamed}"
     );
     let original = std::fs::read(dir.join("drizzle/0000_init.sql")).expect("drizzle sql");
     let copied =
@@ -200,6 +235,7 @@ import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey(),
   email: text("email").notNull(),
+  nickname: text("nickname"),
 });
 "#;
     let p = project(config, v1);
@@ -241,6 +277,87 @@ export const users = sqliteTable("users", {
         "sqlite:app.db",
         "export const posts = sqliteTable(\"posts\", { id: integer(\"id\").primaryKey() });",
     );
+}
+
+/// A drizzle-kit 1.x project (one folder per migration, snapshots that
+/// hold the changes since the one before, history rows with names): the
+/// same move, and unnamed constraints keep 1.x's names from then on.
+#[test]
+fn a_drizzle_kit_1_project_moves_over() {
+    let db = TestDb::new();
+    let url = db.url_for("postgres", "127.0.0.1", "sslmode=disable");
+    let config = format!(
+        "import {{ defineConfig }} from \"drizzle-kit\";\nexport default defineConfig({{ dialect: \"postgresql\", schema: \"./shared/schema.ts\", out: \"./drizzle\", dbCredentials: {{ url: \"{url}\" }} }});\n"
+    );
+    let p = project_with("tests/oracle/kit1", &config, PG_V1);
+    let dir = p.path();
+    generate_three(dir, PG_V1);
+    drizzle_kit(dir, &["migrate"]);
+    let folders: Vec<String> = imported_folders(&dir.join("drizzle"));
+    assert_eq!(folders.len(), 3, "{folders:?}");
+
+    // A history row no migration folder has is named.
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "INSERT INTO drizzle.__drizzle_migrations (hash, created_at, name) VALUES ('abc', 1, '20200101000000_gone')",
+        )
+        .expect("row");
+    cli(dir, &url)
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 migrations imported"))
+        .stdout(predicate::str::contains(
+            "constraint_names = \"drizzle-kit-1\"",
+        ));
+    assert_eq!(
+        imported_ids(dir),
+        folders,
+        "the ids are drizzle-kit's folder names"
+    );
+    let toml = std::fs::read_to_string(dir.join("db-migrate.toml")).expect("db-migrate.toml");
+    assert!(
+        toml.contains("constraint_names = \"drizzle-kit-1\""),
+        "{toml}"
+    );
+    let out = cli(dir, &url).arg("status").output().expect("status");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        flat(&out.stderr).contains("(20200101000000_gone) matches no imported migration"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    client
+        .batch_execute("DELETE FROM drizzle.__drizzle_migrations WHERE hash = 'abc'")
+        .expect("delete");
+
+    carry_on(
+        dir,
+        &url,
+        "export const posts = pgTable(\"posts\", { id: serial(\"id\").primaryKey(), title: text(\"title\").unique() });",
+    );
+    // The new unique constraint is named as drizzle-kit 1.x names it.
+    let named: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conname IN ('posts_title_key', 'users_email_key')",
+            &[],
+        )
+        .expect("constraints")
+        .get(0);
+    assert_eq!(named, 2);
+}
+
+/// drizzle-kit 1.x's migration folders, by name.
+fn imported_folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("drizzle folder")
+        .flatten()
+        .filter(|e| e.path().join("migration.sql").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The refusals, on SQLite files: a migration edited after drizzle-kit ran

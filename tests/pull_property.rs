@@ -237,7 +237,7 @@ proptest! {
         let derive = move |key: &str| casing.apply(key);
         let text = schema_module(&model, snake.then_some(&derive as &dyn Fn(&str) -> String));
         std::fs::write(&file, &text).expect("write");
-        let options = ReadOptions { casing, env: None, dialect: Some(Dialect::Postgres) };
+        let options = ReadOptions { casing, naming: Default::default(), env: None, dialect: Some(Dialect::Postgres) };
         let back = read(std::slice::from_ref(&file), dir.path(), &options)
             .map_err(|e| format!("{e:?}\n{text}"));
         prop_assert!(back.is_ok(), "{}", back.err().unwrap_or_default());

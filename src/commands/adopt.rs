@@ -3,17 +3,19 @@
 //! `check` and `lint` take them as applied; `apply` records them in
 //! db-migrate's history (in one transaction, never running them).
 //!
-//! As drizzle-kit's migrator decides: every imported migration whose journal
-//! `when` is at most the newest `created_at` is applied. Each must match a
-//! row by hash (the sha256 of the file drizzle-kit ran) and each row must
-//! match an imported migration; otherwise nothing is taken and the failure
-//! names them.
+//! As drizzle-kit's migrator decides: 0.x's takes every imported migration
+//! whose journal `when` is at most the newest `created_at` as applied; 1.x's
+//! (whose rows carry the migration's `name`) those named by a row. Each must
+//! match its row by hash (the sha256 of the file drizzle-kit ran) and each
+//! row must match an imported migration; otherwise nothing is taken and the
+//! failure names them.
 
 use super::{Failure, problem};
 use crate::config::Config;
 use crate::db::Db;
-use crate::history::{AppliedMigration, drizzle_kit};
-use crate::migrations::{CHECKSUM_VERSION, MigrationSet, sha256_hex};
+use crate::history::AppliedMigration;
+use crate::history::drizzle_kit::{self, KitRow};
+use crate::migrations::{CHECKSUM_VERSION, DrizzleKitOrigin, Migration, MigrationSet, sha256_hex};
 
 /// The note on history rows taken from drizzle-kit's table.
 pub const NOTE: &str = "drizzle-kit: applied by drizzle-kit's migrator";
@@ -44,34 +46,56 @@ pub fn applied_by_drizzle_kit(
             )
         })?
         .unwrap_or_default();
-    let Some(high_water) = rows.iter().map(|r| r.created_at).max() else {
-        return Ok(Vec::new());
-    };
-    let due: Vec<_> = imported
-        .iter()
-        .filter(|(_, origin)| origin.when <= high_water)
-        .collect();
-    if due.iter().all(|(m, _)| ours.iter().any(|a| a.id == m.id)) {
-        // Adopted already: db-migrate's history decides from here on.
+    if rows.is_empty() {
         return Ok(Vec::new());
     }
     let hash = sha256_hex;
+    let by_name = rows.iter().any(|r| r.name.is_some());
     let mut problems = Vec::new();
-    for row in &rows {
-        let known = imported
-            .iter()
-            .any(|(m, origin)| hash(&m.sql) == row.hash || origin.when == row.created_at);
-        if !known {
-            problems.push(format!(
-                "a row of {shown_table} (created_at {}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
-                row.created_at,
-                super::shown(&set.dir)
-            ));
+    // Each applied migration with the row that says so.
+    let mut due: Vec<(&Migration, &DrizzleKitOrigin, Option<&KitRow>)> = Vec::new();
+    if by_name {
+        for row in &rows {
+            let name = row.name.as_deref().unwrap_or_default();
+            match imported.iter().find(|(_, origin)| origin.tag == name) {
+                Some((m, origin)) => due.push((m, origin, Some(row))),
+                None => problems.push(format!(
+                    "a row of {shown_table} ({name}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
+                    super::shown(&set.dir)
+                )),
+            }
+        }
+    } else {
+        let high_water = rows.iter().map(|r| r.created_at).max().unwrap_or(0);
+        for row in &rows {
+            let known = imported
+                .iter()
+                .any(|(m, origin)| hash(&m.sql) == row.hash || origin.when == row.created_at);
+            if !known {
+                problems.push(format!(
+                    "a row of {shown_table} (created_at {}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
+                    row.created_at,
+                    super::shown(&set.dir)
+                ));
+            }
+        }
+        for (m, origin) in &imported {
+            if origin.when <= high_water {
+                let row = rows.iter().find(|r| r.hash == hash(&m.sql));
+                due.push((m, origin, row));
+            }
         }
     }
+    if due
+        .iter()
+        .all(|(m, _, _)| ours.iter().any(|a| a.id == m.id))
+    {
+        // Adopted already: db-migrate's history decides from here on.
+        return Ok(Vec::new());
+    }
     let mut adopted = Vec::new();
-    for (m, origin) in due {
-        let Some(row) = rows.iter().find(|r| r.hash == hash(&m.sql)) else {
+    for (m, origin, row) in due {
+        let Some(row) = row.filter(|r| r.hash == hash(&m.sql)) else {
             problems.push(format!(
                 "{} ({}) was applied by drizzle-kit, but its migration.sql is not the file drizzle-kit ran (the hash differs)",
                 m.id, origin.tag

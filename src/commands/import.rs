@@ -1,6 +1,7 @@
-//! `import drizzle-kit`: a drizzle-kit migrations folder → db-migrate
-//! migrations. Each keeps its SQL byte for byte, takes its id from the
-//! journal's `when` (UTC) and its name from the tag, follows the one before
+//! `import drizzle-kit`: a drizzle-kit migrations folder (0.x's journal or
+//! 1.x's folders) → db-migrate migrations. Each keeps its SQL byte for
+//! byte, takes its id from the journal's `when` (UTC; 1.x: the folder's
+//! name) and its name from the tag, follows the one before
 //! it, and carries the schema drizzle-kit's snapshot recorded after it, so
 //! that the next `generate` starts where drizzle-kit stopped and `apply`
 //! takes what drizzle-kit's migrator applied as applied. drizzle-kit's folder
@@ -10,12 +11,13 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::diff::{Change, RenameMode, Renames, diff};
 use crate::migrations::{self, DrizzleKitOrigin, Meta, MigrationSet};
 use crate::report::{self, BOLD, OK, WARN};
 use crate::schema::Dialect;
-use crate::source::drizzle_kit::{self, KitMigration};
+use crate::schema::names::Naming;
+use crate::source::drizzle_kit::{self, KitMigration, Layout};
 
 use super::{CommandResult, Failure, Outcome, declared_schema, shown, usage};
 
@@ -42,7 +44,8 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
                 .unwrap_or("drizzle"),
         ),
     };
-    let kit = drizzle_kit::read(&from).map_err(Failure::usage)?;
+    let folder = drizzle_kit::read(&from).map_err(Failure::usage)?;
+    let kit = &folder.migrations;
     if kit.is_empty() {
         return Err(usage(
             format!("{} has no migrations in its journal", shown(&from)),
@@ -50,7 +53,7 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
         ));
     }
     let set = MigrationSet::load(&config.migrations_dir)?;
-    let plan = plan(&kit);
+    let plan = plan(kit);
     if !set.migrations.is_empty() && !args.force {
         return Err(usage(
             format!(
@@ -65,7 +68,17 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
     }
     // The schema is read first: nothing is written for a project whose
     // schema does not read.
-    let declared = declared_schema(config)?;
+    let mut declared = declared_schema(config)?;
+    // drizzle-kit 1.x names unnamed constraints its own way, and the
+    // database has those names: the schema is read with them from now on.
+    let kit1_names = folder.layout == Layout::Folders
+        && declared.dialect == Dialect::Postgres
+        && config.naming == Naming::DrizzleKit0;
+    if kit1_names {
+        let mut config = config.clone();
+        config.naming = Naming::DrizzleKit1;
+        declared = declared_schema(&config)?;
+    }
     if let Some(kit_dialect) = kit
         .iter()
         .find_map(|k| k.snapshot.as_ref().map(|s| s.dialect))
@@ -91,14 +104,30 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
                 "imported"
             },
             &format!(
-                "{}.sql → {}{}",
-                k.tag,
+                "{} → {}{}",
+                match folder.layout {
+                    Layout::Journal => format!("{}.sql", k.tag),
+                    Layout::Folders => format!("{}/migration.sql", k.tag),
+                },
                 report::styled(BOLD, &shown(&config.migrations_dir.join(id))),
                 if k.snapshot.is_none() {
                     " (no snapshot in drizzle-kit's folder: imported as hand-written)"
                 } else {
                     ""
                 }
+            ),
+        );
+    }
+    if kit1_names {
+        if !args.dry_run {
+            set_kit1_names(config)?;
+        }
+        report::line(
+            OK,
+            if args.dry_run { "would set" } else { "set" },
+            &format!(
+                "constraint_names = \"drizzle-kit-1\" in {}: unnamed constraints keep drizzle-kit 1.x's names",
+                shown(&config.project_dir.join(CONFIG_FILE))
             ),
         );
     }
@@ -171,6 +200,35 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
         );
     }
     Ok(outcome)
+}
+
+/// Adds `constraint_names = "drizzle-kit-1"` to db-migrate.toml (made if
+/// missing), so that the schema keeps reading with drizzle-kit 1.x's names.
+fn set_kit1_names(config: &Config) -> Result<(), Failure> {
+    let path = config.project_dir.join(CONFIG_FILE);
+    let mut text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(usage(
+                format!("cannot read {}: {e}", shown(&path)),
+                "check the file's permissions",
+            ));
+        }
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(
+        "# Unnamed constraints are named as drizzle-kit 1.x names them (set by `import drizzle-kit`).\n\
+         constraint_names = \"drizzle-kit-1\"\n",
+    );
+    std::fs::write(&path, text).map_err(|e| {
+        usage(
+            format!("cannot write {}: {e}", shown(&path)),
+            "check the folder's permissions",
+        )
+    })
 }
 
 /// Each drizzle-kit migration with its db-migrate id: the journal's `when`

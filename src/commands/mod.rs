@@ -242,6 +242,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
                 &config.project_dir,
                 &ReadOptions {
                     casing: config.casing,
+                    naming: config.naming,
                     env: Some(config.env.clone()),
                     dialect: config.dialect,
                 },

@@ -93,6 +93,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CommandResult {
         &config.project_dir,
         &ReadOptions {
             casing: args.casing,
+            naming: config.naming,
             env: None,
             dialect: Some(dialect),
         },

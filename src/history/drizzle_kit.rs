@@ -1,8 +1,10 @@
 //! drizzle-kit's history table, read only: what drizzle-kit's migrator
 //! applied before the project moved to db-migrate. Its rows are
 //! `(id, hash, created_at)`: the sha256 hex of the whole `.sql` file and the
-//! journal's `when`. The migrator treats every journal entry with `when` up
-//! to the newest `created_at` as applied (a high-water mark).
+//! journal's `when`; drizzle-kit 1.x adds `name` (the migration's folder)
+//! and `applied_at`. 0.x's migrator treats every journal entry with `when`
+//! up to the newest `created_at` as applied (a high-water mark); 1.x's
+//! takes the rows' names.
 
 use super::{HistoryTable, exists};
 use crate::db::{Conn, Db, StatementError};
@@ -23,6 +25,8 @@ pub struct KitRow {
     pub hash: String,
     /// The journal `when` of the migration (milliseconds).
     pub created_at: i64,
+    /// The migration's folder name (drizzle-kit 1.x; `None` in 0.x's table).
+    pub name: Option<String>,
 }
 
 /// The rows, oldest first; `None` when the table does not exist.
@@ -30,25 +34,36 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Option<Vec<KitRow>>, St
     if !exists(db, table)? {
         return Ok(None);
     }
-    let sql = format!(
-        "SELECT hash, created_at FROM {} ORDER BY id",
-        table.sql(db.dialect())
-    );
+    // `*`: 0.x's table has no `name` column.
+    let sql = format!("SELECT * FROM {} ORDER BY id", table.sql(db.dialect()));
     let rows = match &mut db.conn {
         Conn::Postgres(c) => c
             .query(&sql, &[])?
             .iter()
-            .map(|r| KitRow {
-                hash: r.get(0),
-                created_at: r.get::<_, Option<i64>>(1).unwrap_or(0),
+            .map(|r| {
+                let name = r
+                    .columns()
+                    .iter()
+                    .position(|c| c.name() == "name")
+                    .and_then(|i| r.get::<_, Option<String>>(i));
+                KitRow {
+                    hash: r.get("hash"),
+                    created_at: r.get::<_, Option<i64>>("created_at").unwrap_or(0),
+                    name,
+                }
             })
             .collect(),
         Conn::Sqlite(c) => {
             let mut stmt = c.prepare(&sql)?;
+            let name_at = stmt.column_index("name").ok();
             let rows = stmt.query_map([], |r| {
                 Ok(KitRow {
-                    hash: r.get(0)?,
-                    created_at: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                    hash: r.get("hash")?,
+                    created_at: r.get::<_, Option<i64>>("created_at")?.unwrap_or(0),
+                    name: match name_at {
+                        Some(i) => r.get(i)?,
+                        None => None,
+                    },
                 })
             })?;
             rows.collect::<Result<Vec<_>, _>>()?

@@ -2,7 +2,72 @@
 //! them, so a database built by either tool has the same names; and the
 //! names PostgreSQL makes or cuts to 63 bytes.
 
-use super::{QualifiedName, Schema};
+use super::{Dialect, QualifiedName, Schema};
+
+/// Whose default names unnamed PostgreSQL constraints get: drizzle-kit
+/// 0.x's (`_unique`, `_fk`, `<table>_<cols>_pk`) or 1.x's (`_key` for a
+/// column's `.unique()`, `_fkey`, PostgreSQL's own `<table>_pkey`). A
+/// table's `unique().on(...)` is `_unique` in both, and SQLite's names are
+/// the same in both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Naming {
+    /// drizzle-kit 0.x (the default).
+    #[default]
+    DrizzleKit0,
+    /// drizzle-kit 1.x.
+    DrizzleKit1,
+}
+
+impl Naming {
+    /// The setting's value in db-migrate.toml (`constraint_names`).
+    pub fn parse(text: &str) -> Option<Naming> {
+        match text {
+            "drizzle-kit-0" => Some(Naming::DrizzleKit0),
+            "drizzle-kit-1" => Some(Naming::DrizzleKit1),
+            _ => None,
+        }
+    }
+
+    /// The convention in force for a dialect.
+    pub fn on(self, dialect: Dialect) -> Naming {
+        match dialect {
+            Dialect::Postgres => self,
+            Dialect::Sqlite => Naming::DrizzleKit0,
+        }
+    }
+
+    /// The name of a column's unnamed `.unique()`.
+    pub fn column_unique(self, table: &str, column: &str) -> String {
+        match self {
+            Naming::DrizzleKit0 => unique(table, &[column.to_string()]),
+            Naming::DrizzleKit1 => format!("{table}_{column}_key"),
+        }
+    }
+
+    /// An unnamed foreign key's name.
+    pub fn foreign_key(
+        self,
+        table: &str,
+        columns: &[String],
+        foreign_table: &str,
+        foreign_columns: &[String],
+    ) -> String {
+        let name = foreign_key(table, columns, foreign_table, foreign_columns);
+        match self {
+            Naming::DrizzleKit0 => name,
+            Naming::DrizzleKit1 => format!("{name}ey"),
+        }
+    }
+
+    /// An unnamed composite primary key's name; `None` leaves it to
+    /// PostgreSQL (`<table>_pkey`).
+    pub fn primary_key(self, table: &str, columns: &[String]) -> Option<String> {
+        match self {
+            Naming::DrizzleKit0 => Some(primary_key(table, columns)),
+            Naming::DrizzleKit1 => None,
+        }
+    }
+}
 
 /// `<table>_<col>[_<col>...]_unique` for an unnamed unique constraint.
 pub fn unique(table: &str, columns: &[String]) -> String {

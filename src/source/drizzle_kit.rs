@@ -1,22 +1,27 @@
-//! A drizzle-kit migrations folder (0.x layout) read as it is on disk:
-//! `meta/_journal.json` lists the migrations in order (`idx`, `when` in
-//! milliseconds, `tag`), each `<tag>.sql` holds one's SQL and
-//! `meta/<prefix>_snapshot.json` the schema after it, where the prefix is
-//! the tag up to its first `_`.
+//! A drizzle-kit migrations folder read as it is on disk, in either layout:
+//! - 0.x: `meta/_journal.json` lists the migrations in order (`idx`, `when`
+//!   in milliseconds, `tag`), each `<tag>.sql` holds one's SQL and
+//!   `meta/<prefix>_snapshot.json` the schema after it, where the prefix is
+//!   the tag up to its first `_`;
+//! - 1.x: one folder per migration, `<YYYYMMDDHHMMSS>_<name>/` with
+//!   `migration.sql` and `snapshot.json`, in the order of their names (the
+//!   time is UTC and is the migrator's `created_at`).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::node::snapshot::from_snapshot;
+use super::node::snapshot_ddl::DdlHistory;
 use crate::schema::Schema;
 
 /// One migration of the folder.
 #[derive(Debug, Clone)]
 pub struct KitMigration {
-    /// The journal tag, e.g. `0000_cheerful_black_bird`.
+    /// The journal tag, e.g. `0000_cheerful_black_bird`; for the 1.x layout
+    /// the folder name, e.g. `20261206041227_init`.
     pub tag: String,
-    /// The journal `when`: milliseconds since the epoch.
+    /// The journal `when` (1.x: the folder's time): milliseconds since the epoch.
     pub when: i64,
     /// The SQL file's text, unchanged.
     pub sql: String,
@@ -25,25 +30,37 @@ pub struct KitMigration {
     pub snapshot: Option<Schema>,
 }
 
+/// The folder's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// 0.x: `meta/_journal.json`.
+    Journal,
+    /// 1.x: `<YYYYMMDDHHMMSS>_<name>/migration.sql`.
+    Folders,
+}
+
+/// The folder's migrations, in order, and its layout.
+#[derive(Debug, Clone)]
+pub struct KitFolder {
+    /// 0.x's or 1.x's.
+    pub layout: Layout,
+    /// The migrations, oldest first.
+    pub migrations: Vec<KitMigration>,
+}
+
 /// Why the folder cannot be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum KitFolderError {
     /// No journal.
-    #[error("{} is not a drizzle-kit migrations folder: it has no meta/_journal.json", .0.display())]
+    #[error("{} is not a drizzle-kit migrations folder: it has no meta/_journal.json (0.x) and no <id>/migration.sql (1.x)", .0.display())]
     #[diagnostic(help(
         "pass the folder drizzle-kit writes to (`out` in drizzle.config, default drizzle/) with --from <dir>"
     ))]
     NoJournal(PathBuf),
-    /// The 1.x layout.
-    #[error("{} uses drizzle-kit 1.x's layout (<id>_<name>/snapshot.json), which import does not read yet", .0.display())]
-    #[diagnostic(help(
-        "import reads drizzle-kit 0.x folders (meta/_journal.json); adopt a 1.x project with `db-migrate generate init` and `db-migrate baseline`"
-    ))]
-    NewLayout(PathBuf),
     /// A snapshot in a format import does not read.
     #[error("{}: {message}", path.display())]
     #[diagnostic(help(
-        "import reads the snapshots of drizzle-kit 0.31 (PostgreSQL version 7, SQLite version 6); upgrade older ones with `drizzle-kit up` first"
+        "import reads the snapshots of drizzle-kit 0.31 (PostgreSQL version 7, SQLite version 6) and 1.x; upgrade older ones with `drizzle-kit up` first"
     ))]
     Snapshot {
         /// The file.
@@ -72,21 +89,44 @@ struct Entry {
     tag: String,
 }
 
-/// Reads the folder's migrations in journal order.
-pub fn read(dir: &Path) -> Result<Vec<KitMigration>, KitFolderError> {
+/// Reads the folder's migrations in order (the journal's, or 1.x's folder names').
+pub fn read(dir: &Path) -> Result<KitFolder, KitFolderError> {
     let journal_path = dir.join("meta/_journal.json");
     if !journal_path.is_file() {
-        let new_layout = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .any(|e| e.path().join("snapshot.json").is_file())
+        let folders = migration_folders(dir);
+        if folders.is_empty() {
+            return Err(KitFolderError::NoJournal(dir.to_path_buf()));
+        }
+        // Each snapshot after the first may hold only the changes since the one before.
+        let mut history = DdlHistory::default();
+        let migrations = folders
+            .into_iter()
+            .map(|(name, when)| {
+                let folder = dir.join(&name);
+                let path = folder.join("snapshot.json");
+                let snapshot = if path.is_file() {
+                    let snapshot =
+                        history
+                            .next(&read_text(&path)?)
+                            .map_err(|e| KitFolderError::Snapshot {
+                                path: path.clone(),
+                                message: e.to_string(),
+                            })?;
+                    Some(snapshot)
+                } else {
+                    None
+                };
+                Ok(KitMigration {
+                    sql: read_text(&folder.join("migration.sql"))?,
+                    snapshot,
+                    tag: name,
+                    when,
+                })
             })
-            .unwrap_or(false);
-        return Err(if new_layout {
-            KitFolderError::NewLayout(dir.to_path_buf())
-        } else {
-            KitFolderError::NoJournal(dir.to_path_buf())
+            .collect::<Result<_, KitFolderError>>()?;
+        return Ok(KitFolder {
+            layout: Layout::Folders,
+            migrations,
         });
     }
     let journal: Journal =
@@ -94,24 +134,13 @@ pub fn read(dir: &Path) -> Result<Vec<KitMigration>, KitFolderError> {
             path: journal_path.clone(),
             message: e.to_string(),
         })?;
-    journal
+    let migrations = journal
         .entries
         .into_iter()
         .map(|entry| {
             let sql = read_text(&dir.join(format!("{}.sql", entry.tag)))?;
             let prefix = entry.tag.split('_').next().unwrap_or_default();
-            let snapshot_path = dir.join("meta").join(format!("{prefix}_snapshot.json"));
-            let snapshot = if snapshot_path.is_file() {
-                let snapshot = from_snapshot(&read_text(&snapshot_path)?).map_err(|e| {
-                    KitFolderError::Snapshot {
-                        path: snapshot_path.clone(),
-                        message: e.to_string(),
-                    }
-                })?;
-                Some(snapshot)
-            } else {
-                None
-            };
+            let snapshot = snapshot(&dir.join("meta").join(format!("{prefix}_snapshot.json")))?;
             Ok(KitMigration {
                 tag: entry.tag,
                 when: entry.when,
@@ -119,7 +148,54 @@ pub fn read(dir: &Path) -> Result<Vec<KitMigration>, KitFolderError> {
                 snapshot,
             })
         })
-        .collect()
+        .collect::<Result<_, KitFolderError>>()?;
+    Ok(KitFolder {
+        layout: Layout::Journal,
+        migrations,
+    })
+}
+
+/// The snapshot at `path` in the model; `None` when there is no file.
+fn snapshot(path: &Path) -> Result<Option<Schema>, KitFolderError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    from_snapshot(&read_text(path)?)
+        .map(Some)
+        .map_err(|e| KitFolderError::Snapshot {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// 1.x's migration folders (`<YYYYMMDDHHMMSS>_<name>/migration.sql`) by
+/// name, each with its time in milliseconds.
+fn migration_folders(dir: &Path) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().join("migration.sql").is_file())
+                .filter_map(|e| {
+                    let name = e.file_name().to_str()?.to_string();
+                    let when = folder_time(&name)?;
+                    Some((name, when))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// `20261206041227_init` → its time (UTC) in milliseconds.
+fn folder_time(name: &str) -> Option<i64> {
+    let stamp = name
+        .get(..14)
+        .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))?;
+    let time = jiff::civil::DateTime::strptime("%Y%m%d%H%M%S", stamp).ok()?;
+    let zoned = time.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()?;
+    Some(zoned.timestamp().as_millisecond())
 }
 
 fn read_text(path: &Path) -> Result<String, KitFolderError> {
@@ -152,7 +228,14 @@ pub fn migration_name(tag: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::migration_name;
+    use super::{folder_time, migration_name};
+
+    #[test]
+    fn folder_names_give_their_time() {
+        assert_eq!(folder_time("20261206041227_init"), Some(1_796_530_347_000));
+        assert_eq!(folder_time("0000_init"), None);
+        assert_eq!(folder_time("20261399041227_bad_month"), None);
+    }
 
     #[test]
     fn tags_become_names() {

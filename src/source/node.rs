@@ -4,6 +4,7 @@
 //! the model. For schemas the static reader cannot evaluate.
 
 pub mod snapshot;
+pub mod snapshot_ddl;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

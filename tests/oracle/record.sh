@@ -4,6 +4,7 @@
 # Usage (from anywhere; needs `npm ci` in tests/oracle once, then works offline):
 #   tests/oracle/record.sh                  # every fixture
 #   tests/oracle/record.sh 07_indexes 26_sqlite_builders   # only these
+#   tests/oracle/record.sh --kit1 [fixture...]   # drizzle-kit 1.x's snapshots (below)
 #
 # For every folder tests/fixtures/drizzle/<NN_name>/ it runs
 # `drizzle-kit generate` with the fixture's own config file (drizzle.config.ts,
@@ -42,19 +43,33 @@
 # afterwards, also when the script is interrupted. The tsx cache is disabled, so
 # nothing is written outside the fixture folders.
 #
+# With --kit1, the drizzle-kit 1.x release candidate pinned in kit1/ (`npm ci
+# --prefix tests/oracle/kit1`) runs instead, on the fixtures with an expected
+# result, and writes only `kit1.snapshot.json`: its snapshot (1.x layout
+# <id>_fixture/snapshot.json) without the "footprints" list, with the random
+# "id" replaced as above and "prevIds" by [the placeholder]. A fixture 1.x
+# cannot read is listed as `skip` and keeps no kit1.snapshot.json.
+#
 # Exit status: 0 when every fixture was recorded as its files say, 1 otherwise.
 set -euo pipefail
 
 ORACLE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$ORACLE_DIR/../.." && pwd)
 FIXTURES_DIR="$REPO_DIR/tests/fixtures/drizzle"
-KIT="$ORACLE_DIR/node_modules/drizzle-kit/bin.cjs"
+KIT1=0
+if [[ "${1:-}" == "--kit1" ]]; then
+  KIT1=1
+  shift
+fi
+KIT_MODULES="$ORACLE_DIR/node_modules"
+[[ $KIT1 -eq 1 ]] && KIT_MODULES="$ORACLE_DIR/kit1/node_modules"
+KIT="$KIT_MODULES/drizzle-kit/bin.cjs"
 MARKER=".oracle-temporary"
 ID_PLACEHOLDER="00000000-0000-0000-0000-000000000001"
 PREV_PLACEHOLDER="00000000-0000-0000-0000-000000000000"
 
 if [[ ! -f "$KIT" ]]; then
-  echo "record.sh: $KIT not found; run 'npm ci' in $ORACLE_DIR first" >&2
+  echo "record.sh: $KIT not found; run 'npm ci --prefix ${KIT_MODULES%/node_modules}' first" >&2
   exit 1
 fi
 
@@ -101,7 +116,11 @@ prepare_fixture() {
   : >"$nm/$MARKER"
   local name dir
   for name in "${ORACLE_PACKAGES[@]}"; do
-    link_package "$nm" "$name" "$ORACLE_DIR/node_modules/$name"
+    if [[ -e "$KIT_MODULES/$name" ]]; then
+      link_package "$nm" "$name" "$KIT_MODULES/$name"
+    else
+      link_package "$nm" "$name" "$ORACLE_DIR/node_modules/$name"
+    fi
   done
   while IFS=$'\t' read -r name dir; do
     [[ -n "$name" ]] || continue
@@ -136,9 +155,49 @@ normalize_snapshot() {
       -e "0,/^  \"prevId\": \"[^\"]*\",\$/s//  \"prevId\": \"$PREV_PLACEHOLDER\",/"
 }
 
+# drizzle-kit 1.x's snapshot without its footprints, ids replaced.
+normalize_kit1_snapshot() {
+  node -e '
+    const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    delete s.footprints;
+    s.id = process.argv[1];
+    s.prevIds = [process.argv[2]];
+    process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+  ' "$ID_PLACEHOLDER" "$PREV_PLACEHOLDER"
+}
+
+record_kit1_fixture() {
+  local fx="$1" name config
+  name=$(basename "$fx")
+  if [[ -f "$fx/expected.error" ]] || head -n 1 "$fx/expected.note" 2>/dev/null | grep -q reference; then
+    return 0
+  fi
+  config=$(find_config "$fx") || { echo "FAIL $name: no drizzle.config.* file"; return 1; }
+  CURRENT="$fx"
+  prepare_fixture "$fx"
+  local log snap
+  log=$(cd "$fx" && env -i PATH="$PATH" HOME="${HOME:-/nonexistent}" TSX_DISABLE_CACHE=1 NO_COLOR=1 \
+        node "$KIT" generate --config="$config" --name=fixture </dev/null 2>&1) || true
+  snap=$(find "$fx/.drizzle-out" -mindepth 2 -maxdepth 2 -name snapshot.json 2>/dev/null | head -n 1)
+  if [[ -n "$snap" ]]; then
+    normalize_kit1_snapshot <"$snap" >"$fx/.drizzle-out/kit1.snapshot.json"
+    mv "$fx/.drizzle-out/kit1.snapshot.json" "$fx/kit1.snapshot.json"
+    echo "ok   $name -> kit1.snapshot.json"
+  else
+    rm -f "$fx/kit1.snapshot.json"
+    echo "skip $name: drizzle-kit 1.x wrote no migration: $(printf '%s\n' "$log" | sanitize_log "$fx" | grep -v '^Reading config\|^No config' | head -n 1)"
+  fi
+  cleanup_fixture "$fx"
+  CURRENT=""
+}
+
 record_fixture() {
   local fx="$1" name mode config log
   name=$(basename "$fx")
+  if [[ $KIT1 -eq 1 ]]; then
+    record_kit1_fixture "$fx"
+    return
+  fi
   mode=expected
   if [[ -f "$fx/expected.error" ]]; then
     mode=error

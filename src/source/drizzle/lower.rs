@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use crate::schema::names::Naming;
 use crate::schema::{
     Check, Column, ColumnType, Dialect, Enum, ForeignKey, Identity, Index, IndexKey, Nulls, Policy,
     PrimaryKey, QualifiedName, Role, Schema, Sequence, Table, Unique, View, names,
@@ -69,6 +70,7 @@ pub fn lower<'a>(
     interp: &mut Interp<'a>,
     entries: &[ModuleId],
     casing: Casing,
+    naming: Naming,
     configured: Option<Dialect>,
     files: &str,
 ) -> Option<Schema> {
@@ -106,6 +108,7 @@ pub fn lower<'a>(
     let mut lowerer = Lowerer {
         interp,
         casing,
+        naming: naming.on(dialect),
         dialect,
         exported,
         reported: HashSet::new(),
@@ -208,6 +211,7 @@ fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> 
 struct Lowerer<'i, 'a> {
     interp: &'i mut Interp<'a>,
     casing: Casing,
+    naming: Naming,
     dialect: Dialect,
     exported: Exported<'a>,
     reported: HashSet<usize>,
@@ -666,7 +670,7 @@ impl<'a> Lowerer<'_, 'a> {
                     name: u
                         .name
                         .clone()
-                        .unwrap_or_else(|| names::unique(&t.name, &[declared])),
+                        .unwrap_or_else(|| self.naming.column_unique(&t.name, &declared)),
                     columns: vec![name.clone()],
                     nulls_not_distinct: u.nulls_not_distinct,
                 });
@@ -912,7 +916,7 @@ impl<'a> Lowerer<'_, 'a> {
         self.check_table(&c.table, &t.name);
         let referenced = self.column_ref_name(&c);
         Ok(Some(ForeignKey {
-            name: names::foreign_key(
+            name: self.naming.foreign_key(
                 &t.name,
                 &[column.to_string()],
                 &c.table.name,
@@ -1140,11 +1144,10 @@ impl<'a> Lowerer<'_, 'a> {
                     return;
                 }
                 table.primary_key = Some(PrimaryKey {
-                    name: Some(
-                        pk.name
-                            .clone()
-                            .unwrap_or_else(|| names::primary_key(&t.name, &columns)),
-                    ),
+                    name: pk
+                        .name
+                        .clone()
+                        .or_else(|| self.naming.primary_key(&t.name, &columns)),
                     columns,
                 });
             }
@@ -1203,7 +1206,8 @@ impl<'a> Lowerer<'_, 'a> {
                     .collect();
                 let fk = ForeignKey {
                     name: f.name.clone().unwrap_or_else(|| {
-                        names::foreign_key(&t.name, &columns, &foreign.name, &referenced)
+                        self.naming
+                            .foreign_key(&t.name, &columns, &foreign.name, &referenced)
                     }),
                     columns,
                     references: QualifiedName::new(

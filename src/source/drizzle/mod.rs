@@ -134,6 +134,8 @@ fn words(key: &str) -> Vec<String> {
 pub struct ReadOptions {
     /// Applies to columns declared without an explicit name, as drizzle-kit's `casing` does.
     pub casing: Casing,
+    /// The default names of unnamed constraints (drizzle-kit 0.x's or 1.x's).
+    pub naming: crate::schema::names::Naming,
     /// `process.env` as the schema files see it; `None` leaves it unknown.
     pub env: Option<Vec<(String, String)>>,
     /// The dialect the configuration names: entities of other dialects are
@@ -220,6 +222,7 @@ fn read_on_this_thread(
         &mut interp,
         &entries,
         options.casing,
+        options.naming,
         options.dialect,
         &shown,
     );

@@ -1,4 +1,4 @@
-//! drizzle-kit's snapshot JSON (PostgreSQL version 7, SQLite version 6) →
+//! drizzle-kit 0.x's snapshot JSON (PostgreSQL version 7, SQLite version 6) →
 //! the model, with drizzle-kit's spellings brought to the reader's
 //! (`timestamp (3)` → `timestamp(3)`, `text[]` → dims, `"nulls": "last"`).
 
@@ -129,23 +129,31 @@ struct SnapColumn {
     autoincrement: bool,
 }
 
+/// A column's identity, in both formats (numbers as strings or numbers).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SnapIdentity {
+pub(super) struct SnapIdentity {
     #[serde(rename = "type")]
     kind: String,
+    #[serde(default)]
     name: Option<String>,
-    increment: Option<String>,
-    start_with: Option<String>,
-    min_value: Option<String>,
-    max_value: Option<String>,
-    cache: Option<String>,
+    #[serde(default)]
+    increment: Option<serde_json::Value>,
+    #[serde(default)]
+    start_with: Option<serde_json::Value>,
+    #[serde(default)]
+    min_value: Option<serde_json::Value>,
+    #[serde(default)]
+    max_value: Option<serde_json::Value>,
+    #[serde(default)]
+    cache: Option<serde_json::Value>,
     #[serde(default)]
     cycle: bool,
 }
 
+/// A generated column's expression and kind, in both formats.
 #[derive(Debug, Deserialize)]
-struct SnapGenerated {
+pub(super) struct SnapGenerated {
     #[serde(rename = "as")]
     expression: String,
     #[serde(rename = "type", default)]
@@ -262,11 +270,11 @@ struct SnapSequence {
     name: String,
     #[serde(default)]
     schema: String,
-    increment: Option<String>,
-    min_value: Option<String>,
-    max_value: Option<String>,
-    start_with: Option<String>,
-    cache: Option<String>,
+    increment: Option<serde_json::Value>,
+    min_value: Option<serde_json::Value>,
+    max_value: Option<serde_json::Value>,
+    start_with: Option<serde_json::Value>,
+    cache: Option<serde_json::Value>,
     #[serde(default)]
     cycle: bool,
 }
@@ -306,7 +314,14 @@ struct SnapView {
 }
 
 /// Reads a snapshot file's text into the model.
+/// Both formats are read: drizzle-kit 0.x's (tables keyed by name) and
+/// 1.x's (a flat `ddl` list).
 pub fn from_snapshot(text: &str) -> Result<Schema, SnapshotError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| SnapshotError::Invalid(e.to_string()))?;
+    if super::snapshot_ddl::is_ddl_snapshot(&value) {
+        return super::snapshot_ddl::from_ddl_snapshot(value);
+    }
     let snapshot: Snapshot =
         serde_json::from_str(text).map_err(|e| SnapshotError::Invalid(e.to_string()))?;
     snapshot.into_schema()
@@ -443,25 +458,7 @@ fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName])
         column.dims = dims;
         column.not_null = c.not_null;
         column.default = c.default.as_ref().map(json_text);
-        column.identity = c.identity.as_ref().map(|i| {
-            let default_name = format!("{}_{}_seq", t.name, c.name);
-            Identity {
-                always: i.kind == "always",
-                sequence_name: i.name.clone().filter(|n| *n != default_name),
-                options: SequenceOptions {
-                    increment: number(&i.increment),
-                    min_value: number(&i.min_value),
-                    max_value: number(&i.max_value),
-                    start: number(&i.start_with),
-                    cache: number(&i.cache),
-                    cycle: i.cycle,
-                },
-            }
-        });
-        if let Some(g) = &c.generated {
-            column.generated = Some(g.expression.clone());
-            column.generated_virtual = g.kind == "virtual";
-        }
+        identity_and_generated(&mut column, &t.name, &c.identity, &c.generated);
         column.autoincrement = c.autoincrement;
         if c.primary_key {
             inline_key.push(c.name.clone());
@@ -573,18 +570,35 @@ fn index(dialect: Dialect, i: &SnapIndex) -> Index {
 }
 
 fn policy(p: &SnapPolicy) -> Policy {
-    let mut to = p.to.clone();
+    policy_of(
+        &p.name,
+        p.kind.as_deref(),
+        p.command.as_deref(),
+        &p.to,
+        p.using.clone(),
+        p.with_check.clone(),
+    )
+}
+
+/// A policy from a snapshot's parts: `as` (permissive or restrictive),
+/// `for` (the command), the roles (`public` alone meaning everyone).
+pub(super) fn policy_of(
+    name: &str,
+    kind: Option<&str>,
+    command: Option<&str>,
+    roles: &[String],
+    using: Option<String>,
+    with_check: Option<String>,
+) -> Policy {
+    let mut to = roles.to_vec();
     to.sort();
     if to == ["public"] {
         to.clear();
     }
     Policy {
-        name: p.name.clone(),
-        restrictive: p
-            .kind
-            .as_deref()
-            .is_some_and(|k| k.eq_ignore_ascii_case("restrictive")),
-        command: match p.command.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        name: name.to_string(),
+        restrictive: kind.is_some_and(|k| k.eq_ignore_ascii_case("restrictive")),
+        command: match command.map(str::to_ascii_lowercase).as_deref() {
             Some("select") => PolicyCommand::Select,
             Some("insert") => PolicyCommand::Insert,
             Some("update") => PolicyCommand::Update,
@@ -592,8 +606,37 @@ fn policy(p: &SnapPolicy) -> Policy {
             _ => PolicyCommand::All,
         },
         to,
-        using: p.using.clone(),
-        with_check: p.with_check.clone(),
+        using,
+        with_check,
+    }
+}
+
+/// Sets a column's identity (its sequence named only when not the default
+/// `<table>_<column>_seq`) and generated expression from a snapshot's.
+pub(super) fn identity_and_generated(
+    column: &mut Column,
+    table: &str,
+    identity: &Option<SnapIdentity>,
+    generated: &Option<SnapGenerated>,
+) {
+    column.identity = identity.as_ref().map(|i| {
+        let default_name = format!("{table}_{}_seq", column.name);
+        Identity {
+            always: i.kind == "always",
+            sequence_name: i.name.clone().filter(|n| *n != default_name),
+            options: SequenceOptions {
+                increment: number(&i.increment),
+                min_value: number(&i.min_value),
+                max_value: number(&i.max_value),
+                start: number(&i.start_with),
+                cache: number(&i.cache),
+                cycle: i.cycle,
+            },
+        }
+    });
+    if let Some(g) = generated {
+        column.generated = Some(g.expression.clone());
+        column.generated_virtual = g.kind == "virtual";
     }
 }
 
@@ -614,7 +657,7 @@ fn split_array(ty: &str) -> (&str, u8) {
 }
 
 /// drizzle-kit's `timestamp (3)` spelled as the reader spells it: `timestamp(3)`.
-fn normalize_type(ty: &str) -> String {
+pub(super) fn normalize_type(ty: &str) -> String {
     match ty.strip_prefix("timestamp (") {
         Some(rest) => format!("timestamp({rest}"),
         None => ty.to_string(),
@@ -622,23 +665,28 @@ fn normalize_type(ty: &str) -> String {
 }
 
 /// A snapshot value as SQL text: strings as they are, numbers and booleans written out.
-fn json_text(v: &serde_json::Value) -> String {
+pub(super) fn json_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-fn number(v: &Option<String>) -> Option<i64> {
-    v.as_deref().and_then(|s| s.trim().parse().ok())
+/// A snapshot number, written as a string or as a number.
+pub(super) fn number(v: &Option<serde_json::Value>) -> Option<i64> {
+    match v.as_ref()? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
-fn action(v: &Option<String>) -> FkAction {
+pub(super) fn action(v: &Option<String>) -> FkAction {
     v.as_deref().and_then(FkAction::parse).unwrap_or_default()
 }
 
 /// `securityBarrier` → `security_barrier`.
-fn snake(key: &str) -> String {
+pub(super) fn snake(key: &str) -> String {
     let mut out = String::new();
     for c in key.chars() {
         if c.is_ascii_uppercase() {

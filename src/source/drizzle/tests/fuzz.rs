@@ -208,7 +208,7 @@ proptest! {
         {
             let _ = render(&e);
         }
-        if let Err(e) = read(&entries, dir.path(), &ReadOptions { casing: Casing::SnakeCase, env: None, dialect: None }) {
+        if let Err(e) = read(&entries, dir.path(), &ReadOptions { casing: Casing::SnakeCase, naming: Default::default(), env: None, dialect: None }) {
             let _ = render(&e);
         }
         prop_assert!(started.elapsed() < Duration::from_secs(10));

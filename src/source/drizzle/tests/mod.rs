@@ -57,6 +57,7 @@ impl Project {
             self.dir.path(),
             &ReadOptions {
                 casing,
+                naming: Default::default(),
                 env: None,
                 dialect: None,
             },
@@ -76,6 +77,7 @@ impl Project {
         let files: Vec<PathBuf> = entries.iter().map(PathBuf::from).collect();
         let options = ReadOptions {
             casing: Casing::Preserve,
+            naming: Default::default(),
             env: None,
             dialect: None,
         };
