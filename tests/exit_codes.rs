@@ -4,6 +4,8 @@
 //! valid against docs/json-output.schema.json and the last one must be the
 //! `done`/`failed` object carrying the process's exit code.
 
+mod support;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -367,11 +369,7 @@ const CASES: &[Case] = &[
 ];
 
 fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", "sqlite:app.db");
-    cmd
+    support::cli::db_migrate(dir, Some("sqlite:app.db"))
 }
 
 /// A project with the default schema, prepared by `steps`.

@@ -29,6 +29,44 @@ export const users = pgTable("users", {
 });
 "#;
 
+const SQLITE_CONFIG: &str = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
+
+const SQLITE_V1: &str = r#"
+import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey(),
+  email: text("email").notNull(),
+  nickname: text("nickname"),
+});
+"#;
+
+/// A PostgreSQL drizzle.config.ts for the database at `url`.
+fn pg_config(url: &str) -> String {
+    format!(
+        "import {{ defineConfig }} from \"drizzle-kit\";\nexport default defineConfig({{ dialect: \"postgresql\", schema: \"./shared/schema.ts\", out: \"./drizzle\", dbCredentials: {{ url: \"{url}\" }} }});\n"
+    )
+}
+
+/// `app.db` in `dir` with drizzle-kit's SQLite history table, as its
+/// migrator makes it (the oracle has no SQLite driver to run it).
+fn sqlite_kit_history(dir: &Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(dir.join("app.db")).expect("sqlite");
+    db.execute_batch(
+        "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    )
+    .expect("history table");
+    db
+}
+
+/// The row drizzle-kit's migrator records after running a migration file.
+fn record_kit_row(db: &rusqlite::Connection, sql: &str, when: i64) {
+    db.execute(
+        "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?1, ?2)",
+        rusqlite::params![db_migrate::migrations::sha256_hex(sql), when],
+    )
+    .expect("record");
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -74,11 +112,7 @@ fn drizzle_kit(dir: &Path, args: &[&str]) {
 }
 
 fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", url);
-    cmd
+    support::cli::db_migrate(dir, Some(url))
 }
 
 /// drizzle-kit run on a terminal, answering its prompt with "rename".
@@ -174,9 +208,7 @@ fn carry_on(dir: &Path, url: &str, table_sql: &str) {
 fn a_postgres_project_moves_over() {
     let db = TestDb::new();
     let url = db.url_for("postgres", "127.0.0.1", "sslmode=disable");
-    let config = format!(
-        "import {{ defineConfig }} from \"drizzle-kit\";\nexport default defineConfig({{ dialect: \"postgresql\", schema: \"./shared/schema.ts\", out: \"./drizzle\", dbCredentials: {{ url: \"{url}\" }} }});\n"
-    );
+    let config = pg_config(&url);
     let p = project(&config, PG_V1);
     let dir = p.path();
     generate_three(dir, PG_V1);
@@ -229,43 +261,23 @@ fn a_postgres_project_moves_over() {
 
 #[test]
 fn an_sqlite_project_moves_over() {
-    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
-    let v1 = r#"
-import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey(),
-  email: text("email").notNull(),
-  nickname: text("nickname"),
-});
-"#;
-    let p = project(config, v1);
+    let p = project(SQLITE_CONFIG, SQLITE_V1);
     let dir = p.path();
-    generate_three(dir, v1);
+    generate_three(dir, SQLITE_V1);
     // What drizzle-kit's SQLite migrator does: run each file, then record
     // its hash and the journal's `when`.
     let journal: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("drizzle/meta/_journal.json")).expect("journal"),
     )
     .expect("journal json");
-    let db = rusqlite::Connection::open(dir.join("app.db")).expect("sqlite");
-    db.execute_batch(
-        "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
-    )
-    .expect("history table");
+    let db = sqlite_kit_history(dir);
     for entry in journal["entries"].as_array().expect("entries") {
         let tag = entry["tag"].as_str().expect("tag");
         let sql = std::fs::read_to_string(dir.join(format!("drizzle/{tag}.sql"))).expect("sql");
         for statement in sql.split("--> statement-breakpoint") {
             db.execute_batch(statement).expect("drizzle's statement");
         }
-        db.execute(
-            "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?1, ?2)",
-            rusqlite::params![
-                db_migrate::migrations::sha256_hex(&sql),
-                entry["when"].as_i64()
-            ],
-        )
-        .expect("record");
+        record_kit_row(&db, &sql, entry["when"].as_i64().expect("when"));
     }
     drop(db);
     cli(dir, "sqlite:app.db")
@@ -286,9 +298,7 @@ export const users = sqliteTable("users", {
 fn a_drizzle_kit_1_project_moves_over() {
     let db = TestDb::new();
     let url = db.url_for("postgres", "127.0.0.1", "sslmode=disable");
-    let config = format!(
-        "import {{ defineConfig }} from \"drizzle-kit\";\nexport default defineConfig({{ dialect: \"postgresql\", schema: \"./shared/schema.ts\", out: \"./drizzle\", dbCredentials: {{ url: \"{url}\" }} }});\n"
-    );
+    let config = pg_config(&url);
     let p = project_with("tests/oracle/kit1", &config, PG_V1);
     let dir = p.path();
     generate_three(dir, PG_V1);
@@ -365,15 +375,7 @@ fn imported_folders(dir: &Path) -> Vec<String> {
 /// last drizzle-kit generate.
 #[test]
 fn what_does_not_match_is_named() {
-    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
-    let v1 = r#"
-import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey(),
-  email: text("email").notNull(),
-});
-"#;
-    let p = project(config, v1);
+    let p = project(SQLITE_CONFIG, SQLITE_V1);
     let dir = p.path();
     drizzle_kit(dir, &["generate", "--name", "init"]);
     let sql = std::fs::read_to_string(dir.join("drizzle/0000_init.sql")).expect("sql");
@@ -382,21 +384,13 @@ export const users = sqliteTable("users", {
     )
     .expect("journal json");
     let when = journal["entries"][0]["when"].as_i64().expect("when");
-    let db = rusqlite::Connection::open(dir.join("app.db")).expect("sqlite");
-    db.execute_batch(
-        "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
-    )
-    .expect("history");
-    db.execute(
-        "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?1, ?2)",
-        rusqlite::params![db_migrate::migrations::sha256_hex(&sql), when],
-    )
-    .expect("row");
+    let db = sqlite_kit_history(dir);
+    record_kit_row(&db, &sql, when);
 
     // The schema moved on: import writes the migrations and says what is left.
     write_schema(
         dir,
-        &v1.replace("  email:", "  name: text(\"name\"),\n  email:"),
+        &SQLITE_V1.replace("  email:", "  name: text(\"name\"),\n  email:"),
     );
     cli(dir, "sqlite:app.db")
         .args(["import", "drizzle-kit"])
@@ -449,18 +443,10 @@ export const users = sqliteTable("users", {
 /// nothing is left to generate.
 #[test]
 fn a_migration_without_a_snapshot_is_imported_as_hand_written() {
-    let config = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"sqlite\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
-    let v1 = r#"
-import { sqliteTable, integer, text } from "drizzle-orm/sqlite-core";
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey(),
-  email: text("email").notNull(),
-});
-"#;
-    let p = project(config, v1);
+    let p = project(SQLITE_CONFIG, SQLITE_V1);
     let dir = p.path();
     drizzle_kit(dir, &["generate", "--name", "init"]);
-    let v2 = v1.replace("  email:", "  name: text(\"name\"),\n  email:");
+    let v2 = SQLITE_V1.replace("  email:", "  name: text(\"name\"),\n  email:");
     write_schema(dir, &v2);
     drizzle_kit(dir, &["generate", "--name", "name"]);
     std::fs::remove_file(dir.join("drizzle/meta/0001_snapshot.json")).expect("remove");

@@ -3,6 +3,8 @@
 //! findings `db-migrate lint` reports for the SQL it wrote (read over the
 //! schema the earlier migrations build), rule, severity and line alike.
 
+mod support;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -97,11 +99,7 @@ const EXTRA: &[(&str, &str, &str)] = &[
 ];
 
 fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL");
-    cmd
+    support::cli::db_migrate(dir, None)
 }
 
 fn schema(columns: &str, extra: &str) -> String {

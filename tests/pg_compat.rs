@@ -4,10 +4,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
 use support::TestDb;
+use support::fixtures::{copy_dir, extensions, fixtures_dir};
 
 /// A fixture: its folder, the schema files of its config, its casing, and
 /// why it is skipped (a construct the reader does not read yet, or no SQL).
@@ -108,23 +107,6 @@ const FIXTURES: &[Fixture] = &[
     fx("41_default_operator_classes", &["src/schema.ts"]),
 ];
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drizzle")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 /// The statements of drizzle-kit's SQL (split on its breakpoint marker, or on
 /// lines when breakpoints are off).
 fn statements(sql: &str) -> Vec<String> {
@@ -137,17 +119,6 @@ fn statements(sql: &str) -> Vec<String> {
         .into_iter()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The extensions a fixture's note says its SQL needs.
-fn extensions(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("expected.note"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.strip_prefix("extensions:"))
-        .flat_map(|l| l.split(',').map(|e| e.trim().to_string()))
-        .filter(|e| !e.is_empty())
         .collect()
 }
 

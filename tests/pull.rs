@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use support::TestDb;
+use support::fixtures::{extensions, fixtures_dir};
 
 /// Fixtures whose database cannot be built in a shared test server.
 const SKIPPED: &[(&str, &str)] = &[(
@@ -18,7 +19,7 @@ const SKIPPED: &[(&str, &str)] = &[(
 )];
 
 fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drizzle");
+    let root = fixtures_dir();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures")
         .flatten()
@@ -34,17 +35,6 @@ fn fixtures() -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-/// The extensions a fixture's expected.note says its SQL needs.
-fn extensions(fixture: &Path) -> Vec<String> {
-    std::fs::read_to_string(fixture.join("expected.note"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.strip_prefix("extensions:"))
-        .flat_map(|l| l.split(',').map(|e| e.trim().to_string()))
-        .filter(|e| !e.is_empty())
-        .collect()
 }
 
 fn is_sqlite(fixture: &Path) -> bool {
@@ -64,11 +54,7 @@ fn is_sqlite(fixture: &Path) -> bool {
 }
 
 fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", url);
-    cmd
+    support::cli::db_migrate(dir, Some(url))
 }
 
 /// Pulls from `url` into a new project and checks the round trip; returns

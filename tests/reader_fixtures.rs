@@ -95,20 +95,6 @@ fn created_role(statement: &str) -> Option<String> {
     Some(name.to_string())
 }
 
-/// Extensions listed in `expected.note` (`extensions: a, b`).
-fn extensions(name: &str) -> Vec<String> {
-    let note = std::fs::read_to_string(fixture_dir(name).join("expected.note")).unwrap_or_default();
-    note.lines()
-        .find_map(|l| l.strip_prefix("extensions:"))
-        .map(|l| {
-            l.split(',')
-                .map(|e| e.trim().to_string())
-                .filter(|e| !e.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------------------
 // PostgreSQL.
 
@@ -193,7 +179,7 @@ fn sorted_options(line: &str) -> String {
 /// Creates the extensions a fixture needs; false when the server lacks one.
 fn create_extensions(db: &TestDb, name: &str) -> bool {
     let mut client = db.client();
-    for e in extensions(name) {
+    for e in support::fixtures::extensions(&fixture_dir(name)) {
         if let Err(err) = client.batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS \"{e}\"")) {
             eprintln!(
                 "{name}: skipping the PostgreSQL comparison: extension {e} is not available ({err})"

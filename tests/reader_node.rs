@@ -5,6 +5,8 @@
 //! loader itself, running the pinned drizzle-kit in `tests/oracle` (installed
 //! with `npm ci --prefix tests/oracle`), must give the same model too.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,13 +15,14 @@ use db_migrate::config::{Config, Overrides, SchemaLoader};
 use db_migrate::schema::names::Naming;
 use db_migrate::schema::{Schema, canonical};
 use db_migrate::source::node::from_snapshot;
+use support::fixtures::{copy_dir, fixtures_dir};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixture_dir(name: &str) -> PathBuf {
-    root().join("tests/fixtures/drizzle").join(name)
+    fixtures_dir().join(name)
 }
 
 fn load(dir: &Path, loader: SchemaLoader) -> Schema {
@@ -67,7 +70,7 @@ fn differences(a: &Schema, b: &Schema) -> Option<String> {
 
 /// Fixtures whose recorded snapshot is the expected result.
 fn expected_fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("tests/fixtures/drizzle"))
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("fixtures")
         .flatten()
         .filter(|e| e.path().join("expected.snapshot.json").is_file())
@@ -189,19 +192,6 @@ fn oracle_modules() -> PathBuf {
         "the pinned drizzle-kit is not installed: run `npm ci --prefix tests/oracle`"
     );
     modules
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy file");
-        }
-    }
 }
 
 #[cfg(unix)]

@@ -2,6 +2,8 @@
 //! adds (found with git against the base), their lint findings of every
 //! severity, and check's findings; the same bytes on every run.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command as Process;
 
@@ -16,11 +18,7 @@ export const users = pgTable("users", {
 "#;
 
 fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL");
-    cmd
+    support::cli::db_migrate(dir, None)
 }
 
 fn git(dir: &Path, args: &[&str]) {

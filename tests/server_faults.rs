@@ -22,12 +22,20 @@ use predicates::prelude::*;
 use support::TestDb;
 
 fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", url)
-        .timeout(Duration::from_secs(120));
+    let mut cmd = support::cli::db_migrate(dir, Some(url));
+    cmd.timeout(Duration::from_secs(120));
     cmd
+}
+
+/// The spawned apply ends with exit 1, saying its connection was lost.
+fn assert_connection_lost(apply: std::process::Child) {
+    let out = apply.wait_with_output().expect("apply ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("lost"),
+        "says the connection was lost: {stderr}"
+    );
 }
 
 fn spawn_apply(dir: &Path, url: &str) -> std::process::Child {
@@ -295,13 +303,7 @@ fn server_stopped_mid_apply_then_restarted() {
     let apply = spawn_apply(p.path(), &url);
     wait_for_sleep(&url);
     cluster.stop_immediately();
-    let out = apply.wait_with_output().expect("apply ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("lost"),
-        "says the connection was lost: {stderr}"
-    );
+    assert_connection_lost(apply);
     cluster.pg_ctl_start();
     cli(p.path(), &url)
         .arg("apply")
@@ -383,13 +385,7 @@ fn connection_cut_mid_apply() {
     let apply = spawn_apply(p.path(), &through_proxy);
     wait_for_sleep(&db.url);
     proxy.cut();
-    let out = apply.wait_with_output().expect("apply ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("lost"),
-        "says the connection was lost: {stderr}"
-    );
+    assert_connection_lost(apply);
     cli(p.path(), &db.url).arg("apply").assert().success();
     assert_ran_once(&db.url, p.path());
 }

@@ -8,6 +8,8 @@
 //! NULLs, must fail cleanly: rolled back, no row lost, and `check` reports
 //! only the pending migration.
 
+mod support;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -105,11 +107,7 @@ fn schema(step: &Step) -> Schema {
 }
 
 fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("db-migrate").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DATABASE_URL", "sqlite:app.db");
-    cmd
+    support::cli::db_migrate(dir, Some("sqlite:app.db"))
 }
 
 fn run(dir: &Path, args: &[&str]) -> Result<(), String> {

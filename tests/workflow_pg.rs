@@ -10,6 +10,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use support::TestDb;
 use support::cli::{db_migrate as cli, migration_dirs};
+use support::fixtures::copy_dir;
 
 const USERS_V1: &str = r#"
 import { pgTable, varchar, timestamp, integer, text } from "drizzle-orm/pg-core";
@@ -42,6 +43,17 @@ fn project(schema: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     write_schema(dir.path(), schema);
     dir
+}
+
+/// A project with [`USERS_V1`], generated as `init` and applied to `db`.
+fn applied_users(db: &TestDb) -> tempfile::TempDir {
+    let p = project(USERS_V1);
+    cli(p.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(p.path(), Some(&db.url)).arg("apply").assert().success();
+    p
 }
 
 fn write_schema(dir: &Path, schema: &str) {
@@ -246,10 +258,8 @@ fn a_failing_migration_is_rolled_back_and_reported() {
 #[test]
 fn an_edited_applied_migration_stops_apply() {
     let db = TestDb::new();
-    let p = project(USERS_V1);
+    let p = applied_users(&db);
     let dir = p.path();
-    cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, Some(&db.url)).arg("apply").assert().success();
     let ids = migration_dirs(dir);
     let sql_path = dir.join("migrations").join(&ids[0]).join("migration.sql");
     let mut sql = std::fs::read_to_string(&sql_path).unwrap();
@@ -336,10 +346,8 @@ fn status_reports_missing_and_json() {
 #[test]
 fn check_names_a_column_added_by_hand() {
     let db = TestDb::new();
-    let p = project(USERS_V1);
+    let p = applied_users(&db);
     let dir = p.path();
-    cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, Some(&db.url)).arg("apply").assert().success();
     db.client()
         .batch_execute("ALTER TABLE users ADD COLUMN nickname text")
         .unwrap();
@@ -355,10 +363,8 @@ fn check_names_a_column_added_by_hand() {
 #[test]
 fn ignored_tables_are_neither_drift_nor_dropped_by_push() {
     let db = TestDb::new();
-    let p = project(USERS_V1);
+    let p = applied_users(&db);
     let dir = p.path();
-    cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, Some(&db.url)).arg("apply").assert().success();
     db.client()
         .batch_execute("CREATE TABLE pgboss_job (id int); INSERT INTO pgboss_job VALUES (1)")
         .unwrap();
@@ -393,10 +399,8 @@ fn ignored_tables_are_neither_drift_nor_dropped_by_push() {
 #[test]
 fn schema_filter_widens_drift_to_the_listed_schemas() {
     let db = TestDb::new();
-    let p = project(USERS_V1);
+    let p = applied_users(&db);
     let dir = p.path();
-    cli(dir, None).args(["generate", "init"]).assert().success();
-    cli(dir, Some(&db.url)).arg("apply").assert().success();
     db.client()
         .batch_execute("CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int)")
         .unwrap();
@@ -642,18 +646,6 @@ export const teams = pgTable("teams", { id: varchar("id").primaryKey() });
         .assert()
         .success()
         .stdout(predicate::str::contains("nothing to rebase"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// PostgreSQL: a hand-written migration's table, index and column are

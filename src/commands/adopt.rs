@@ -33,9 +33,18 @@ pub fn applied_by_drizzle_kit(
         .iter()
         .filter_map(|m| Some((m, m.meta.as_ref()?.drizzle_kit.as_ref()?)))
         .collect();
-    if imported.is_empty() {
+    if imported
+        .iter()
+        .all(|(m, _)| ours.iter().any(|a| a.id == m.id))
+    {
+        // None, or adopted already: db-migrate's history decides from here on.
         return Ok(Vec::new());
     }
+    // With the hash drizzle-kit recorded for each: the sha256 of the file it ran.
+    let imported: Vec<_> = imported
+        .into_iter()
+        .map(|(m, origin)| (m, origin, sha256_hex(&m.sql)))
+        .collect();
     let table = super::drizzle_kit_history_table(config);
     let shown_table = table.qualified(db.dialect());
     let rows = drizzle_kit::read(db, &table)
@@ -49,16 +58,15 @@ pub fn applied_by_drizzle_kit(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let hash = sha256_hex;
     let by_name = rows.iter().any(|r| r.name.is_some());
     let mut problems = Vec::new();
     // Each applied migration with the row that says so.
-    let mut due: Vec<(&Migration, &DrizzleKitOrigin, Option<&KitRow>)> = Vec::new();
+    let mut due: Vec<(&Migration, &DrizzleKitOrigin, &str, Option<&KitRow>)> = Vec::new();
     if by_name {
         for row in &rows {
             let name = row.name.as_deref().unwrap_or_default();
-            match imported.iter().find(|(_, origin)| origin.tag == name) {
-                Some((m, origin)) => due.push((m, origin, Some(row))),
+            match imported.iter().find(|(_, origin, _)| origin.tag == name) {
+                Some((m, origin, hash)) => due.push((m, origin, hash, Some(row))),
                 None => problems.push(format!(
                     "a row of {shown_table} ({name}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
                     super::shown(&set.dir)
@@ -70,7 +78,7 @@ pub fn applied_by_drizzle_kit(
         for row in &rows {
             let known = imported
                 .iter()
-                .any(|(m, origin)| hash(&m.sql) == row.hash || origin.when == row.created_at);
+                .any(|(_, origin, hash)| *hash == row.hash || origin.when == row.created_at);
             if !known {
                 problems.push(format!(
                     "a row of {shown_table} (created_at {}) matches no imported migration: drizzle-kit applied a migration that is not in {}",
@@ -79,23 +87,23 @@ pub fn applied_by_drizzle_kit(
                 ));
             }
         }
-        for (m, origin) in &imported {
+        for (m, origin, hash) in &imported {
             if origin.when <= high_water {
-                let row = rows.iter().find(|r| r.hash == hash(&m.sql));
-                due.push((m, origin, row));
+                let row = rows.iter().find(|r| r.hash == *hash);
+                due.push((m, origin, hash, row));
             }
         }
     }
     if due
         .iter()
-        .all(|(m, _, _)| ours.iter().any(|a| a.id == m.id))
+        .all(|(m, _, _, _)| ours.iter().any(|a| a.id == m.id))
     {
         // Adopted already: db-migrate's history decides from here on.
         return Ok(Vec::new());
     }
     let mut adopted = Vec::new();
-    for (m, origin, row) in due {
-        let Some(row) = row.filter(|r| r.hash == hash(&m.sql)) else {
+    for (m, origin, hash, row) in due {
+        let Some(row) = row.filter(|r| r.hash == hash) else {
             problems.push(format!(
                 "{} ({}) was applied by drizzle-kit, but its migration.sql is not the file drizzle-kit ran (the hash differs)",
                 m.id, origin.tag

@@ -66,22 +66,22 @@ pub fn run(config: &Config, args: &ImportArgs) -> CommandResult {
              those with the same ids",
         ));
     }
-    // The schema is read first: nothing is written for a project whose
-    // schema does not read.
-    let mut declared = declared_schema(config)?;
+    let kit_dialect = kit
+        .iter()
+        .find_map(|k| k.snapshot.as_ref().map(|s| s.dialect));
     // drizzle-kit 1.x names unnamed constraints its own way, and the
     // database has those names: the schema is read with them from now on.
     let kit1_names = folder.layout == Layout::Folders
-        && declared.dialect == Dialect::Postgres
+        && kit_dialect == Some(Dialect::Postgres)
         && config.naming == Naming::DrizzleKit0;
+    let mut reading = config.clone();
     if kit1_names {
-        let mut config = config.clone();
-        config.naming = Naming::DrizzleKit1;
-        declared = declared_schema(&config)?;
+        reading.naming = Naming::DrizzleKit1;
     }
-    if let Some(kit_dialect) = kit
-        .iter()
-        .find_map(|k| k.snapshot.as_ref().map(|s| s.dialect))
+    // The schema is read first: nothing is written for a project whose
+    // schema does not read.
+    let declared = declared_schema(&reading)?;
+    if let Some(kit_dialect) = kit_dialect
         && kit_dialect != declared.dialect
     {
         return Err(usage(

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::node::snapshot::from_snapshot;
+use super::node::snapshot::{SnapshotError, from_snapshot};
 use super::node::snapshot_ddl::DdlHistory;
 use crate::schema::Schema;
 
@@ -103,19 +103,7 @@ pub fn read(dir: &Path) -> Result<KitFolder, KitFolderError> {
             .into_iter()
             .map(|(name, when)| {
                 let folder = dir.join(&name);
-                let path = folder.join("snapshot.json");
-                let snapshot = if path.is_file() {
-                    let snapshot =
-                        history
-                            .next(&read_text(&path)?)
-                            .map_err(|e| KitFolderError::Snapshot {
-                                path: path.clone(),
-                                message: e.to_string(),
-                            })?;
-                    Some(snapshot)
-                } else {
-                    None
-                };
+                let snapshot = snapshot(&folder.join("snapshot.json"), |text| history.next(text))?;
                 Ok(KitMigration {
                     sql: read_text(&folder.join("migration.sql"))?,
                     snapshot,
@@ -140,7 +128,10 @@ pub fn read(dir: &Path) -> Result<KitFolder, KitFolderError> {
         .map(|entry| {
             let sql = read_text(&dir.join(format!("{}.sql", entry.tag)))?;
             let prefix = entry.tag.split('_').next().unwrap_or_default();
-            let snapshot = snapshot(&dir.join("meta").join(format!("{prefix}_snapshot.json")))?;
+            let snapshot = snapshot(
+                &dir.join("meta").join(format!("{prefix}_snapshot.json")),
+                from_snapshot,
+            )?;
             Ok(KitMigration {
                 tag: entry.tag,
                 when: entry.when,
@@ -155,12 +146,16 @@ pub fn read(dir: &Path) -> Result<KitFolder, KitFolderError> {
     })
 }
 
-/// The snapshot at `path` in the model; `None` when there is no file.
-fn snapshot(path: &Path) -> Result<Option<Schema>, KitFolderError> {
+/// The snapshot at `path` in the model, read by `convert`; `None` when
+/// there is no file.
+fn snapshot(
+    path: &Path,
+    convert: impl FnOnce(&str) -> Result<Schema, SnapshotError>,
+) -> Result<Option<Schema>, KitFolderError> {
     if !path.is_file() {
         return Ok(None);
     }
-    from_snapshot(&read_text(path)?)
+    convert(&read_text(path)?)
         .map(Some)
         .map_err(|e| KitFolderError::Snapshot {
             path: path.to_path_buf(),

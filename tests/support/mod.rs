@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod fixtures;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

@@ -24,13 +24,6 @@ use crate::schema::{
     PrimaryKey, QualifiedName, Role, Schema, Sequence, SequenceOptions, Table, Unique, View,
 };
 
-/// The file: its dialect and the entities.
-#[derive(Deserialize)]
-struct DdlSnapshot {
-    dialect: String,
-    ddl: Vec<Entity>,
-}
-
 /// One entity of the list.
 #[derive(Deserialize)]
 #[serde(tag = "entityType", rename_all = "camelCase")]
@@ -282,7 +275,8 @@ pub fn is_ddl_snapshot(value: &serde_json::Value) -> bool {
 /// entities the ones before it left.
 #[derive(Debug, Default)]
 pub struct DdlHistory {
-    dialect: Option<serde_json::Value>,
+    /// The dialect of the snapshots read so far; `None` before the first.
+    dialect: Option<String>,
     entities: Vec<serde_json::Value>,
 }
 
@@ -307,11 +301,13 @@ impl DdlHistory {
                 "a drizzle-kit 1.x snapshot has `ddl` or `deltas`".into(),
             ));
         }
-        self.dialect = value.get("dialect").cloned();
-        from_ddl_snapshot(serde_json::json!({
-            "dialect": self.dialect,
-            "ddl": self.entities,
-        }))
+        let dialect = value
+            .get("dialect")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let schema = schema_of_entities(dialect, &self.entities)?;
+        self.dialect = Some(dialect.to_string());
+        Ok(schema)
     }
 
     fn apply(&mut self, delta: &serde_json::Value) -> Result<(), SnapshotError> {
@@ -469,14 +465,29 @@ fn named_by(entity: &serde_json::Value, kind: &str, parts: &[serde_json::Value])
 
 /// Reads a whole (`base`) 1.x snapshot into the model.
 pub fn from_ddl_snapshot(value: serde_json::Value) -> Result<Schema, SnapshotError> {
-    if value.get("ddl").is_none() {
+    let Some(ddl) = value.get("ddl").and_then(serde_json::Value::as_array) else {
         return Err(SnapshotError::Invalid(
             "this drizzle-kit 1.x snapshot holds only the changes since the one before it; read the folder in order".into(),
         ));
-    }
-    let snapshot: DdlSnapshot =
-        serde_json::from_value(value).map_err(|e| SnapshotError::Invalid(e.to_string()))?;
-    let dialect = match snapshot.dialect.as_str() {
+    };
+    let dialect = value
+        .get("dialect")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    schema_of_entities(dialect, ddl)
+}
+
+/// The model of a 1.x entity list.
+fn schema_of_entities(
+    dialect: &str,
+    entities: &[serde_json::Value],
+) -> Result<Schema, SnapshotError> {
+    let entities: Vec<Entity> = entities
+        .iter()
+        .map(Entity::deserialize)
+        .collect::<Result<_, _>>()
+        .map_err(|e| SnapshotError::Invalid(e.to_string()))?;
+    let dialect = match dialect {
         "postgres" | "postgresql" => Dialect::Postgres,
         "sqlite" => Dialect::Sqlite,
         other => {
@@ -493,7 +504,7 @@ pub fn from_ddl_snapshot(value: serde_json::Value) -> Result<Schema, SnapshotErr
     };
     let mut schema = Schema::empty(dialect);
     // Tables first, so that their parts find them whatever the list's order.
-    for e in &snapshot.ddl {
+    for e in &entities {
         if let Entity::Tables(t) = e {
             let mut table = Table::new(schema_of(&t.schema), &t.name);
             table.rls_enabled = t.is_rls_enabled;
@@ -501,7 +512,7 @@ pub fn from_ddl_snapshot(value: serde_json::Value) -> Result<Schema, SnapshotErr
         }
     }
     let mut missing = None;
-    for e in snapshot.ddl {
+    for e in entities {
         let table_of = |schema: &mut Schema, s: &Option<String>, name: &str| {
             let s = schema_of(s);
             schema
