@@ -219,7 +219,9 @@ struct SnapForeignKey {
 
 #[derive(Debug, Deserialize)]
 struct SnapPrimaryKey {
-    name: String,
+    /// Older snapshots leave it out: the key the entry is listed under is the name.
+    #[serde(default)]
+    name: Option<String>,
     columns: Vec<String>,
 }
 
@@ -261,7 +263,24 @@ struct SnapEnum {
     name: String,
     #[serde(default)]
     schema: String,
-    values: Vec<String>,
+    values: EnumValues,
+}
+
+/// An enum's values: a list, or (version 5 snapshots) an object of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum EnumValues {
+    List(Vec<String>),
+    Object(Ordered<String>),
+}
+
+impl EnumValues {
+    fn to_vec(&self) -> Vec<String> {
+        match self {
+            EnumValues::List(values) => values.clone(),
+            EnumValues::Object(values) => values.values().cloned().collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,7 +350,7 @@ impl Snapshot {
     /// The model the snapshot describes.
     pub fn into_schema(self) -> Result<Schema, SnapshotError> {
         let dialect = match self.dialect.as_str() {
-            "postgresql" => Dialect::Postgres,
+            "postgresql" | "pg" => Dialect::Postgres,
             "sqlite" => Dialect::Sqlite,
             other => {
                 return Err(SnapshotError::Unsupported(
@@ -354,7 +373,7 @@ impl Snapshot {
             schema.enums.push(Enum {
                 schema: schema_of(&e.schema),
                 name: e.name.clone(),
-                values: e.values.clone(),
+                values: e.values.to_vec(),
             });
         }
         for s in self.sequences.values() {
@@ -471,9 +490,9 @@ fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName])
             columns: inline_key,
         });
     }
-    if let Some(pk) = t.composite_primary_keys.values().next() {
+    if let Some((key, pk)) = t.composite_primary_keys.0.first() {
         table.primary_key = Some(PrimaryKey {
-            name: Some(pk.name.clone()),
+            name: Some(pk.name.clone().unwrap_or_else(|| key.clone())),
             columns: pk.columns.clone(),
         });
     }
@@ -732,5 +751,23 @@ mod tests {
         assert_eq!(s.tables[0].columns[1].dims, 1);
         assert!(from_snapshot("{}").is_err());
         assert!(from_snapshot(r#"{"dialect":"mysql"}"#).is_err());
+    }
+
+    #[test]
+    fn older_snapshots_read() {
+        // Version 5: dialect "pg", enum values as an object; a composite key
+        // listed under its name without a `name` field.
+        let s = from_snapshot(
+            r#"{"version":"5","dialect":"pg","enums":{"mood":{"name":"mood","values":{"sad":"sad","ok":"ok"}}},
+                "tables":{"t":{"name":"t","schema":"","columns":{
+                    "a":{"name":"a","type":"integer","primaryKey":false,"notNull":true},
+                    "b":{"name":"b","type":"mood","primaryKey":false,"notNull":true}},
+                  "compositePrimaryKeys":{"t_a_b_pk":{"columns":["a","b"]}}}}}"#,
+        )
+        .expect("snapshot");
+        assert_eq!(s.enums[0].values, ["sad", "ok"]);
+        let pk = s.tables[0].primary_key.as_ref().expect("key");
+        assert_eq!(pk.name.as_deref(), Some("t_a_b_pk"));
+        assert_eq!(pk.columns, ["a", "b"]);
     }
 }
