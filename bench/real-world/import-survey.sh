@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # import-survey.sh: `db-migrate import drizzle-kit --dry-run` over every drizzle-kit
-# migrations folder (a `meta/_journal.json`) of the projects in projects.tsv, read
+# migrations folder (0.x: a `meta/_journal.json`; 1.x: `<YYYYMMDDHHMMSS>_<name>/migration.sql`)
+# of the projects in projects.tsv, read
 # from their GitHub snapshots at the pinned commit ($MIRROR, default
 # /work/.mirror/<owner>+<name>/repo) into $OUT (default /tmp/import-survey), outside
 # the repository. Each gets a one-table schema of its journal's dialect (the
@@ -20,7 +21,11 @@ ok=0; n=0; fails=""
 while IFS=$'\t' read -r name repo commit rest; do
   [[ "$name" =~ ^# ]] && continue
   m=$MIRROR/${repo/\//+}/repo; [ -d "$m" ] || continue
-  for j in $(git --git-dir=$m ls-tree -r --name-only $commit 2>/dev/null | grep "meta/_journal.json$" | grep -v node_modules); do
+  files=$(git --git-dir=$m ls-tree -r --name-only $commit 2>/dev/null | grep -v node_modules)
+  # Each folder with the file that names its dialect: the journal, or 1.x's first snapshot.
+  folders=$( { echo "$files" | grep "meta/_journal.json$"
+               echo "$files" | grep -E "/[0-9]{14}_[^/]+/snapshot.json$" | sort | awk -F/ '{d=$0; sub("/[^/]+/snapshot.json$","",d); if (!(d in seen)) {seen[d]=1; print}}'; } )
+  for j in $folders; do
     d=$(dirname $(dirname $j)); w=$OUT/$name/$(echo $d | tr / _); mkdir -p $w/src $w/shared
     git --git-dir=$m archive $commit "$d" 2>/dev/null | tar -x -C $w/src 2>/dev/null
     dialect=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1])).get('dialect',''))" $w/src/$j)
