@@ -330,6 +330,48 @@ export const fresh = pgTable("fresh", { id: integer().primaryKey() });
     );
 }
 
+/// Found by the evolution fuzzer: what a renamed table loses (a column, a
+/// unique constraint, a check, an index, a foreign key, a policy) is
+/// dropped after the rename, by the table's new name.
+#[test]
+fn a_renamed_table_loses_columns_constraints_and_indexes() {
+    let a = declared(
+        r#"
+export const owners = pgTable("owners", { id: integer().primaryKey() });
+export const items = pgTable("items", {
+  id: integer().primaryKey(),
+  code: text().unique(),
+  qty: integer(),
+  owner: integer().references(() => owners.id),
+  note: text(),
+}, (t) => [check("items_qty", sql`${t.qty} >= 0`), index("items_note_idx").on(t.note)]);
+"#,
+    );
+    let b = declared(
+        r#"
+export const owners = pgTable("owners", { id: integer().primaryKey() });
+export const goods = pgTable("goods", {
+  id: integer().primaryKey(),
+  code: text(),
+  qty: integer(),
+  owner: integer(),
+});
+"#,
+    );
+    let renames = Renames {
+        tables: vec![(q("public", "items"), q("public", "goods"))],
+        ..Renames::default()
+    };
+    case(
+        "a_renamed_table_loses_columns_constraints_and_indexes",
+        &a,
+        &b,
+        &renames,
+        "INSERT INTO owners VALUES (1); INSERT INTO items VALUES (1, 'a', 2, 1, 'n'), (2, 'b', 3, NULL, NULL)",
+        &[("goods", 2), ("owners", 1)],
+    );
+}
+
 #[test]
 fn columns_add_drop_rename() {
     let a = declared(

@@ -46,10 +46,37 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         }
         changes.extend(extra);
     }
-    changes.sort_by_key(phase);
+    // The changes on a renamed table name it (and its renamed constraints
+    // and indexes) as they are after the renames, so the drops among them
+    // run right after the renames rather than before, in their own order.
+    let renamed: Vec<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { to, .. } => Some(to.clone()),
+            _ => None,
+        })
+        .collect();
+    changes.sort_by_key(|c| {
+        let p = phase(c);
+        let on_renamed = match c {
+            Change::DropPolicy { table, .. } => renamed.contains(table),
+            _ => c.altered_table().is_some_and(|t| renamed.contains(t)),
+        };
+        if on_renamed && DROPS_BEFORE_RENAMES.contains(&p) {
+            (AFTER_RENAMES, 1, p)
+        } else {
+            (p, 0, 0)
+        }
+    });
     order_views(&mut changes);
     Plan { changes }
 }
+
+/// The phases of the drops of what depends on a table (policies, keys,
+/// indexes, constraints) and of columns, which run before the renames.
+const DROPS_BEFORE_RENAMES: std::ops::RangeInclusive<u8> = 5..=10;
+/// The last rename phase: a drop on a renamed table runs just after it.
+const AFTER_RENAMES: u8 = 12;
 
 /// The position of a change kind in the run order: namespaces, roles and
 /// types first; then what depends on tables is dropped, and tables and
