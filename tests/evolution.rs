@@ -4,13 +4,14 @@
 //! questions answered by flags), `apply` and `check` run on one database
 //! that holds rows. Every step must apply, leave no drift, and keep the rows
 //! of every table that stays, while tables come, go and are renamed (with a
-//! check that names the table), and their columns are
-//! added, dropped, renamed, retyped, made NOT NULL or nullable, indexed, made
-//! unique, pointed at another table, checked, and (PostgreSQL) given an enum
-//! whose labels change. Data that does not fit the new schema (a column made
-//! unique over equal values, NOT NULL over NULLs, a number written `1.00`
-//! retyped as an integer) must fail cleanly: rolled back, no row lost, and
-//! `check` reports only the pending migration.
+//! check that names the table, read by a view), and their columns are added,
+//! dropped, renamed, retyped, made NOT NULL or nullable, given defaults,
+//! indexed (partially), made unique, pointed at another table, and
+//! (PostgreSQL) given an identity and an enum whose labels change. Data that
+//! does not fit the new schema (a column made unique over equal values, NOT
+//! NULL over NULLs, a number written `1.00` retyped as an integer) must fail
+//! cleanly: rolled back, no row lost, and `check` reports only the pending
+//! migration.
 
 mod support;
 
@@ -19,8 +20,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use db_migrate::render::typescript::schema_module;
 use db_migrate::schema::{
-    Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
-    QualifiedName, Schema, Table, Unique, names,
+    Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey,
+    PrimaryKey, QualifiedName, Schema, SequenceOptions, Table, Unique, View, names,
 };
 use proptest::prelude::*;
 use support::TestDb;
@@ -36,7 +37,11 @@ const LABELS: &[&str] = &["a", "b", "c", "d"];
 struct Col {
     ty: usize,
     not_null: bool,
+    /// A default (a NOT NULL column always has one).
+    default: bool,
     index: bool,
+    /// The index is partial (`WHERE ... IS NOT NULL`).
+    partial: bool,
     unique: bool,
 }
 
@@ -49,46 +54,54 @@ struct Tab {
     check: bool,
     /// An enum column (PostgreSQL).
     mood: bool,
+    /// `id` is an identity column (PostgreSQL).
+    identity: bool,
 }
 
-/// One step: each table absent or present, and the enum's label count.
+/// One step: each table absent or present, the enum's label count, and a
+/// view of the first table there is.
 #[derive(Debug, Clone)]
 struct Step {
     tables: Vec<Option<Tab>>,
     labels: usize,
+    view: bool,
 }
 
 fn col(types: usize) -> impl Strategy<Value = Option<Col>> {
-    proptest::option::of(
-        (0..types, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-            |(ty, not_null, index, unique)| Col {
-                ty,
-                not_null,
-                index,
-                unique,
-            },
-        ),
-    )
+    proptest::option::of((0..types, any::<[bool; 5]>()).prop_map(
+        |(ty, [not_null, default, index, partial, unique])| Col {
+            ty,
+            not_null,
+            default,
+            index,
+            partial,
+            unique,
+        },
+    ))
 }
 
 fn step(types: usize) -> impl Strategy<Value = Step> {
     let tab = (
         proptest::collection::vec(col(types), SLOTS),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        any::<[bool; 4]>(),
     )
-        .prop_map(|(slots, reference, check, mood)| Tab {
+        .prop_map(|(slots, [reference, check, mood, identity])| Tab {
             slots,
             reference,
             check,
             mood,
+            identity,
         });
     (
         proptest::collection::vec(proptest::option::of(tab), TABLES),
         1..=LABELS.len(),
+        any::<bool>(),
     )
-        .prop_map(|(tables, labels)| Step { tables, labels })
+        .prop_map(|(tables, labels, view)| Step {
+            tables,
+            labels,
+            view,
+        })
 }
 
 /// What differs between the dialects.
@@ -137,6 +150,13 @@ fn schema(target: &Target, step: &Step) -> Schema {
         let mut table = Table::new(namespace, &name);
         let mut id = Column::new("id", ColumnType::Sql("integer".into()));
         id.not_null = true;
+        if tab.identity && dialect == Dialect::Postgres {
+            id.identity = Some(Identity {
+                always: false,
+                sequence_name: None,
+                options: SequenceOptions::default(),
+            });
+        }
         table.columns.push(id);
         table.primary_key = Some(PrimaryKey {
             name: None,
@@ -147,8 +167,8 @@ fn schema(target: &Target, step: &Step) -> Schema {
             let column_name = format!("c{i}");
             let (ty, default) = target.types[c.ty];
             let mut column = Column::new(&column_name, ColumnType::Sql(ty.into()));
-            if c.not_null {
-                column.not_null = true;
+            column.not_null = c.not_null;
+            if c.not_null || c.default {
                 column.default = Some(default.into());
             }
             if c.index {
@@ -157,7 +177,7 @@ fn schema(target: &Target, step: &Step) -> Schema {
                     unique: false,
                     keys: vec![IndexKey::column(&column_name)],
                     method: None,
-                    predicate: None,
+                    predicate: c.partial.then(|| format!("\"{column_name}\" IS NOT NULL")),
                     with: Vec::new(),
                     concurrently: false,
                 });
@@ -199,6 +219,20 @@ fn schema(target: &Target, step: &Step) -> Schema {
         }
         s.tables.push(table);
     }
+    if step.view
+        && let Some(first) = s.tables.first()
+    {
+        s.views.push(View {
+            schema: namespace.into(),
+            name: "v".into(),
+            definition: format!("select \"id\" from \"{}\"", first.name),
+            materialized: false,
+            with: Vec::new(),
+            using: None,
+            tablespace: None,
+            with_no_data: false,
+        });
+    }
     s.sort();
     s
 }
@@ -231,36 +265,45 @@ fn counts<'t>(db: &mut Db, tables: impl Iterator<Item = &'t String>) -> Vec<i64>
     tables.map(|t| db.count(t)).collect()
 }
 
-/// Two rows with a distinct value in every column (numbers, or text that
-/// reads as one, so that a column retyped, made NOT NULL or unique later
-/// holds them); `ref` is NULL and `mood` the first label.
-fn insert_rows(db: &mut Db, s: &Schema, round: usize) {
+/// Two more rows, then every row's columns written from its id, as an
+/// application writing them would (numbers, or text that reads as one): the
+/// values are distinct and not NULL, so a column retyped, made NOT NULL or
+/// unique later holds them. `ref` stays NULL and `mood` is the first label.
+fn write_rows(db: &mut Db, s: &Schema, round: usize) {
+    // A column's value from the row's id (an SQL expression or literal).
+    let value = |c: &Column, id: &str| match &c.ty {
+        _ if c.name == "ref" => None,
+        _ if c.name == "id" => Some(id.to_string()),
+        ColumnType::Enum(_) => Some(format!("'{}'", LABELS[0])),
+        ColumnType::Sql(ty) if ty == "text" || ty.starts_with("varchar") => {
+            Some(format!("CAST({id} AS TEXT)"))
+        }
+        ColumnType::Sql(_) => Some(id.to_string()),
+    };
     for t in &s.tables {
+        let written: Vec<&Column> = t
+            .columns
+            .iter()
+            .filter(|c| value(c, "0").is_some())
+            .collect();
+        let names: Vec<String> = written.iter().map(|c| format!("\"{}\"", c.name)).collect();
         for r in 0..2 {
-            let n = round * 2 + r + 1;
-            let names: Vec<String> = t
-                .columns
-                .iter()
-                .map(|c| format!("\"{}\"", c.name))
-                .collect();
-            let values: Vec<String> = t
-                .columns
-                .iter()
-                .map(|c| match (&c.ty, c.name.as_str()) {
-                    (_, "ref") => "NULL".into(),
-                    (ColumnType::Enum(_), _) => format!("'{}'", LABELS[0]),
-                    (ColumnType::Sql(ty), _) if ty == "text" || ty.starts_with("varchar") => {
-                        format!("'{n}'")
-                    }
-                    _ => n.to_string(),
-                })
-                .collect();
+            let id = (round * 2 + r + 1).to_string();
+            let values: Vec<String> = written.iter().filter_map(|c| value(c, &id)).collect();
             db.execute(&format!(
                 "INSERT INTO \"{}\" ({}) VALUES ({})",
                 t.name,
                 names.join(", "),
                 values.join(", ")
             ));
+        }
+        let sets: Vec<String> = written
+            .iter()
+            .filter(|c| c.name != "id")
+            .filter_map(|c| Some(format!("\"{}\" = {}", c.name, value(c, "\"id\"")?)))
+            .collect();
+        if !sets.is_empty() {
+            db.execute(&format!("UPDATE \"{}\" SET {}", t.name, sets.join(", ")));
         }
     }
 }
@@ -431,7 +474,7 @@ fn evolve(target: &Target, steps: &[Step]) -> Result<(), String> {
                 "step {n} lost rows: before {rows_before:?}, after {rows_after:?} ({kept:?})"
             ));
         }
-        insert_rows(&mut db, &s, n);
+        write_rows(&mut db, &s, n);
         before = Some(s);
     }
     eprintln!("evolution: all {} steps applied", steps.len());
