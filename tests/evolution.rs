@@ -6,8 +6,9 @@
 //! of every table that stays, while tables come, go and are renamed (with a
 //! check that names the table, read by a view), and their columns are added,
 //! dropped, renamed, retyped, made NOT NULL or nullable, given defaults,
-//! indexed (partially), made unique, pointed at another table, and
-//! (PostgreSQL) given an identity and an enum whose labels change. Data that
+//! indexed (partially), made unique (alone or with `id`), pointed at another
+//! table, generated from `id`, and (PostgreSQL) given an identity, an enum
+//! whose labels change, and a sequence whose start changes. Data that
 //! does not fit the new schema (a column made unique over equal values, NOT
 //! NULL over NULLs, a number written `1.00` retyped as an integer) must fail
 //! cleanly: rolled back, no row lost, and `check` reports only the pending
@@ -21,7 +22,7 @@ use assert_cmd::Command;
 use db_migrate::render::typescript::schema_module;
 use db_migrate::schema::{
     Check, Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Identity, Index, IndexKey,
-    PrimaryKey, QualifiedName, Schema, SequenceOptions, Table, Unique, View, names,
+    PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, Table, Unique, View, names,
 };
 use proptest::prelude::*;
 use support::TestDb;
@@ -56,6 +57,10 @@ struct Tab {
     mood: bool,
     /// `id` is an identity column (PostgreSQL).
     identity: bool,
+    /// A stored column generated from `id`.
+    generated: bool,
+    /// A unique constraint on (`id`, the first column slot).
+    pair_unique: bool,
 }
 
 /// One step: each table absent or present, the enum's label count, and a
@@ -65,6 +70,8 @@ struct Step {
     tables: Vec<Option<Tab>>,
     labels: usize,
     view: bool,
+    /// A sequence and its start (PostgreSQL).
+    sequence: Option<u8>,
 }
 
 fn col(types: usize) -> impl Strategy<Value = Option<Col>> {
@@ -83,24 +90,30 @@ fn col(types: usize) -> impl Strategy<Value = Option<Col>> {
 fn step(types: usize) -> impl Strategy<Value = Step> {
     let tab = (
         proptest::collection::vec(col(types), SLOTS),
-        any::<[bool; 4]>(),
+        any::<[bool; 6]>(),
     )
-        .prop_map(|(slots, [reference, check, mood, identity])| Tab {
-            slots,
-            reference,
-            check,
-            mood,
-            identity,
-        });
+        .prop_map(
+            |(slots, [reference, check, mood, identity, generated, pair_unique])| Tab {
+                slots,
+                reference,
+                check,
+                mood,
+                identity,
+                generated,
+                pair_unique,
+            },
+        );
     (
         proptest::collection::vec(proptest::option::of(tab), TABLES),
         1..=LABELS.len(),
         any::<bool>(),
+        proptest::option::of(1..4u8),
     )
-        .prop_map(|(tables, labels, view)| Step {
+        .prop_map(|(tables, labels, view, sequence)| Step {
             tables,
             labels,
             view,
+            sequence,
         })
 }
 
@@ -212,12 +225,37 @@ fn schema(target: &Target, step: &Step) -> Schema {
                 expression: format!("\"{name}\".\"id\" > 0"),
             });
         }
+        if tab.generated {
+            let mut twice = Column::new("twice", ColumnType::Sql("integer".into()));
+            twice.generated = Some("\"id\" * 2".into());
+            table.columns.push(twice);
+        }
+        if tab.pair_unique && table.column("c0").is_some() {
+            let columns = vec!["id".to_string(), "c0".to_string()];
+            table.uniques.push(Unique {
+                name: names::unique(&name, &columns),
+                columns,
+                nulls_not_distinct: false,
+            });
+        }
         if has_mood && tab.mood {
             table
                 .columns
                 .push(Column::new("mood", ColumnType::Enum(mood.clone())));
         }
         s.tables.push(table);
+    }
+    if let Some(start) = step.sequence
+        && dialect == Dialect::Postgres
+    {
+        s.sequences.push(Sequence {
+            schema: namespace.into(),
+            name: "seq".into(),
+            options: SequenceOptions {
+                start: Some(i64::from(start)),
+                ..SequenceOptions::default()
+            },
+        });
     }
     if step.view
         && let Some(first) = s.tables.first()
@@ -272,7 +310,7 @@ fn counts<'t>(db: &mut Db, tables: impl Iterator<Item = &'t String>) -> Vec<i64>
 fn write_rows(db: &mut Db, s: &Schema, round: usize) {
     // A column's value from the row's id (an SQL expression or literal).
     let value = |c: &Column, id: &str| match &c.ty {
-        _ if c.name == "ref" => None,
+        _ if c.name == "ref" || c.generated.is_some() => None,
         _ if c.name == "id" => Some(id.to_string()),
         ColumnType::Enum(_) => Some(format!("'{}'", LABELS[0])),
         ColumnType::Sql(ty) if ty == "text" || ty.starts_with("varchar") => {
