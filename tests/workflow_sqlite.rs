@@ -229,6 +229,51 @@ export const members = sqliteTable("members", {
     );
 }
 
+/// Found by the evolution fuzzer: a renamed table that loses a column and an
+/// index has them dropped after the rename, by its new name.
+#[test]
+fn a_renamed_table_loses_a_column_and_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = r#"
+import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+export const items = sqliteTable("items", {
+  id: integer("id").primaryKey(),
+  note: text("note"),
+  qty: integer("qty"),
+}, (t) => [index("items_qty_idx").on(t.qty)]);
+"#;
+    write_schema(dir.path(), v1);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    c.execute_batch("INSERT INTO items VALUES (1, 'a', 2), (2, NULL, 3)")
+        .unwrap();
+    drop(c);
+    write_schema(
+        dir.path(),
+        r#"
+import { sqliteTable, integer } from "drizzle-orm/sqlite-core";
+export const goods = sqliteTable("goods", {
+  id: integer("id").primaryKey(),
+  qty: integer("qty"),
+});
+"#,
+    );
+    cli(dir.path())
+        .args(["generate", "rename", "--rename", "items=goods"])
+        .assert()
+        .success();
+    cli(dir.path())
+        .args(["apply", "--allow-lint-errors"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("check").assert().success();
+    assert_eq!(query_i64(dir.path(), "SELECT count(*) FROM goods"), 2);
+}
+
 /// SQLite views are created, compared with the database, and made again
 /// around a rebuild of the table they read.
 #[test]
