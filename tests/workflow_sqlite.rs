@@ -274,6 +274,45 @@ export const goods = sqliteTable("goods", {
     assert_eq!(query_i64(dir.path(), "SELECT count(*) FROM goods"), 2);
 }
 
+/// Found by the evolution fuzzer: a column SQLite cannot add in place (a
+/// generated one) rebuilds the table, and the view reading it is made again
+/// around the rebuild.
+#[test]
+fn a_view_survives_the_rebuild_for_an_added_generated_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = r#"
+import { sql } from "drizzle-orm";
+import { sqliteTable, sqliteView, integer } from "drizzle-orm/sqlite-core";
+export const t1 = sqliteTable("t1", { id: integer("id").primaryKey() });
+export const v = sqliteView("v").as(sql`select "id" from "t1"`);
+"#;
+    write_schema(dir.path(), v1);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    c.execute_batch("INSERT INTO t1 VALUES (1), (2)").unwrap();
+    drop(c);
+    write_schema(
+        dir.path(),
+        &v1.replace(
+            r#"{ id: integer("id").primaryKey() }"#,
+            r#"{ id: integer("id").primaryKey(), twice: integer("twice").generatedAlwaysAs(sql`"id" * 2`, { mode: "stored" }) }"#,
+        ),
+    );
+    cli(dir.path())
+        .args(["generate", "twice"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rebuild table t1"));
+    cli(dir.path()).arg("apply").assert().success();
+    cli(dir.path()).arg("check").assert().success();
+    assert_eq!(query_i64(dir.path(), "SELECT count(*) FROM v"), 2);
+    assert_eq!(query_i64(dir.path(), "SELECT sum(twice) FROM t1"), 6);
+}
+
 /// SQLite views are created, compared with the database, and made again
 /// around a rebuild of the table they read.
 #[test]

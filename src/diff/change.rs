@@ -428,6 +428,44 @@ impl Change {
         }
     }
 
+    /// True when SQLite's `ALTER TABLE` cannot make this change, so the
+    /// table is rebuilt; `from` is the table before it.
+    pub fn needs_sqlite_rebuild(&self, from: Option<&Table>) -> bool {
+        match self {
+            Change::AlterColumn { .. }
+            | Change::AddPrimaryKey { .. }
+            | Change::DropPrimaryKey { .. }
+            | Change::AddForeignKey { .. }
+            | Change::DropForeignKey { .. }
+            | Change::AddCheck { .. }
+            | Change::DropCheck { .. } => true,
+            Change::AddColumn { column, .. } => {
+                let constant_default = column.default.as_deref().is_none_or(|d| {
+                    !d.trim_start().starts_with('(')
+                        && !d.to_ascii_uppercase().starts_with("CURRENT_")
+                });
+                column.generated.is_some()
+                    || !constant_default
+                    || (column.not_null && column.default.is_none())
+            }
+            Change::DropColumn { column, .. } => from.is_some_and(|t| {
+                let name = &column.name;
+                t.primary_key
+                    .as_ref()
+                    .is_some_and(|pk| pk.columns.contains(name))
+                    || t.foreign_keys.iter().any(|f| f.columns.contains(name))
+                    || t.uniques.iter().any(|u| u.columns.contains(name))
+                    || t.checks
+                        .iter()
+                        .any(|k| k.expression.contains(name.as_str()))
+                    || t.indexes
+                        .iter()
+                        .any(|i| i.keys.iter().any(|k| k.key.contains(name.as_str())))
+            }),
+            _ => false,
+        }
+    }
+
     /// The table a change alters in place, if any.
     pub fn altered_table(&self) -> Option<&QualifiedName> {
         match self {

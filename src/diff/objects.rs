@@ -136,10 +136,13 @@ pub fn views(
                 disturbed.push(table.clone())
             }
             Change::DropColumn { table, .. } => disturbed.push(table.clone()),
-            // SQLite rebuilds a table for most changes (not for added columns
-            // or indexes): its views go with it.
-            Change::AddColumn { .. } | Change::CreateIndex { .. } | Change::DropIndex { .. } => {}
-            other if to.dialect == crate::schema::Dialect::Sqlite => {
+            // A table SQLite rebuilds takes its views with it.
+            other
+                if to.dialect == crate::schema::Dialect::Sqlite
+                    && other.altered_table().is_some_and(|t| {
+                        other.needs_sqlite_rebuild(from.table(&t.schema, &t.name))
+                    }) =>
+            {
                 disturbed.extend(other.altered_table().cloned())
             }
             Change::RecreateEnum { columns, .. } => {

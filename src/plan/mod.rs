@@ -6,7 +6,7 @@
 //! single table rebuild.
 
 use crate::diff::Change;
-use crate::schema::{Dialect, QualifiedName, Schema, Table, View};
+use crate::schema::{Dialect, QualifiedName, Schema, View};
 
 /// Changes in the order they must run.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,42 +286,6 @@ fn sql_texts(c: &Change) -> Vec<String> {
     }
 }
 
-/// True when SQLite's `ALTER TABLE` cannot make this change.
-fn needs_rebuild(c: &Change, from: Option<&Table>) -> bool {
-    match c {
-        Change::AlterColumn { .. }
-        | Change::AddPrimaryKey { .. }
-        | Change::DropPrimaryKey { .. }
-        | Change::AddForeignKey { .. }
-        | Change::DropForeignKey { .. }
-        | Change::AddCheck { .. }
-        | Change::DropCheck { .. } => true,
-        Change::AddColumn { column, .. } => {
-            let constant_default = column.default.as_deref().is_none_or(|d| {
-                !d.trim_start().starts_with('(') && !d.to_ascii_uppercase().starts_with("CURRENT_")
-            });
-            column.generated.is_some()
-                || !constant_default
-                || (column.not_null && column.default.is_none())
-        }
-        Change::DropColumn { column, .. } => from.is_some_and(|t| {
-            let name = &column.name;
-            t.primary_key
-                .as_ref()
-                .is_some_and(|pk| pk.columns.contains(name))
-                || t.foreign_keys.iter().any(|f| f.columns.contains(name))
-                || t.uniques.iter().any(|u| u.columns.contains(name))
-                || t.checks
-                    .iter()
-                    .any(|k| k.expression.contains(name.as_str()))
-                || t.indexes
-                    .iter()
-                    .any(|i| i.keys.iter().any(|k| k.key.contains(name.as_str())))
-        }),
-        _ => false,
-    }
-}
-
 /// Replaces every change on a table that SQLite cannot make in place by one
 /// rebuild of that table (which also recreates its indexes).
 fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
@@ -341,7 +305,7 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
     let mut rebuild: Vec<QualifiedName> = Vec::new();
     for c in &changes {
         if let Some(t) = c.altered_table()
-            && needs_rebuild(c, source_table(t))
+            && c.needs_sqlite_rebuild(source_table(t))
             && !rebuild.contains(t)
         {
             rebuild.push(t.clone());
@@ -384,7 +348,7 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Column, ColumnType, Index, IndexKey};
+    use crate::schema::{Column, ColumnType, Index, IndexKey, Table};
 
     fn table(name: &str) -> Table {
         let mut t = Table::new("main", name);
