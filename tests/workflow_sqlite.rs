@@ -52,6 +52,21 @@ fn cli(dir: &Path) -> Command {
     cmd
 }
 
+/// A project with `schema`, generated as `init` and applied to `app.db`,
+/// which then gets `rows` (SQL).
+fn applied(schema: &str, rows: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_schema(dir.path(), schema);
+    cli(dir.path())
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    cli(dir.path()).arg("apply").assert().success();
+    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    c.execute_batch(rows).unwrap();
+    dir
+}
+
 fn query_i64(dir: &Path, sql: &str) -> i64 {
     let c = rusqlite::Connection::open(dir.join("app.db")).unwrap();
     c.query_row(sql, [], |r| r.get(0)).unwrap()
@@ -176,7 +191,6 @@ fn push_on_sqlite() {
 /// (the new table cannot use that name yet) and renamed, with its rows.
 #[test]
 fn checks_naming_their_table_survive_rebuilds_and_renames() {
-    let dir = tempfile::tempdir().unwrap();
     let v1 = r#"
 import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, check } from "drizzle-orm/sqlite-core";
@@ -185,16 +199,7 @@ export const members = sqliteTable("members", {
   username: text("username").notNull(),
 }, (t) => [check("members_username_len", sql`length(${t.username}) > 2`)]);
 "#;
-    write_schema(dir.path(), v1);
-    cli(dir.path())
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    cli(dir.path()).arg("apply").assert().success();
-    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
-    c.execute_batch("INSERT INTO members VALUES (1, 'alice')")
-        .unwrap();
-    drop(c);
+    let dir = applied(v1, "INSERT INTO members VALUES (1, 'alice')");
 
     // Nullable username: a rebuild.
     write_schema(
@@ -233,7 +238,6 @@ export const members = sqliteTable("members", {
 /// index has them dropped after the rename, by its new name.
 #[test]
 fn a_renamed_table_loses_a_column_and_an_index() {
-    let dir = tempfile::tempdir().unwrap();
     let v1 = r#"
 import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
 export const items = sqliteTable("items", {
@@ -242,16 +246,7 @@ export const items = sqliteTable("items", {
   qty: integer("qty"),
 }, (t) => [index("items_qty_idx").on(t.qty)]);
 "#;
-    write_schema(dir.path(), v1);
-    cli(dir.path())
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    cli(dir.path()).arg("apply").assert().success();
-    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
-    c.execute_batch("INSERT INTO items VALUES (1, 'a', 2), (2, NULL, 3)")
-        .unwrap();
-    drop(c);
+    let dir = applied(v1, "INSERT INTO items VALUES (1, 'a', 2), (2, NULL, 3)");
     write_schema(
         dir.path(),
         r#"
@@ -279,22 +274,13 @@ export const goods = sqliteTable("goods", {
 /// around the rebuild.
 #[test]
 fn a_view_survives_the_rebuild_for_an_added_generated_column() {
-    let dir = tempfile::tempdir().unwrap();
     let v1 = r#"
 import { sql } from "drizzle-orm";
 import { sqliteTable, sqliteView, integer } from "drizzle-orm/sqlite-core";
 export const t1 = sqliteTable("t1", { id: integer("id").primaryKey() });
 export const v = sqliteView("v").as(sql`select "id" from "t1"`);
 "#;
-    write_schema(dir.path(), v1);
-    cli(dir.path())
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    cli(dir.path()).arg("apply").assert().success();
-    let c = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
-    c.execute_batch("INSERT INTO t1 VALUES (1), (2)").unwrap();
-    drop(c);
+    let dir = applied(v1, "INSERT INTO t1 VALUES (1), (2)");
     write_schema(
         dir.path(),
         &v1.replace(

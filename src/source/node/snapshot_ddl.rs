@@ -301,10 +301,7 @@ impl DdlHistory {
                 "a drizzle-kit 1.x snapshot has `ddl` or `deltas`".into(),
             ));
         }
-        let dialect = value
-            .get("dialect")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
+        let dialect = dialect_of(&value);
         let schema = schema_of_entities(dialect, &self.entities)?;
         self.dialect = Some(dialect.to_string());
         Ok(schema)
@@ -470,11 +467,15 @@ pub fn from_ddl_snapshot(value: serde_json::Value) -> Result<Schema, SnapshotErr
             "this drizzle-kit 1.x snapshot holds only the changes since the one before it; read the folder in order".into(),
         ));
     };
-    let dialect = value
+    schema_of_entities(dialect_of(&value), ddl)
+}
+
+/// A snapshot's `dialect` (empty when missing).
+fn dialect_of(value: &serde_json::Value) -> &str {
+    value
         .get("dialect")
         .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
-    schema_of_entities(dialect, ddl)
+        .unwrap_or_default()
 }
 
 /// The model of a 1.x entity list.
