@@ -6,7 +6,8 @@
 //! of every table that stays, while tables come, go and are renamed (with a
 //! check that names the table, read by a view), and their columns are added,
 //! dropped, renamed, retyped, made NOT NULL or nullable, given defaults,
-//! indexed (partially), made unique (alone or with `id`), pointed at another
+//! indexed (partially, or on an expression), made unique (alone or with
+//! `id`), keyed with `id` in a two-column primary key, pointed at another
 //! table, generated from `id`, and (PostgreSQL) given an identity, an enum
 //! whose labels change, and a sequence whose start changes. Data that
 //! does not fit the new schema (a column made unique over equal values, NOT
@@ -43,6 +44,8 @@ struct Col {
     index: bool,
     /// The index is partial (`WHERE ... IS NOT NULL`).
     partial: bool,
+    /// The index is on `lower(column)` (text columns).
+    expression: bool,
     unique: bool,
 }
 
@@ -61,6 +64,8 @@ struct Tab {
     generated: bool,
     /// A unique constraint on (`id`, the first column slot).
     pair_unique: bool,
+    /// The primary key is (`id`, `k`), with a `k` column.
+    composite_key: bool,
 }
 
 /// One step: each table absent or present, the enum's label count, and a
@@ -75,13 +80,14 @@ struct Step {
 }
 
 fn col(types: usize) -> impl Strategy<Value = Option<Col>> {
-    proptest::option::of((0..types, any::<[bool; 5]>()).prop_map(
-        |(ty, [not_null, default, index, partial, unique])| Col {
+    proptest::option::of((0..types, any::<[bool; 6]>()).prop_map(
+        |(ty, [not_null, default, index, partial, expression, unique])| Col {
             ty,
             not_null,
             default,
             index,
             partial,
+            expression,
             unique,
         },
     ))
@@ -90,17 +96,31 @@ fn col(types: usize) -> impl Strategy<Value = Option<Col>> {
 fn step(types: usize) -> impl Strategy<Value = Step> {
     let tab = (
         proptest::collection::vec(col(types), SLOTS),
-        any::<[bool; 6]>(),
+        any::<[bool; 7]>(),
     )
         .prop_map(
-            |(slots, [reference, check, mood, identity, generated, pair_unique])| Tab {
+            |(
                 slots,
-                reference,
-                check,
-                mood,
-                identity,
-                generated,
-                pair_unique,
+                [
+                    reference,
+                    check,
+                    mood,
+                    identity,
+                    generated,
+                    pair_unique,
+                    composite_key,
+                ],
+            )| {
+                Tab {
+                    slots,
+                    reference,
+                    check,
+                    mood,
+                    identity,
+                    generated,
+                    pair_unique,
+                    composite_key,
+                }
             },
         );
     (
@@ -156,7 +176,11 @@ fn schema(target: &Target, step: &Step) -> Schema {
                 .collect(),
         });
     }
-    let first_present = step.tables.first().is_some_and(Option::is_some);
+    // `t0.id` can be referenced while it is t0's key alone.
+    let referable = step
+        .tables
+        .first()
+        .is_some_and(|t| t.as_ref().is_some_and(|t| !t.composite_key));
     for (t, tab) in step.tables.iter().enumerate() {
         let Some(tab) = tab else { continue };
         let name = format!("t{t}");
@@ -175,6 +199,17 @@ fn schema(target: &Target, step: &Step) -> Schema {
             name: None,
             columns: vec!["id".into()],
         });
+        if tab.composite_key {
+            let mut k = Column::new("k", ColumnType::Sql("integer".into()));
+            k.not_null = true;
+            k.default = Some("0".into());
+            table.columns.push(k);
+            let columns = vec!["id".to_string(), "k".to_string()];
+            table.primary_key = Some(PrimaryKey {
+                name: Some(names::primary_key(&name, &columns)),
+                columns,
+            });
+        }
         for (i, c) in tab.slots.iter().enumerate() {
             let Some(c) = c else { continue };
             let column_name = format!("c{i}");
@@ -185,10 +220,15 @@ fn schema(target: &Target, step: &Step) -> Schema {
                 column.default = Some(default.into());
             }
             if c.index {
+                let text = ty == "text" || ty.starts_with("varchar");
                 table.indexes.push(Index {
                     name: format!("{name}_{column_name}_idx"),
                     unique: false,
-                    keys: vec![IndexKey::column(&column_name)],
+                    keys: vec![if c.expression && text {
+                        IndexKey::from_sql(&format!("lower(\"{column_name}\")"))
+                    } else {
+                        IndexKey::column(&column_name)
+                    }],
                     method: None,
                     predicate: c.partial.then(|| format!("\"{column_name}\" IS NOT NULL")),
                     with: Vec::new(),
@@ -206,7 +246,7 @@ fn schema(target: &Target, step: &Step) -> Schema {
             }
             table.columns.push(column);
         }
-        if tab.reference && t > 0 && first_present {
+        if tab.reference && t > 0 && referable {
             table
                 .columns
                 .push(Column::new("ref", ColumnType::Sql("integer".into())));

@@ -46,21 +46,32 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         }
         changes.extend(extra);
     }
-    // The changes on a renamed table name it (and its renamed constraints
-    // and indexes) as they are after the renames, so the drops among them
-    // run right after the renames rather than before, in their own order.
-    let renamed: Vec<QualifiedName> = changes
+    // The changes on a renamed table name it (and its renamed primary key)
+    // as they are after the renames, so the drops among them run right
+    // after the renames rather than before, in their own order. Foreign
+    // keys are the exception: the keys and columns they point at may be
+    // dropped before the renames, so they go first, by the table's old name
+    // (renames keep foreign keys' names).
+    let renamed: Vec<(QualifiedName, QualifiedName)> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::RenameTable { to, .. } => Some(to.clone()),
+            Change::RenameTable { from, to } => Some((to.clone(), from.clone())),
             _ => None,
         })
         .collect();
+    let old_name = |t: &QualifiedName| renamed.iter().find(|(new, _)| new == t).map(|(_, old)| old);
+    for c in &mut changes {
+        if let Change::DropForeignKey { table, .. } = c
+            && let Some(old) = old_name(table)
+        {
+            *table = old.clone();
+        }
+    }
     changes.sort_by_key(|c| {
         let p = phase(c);
         let on_renamed = match c {
-            Change::DropPolicy { table, .. } => renamed.contains(table),
-            _ => c.altered_table().is_some_and(|t| renamed.contains(t)),
+            Change::DropPolicy { table, .. } => old_name(table).is_some(),
+            _ => c.altered_table().is_some_and(|t| old_name(t).is_some()),
         };
         if on_renamed && DROPS_BEFORE_RENAMES.contains(&p) {
             (AFTER_RENAMES, 1, p)
