@@ -68,7 +68,7 @@ fn tab() -> impl Strategy<Value = Tab> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        0u8..4,
+        0u8..6,
         proptest::option::of(prop_oneof![
             Just(FkAction::NoAction),
             Just(FkAction::Cascade),
@@ -174,16 +174,19 @@ fn schema(tables: &[Tab], labels: usize) -> Schema {
                 with: vec![],
                 concurrently: false,
             });
-            if t.index == 3 {
+            // An expression key, alone (3), with an operator class and DESC
+            // (4), or DESC NULLS LAST (5): drizzle-orm has no key methods on
+            // `sql`, so these are written inside it.
+            if t.index >= 3 {
                 table.indexes.push(Index {
                     name: format!("{name}_expr_idx"),
                     unique: true,
                     keys: vec![IndexKey {
                         key: "lower((\"id\")::text)".into(),
                         expression: true,
-                        desc: false,
-                        nulls: None,
-                        opclass: None,
+                        desc: t.index >= 4,
+                        nulls: (t.index == 5).then_some(Nulls::Last),
+                        opclass: (t.index == 4).then(|| "text_pattern_ops".to_string()),
                     }],
                     method: None,
                     predicate: None,

@@ -100,7 +100,11 @@ pub fn diff(
         Cow::Owned(apply::apply_all(&from, &changes))
     };
     if mode == RenameMode::Ask {
-        let ambiguities = renames::ambiguities(&renamed, &to, &renames.created);
+        // A view rename that is a drop and a create (its definition changes
+        // too, or SQLite) is still decided.
+        let mut settled = renames.created.clone();
+        settled.extend(renames.views.iter().map(|(_, new)| new.to_string()));
+        let ambiguities = renames::ambiguities(&renamed, &to, &settled);
         if !ambiguities.is_empty() {
             return Err(ambiguities);
         }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::{Ambiguity, Change, Renames};
-use crate::schema::{ColumnType, QualifiedName, Schema, Table, canonical, names};
+use crate::schema::{ColumnType, QualifiedName, Schema, Table, View, canonical, names};
 
 /// Renames with every name cut to what PostgreSQL stores.
 pub fn fit(r: &Renames) -> Renames {
@@ -131,15 +131,30 @@ pub fn changes(r: &Renames, from: &Schema, to: &Schema) -> Vec<Change> {
             }
         }
     }
-    for (old, new) in &r.views {
+    // SQLite cannot rename a view; it holds no rows, so it is dropped and
+    // made again under its new name.
+    let views = if current.dialect == crate::schema::Dialect::Sqlite {
+        &[][..]
+    } else {
+        &r.views[..]
+    };
+    for (old, new) in views {
         let old = moved(old);
-        let (Some(v), Some(_)) = (
+        let (Some(v), Some(target)) = (
             current.view(&old.schema, &old.name),
             to.view(&new.schema, &new.name),
         ) else {
             continue;
         };
-        if to.view(&old.schema, &old.name).is_none()
+        // A view whose definition changes too is dropped and made again
+        // under its new name, so nothing runs under a name it no longer has.
+        let same = View {
+            schema: target.schema.clone(),
+            name: target.name.clone(),
+            ..v.clone()
+        };
+        if same == *target
+            && to.view(&old.schema, &old.name).is_none()
             && current.view(&new.schema, &new.name).is_none()
         {
             let materialized = v.materialized;
@@ -273,7 +288,11 @@ pub fn ambiguities(from: &Schema, to: &Schema, created: &[String]) -> Vec<Ambigu
     let tables = |s: &Schema| names(s.tables.iter().map(|t| t.qualified()).collect());
     let enums = |s: &Schema| names(s.enums.iter().map(|e| e.qualified()).collect());
     let sequences = |s: &Schema| names(s.sequences.iter().map(|q| q.qualified()).collect());
-    let views = |s: &Schema| names(s.views.iter().map(|v| v.qualified()).collect());
+    // A view is only asked about where it can be renamed (not SQLite).
+    let views = |s: &Schema| match s.dialect {
+        crate::schema::Dialect::Sqlite => Vec::new(),
+        crate::schema::Dialect::Postgres => names(s.views.iter().map(|v| v.qualified()).collect()),
+    };
     push_ambiguity(
         &mut out,
         "table",

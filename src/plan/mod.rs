@@ -46,6 +46,32 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
         }
         changes.extend(extra);
     }
+    // A renamed view that is also made again (a table it reads changes) is
+    // dropped under its old name instead of being renamed.
+    let remade: Vec<(QualifiedName, QualifiedName)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameView { from, to, .. }
+                if changes
+                    .iter()
+                    .any(|d| matches!(d, Change::DropView(v) if v.qualified() == *to)) =>
+            {
+                Some((to.clone(), from.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    changes.retain(
+        |c| !matches!(c, Change::RenameView { to, .. } if remade.iter().any(|(new, _)| new == to)),
+    );
+    for c in &mut changes {
+        if let Change::DropView(v) = c
+            && let Some((_, old)) = remade.iter().find(|(new, _)| *new == v.qualified())
+        {
+            v.schema = old.schema.clone();
+            v.name = old.name.clone();
+        }
+    }
     // The changes on a renamed table name it (and its renamed primary key)
     // as they are after the renames, so the drops among them run right
     // after the renames rather than before, in their own order. Foreign

@@ -733,11 +733,9 @@ fn alter_column(
     if type_changed {
         let (from_ty, to_ty) = (stored_type(from), stored_type(to));
         let ty = type_sql(&to_ty, to.dims);
-        // A shorter length goes without a cast: the server refuses values that
+        // A length limit goes without a cast: the server refuses values that
         // do not fit, where `USING col::varchar(n)` would truncate them.
-        if canonical::widening(&from_ty, from.dims, &to_ty, to.dims)
-            || canonical::resized(&from_ty, from.dims, &to_ty, to.dims)
-        {
+        if canonical::converts_without_cast(&from_ty, from.dims, &to_ty, to.dims) {
             out.push(format!("{prefix} SET DATA TYPE {ty}"));
         } else {
             out.push(format!("{prefix} SET DATA TYPE {ty} USING {col}::{ty}"));

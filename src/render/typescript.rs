@@ -460,11 +460,25 @@ impl<'s> Writer<'s> {
             .keys
             .iter()
             .map(|k| {
-                let mut key = if k.expression {
-                    self.sql(&k.key)
-                } else {
-                    col(&k.key)
-                };
+                if k.expression {
+                    // drizzle-orm's key methods are on columns; an expression
+                    // carries its operator class and ordering in its SQL.
+                    let mut text = k.key.clone();
+                    for word in [k.opclass.as_deref(), k.desc.then_some("DESC")]
+                        .into_iter()
+                        .flatten()
+                    {
+                        text.push(' ');
+                        text.push_str(word);
+                    }
+                    match k.nulls {
+                        Some(crate::schema::Nulls::First) => text.push_str(" NULLS FIRST"),
+                        Some(crate::schema::Nulls::Last) => text.push_str(" NULLS LAST"),
+                        None => {}
+                    }
+                    return self.sql(&text);
+                }
+                let mut key = col(&k.key);
                 if let Some(op) = &k.opclass {
                     key.push_str(&format!(".op({})", js(op)));
                 }

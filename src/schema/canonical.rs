@@ -387,6 +387,21 @@ pub fn resized(from: &ColumnType, from_dims: u8, to: &ColumnType, to_dims: u8) -
         && a.ends_with(')') == b.ends_with(')')
 }
 
+/// True when PostgreSQL's own conversion (`SET DATA TYPE` without `USING`)
+/// is the right one: the change widens, only resizes, or goes to a type with
+/// a length limit, where the server refuses a value that does not fit and an
+/// explicit cast (`::varchar(n)`) would truncate it silently.
+pub fn converts_without_cast(
+    from: &ColumnType,
+    from_dims: u8,
+    to: &ColumnType,
+    to_dims: u8,
+) -> bool {
+    widening(from, from_dims, to, to_dims)
+        || resized(from, from_dims, to, to_dims)
+        || (from_dims == to_dims && length_limit(to).is_some())
+}
+
 /// The length limit of a `varchar(n)`/`char(n)`/`varbit(n)`/`bit(n)` type.
 pub fn length_limit(t: &ColumnType) -> Option<u32> {
     let ColumnType::Sql(text) = t else {

@@ -111,7 +111,8 @@ pub(crate) mod testing {
         render_findings(&findings, &statements, "migration.sql")
     }
 
-    fn only(rule: &RuleInfo, findings: Vec<Finding>) -> Vec<Finding> {
+    /// The findings of `rule` among `findings`.
+    pub fn only(rule: &RuleInfo, findings: Vec<Finding>) -> Vec<Finding> {
         findings.into_iter().filter(|f| f.rule == rule.id).collect()
     }
 }

@@ -52,10 +52,13 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
         }
         let old = type_name(&from.ty, from.dims);
         let new = type_name(&to.ty, to.dims);
-        let effect = if let (Some(n), true) = (
-            canonical::length_limit(&to.ty),
-            canonical::resized(&from.ty, from.dims, &to.ty, to.dims),
-        ) {
+        let limit = canonical::length_limit(&to.ty).filter(|_| from.dims == to.dims);
+        let effect = if let (Some(n), true) = (limit, casts(&m.statements[i].sql)) {
+            format!(
+                "cuts every value longer than {n} to {n} characters without a word: the explicit cast in \
+                 USING truncates; without USING, PostgreSQL refuses a value that does not fit"
+            )
+        } else if let Some(n) = limit {
             format!(
                 "fails if a value is longer than {n} (PostgreSQL refuses it; nothing is truncated)"
             )
@@ -85,6 +88,12 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
     }
 }
 
+/// True when an `ALTER COLUMN ... TYPE` statement converts with `USING`.
+fn casts(sql: &str) -> bool {
+    sql.split_whitespace()
+        .any(|word| word.eq_ignore_ascii_case("using"))
+}
+
 /// For a shorter `varchar(n)`/`char(n)`: the query that finds the values that do not fit.
 fn length_check(table: &crate::schema::QualifiedName, to: &Column) -> String {
     let ColumnType::Sql(t) = &to.ty else {
@@ -108,7 +117,7 @@ fn length_check(table: &crate::schema::QualifiedName, to: &Column) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{check, check_changes, pg, report_changes};
+    use super::super::testing::{check, check_changes, only, pg, report_changes};
     use super::*;
     use crate::diff::ColumnChange;
     use crate::schema::QualifiedName;
@@ -171,6 +180,36 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn an_explicit_cast_to_a_shorter_type_is_called_truncation() {
+        let mut before = crate::schema::Schema::empty(crate::schema::Dialect::Postgres);
+        let mut users = crate::schema::Table::new("public", "users");
+        users
+            .columns
+            .push(Column::new("email", ColumnType::sql("varchar(320)")));
+        before.tables.push(users);
+        for (sql, truncates) in [
+            (
+                "ALTER TABLE users ALTER COLUMN email TYPE varchar(20) USING email::varchar(20);",
+                true,
+            ),
+            (
+                "ALTER TABLE users ALTER COLUMN email TYPE varchar(20);",
+                false,
+            ),
+        ] {
+            let statements = crate::lint::statements_from_sql_over(sql, &before);
+            let f = only(&RULE, crate::lint::lint(&statements, &pg()));
+            assert_eq!(f.len(), 1, "{sql}");
+            assert_eq!(
+                f[0].message.contains("truncates"),
+                truncates,
+                "{}",
+                f[0].message
+            );
+        }
     }
 
     #[test]
