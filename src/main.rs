@@ -16,6 +16,7 @@ use db_migrate::commands::{
     apply::ApplyArgs,
     baseline::BaselineArgs,
     diff::{DiffArgs, Source},
+    down::DownArgs,
     generate::GenerateArgs,
     import::ImportArgs,
     lint::LintArgs,
@@ -169,6 +170,44 @@ and reported with its file, line and the server's message (exit 1).")]
         /// Leave lock_timeout and statement_timeout as the server or role sets them
         #[arg(long)]
         no_timeouts: bool,
+    },
+    /// Undo applied migrations, newest first, with their down.sql
+    #[command(after_help = "\
+Examples:
+  db-migrate down                      undo the newest applied migration
+  db-migrate down --steps 3
+  db-migrate down --to 20250521213000_add_orders   undo everything after it
+  db-migrate down --dry-run            print the down.sql that would run
+
+generate writes down.sql beside each migration.sql: the way back to the
+schema before it. down runs it under the run lock, in one transaction with
+the deletion of the migration's history row, then removes
+migrations/applied/<id>.json; `db-migrate apply` runs the migration again.
+Nothing runs when the database has drifted from what its migrations built,
+when a migration has no down.sql (write one for a hand-written migration),
+or when down.sql is marked `-- db-migrate: irreversible` (it drops a table or
+column, narrows a type or removes an enum label: the structure comes back,
+the data does not) unless --force. A failing down.sql is rolled back and
+reported with its line and the server's message (exit 1).")]
+    Down {
+        /// Undo this many of the newest applied migrations [default: 1]
+        #[arg(long, value_name = "N", conflicts_with = "to", value_parser = clap::value_parser!(u64).range(1..))]
+        steps: Option<u64>,
+        /// Undo every applied migration after this one (id or name); it stays applied
+        #[arg(long, value_name = "ID")]
+        to: Option<String>,
+        /// Print the down.sql that would run; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Undo migrations whose down.sql cannot give data back
+        #[arg(long)]
+        force: bool,
+        /// Seconds to wait for another run's lock [default: 60]
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
+        /// PostgreSQL lock_timeout for each statement, in seconds; 0 = wait forever [default: 5]
+        #[arg(long, value_name = "SECONDS")]
+        ddl_lock_timeout: Option<f64>,
     },
     /// Regenerate the newest migration on top of another branch's
     #[command(after_help = "\
@@ -462,6 +501,15 @@ fn main() -> ExitCode {
         overrides.lock_retries = *lock_retries;
         overrides.no_timeouts = *no_timeouts;
     }
+    if let Command::Down {
+        lock_timeout,
+        ddl_lock_timeout,
+        ..
+    } = &cli.command
+    {
+        overrides.lock_timeout = *lock_timeout;
+        overrides.ddl_lock_timeout = *ddl_lock_timeout;
+    }
     let overrides = Overrides {
         project_dir: cli.global.project_dir,
         schema: cli.global.schema,
@@ -512,6 +560,21 @@ fn main() -> ExitCode {
                 dry_run,
                 to,
                 allow_lint_errors,
+            },
+        ),
+        Command::Down {
+            steps,
+            to,
+            dry_run,
+            force,
+            ..
+        } => commands::down::run(
+            &config,
+            &DownArgs {
+                steps: steps.and_then(|n| usize::try_from(n).ok()),
+                to,
+                dry_run,
+                force,
             },
         ),
         Command::Rebase {
@@ -597,9 +660,10 @@ fn main() -> ExitCode {
 }
 
 /// Every subcommand's name, as [`Command::name`] gives it.
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 14] = [
     "generate",
     "apply",
+    "down",
     "rebase",
     "import",
     "pull",
@@ -619,6 +683,7 @@ impl Command {
         match self {
             Command::Generate { .. } => "generate",
             Command::Apply { .. } => "apply",
+            Command::Down { .. } => "down",
             Command::Rebase { .. } => "rebase",
             Command::Import { .. } => "import",
             Command::Pull { .. } => "pull",

@@ -16,7 +16,9 @@
 //! does not fit the new schema (a column made unique over equal values, NOT
 //! NULL over NULLs, a number written `1.00` retyped as an integer) must fail
 //! cleanly: rolled back, no row lost, and `check` reports only the pending
-//! migration.
+//! migration. After each step, its generated down.sql undoes it (the
+//! database is then what the step before built, rows kept) and it is
+//! applied again.
 
 mod support;
 
@@ -707,7 +709,10 @@ fn evolve(target: &Target, steps: &[Step]) -> Result<(), String> {
         let mut generate = vec!["generate".to_string(), format!("step{n}")];
         generate.extend(decisions(before.as_ref(), &s, &kept));
         let generate: Vec<&str> = generate.iter().map(String::as_str).collect();
+        let folders = support::cli::migration_dirs(dir.path()).len();
         run(dir.path(), &url, &generate).map_err(|e| format!("step {n}: {e}"))?;
+        // A step may be written as several migrations (parts).
+        let parts = support::cli::migration_dirs(dir.path()).len() - folders;
         if let Err(e) = run(dir.path(), &url, &["apply", "--allow-lint-errors"]) {
             let does_not_fit = DOES_NOT_FIT.iter().any(|words| e.contains(words));
             if !(does_not_fit && e.contains("rolled back")) {
@@ -749,6 +754,10 @@ fn evolve(target: &Target, steps: &[Step]) -> Result<(), String> {
             continue;
         }
         run(dir.path(), &url, &["check"]).map_err(|e| format!("step {n}: {e}"))?;
+        if before.is_some() {
+            undo_and_redo(dir.path(), &url, &mut db, parts, &kept, &rows_before)
+                .map_err(|e| format!("step {n}: {e}"))?;
+        }
         let rows_after = counts(&mut db, kept.iter().map(|(_, to)| to));
         if rows_before != rows_after {
             return Err(format!(
@@ -760,6 +769,61 @@ fn evolve(target: &Target, steps: &[Step]) -> Result<(), String> {
     }
     eprintln!("evolution: all {} steps applied", steps.len());
     Ok(())
+}
+
+/// Undoes the step just applied with its down.sql (`--force`: some steps
+/// drop data), which must leave the database as the step before built it
+/// (the step pending, no drift) with every kept table's rows under its old
+/// name; then applies it again.
+fn undo_and_redo(
+    dir: &Path,
+    url: &str,
+    db: &mut Db,
+    parts: usize,
+    kept: &[(QualifiedName, QualifiedName)],
+    rows_before: &[i64],
+) -> Result<(), String> {
+    let steps = parts.to_string();
+    if let Err(e) = run(dir, url, &["down", "--force", "--steps", &steps]) {
+        // A step that dropped data may not be undoable over the rows there
+        // are (a column back with one default under a unique index): that
+        // must fail cleanly, leaving the step applied.
+        let irreversible = newest_downs(dir, parts)?.contains("-- db-migrate: irreversible");
+        let does_not_fit = DOES_NOT_FIT.iter().any(|words| e.contains(words));
+        if !(irreversible && does_not_fit && e.contains("rolled back and stays applied")) {
+            return Err(format!("down: {e}"));
+        }
+        return run(dir, url, &["check"]).map_err(|e| format!("check after a failed down: {e}"));
+    }
+    let out = cli(dir, url)
+        .arg("check")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) || !said.contains("pending") || said.contains("drift") {
+        return Err(format!("after down, check says: {said}"));
+    }
+    let rows = counts(db, kept.iter().map(|(from, _)| from));
+    if rows != rows_before {
+        return Err(format!(
+            "down lost rows: before {rows_before:?}, after {rows:?} ({kept:?})"
+        ));
+    }
+    run(dir, url, &["apply", "--allow-lint-errors"])
+        .map_err(|e| format!("apply after down: {e}"))?;
+    run(dir, url, &["check"]).map_err(|e| format!("check after down and apply: {e}"))
+}
+
+/// The down.sql files of the `n` newest migrations, joined.
+fn newest_downs(dir: &Path, n: usize) -> Result<String, String> {
+    let folders = support::cli::migration_dirs(dir);
+    let mut out = String::new();
+    for f in folders.iter().rev().take(n) {
+        out += &std::fs::read_to_string(dir.join("migrations").join(f).join("down.sql"))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(out)
 }
 
 /// Removes the migration step `n` wrote.

@@ -315,6 +315,47 @@ const CASES: &[Case] = &[
         says: "",
     },
     Case {
+        name: "down undoes the newest migration",
+        setup: &[INIT, APPLY],
+        args: &["down"],
+        code: 0,
+        says: "",
+    },
+    Case {
+        name: "down with nothing applied",
+        setup: &[INIT],
+        args: &["down"],
+        code: 0,
+        says: "",
+    },
+    Case {
+        name: "down --dry-run",
+        setup: &[INIT, APPLY],
+        args: &["down", "--dry-run"],
+        code: 0,
+        says: "",
+    },
+    Case {
+        name: "down without down.sql",
+        setup: &[
+            Write(
+                "migrations/20250101000000_init/migration.sql",
+                "CREATE TABLE t (id integer);\n",
+            ),
+            APPLY,
+        ],
+        args: &["down"],
+        code: 1,
+        says: "down.sql is missing",
+    },
+    Case {
+        name: "down --steps 0",
+        setup: &[],
+        args: &["down", "--steps", "0"],
+        code: 2,
+        says: "invalid value",
+    },
+    Case {
         name: "status when up to date",
         setup: &[INIT, APPLY],
         args: &["status"],

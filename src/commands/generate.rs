@@ -150,11 +150,13 @@ pub(super) fn write_changes(
     for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
         let name = part_name(name, k);
         let id = migrations::next_id_after(parent.as_deref(), &name, now);
+        let before = snapshot;
         snapshot = if k + 1 == count {
             declared.clone()
         } else {
-            apply_all(&snapshot, &part.changes)
+            apply_all(&before, &part.changes)
         };
+        let down = super::down::script::down_sql(&before, &snapshot, &decisions, &rendered);
         written.push(write_part(
             &set,
             parent.as_deref(),
@@ -164,6 +166,7 @@ pub(super) fn write_changes(
             &rendered,
             part.transactional,
             &snapshot,
+            &down,
         )?);
         parent = Some(id);
     }
@@ -200,6 +203,7 @@ fn write_part(
     rendered: &[Rendered],
     transaction: bool,
     snapshot: &Schema,
+    down: &str,
 ) -> Result<serde_json::Value, Failure> {
     let statements = lint::statements_from_changes(rendered);
     let mut context = lint::Context::new(snapshot.dialect);
@@ -221,6 +225,7 @@ fn write_part(
         name: name.to_string(),
         created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         dialect: snapshot.dialect,
+        down_checksum: Some(migrations::checksum(down)),
         drizzle_kit: None,
         parent: parent.map(str::to_string),
         checksum: migrations::checksum(&sql),
@@ -230,6 +235,7 @@ fn write_part(
         snapshot: Some(snapshot.clone()),
     };
     let dir = set.write(id, &sql, Some(&meta)).map_err(Failure::from)?;
+    set.write_down(id, down).map_err(Failure::from)?;
     let count: usize = rendered.iter().map(|r| r.statements.len()).sum();
     let path = super::shown(&dir.join(migrations::SQL_FILE));
     report::line(

@@ -258,6 +258,7 @@ fn meta(id: &str, parent: Option<&str>, k: &KitMigration, dialect: Dialect) -> M
         checksum: migrations::checksum(&k.sql),
         created_at: when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         dialect,
+        down_checksum: None,
         drizzle_kit: Some(DrizzleKitOrigin {
             tag: k.tag.clone(),
             when: k.when,

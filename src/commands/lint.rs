@@ -224,11 +224,7 @@ fn from_file(path: &Path) -> Result<Target, Failure> {
             "check the path",
         )
     })?;
-    let transactional = !sql
-        .lines()
-        .map(str::trim)
-        .take_while(|l| l.is_empty() || l.starts_with("--"))
-        .any(|l| l.eq_ignore_ascii_case(crate::migrations::NO_TRANSACTION_DIRECTIVE));
+    let transactional = !crate::migrations::opts_out_of_transaction(&sql);
     Ok(Target {
         label: shown(path),
         path: path.to_path_buf(),

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod baseline;
 pub mod check;
 pub mod diff;
+pub mod down;
 pub mod generate;
 pub mod import;
 pub mod lint;

@@ -45,6 +45,40 @@ pub struct Entry {
     /// The last error (incomplete migrations).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Whether `down` can undo it (migrations on disk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down: Option<Down>,
+}
+
+/// Whether a migration can be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Down {
+    /// down.sql gives the schema and the data back.
+    Reversible,
+    /// down.sql gives the structure back, not all the data (`--force`).
+    Irreversible,
+    /// No down.sql.
+    Missing,
+}
+
+impl Down {
+    fn of(m: &crate::migrations::Migration) -> Down {
+        match (&m.down, m.irreversible().is_empty()) {
+            (None, _) => Down::Missing,
+            (Some(_), true) => Down::Reversible,
+            (Some(_), false) => Down::Irreversible,
+        }
+    }
+
+    /// How the human report says it.
+    fn label(self) -> &'static str {
+        match self {
+            Down::Reversible => "",
+            Down::Irreversible => "  (down: does not give data back)",
+            Down::Missing => "  (no down.sql)",
+        }
+    }
 }
 
 /// The whole report (`--json`).
@@ -71,7 +105,9 @@ pub fn compare(set: &MigrationSet, applied: &[AppliedMigration]) -> Vec<Entry> {
             Some(a) if a.checksum != m.checksum => State::Edited,
             Some(_) => State::Applied,
         };
-        out.push(entry(&m.id, state, row));
+        let mut e = entry(&m.id, state, row);
+        e.down = Some(Down::of(m));
+        out.push(e);
     }
     for a in applied {
         if set.get(&a.id).is_none() {
@@ -91,6 +127,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
             .and_then(|a| a.statements_done)
             .filter(|_| state == State::Incomplete),
         error: row.and_then(|a| a.error.clone()),
+        down: None,
     }
 }
 
@@ -182,13 +219,14 @@ fn print_human(report: &Report, config: &Config) {
             State::Applied => {
                 let at = e.applied_at.clone().unwrap_or_default();
                 let by_drizzle_kit = e.error.as_deref() == Some(super::adopt::NOTE);
+                let undo = e.down.map_or("", Down::label);
                 (
                     OK,
                     "applied   ",
                     if by_drizzle_kit {
-                        format!("{at} (drizzle-kit)")
+                        format!("{at} (drizzle-kit){undo}")
                     } else {
-                        at
+                        format!("{at}{undo}")
                     },
                 )
             }

@@ -53,6 +53,50 @@ impl Renames {
         self.views.extend(other.views);
         self.created.extend(other.created);
     }
+
+    /// The decisions that undo these: every rename the other way, with the
+    /// columns and labels named by their table's or enum's old name.
+    pub fn reversed(&self) -> Renames {
+        let swap =
+            |pairs: &[(QualifiedName, QualifiedName)]| -> Vec<(QualifiedName, QualifiedName)> {
+                pairs
+                    .iter()
+                    .map(|(old, new)| (new.clone(), old.clone()))
+                    .collect()
+            };
+        // The old name of an owner called `new` now: its own rename, or its schema's.
+        let old_name = |pairs: &[(QualifiedName, QualifiedName)], new: &QualifiedName| {
+            if let Some((old, _)) = pairs.iter().find(|(_, n)| n == new) {
+                return old.clone();
+            }
+            match self.schemas.iter().find(|(_, n)| *n == new.schema) {
+                Some((old, _)) => QualifiedName::new(old, &new.name),
+                None => new.clone(),
+            }
+        };
+        Renames {
+            schemas: self
+                .schemas
+                .iter()
+                .map(|(old, new)| (new.clone(), old.clone()))
+                .collect(),
+            tables: swap(&self.tables),
+            columns: self
+                .columns
+                .iter()
+                .map(|(t, old, new)| (old_name(&self.tables, t), new.clone(), old.clone()))
+                .collect(),
+            enums: swap(&self.enums),
+            enum_values: self
+                .enum_values
+                .iter()
+                .map(|(e, old, new)| (old_name(&self.enums, e), new.clone(), old.clone()))
+                .collect(),
+            sequences: swap(&self.sequences),
+            views: swap(&self.views),
+            created: Vec::new(),
+        }
+    }
 }
 
 /// How renames are treated.

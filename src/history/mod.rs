@@ -323,3 +323,20 @@ pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, Sta
         }
     }
 }
+
+/// Deletes the row of migration `id` (it was undone).
+pub fn forget(db: &mut Db, table: &HistoryTable, id: &str) -> Result<(), StatementError> {
+    let dialect = db.dialect();
+    let name = table.sql(dialect);
+    match &mut db.conn {
+        Conn::Postgres(c) => {
+            let sql = format!("DELETE FROM {name} WHERE id = $1");
+            c.query_typed(&sql, &[(&id, Type::TEXT)])?;
+        }
+        Conn::Sqlite(c) => {
+            let sql = format!("DELETE FROM {name} WHERE id = ?1");
+            c.execute(&sql, [id])?;
+        }
+    }
+    Ok(())
+}

@@ -43,3 +43,13 @@ pub fn write(migrations_dir: &Path, record: &AppliedRecord) -> Result<PathBuf, M
     })?;
     Ok(path)
 }
+
+/// Removes `applied/<id>.json`; a record that is not there is not an error.
+pub fn remove(migrations_dir: &Path, id: &str) -> Result<(), MigrationsError> {
+    let path = migrations_dir.join(APPLIED_DIR).join(format!("{id}.json"));
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(MigrationsError::Write { path, source }),
+    }
+}

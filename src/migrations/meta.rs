@@ -50,6 +50,9 @@ pub struct Meta {
     pub created_at: String,
     /// The dialect its SQL is written for.
     pub dialect: Dialect,
+    /// Checksum of down.sql as generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_checksum: Option<String>,
     /// Where `import drizzle-kit` took it from, for imported migrations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drizzle_kit: Option<DrizzleKitOrigin>,
@@ -96,6 +99,7 @@ mod tests {
             name: "init".into(),
             created_at: "2025-05-21T21:30:00Z".into(),
             dialect: Dialect::Postgres,
+            down_checksum: Some("cd".into()),
             drizzle_kit: None,
             parent: None,
             checksum: "ab".into(),

@@ -1,6 +1,7 @@
 //! The `migrations/` folder: one directory per migration, named
-//! `<UTC YYYYMMDDHHMMSS>_<name>`, holding `migration.sql` and (when generated)
-//! `meta.json`; plus `applied/<id>.json`, the journal of where each was applied.
+//! `<UTC YYYYMMDDHHMMSS>_<name>`, holding `migration.sql`, (when generated)
+//! `meta.json`, and (generated, or written by hand) `down.sql`, which undoes
+//! it; plus `applied/<id>.json`, the journal of where each was applied.
 
 mod handwritten;
 mod journal;
@@ -20,6 +21,11 @@ use crate::schema::{Dialect, Schema};
 
 /// The SQL file of a migration.
 pub const SQL_FILE: &str = "migration.sql";
+/// The SQL file that undoes a migration.
+pub const DOWN_FILE: &str = "down.sql";
+/// The marker of a step in down.sql that cannot give data back:
+/// `-- db-migrate: irreversible <why>`.
+pub const IRREVERSIBLE_MARKER: &str = "-- db-migrate: irreversible";
 /// The folder of applied-migration records.
 pub const APPLIED_DIR: &str = "applied";
 /// The directive that runs a migration outside a transaction.
@@ -104,6 +110,8 @@ pub struct Migration {
     pub checksum: String,
     /// meta.json, absent for hand-written migrations.
     pub meta: Option<Meta>,
+    /// The text of down.sql, when there is one.
+    pub down: Option<String>,
 }
 
 impl Migration {
@@ -114,18 +122,28 @@ impl Migration {
 
     /// False when migration.sql opts out of a transaction (or meta.json says so).
     pub fn transactional(&self) -> bool {
-        let directive = self
-            .sql
-            .lines()
-            .map(str::trim)
-            .take_while(|l| l.is_empty() || l.starts_with("--"))
-            .any(|l| l.eq_ignore_ascii_case(NO_TRANSACTION_DIRECTIVE));
-        !directive && self.meta.as_ref().is_none_or(|m| m.transaction)
+        !opts_out_of_transaction(&self.sql) && self.meta.as_ref().is_none_or(|m| m.transaction)
     }
 
     /// Path of migration.sql.
     pub fn sql_path(&self) -> PathBuf {
         self.dir.join(SQL_FILE)
+    }
+
+    /// Path of down.sql.
+    pub fn down_path(&self) -> PathBuf {
+        self.dir.join(DOWN_FILE)
+    }
+
+    /// Why down.sql cannot give everything back: the text after each
+    /// [`IRREVERSIBLE_MARKER`] line.
+    pub fn irreversible(&self) -> Vec<&str> {
+        self.down
+            .iter()
+            .flat_map(|d| d.lines())
+            .filter_map(|l| l.trim().strip_prefix(IRREVERSIBLE_MARKER))
+            .map(str::trim)
+            .collect()
     }
 }
 
@@ -377,10 +395,33 @@ impl MigrationSet {
         Ok(dir)
     }
 
+    /// Writes the down.sql of migration `id`.
+    pub fn write_down(&self, id: &str, sql: &str) -> Result<PathBuf, MigrationsError> {
+        let path = self.dir.join(id).join(DOWN_FILE);
+        std::fs::write(&path, sql).map_err(|source| MigrationsError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+
+    /// Removes the record of where migration `id` was applied (it was undone).
+    pub fn remove_applied(&self, id: &str) -> Result<(), MigrationsError> {
+        journal::remove(&self.dir, id)
+    }
+
     /// Records where and when a migration was applied (`applied/<id>.json`).
     pub fn write_applied(&self, record: &AppliedRecord) -> Result<PathBuf, MigrationsError> {
         journal::write(&self.dir, record)
     }
+}
+
+/// True when a script's leading comments hold [`NO_TRANSACTION_DIRECTIVE`].
+pub fn opts_out_of_transaction(sql: &str) -> bool {
+    sql.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with("--"))
+        .any(|l| l.eq_ignore_ascii_case(NO_TRANSACTION_DIRECTIVE))
 }
 
 /// A new id for `name` following the migration `last`: the current UTC
@@ -433,12 +474,24 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
             });
         }
     };
+    let down_path = dir.join(DOWN_FILE);
+    let down = match std::fs::read_to_string(&down_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(MigrationsError::Io {
+                path: down_path,
+                source,
+            });
+        }
+    };
     Ok(Migration {
         checksum: checksum(&sql),
         id,
         dir: dir.to_path_buf(),
         sql,
         meta,
+        down,
     })
 }
 
@@ -549,6 +602,7 @@ mod tests {
             name: id[15..].into(),
             created_at: String::new(),
             dialect: crate::schema::Dialect::Postgres,
+            down_checksum: None,
             drizzle_kit: None,
             parent: parent.map(str::to_string),
             checksum: String::new(),
@@ -595,6 +649,7 @@ mod tests {
             sql: sql.into(),
             checksum: String::new(),
             meta: None,
+            down: None,
         };
         assert!(m("CREATE TABLE a ();").transactional());
         assert!(

@@ -4,8 +4,8 @@
 mod dry_run;
 mod gate;
 mod interrupt;
-mod progress;
-mod run;
+pub(super) mod progress;
+pub(super) mod run;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
@@ -88,6 +88,21 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
             &applied,
         ));
     }
+    let lock = run_lock(&mut db, &url, &table, config)?;
+    let result = apply_locked(&mut db, &url, &table, &set, config, args);
+    let _ = lock.release(&mut db);
+    result
+}
+
+/// Takes the run lock that `apply` and `down` hold while they change the
+/// database: a session advisory lock, or a lease table behind a
+/// transaction-mode pooler (or as configured); says whom it waits for.
+pub fn run_lock(
+    db: &mut Db,
+    url: &DatabaseUrl,
+    table: &HistoryTable,
+    config: &Config,
+) -> Result<history::RunLock, Failure> {
     let mode = config.lock_mode.unwrap_or_else(|| {
         if url.is_transaction_pooler() {
             report::eline(
@@ -101,17 +116,14 @@ pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
             LockMode::Advisory
         }
     });
-    let lock = history::acquire_lock(&mut db, &url, &table, mode, config.lock_timeout, |holder| {
+    history::acquire_lock(db, url, table, mode, config.lock_timeout, |holder| {
         report::eline(
             WARN,
             "waiting",
             &format!("for the migration lock held by {holder}"),
         );
     })
-    .map_err(Failure::problem)?;
-    let result = apply_locked(&mut db, &url, &table, &set, config, args);
-    let _ = lock.release(&mut db);
-    result
+    .map_err(Failure::problem)
 }
 
 /// Records in db-migrate's history, in one transaction, the imported
@@ -167,7 +179,7 @@ fn adopt_drizzle_kit(
 }
 
 /// The session settings and retry policy from the configuration.
-fn settings(config: &Config) -> Settings {
+pub(super) fn settings(config: &Config) -> Settings {
     Settings {
         lock_timeout: config.ddl_lock_timeout,
         statement_timeout: config.statement_timeout,

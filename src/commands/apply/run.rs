@@ -194,24 +194,92 @@ impl Runner<'_> {
     /// One transaction: the statements and the history row commit together.
     fn run_in_transaction(&mut self, m: &Migration, total: usize) -> Result<Ran, RunError> {
         let table = self.table;
+        let started = Instant::now();
+        self.script_in_transaction(
+            &m.sql,
+            total,
+            |db| {
+                // PostgreSQL runs hold the run lock; SQLite runs serialise on
+                // the write transaction, so another run may have applied it.
+                let applied = db.dialect() == Dialect::Sqlite
+                    && history::contains(db, table, &m.id)
+                        .map_err(|e| RunError::database("could not read the history", e))?;
+                Ok(applied.then_some(Ran::AlreadyApplied))
+            },
+            |db, total| {
+                history::record(
+                    db,
+                    table,
+                    &row(m, millis(started.elapsed()), None, true, None, None),
+                )
+                .map_err(|e| RunError::database("could not record the migration", e))?;
+                Ok(Ran::Applied(total))
+            },
+        )
+    }
+
+    /// Undoes migration `m` with `down` (its down.sql) and deletes its
+    /// history row: in one transaction, or, when `down` opts out of one,
+    /// statement by statement with the row deleted at the end. Returns the
+    /// number of statements run.
+    pub fn undo(&mut self, m: &Migration, down: &str) -> Result<usize, RunError> {
+        self.apply_settings()
+            .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
+        let table = self.table;
+        let forget = |db: &mut Db| {
+            history::forget(db, table, &m.id)
+                .map_err(|e| RunError::database("could not delete the history row", e))
+        };
+        let total = split(down, self.db.sql_dialect()).len();
+        if crate::migrations::opts_out_of_transaction(down) {
+            let progress = &mut *self.progress;
+            let total = self
+                .db
+                .run_script(down, 0, true, |_, index| {
+                    progress.event(Event::Statement {
+                        done: index + 1,
+                        total,
+                    });
+                    Ok(())
+                })
+                .map_err(script_error)?;
+            forget(self.db)?;
+            return Ok(total);
+        }
+        self.script_in_transaction(
+            down,
+            total,
+            |_| Ok(None),
+            |db, total| {
+                forget(db)?;
+                Ok(total)
+            },
+        )
+    }
+
+    /// Runs `script` in one transaction between `before` (which may end the
+    /// run with its own outcome) and `after`, and commits them together:
+    /// SQLite's foreign keys are checked at the end, and the triggers of
+    /// tables the script rebuilds are made again.
+    fn script_in_transaction<T>(
+        &mut self,
+        script: &str,
+        total: usize,
+        before: impl FnOnce(&mut Db) -> Result<Option<T>, RunError>,
+        after: impl FnOnce(&mut Db, usize) -> Result<T, RunError>,
+    ) -> Result<T, RunError> {
         let progress = &mut *self.progress;
         self.db.with_foreign_keys_deferred(|db| {
-            let started = Instant::now();
             db.begin()
                 .map_err(|e| RunError::database("could not begin a transaction", e))?;
             let outcome = (|| {
-                // PostgreSQL runs hold the run lock; SQLite runs serialise on
-                // the write transaction, so another run may have applied it.
-                if db.dialect() == Dialect::Sqlite
-                    && history::contains(db, table, &m.id)
-                        .map_err(|e| RunError::database("could not read the history", e))?
-                {
-                    return Ok(Ran::AlreadyApplied);
+                if let Some(early) = before(db)? {
+                    return Ok((early, false));
                 }
-                let triggers = sqlite_triggers::of_rebuilt_tables(db, &m.sql)
+                let triggers = sqlite_triggers::of_rebuilt_tables(db, script)
                     .map_err(|e| RunError::database("could not read the triggers", e))?;
                 let total = db
-                    .run_script(&m.sql, 0, false, |_, index| {
+                    .run_script(script, 0, false, |_, index| {
                         progress.event(Event::Statement {
                             done: index + 1,
                             total,
@@ -228,23 +296,21 @@ impl Runner<'_> {
                         e,
                     )
                 })?;
-                history::record(
-                    db,
-                    table,
-                    &row(m, millis(started.elapsed()), None, true, None, None),
-                )
-                .map_err(|e| RunError::database("could not record the migration", e))?;
-                Ok(Ran::Applied(total))
+                Ok((after(db, total)?, true))
             })();
             match outcome {
-                Ok(Ran::Applied(total)) => {
+                Ok((done, true)) => {
                     db.commit()
                         .map_err(|e| RunError::database("could not commit", e))?;
-                    Ok(Ran::Applied(total))
+                    Ok(done)
                 }
-                other => {
+                Ok((early, false)) => {
                     db.rollback();
-                    other
+                    Ok(early)
+                }
+                Err(e) => {
+                    db.rollback();
+                    Err(e)
                 }
             }
         })
