@@ -17,6 +17,7 @@ use db_migrate::commands::{
     baseline::BaselineArgs,
     diff::{DiffArgs, Source},
     down::DownArgs,
+    fleet::FleetArgs,
     generate::GenerateArgs,
     import::ImportArgs,
     lint::LintArgs,
@@ -87,6 +88,56 @@ struct Global {
     json: bool,
 }
 
+/// Running a command on many databases.
+#[derive(Args, Debug, Clone)]
+struct Fleet {
+    /// Run on every database listed in FILE (one URL or env:VAR per line)
+    #[arg(long, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// Run on every database URL this SQL returns from DATABASE_URL
+    #[arg(long, value_name = "SQL", conflicts_with = "targets")]
+    targets_query: Option<String>,
+    /// Databases at once, with --targets or --targets-query
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+    parallel: u64,
+}
+
+impl Fleet {
+    fn args(&self) -> FleetArgs {
+        FleetArgs {
+            targets: self.targets.clone(),
+            targets_query: self.targets_query.clone(),
+            parallel: usize::try_from(self.parallel).unwrap_or(4),
+        }
+    }
+}
+
+/// The command line without the fleet flags, `--database-url` and `--json`,
+/// for the run on each target.
+fn per_target_args() -> Vec<String> {
+    let with_value = [
+        "--targets",
+        "--targets-query",
+        "--parallel",
+        "--database-url",
+    ];
+    let mut out = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if with_value.contains(&a.as_str()) {
+            args.next();
+        } else if a == "--json"
+            || with_value
+                .iter()
+                .any(|flag| a.starts_with(&format!("{flag}=")))
+        {
+        } else {
+            out.push(a);
+        }
+    }
+    out
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write a migration for the schema changes since the last one
@@ -135,8 +186,17 @@ when an applied migration was edited or a pending one has a lint error no
 `-- db-migrate: allow <rule>` comment allows (checked with the live tables'
 row counts; --allow-lint-errors overrides), records each migration in the history
 table and in migrations/applied/<id>.json. A failing migration is rolled back
-and reported with its file, line and the server's message (exit 1).")]
+and reported with its file, line and the server's message (exit 1).
+
+On many databases (a database per tenant):
+  db-migrate apply --targets tenants.txt --parallel 8
+  db-migrate apply --targets-query \"SELECT url FROM tenants\"
+tenants.txt holds one URL per line (or env:VAR; # comments). Each database
+runs in its own process under its own lock; one failing stops only that one,
+the summary names it, and the same command run again goes on with it.")]
     Apply {
+        #[command(flatten)]
+        fleet: Fleet,
         /// Run even though applied migrations were edited (they are not re-run)
         #[arg(long)]
         allow_edited: bool,
@@ -190,6 +250,8 @@ column, narrows a type or removes an enum label: the structure comes back,
 the data does not) unless --force. A failing down.sql is rolled back and
 reported with its line and the server's message (exit 1).")]
     Down {
+        #[command(flatten)]
+        fleet: Fleet,
         /// Undo this many of the newest applied migrations [default: 1]
         #[arg(long, value_name = "N", conflicts_with = "to", value_parser = clap::value_parser!(u64).range(1..))]
         steps: Option<u64>,
@@ -340,7 +402,10 @@ Examples:
   db-migrate status --json
 
 Exit 0 when every migration is applied and unchanged, else 1.")]
-    Status,
+    Status {
+        #[command(flatten)]
+        fleet: Fleet,
+    },
     /// Check for ungenerated schema changes, pending migrations and drift
     #[command(after_help = "\
 Examples:
@@ -349,7 +414,10 @@ Examples:
 
 Without a database URL only the schema is compared with the migrations.
 Exit 0 when nothing is found, else 1.")]
-    Check,
+    Check {
+        #[command(flatten)]
+        fleet: Fleet,
+    },
     /// Check migrations for data loss, long locks and other hazards
     #[command(after_help = "\
 Examples:
@@ -530,6 +598,20 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return report(Failure::usage(e), command),
     };
+    let fleet = match &cli.command {
+        Command::Apply { fleet, .. }
+        | Command::Down { fleet, .. }
+        | Command::Status { fleet }
+        | Command::Check { fleet } => Some(fleet.args()),
+        _ => None,
+    };
+    if let Some(fleet) = fleet.filter(FleetArgs::given) {
+        let result = commands::fleet::run(&config, command, &per_target_args(), &fleet);
+        return match result {
+            Ok(outcome) => ExitCode::from(commands::exit_code(outcome)),
+            Err(failure) => report(failure, command),
+        };
+    }
     let result = match cli.command {
         Command::Generate {
             name,
@@ -619,8 +701,8 @@ fn main() -> ExitCode {
         Command::Baseline { to, force } => {
             commands::baseline::run(&config, &BaselineArgs { to, force })
         }
-        Command::Status => commands::status::run(&config),
-        Command::Check => commands::check::run(&config),
+        Command::Status { .. } => commands::status::run(&config),
+        Command::Check { .. } => commands::check::run(&config),
         Command::Lint {
             targets,
             pg_version,
@@ -691,8 +773,8 @@ impl Command {
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Baseline { .. } => "baseline",
-            Command::Status => "status",
-            Command::Check => "check",
+            Command::Status { .. } => "status",
+            Command::Check { .. } => "check",
             Command::Lint { .. } => "lint",
             Command::Diff { .. } => "diff",
             Command::Push { .. } => "push",

@@ -241,7 +241,12 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "push refuses a drop",
-        setup: &[INIT, APPLY, Write("shared/schema.ts", OTHER)],
+        setup: &[
+            INIT,
+            APPLY,
+            Sql("INSERT INTO users (id, email) VALUES (1, 'a@b.c')"),
+            Write("shared/schema.ts", OTHER),
+        ],
         args: &["push"],
         code: 1,
         says: "refused",

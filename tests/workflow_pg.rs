@@ -438,8 +438,9 @@ fn push_refuses_data_loss_without_force() {
 
     write_schema(dir, USERS_V1); // drops last_login_at
     cli(dir, Some(&db.url)).arg("push").assert().code(1).stdout(
-        predicate::str::contains("refused")
-            .and(predicate::str::contains("drop column users.last_login_at")),
+        predicate::str::contains("refused").and(predicate::str::contains(
+            "dropping column users.last_login_at",
+        )),
     );
     let n: i64 = db
         .client()

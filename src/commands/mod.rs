@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod check;
 pub mod diff;
 pub mod down;
+pub mod fleet;
 pub mod generate;
 pub mod import;
 pub mod lint;
@@ -508,15 +509,6 @@ pub fn rendered_parts(
             (p, rendered)
         })
         .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))
-        .collect()
-}
-
-/// Changes that discard data.
-pub fn data_loss(rendered: &[Rendered]) -> Vec<&Change> {
-    rendered
-        .iter()
-        .map(|r| &r.change)
-        .filter(|c| c.loses_data())
         .collect()
 }
 

@@ -1,16 +1,20 @@
 //! `push` (development only): make the database match the declared schema
 //! directly, in one transaction (or a few, where a new enum label must be
-//! committed before use), refusing anything that loses data unless `--force`.
+//! committed before use), refusing what `apply` refuses (the lint errors on
+//! tables that hold rows: data loss, NOT NULL without a default...) unless
+//! `--force`.
 
 use crate::config::Config;
 use crate::db::{Db, sqlite_triggers};
 use crate::diff::{RenameMode, diff};
 use crate::history;
+use crate::lint;
 use crate::render::{Rendered, statements};
 use crate::report::{self, BAD, OK, WARN};
 
+use super::apply::gate;
 use super::{
-    CommandResult, Failure, Outcome, connect, data_loss, declared_schema, exit_code, history_table,
+    CommandResult, Failure, LiveFacts, Outcome, connect, declared_schema, exit_code, history_table,
     inspect, problem, renames,
 };
 
@@ -47,15 +51,23 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     report::out(&format!("Statements for {}:", db.target));
     report::sql(&sql);
 
-    let losses = data_loss(&rendered);
-    if !losses.is_empty() && !args.force {
+    // The same findings stop `apply`: errors on tables that hold rows.
+    let live = LiveFacts::read(&mut db);
+    let errors: Vec<_> = parts
+        .iter()
+        .flat_map(|(part, rendered)| {
+            let ctx = gate::context(&live, db.dialect(), part.transactional);
+            gate::blocking(&lint::statements_from_changes(rendered), &ctx)
+        })
+        .collect();
+    if !errors.is_empty() && !args.force {
         report::line(
             BAD,
             "refused",
-            "these changes discard data; nothing was changed:",
+            "these changes lose data or fail on the rows there are; nothing was changed:",
         );
-        for c in &losses {
-            report::out(&format!("    {}", c.describe()));
+        for (f, _) in &errors {
+            report::out(&format!("    [{}] {}", f.rule, f.message));
         }
         report::out(
             "  pass --force to apply them anyway; if a table or column was renamed, pass --rename OLD=NEW instead",

@@ -166,6 +166,29 @@ impl Db {
         }
     }
 
+    /// Runs a query and returns its first column as text (NULLs left out).
+    pub fn query_column(&mut self, sql: &str) -> Result<Vec<String>, StatementError> {
+        match &mut self.conn {
+            Conn::Postgres(c) => Ok(c
+                .simple_query(sql)?
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                    _ => None,
+                })
+                .collect()),
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
+                let mut out = Vec::new();
+                for row in rows {
+                    out.extend(row?);
+                }
+                Ok(out)
+            }
+        }
+    }
+
     /// Starts a transaction (SQLite: `BEGIN IMMEDIATE`, taking the write lock now).
     pub fn begin(&mut self) -> Result<(), StatementError> {
         match self.dialect() {

@@ -297,6 +297,7 @@ fn advisory_holder(
                 host(a.client_addr) \
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
          WHERE l.locktype = 'advisory' AND l.granted \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
            AND l.classid = (($1::bigint >> 32) & 4294967295)::bigint::oid \
            AND l.objid = ($1::bigint & 4294967295)::bigint::oid AND l.objsubid = 1 \
          LIMIT 1",

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use crate::db::Db;
 use crate::diff::Change;
-use crate::lint::{self, Severity};
+use crate::lint::{self, Finding, LintStatement, Severity};
 use crate::migrations::{Migration, MigrationSet};
 use crate::report::{self, BAD};
-use crate::schema::QualifiedName;
+use crate::schema::{Dialect, QualifiedName};
 
 use super::super::{Failure, LiveFacts, problem};
 
@@ -29,22 +29,13 @@ pub fn check(
     let ids: Vec<&str> = pending.iter().map(|m| m.id.as_str()).collect();
     let before = set.schemas_before(&ids, db.dialect());
     for m in pending {
-        let mut ctx = lint::Context::new(db.dialect());
-        ctx.pg_version = live.pg_version;
-        ctx.table_rows = live.table_rows.clone();
-        ctx.transactional = m.transactional();
+        let ctx = context(&live, db.dialect(), m.transactional());
         let statements = super::super::migration_statements(m, before.get(&m.id), ctx.dialect);
-        for f in lint::lint(&statements, &ctx) {
-            let harmless = statements
-                .get(f.statement)
-                .is_some_and(|s| on_empty_tables(&s.changes, live.table_rows.as_ref()));
-            if f.severity == Severity::Error && !harmless {
-                let line = statements.get(f.statement).map_or(0, |s| s.line);
-                errors.push(format!(
-                    "{} migration.sql line {line}: [{}] {}",
-                    m.id, f.rule, f.message
-                ));
-            }
+        for (f, line) in blocking(&statements, &ctx) {
+            errors.push(format!(
+                "{} migration.sql line {line}: [{}] {}",
+                m.id, f.rule, f.message
+            ));
         }
     }
     if errors.is_empty() {
@@ -76,6 +67,30 @@ pub fn check(
                 .into(),
         ),
     ))
+}
+
+/// The lint context of a run on the live database.
+pub fn context(live: &LiveFacts, dialect: Dialect, transactional: bool) -> lint::Context {
+    let mut ctx = lint::Context::new(dialect);
+    ctx.pg_version = live.pg_version;
+    ctx.table_rows = live.table_rows.clone();
+    ctx.transactional = transactional;
+    ctx
+}
+
+/// The findings that stop a run (`apply`, `push`), with their lines: the
+/// errors, except those whose tables are all empty or not there yet.
+pub fn blocking(statements: &[LintStatement], ctx: &lint::Context) -> Vec<(Finding, usize)> {
+    lint::lint(statements, ctx)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .filter_map(|f| {
+            let s = statements.get(f.statement);
+            let harmless = s.is_some_and(|s| on_empty_tables(&s.changes, ctx.table_rows.as_ref()));
+            let line = s.map_or(0, |s| s.line);
+            (!harmless).then_some((f, line))
+        })
+        .collect()
 }
 
 /// True when every table `changes` touch is known to be empty now or does

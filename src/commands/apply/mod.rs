@@ -2,7 +2,7 @@
 //! together with its history row, under the run lock.
 
 mod dry_run;
-mod gate;
+pub(super) mod gate;
 mod interrupt;
 pub(super) mod progress;
 pub(super) mod run;
@@ -39,14 +39,16 @@ pub struct ApplyArgs {
     pub allow_lint_errors: bool,
 }
 
-/// A migration that failed, shown with its SQL.
+/// A migration (or its down.sql) that failed, shown with its SQL.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error(
-    "migration {id} failed at migration.sql line {line}, column {column} (statement {number} of {total}){outcome}{later}"
+    "{what} failed at {file} line {line}, column {column} (statement {number} of {total}){outcome}{later}"
 )]
 pub struct MigrationFailed {
-    /// The migration id.
-    pub id: String,
+    /// What ran: `migration <id>`, or `undoing <id>`.
+    pub what: String,
+    /// The file's name: migration.sql or down.sql.
+    pub file: &'static str,
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -59,7 +61,7 @@ pub struct MigrationFailed {
     pub outcome: String,
     /// What about later migrations.
     pub later: String,
-    /// migration.sql.
+    /// The file.
     #[source_code]
     pub src: NamedSource<String>,
     /// The failing spot.
@@ -572,7 +574,8 @@ fn connection_lost(code: Option<&str>, message: &str) -> bool {
 
 fn failed(m: &Migration, e: &ScriptError, later: usize, help: String) -> MigrationFailed {
     MigrationFailed {
-        id: m.id.clone(),
+        what: format!("migration {}", m.id),
+        file: crate::migrations::SQL_FILE,
         outcome: if m.transactional() {
             "; it was rolled back".to_string()
         } else {

@@ -7,7 +7,7 @@
 
 pub mod script;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{NamedSource, SourceSpan};
 use serde_json::json;
 
 use crate::config::Config;
@@ -18,6 +18,7 @@ use crate::migrations::{DOWN_FILE, Migration, MigrationSet};
 use crate::report::{self, DIM, OK, WARN};
 use crate::schema::Schema;
 
+use super::apply::MigrationFailed;
 use super::apply::progress::{Event, Progress};
 use super::apply::run::{RunError, Runner};
 use super::{
@@ -331,39 +332,6 @@ fn print_dry_run(target: &str, targets: &[(&Migration, &str)], force: bool) -> O
     Outcome::Clean
 }
 
-/// A down.sql that failed, shown with its SQL.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error(
-    "undoing {id} failed at down.sql line {line}, column {column} (statement {number} of {total}){outcome}{later}"
-)]
-pub struct DownFailed {
-    /// The migration id.
-    pub id: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// 1-based statement number.
-    pub number: usize,
-    /// Statements in the file.
-    pub total: usize,
-    /// What happened to the statements before it.
-    pub outcome: String,
-    /// What about older migrations.
-    pub later: String,
-    /// down.sql.
-    #[source_code]
-    pub src: NamedSource<String>,
-    /// The failing spot.
-    #[label("{server}")]
-    pub span: SourceSpan,
-    /// The server's message.
-    pub server: String,
-    /// How to go on.
-    #[help]
-    pub help: Option<String>,
-}
-
 fn failure(m: &Migration, down: &str, e: RunError, later: usize, target: &str) -> Failure {
     match e {
         RunError::Script { error, .. } => Failure::problem(failed(m, down, &error, later)),
@@ -374,10 +342,11 @@ fn failure(m: &Migration, down: &str, e: RunError, later: usize, target: &str) -
     }
 }
 
-fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> DownFailed {
+fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> MigrationFailed {
     let transactional = !crate::migrations::opts_out_of_transaction(down);
-    DownFailed {
-        id: m.id.clone(),
+    MigrationFailed {
+        what: format!("undoing {}", m.id),
+        file: DOWN_FILE,
         outcome: if transactional {
             "; it was rolled back and stays applied".to_string()
         } else {

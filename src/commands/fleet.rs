@@ -1,0 +1,335 @@
+//! `--targets <file>` / `--targets-query <SQL>` on `apply`, `status`,
+//! `check` and `down`: the same command on many databases (a database per
+//! tenant). Each target runs in its own db-migrate process, with its URL in
+//! `DATABASE_URL`, at most `--parallel` at a time: one target's failure or
+//! hang stops only that target, each takes its own run lock, and a rerun
+//! picks up where each one is. A line per target as it finishes, then a
+//! summary; every URL shown is masked.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::db::url::DatabaseUrl;
+use crate::report::{self, BAD, BOLD, OK, WARN};
+
+use super::{CommandResult, Failure, Outcome, connect, shown, usage};
+
+/// Where the targets come from, and how many run at once.
+#[derive(Debug, Clone, Default)]
+pub struct FleetArgs {
+    /// A file with one database URL per line (`env:VAR` reads one from the
+    /// environment; `#` starts a comment).
+    pub targets: Option<std::path::PathBuf>,
+    /// SQL run on the configured database whose first column lists the URLs.
+    pub targets_query: Option<String>,
+    /// Targets run at once.
+    pub parallel: usize,
+}
+
+impl FleetArgs {
+    /// True when the command runs on a fleet.
+    pub fn given(&self) -> bool {
+        self.targets.is_some() || self.targets_query.is_some()
+    }
+}
+
+/// One database of the fleet.
+#[derive(Debug, Clone)]
+struct Target {
+    /// The URL, as given.
+    url: String,
+    /// The URL with its password masked.
+    masked: String,
+}
+
+/// How one target's run ended.
+struct Finished {
+    exit_code: i32,
+    /// The command's final JSON object.
+    result: Value,
+    /// What it printed for people (the failure's report), passwords masked.
+    said: String,
+}
+
+/// Runs `command` (with `args`, the command line without the fleet flags)
+/// on every target.
+pub fn run(config: &Config, command: &str, args: &[String], fleet: &FleetArgs) -> CommandResult {
+    let targets = targets(config, fleet)?;
+    let parallel = fleet.parallel.max(1);
+    if !report::json() {
+        anstream::eprintln!(
+            "{} on {} database{}, {} at a time",
+            report::styled(BOLD, command),
+            targets.len(),
+            if targets.len() == 1 { "" } else { "s" },
+            parallel.min(targets.len())
+        );
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| super::problem(format!("cannot find the db-migrate executable: {e}"), None))?;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Finished>>> = Mutex::new(targets.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..parallel.min(targets.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(target) = targets.get(i) else { break };
+                    let finished = run_one(&exe, args, target);
+                    print_progress(command, target, &finished);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(finished);
+                    }
+                }
+            });
+        }
+    });
+    let results: Vec<Finished> = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| failed("did not run".to_string())))
+        .collect();
+    let worst = results.iter().map(|r| r.exit_code).max().unwrap_or(0);
+    let outcome = if worst == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    if report::json() {
+        let list: Vec<Value> = targets
+            .iter()
+            .zip(&results)
+            .map(|(t, r)| {
+                json!({"target": t.masked, "exit_code": r.exit_code, "result": r.result, "stderr": r.said})
+            })
+            .collect();
+        report::json_done(
+            command,
+            super::exit_code(outcome),
+            json!({ "targets": list }),
+        );
+    } else {
+        print_summary(command, &targets, &results);
+    }
+    Ok(outcome)
+}
+
+/// The targets from the file or the query, checked and masked.
+fn targets(config: &Config, fleet: &FleetArgs) -> Result<Vec<Target>, Failure> {
+    let (listed, source) = match (&fleet.targets, &fleet.targets_query) {
+        (Some(file), _) => (read_file(&config.project_dir.join(file))?, shown(file)),
+        (None, Some(sql)) => (query(config, sql)?, "--targets-query".to_string()),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let mut out: Vec<Target> = Vec::new();
+    for (line, url) in listed {
+        let parsed = DatabaseUrl::parse(&url, &config.project_dir).map_err(|e| {
+            usage(
+                format!("{source} line {line}: not a database URL: {e}"),
+                "list one postgres://... or sqlite:<path> URL per line, or env:VAR to read one from the environment",
+            )
+        })?;
+        if out.iter().any(|t| t.url == url) {
+            continue;
+        }
+        out.push(Target {
+            url,
+            masked: parsed.masked(),
+        });
+    }
+    if out.is_empty() {
+        return Err(usage(
+            format!("{source} lists no database"),
+            "list one database URL per line (`env:VAR` reads one from the environment)",
+        ));
+    }
+    Ok(out)
+}
+
+/// The URLs of a targets file with their line numbers: blank lines and `#`
+/// comments skipped, `env:VAR` read from the environment.
+fn read_file(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        usage(
+            format!("cannot read the targets file {}: {e}", shown(path)),
+            "give a file with one database URL per line",
+        )
+    })?;
+    let mut out = Vec::new();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| {
+            usage(
+                format!("cannot read {}: {e}", shown(path)),
+                "check the file",
+            )
+        })?;
+        let text = line
+            .split_once(" #")
+            .map_or(line.as_str(), |(url, _)| url)
+            .trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let url = match text.strip_prefix("env:") {
+            Some(var) => std::env::var(var.trim()).map_err(|_| {
+                usage(
+                    format!(
+                        "{} line {}: the environment variable {} is not set",
+                        shown(path),
+                        n + 1,
+                        var.trim()
+                    ),
+                    "export it before running, or write the URL in the file",
+                )
+            })?,
+            None => text.to_string(),
+        };
+        out.push((n + 1, url));
+    }
+    Ok(out)
+}
+
+/// The URLs `sql` returns (first column) on the configured database.
+fn query(config: &Config, sql: &str) -> Result<Vec<(usize, String)>, Failure> {
+    let mut db = connect(config, None)?;
+    let urls = db.query_column(sql).map_err(|e| {
+        usage(
+            format!("--targets-query failed on {}: {e}", db.target),
+            "give a query whose first column is the database URLs, e.g. SELECT url FROM tenants",
+        )
+    })?;
+    Ok(urls
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| (i + 1, u))
+        .collect())
+}
+
+/// Runs the command on one target in its own process.
+fn run_one(exe: &Path, args: &[String], target: &Target) -> Finished {
+    let output = Command::new(exe)
+        .args(args)
+        .arg("--json")
+        .env("DATABASE_URL", &target.url)
+        .env("NO_COLOR", "1")
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => return failed(format!("could not start db-migrate: {e}")),
+    };
+    let said = crate::db::url::mask_password(String::from_utf8_lossy(&output.stderr).trim());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    match stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l).ok())
+    {
+        Some(result) => Finished {
+            exit_code: output.status.code().unwrap_or(1),
+            result,
+            said,
+        },
+        None => failed(said),
+    }
+}
+
+/// A target that did not give a result.
+fn failed(message: String) -> Finished {
+    Finished {
+        exit_code: 1,
+        result: json!({"event": "failed", "error": {"message": message, "help": null}}),
+        said: String::new(),
+    }
+}
+
+/// What a target's result says, in a few words.
+fn summary(command: &str, r: &Finished) -> String {
+    let v = &r.result;
+    if v["event"] == "failed" {
+        let message = v["error"]["message"].as_str().unwrap_or("failed");
+        return format!("failed: {}", message.lines().next().unwrap_or(message));
+    }
+    let count = |key: &str| v[key].as_array().map_or(0, Vec::len);
+    match command {
+        "apply" => format!("applied {}", v["applied"].as_u64().unwrap_or(0)),
+        "down" => format!("undone {}", count("undone")),
+        "status" => {
+            let pending = v["migrations"]
+                .as_array()
+                .map_or(0, |m| m.iter().filter(|e| e["state"] != "applied").count());
+            if pending == 0 {
+                "up to date".to_string()
+            } else {
+                format!("{pending} not applied")
+            }
+        }
+        "check" => {
+            let kinds: Vec<String> = v["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|f| {
+                            format!(
+                                "{} {}",
+                                f["kind"].as_str().unwrap_or(""),
+                                f["items"].as_array().map_or(0, Vec::len)
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if kinds.is_empty() {
+                "clean".to_string()
+            } else {
+                kinds.join(", ")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// A line per target as it finishes; a failure's report below it.
+fn print_progress(command: &str, target: &Target, r: &Finished) {
+    let (style, mark) = if r.exit_code == 0 {
+        (OK, "✓")
+    } else {
+        (BAD, "✗")
+    };
+    let mut text = format!("{}  {}", target.masked, summary(command, r));
+    if r.result["event"] == "failed" && !r.said.is_empty() {
+        for line in r.said.lines() {
+            text.push_str(&format!("\n    {line}"));
+        }
+    }
+    report::eline(style, mark, &text);
+}
+
+fn print_summary(command: &str, targets: &[Target], results: &[Finished]) {
+    let width = targets.iter().map(|t| t.masked.len()).max().unwrap_or(0);
+    anstream::println!("\n{:<width$}  result", "target");
+    for (t, r) in targets.iter().zip(results) {
+        let style = if r.exit_code == 0 { OK } else { BAD };
+        anstream::println!(
+            "{:<width$}  {style}{}{style:#}",
+            t.masked,
+            summary(command, r)
+        );
+    }
+    let failed = results.iter().filter(|r| r.exit_code != 0).count();
+    if failed == 0 {
+        report::line(OK, "✓", &format!("{} databases", targets.len()));
+    } else {
+        report::line(
+            WARN,
+            &format!("{failed} of {}", targets.len()),
+            "did not end clean; run the same command again to go on with them (the others have nothing left to do)",
+        );
+    }
+}
