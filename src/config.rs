@@ -117,6 +117,10 @@ pub struct Overrides {
     pub no_timeouts: bool,
     /// `--loader`.
     pub loader: Option<SchemaLoader>,
+    /// `--tenant-schema`: run on this PostgreSQL schema as if it were `public`.
+    pub tenant_schema: Option<String>,
+    /// `--no-journal`: leave `migrations/applied/` alone.
+    pub no_journal: bool,
 }
 
 /// How the declared schema is read.
@@ -214,6 +218,13 @@ pub struct Config {
     /// The live tables and views db-migrate manages (drizzle.config's
     /// `tablesFilter`, db-migrate.toml's `ignore`).
     pub table_filter: crate::inspect::TableFilter,
+    /// A PostgreSQL schema the migrations run in instead of `public`
+    /// (schema-per-tenant): `public` in their SQL means it, the session's
+    /// `search_path` is it, and the history table is in it.
+    pub tenant_schema: Option<String>,
+    /// Whether `apply` and `down` keep `migrations/applied/<id>.json` (not in
+    /// fleets: each database's history table is the record there).
+    pub journal: bool,
 }
 
 /// Default PostgreSQL `lock_timeout` for migration statements, in seconds.
@@ -395,11 +406,19 @@ impl Config {
             migrations_dir: project_dir.join(migrations),
             schema,
             database_url,
-            history_table: overrides
-                .history_table
-                .clone()
-                .or(file.history_table)
-                .unwrap_or_else(|| DEFAULT_HISTORY_TABLE.to_string()),
+            history_table: {
+                let table = overrides
+                    .history_table
+                    .clone()
+                    .or(file.history_table)
+                    .unwrap_or_else(|| DEFAULT_HISTORY_TABLE.to_string());
+                match &overrides.tenant_schema {
+                    Some(tenant) if !table.contains('.') => format!("{tenant}.{table}"),
+                    _ => table,
+                }
+            },
+            tenant_schema: overrides.tenant_schema.clone(),
+            journal: !overrides.no_journal,
             casing,
             naming,
             lock_timeout: Duration::from_secs(

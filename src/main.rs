@@ -82,6 +82,14 @@ struct Global {
         default_value = "text"
     )]
     format: OutputFormat,
+    /// Run in this PostgreSQL schema as if it were `public` (schema per tenant):
+    /// `public` in migrations means it, and the history table is in it
+    #[arg(long, value_name = "SCHEMA", global = true)]
+    tenant_schema: Option<String>,
+    /// Leave migrations/applied/ alone (the history table is the record;
+    /// runs on many databases pass it)
+    #[arg(long, global = true)]
+    no_journal: bool,
     /// Machine-readable output: stdout holds only JSON and ends with one
     /// {"event":"done"|"failed",...} object; human output goes to stderr
     #[arg(long, global = true)]
@@ -97,7 +105,10 @@ struct Fleet {
     /// Run on every database URL this SQL returns from DATABASE_URL
     #[arg(long, value_name = "SQL", conflicts_with = "targets")]
     targets_query: Option<String>,
-    /// Databases at once, with --targets or --targets-query
+    /// Run on every schema of DATABASE_URL whose name is LIKE PATTERN, each as --tenant-schema
+    #[arg(long, value_name = "PATTERN", conflicts_with_all = ["targets", "targets_query"])]
+    each_schema: Option<String>,
+    /// Databases (or schemas) at once, with --targets, --targets-query or --each-schema
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
     parallel: u64,
 }
@@ -107,6 +118,7 @@ impl Fleet {
         FleetArgs {
             targets: self.targets.clone(),
             targets_query: self.targets_query.clone(),
+            each_schema: self.each_schema.clone(),
             parallel: usize::try_from(self.parallel).unwrap_or(4),
         }
     }
@@ -118,6 +130,8 @@ fn per_target_args() -> Vec<String> {
     let with_value = [
         "--targets",
         "--targets-query",
+        "--each-schema",
+        "--tenant-schema",
         "--parallel",
         "--database-url",
     ];
@@ -585,6 +599,8 @@ fn main() -> ExitCode {
         database_url: cli.global.database_url,
         history_table: cli.global.history_table,
         loader: cli.global.loader,
+        tenant_schema: cli.global.tenant_schema,
+        no_journal: cli.global.no_journal,
         ..overrides
     };
     let command = cli.command.name();

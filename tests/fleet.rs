@@ -234,3 +234,77 @@ fn target_lists_are_checked_and_passwords_never_shown() {
         .code(2)
         .stderr(predicate::str::contains("lists no database"));
 }
+
+/// Schema per tenant: 30 schemas of one database, each migrated as if it
+/// were `public` (its own history table, `public` in the SQL meaning it);
+/// one failing stops only itself, a rerun completes it, `down` undoes each;
+/// schemas the pattern does not match are not touched.
+#[test]
+fn each_schema_migrates_every_tenant_schema_of_one_database() {
+    let p = project(false);
+    let dir = p.path();
+    let db = TestDb::new();
+    let mut client = db.client();
+    let tenants: Vec<String> = (0..30).map(|i| format!("tenant_{i:02}")).collect();
+    for t in &tenants {
+        client
+            .batch_execute(&format!("CREATE SCHEMA {t}"))
+            .expect("schema");
+    }
+    client
+        .batch_execute("CREATE SCHEMA other; CREATE TABLE tenant_07.notes (id integer)")
+        .expect("setup");
+    let history = |client: &mut postgres::Client, schema: &str| -> i64 {
+        client
+            .query_one(
+                &format!("SELECT count(*) FROM {schema}.db_migrate_history"),
+                &[],
+            )
+            .map_or(-1, |r| r.get(0))
+    };
+    let run = |args: &[&str]| {
+        support::cli::db_migrate(dir, Some(&db.url))
+            .args(args)
+            .args(["--each-schema", "tenant_%", "--parallel", "8"])
+            .output()
+            .expect("run")
+    };
+    let out = run(&["apply"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("schema tenant_07") && said.contains("1 of 30 did not end clean"),
+        "{said}"
+    );
+    for t in &tenants {
+        let expected = if t == "tenant_07" { 1 } else { 2 };
+        assert_eq!(history(&mut client, t), expected, "{t}");
+    }
+    for untouched in ["public", "other"] {
+        assert_eq!(history(&mut client, untouched), -1, "{untouched}");
+    }
+    client
+        .batch_execute("DROP TABLE tenant_07.notes")
+        .expect("fix");
+    assert_eq!(run(&["apply"]).status.code(), Some(0));
+    assert_eq!(run(&["check"]).status.code(), Some(0));
+    for t in &tenants {
+        assert_eq!(history(&mut client, t), 2, "{t}");
+        let notes: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'notes'",
+                &[t],
+            )
+            .expect("notes")
+            .get(0);
+        assert_eq!(notes, 1, "{t}");
+    }
+    assert_eq!(run(&["down"]).status.code(), Some(0));
+    for t in &tenants {
+        assert_eq!(history(&mut client, t), 1, "{t}");
+    }
+    assert!(
+        !dir.join("migrations/applied").exists(),
+        "fleets leave the journal alone"
+    );
+}

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diff::{Change, RenameMode, Renames, diff};
-use crate::migrations::MigrationSet;
 use crate::report::{self, BAD, OK, WARN};
 use crate::schema::Schema;
 
@@ -35,7 +34,7 @@ pub struct Checked {
 
 /// Runs the checks without printing anything.
 pub fn collect(config: &Config) -> Result<Checked, Failure> {
-    let set = MigrationSet::load(&config.migrations_dir)?;
+    let set = super::load_migrations(config)?;
     let declared = declared_schema(config)?;
     let mut findings = Vec::new();
 
@@ -129,9 +128,12 @@ pub fn collect(config: &Config) -> Result<Checked, Failure> {
             .filter(|a| a.finished)
             .map(|a| a.id.as_str())
             .max();
-        let expected = newest
-            .and_then(|id| set.snapshot_after(id, Some(declared.dialect)))
-            .unwrap_or_else(|| Schema::empty(declared.dialect));
+        let expected = super::in_database(
+            config,
+            newest
+                .and_then(|id| set.snapshot_after(id, Some(declared.dialect)))
+                .unwrap_or_else(|| Schema::empty(declared.dialect)),
+        );
         let mut scope = expected.clone();
         scope.schemas.extend(declared.schemas.iter().cloned());
         let live = inspect(&mut db, config, &scope)?;

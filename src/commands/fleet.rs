@@ -1,6 +1,7 @@
-//! `--targets <file>` / `--targets-query <SQL>` on `apply`, `status`,
-//! `check` and `down`: the same command on many databases (a database per
-//! tenant). Each target runs in its own db-migrate process, with its URL in
+//! `--targets <file>` / `--targets-query <SQL>` / `--each-schema <LIKE>` on
+//! `apply`, `status`, `check` and `down`: the same command on many databases
+//! (a database per tenant), or on many schemas of one database (a schema per
+//! tenant, each run with `--tenant-schema`). Each target runs in its own db-migrate process, with its URL in
 //! `DATABASE_URL`, at most `--parallel` at a time: one target's failure or
 //! hang stops only that target, each takes its own run lock, and a rerun
 //! picks up where each one is. A line per target as it finishes, then a
@@ -28,6 +29,9 @@ pub struct FleetArgs {
     pub targets: Option<std::path::PathBuf>,
     /// SQL run on the configured database whose first column lists the URLs.
     pub targets_query: Option<String>,
+    /// A `LIKE` pattern: every matching schema of the configured PostgreSQL
+    /// database is a tenant (`--tenant-schema` for each).
+    pub each_schema: Option<String>,
     /// Targets run at once.
     pub parallel: usize,
 }
@@ -35,16 +39,18 @@ pub struct FleetArgs {
 impl FleetArgs {
     /// True when the command runs on a fleet.
     pub fn given(&self) -> bool {
-        self.targets.is_some() || self.targets_query.is_some()
+        self.targets.is_some() || self.targets_query.is_some() || self.each_schema.is_some()
     }
 }
 
-/// One database of the fleet.
+/// One database (or tenant schema) of the fleet.
 #[derive(Debug, Clone)]
 struct Target {
     /// The URL, as given.
     url: String,
-    /// The URL with its password masked.
+    /// The tenant schema, with `--each-schema`.
+    schema: Option<String>,
+    /// How it is shown: the URL with its password masked, or the schema.
     masked: String,
 }
 
@@ -123,6 +129,9 @@ pub fn run(config: &Config, command: &str, args: &[String], fleet: &FleetArgs) -
 
 /// The targets from the file or the query, checked and masked.
 fn targets(config: &Config, fleet: &FleetArgs) -> Result<Vec<Target>, Failure> {
+    if let Some(pattern) = &fleet.each_schema {
+        return tenant_schemas(config, pattern);
+    }
     let (listed, source) = match (&fleet.targets, &fleet.targets_query) {
         (Some(file), _) => (read_file(&config.project_dir.join(file))?, shown(file)),
         (None, Some(sql)) => (query(config, sql)?, "--targets-query".to_string()),
@@ -141,6 +150,7 @@ fn targets(config: &Config, fleet: &FleetArgs) -> Result<Vec<Target>, Failure> {
         }
         out.push(Target {
             url,
+            schema: None,
             masked: parsed.masked(),
         });
     }
@@ -196,6 +206,48 @@ fn read_file(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
     Ok(out)
 }
 
+/// The schemas of the configured PostgreSQL database whose names are
+/// `LIKE pattern`, each a target on that database.
+fn tenant_schemas(config: &Config, pattern: &str) -> Result<Vec<Target>, Failure> {
+    let (url, _) = super::database_url(config)?;
+    let mut db = connect(config, None)?;
+    if db.dialect() != crate::schema::Dialect::Postgres {
+        return Err(usage(
+            "--each-schema is for PostgreSQL: SQLite has no schemas",
+            "give each SQLite tenant its own file and list them with --targets",
+        ));
+    }
+    let sql = format!(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE {} ORDER BY 1",
+        crate::render::literal(pattern)
+    );
+    let schemas = db.query_column(&sql).map_err(|e| {
+        super::problem(
+            format!("could not list the schemas of {}: {e}", db.target),
+            None,
+        )
+    })?;
+    if schemas.is_empty() {
+        return Err(usage(
+            format!("no schema of {} is LIKE {pattern:?}", db.target),
+            "give a LIKE pattern that matches the tenant schemas, e.g. --each-schema 'tenant_%'",
+        ));
+    }
+    let url_text = config
+        .database_url
+        .as_ref()
+        .map(|(u, _)| u.clone())
+        .unwrap_or_default();
+    Ok(schemas
+        .into_iter()
+        .map(|schema| Target {
+            url: url_text.clone(),
+            masked: format!("{} schema {schema}", url.masked()),
+            schema: Some(schema),
+        })
+        .collect())
+}
+
 /// The URLs `sql` returns (first column) on the configured database.
 fn query(config: &Config, sql: &str) -> Result<Vec<(usize, String)>, Failure> {
     let mut db = connect(config, None)?;
@@ -214,8 +266,15 @@ fn query(config: &Config, sql: &str) -> Result<Vec<(usize, String)>, Failure> {
 
 /// Runs the command on one target in its own process.
 fn run_one(exe: &Path, args: &[String], target: &Target) -> Finished {
-    let output = Command::new(exe)
-        .args(args)
+    let mut command = Command::new(exe);
+    command.args(args);
+    if let Some(schema) = &target.schema {
+        command.args(["--tenant-schema", schema]);
+    }
+    // One journal file per migration cannot say which of many databases
+    // have it: each database's history table does.
+    command.arg("--no-journal");
+    let output = command
         .arg("--json")
         .env("DATABASE_URL", &target.url)
         .env("NO_COLOR", "1")
@@ -324,7 +383,7 @@ fn print_summary(command: &str, targets: &[Target], results: &[Finished]) {
     }
     let failed = results.iter().filter(|r| r.exit_code != 0).count();
     if failed == 0 {
-        report::line(OK, "✓", &format!("{} databases", targets.len()));
+        report::line(OK, "✓", &format!("all {} ended clean", targets.len()));
     } else {
         report::line(
             WARN,

@@ -342,8 +342,67 @@ pub fn connect_with_url(
             report::eline(report::WARN, "note", w);
         }
     }
-    let db = Db::connect(&url, config.lock_timeout).map_err(Failure::problem)?;
+    let mut db = Db::connect(&url, config.lock_timeout).map_err(Failure::problem)?;
+    if let Some(tenant) = &config.tenant_schema {
+        enter_tenant_schema(&mut db, tenant)?;
+    }
     Ok((db, url))
+}
+
+/// `--tenant-schema`: checks the schema exists and makes it the session's
+/// `search_path` (PostgreSQL only).
+fn enter_tenant_schema(db: &mut Db, tenant: &str) -> Result<(), Failure> {
+    if db.dialect() != Dialect::Postgres {
+        return Err(usage(
+            "--tenant-schema is for PostgreSQL: SQLite has no schemas",
+            "give each SQLite tenant its own file and list them with --targets",
+        ));
+    }
+    let quoted = crate::render::ident(tenant);
+    let exists = db
+        .query_column(&format!(
+            "SELECT 1 FROM pg_namespace WHERE nspname = {}",
+            crate::render::literal(tenant)
+        ))
+        .map_err(|e| problem(format!("could not look up schema {tenant}: {e}"), None))?;
+    if exists.is_empty() {
+        return Err(usage(
+            format!("schema {tenant} does not exist on {}", db.target),
+            format!("create it first: CREATE SCHEMA {quoted};"),
+        ));
+    }
+    db.execute(&format!("SET search_path TO {quoted}"))
+        .map_err(|e| problem(format!("could not set search_path to {tenant}: {e}"), None))
+}
+
+/// The migrations folder, with `public` in the SQL of each migration (and
+/// its down.sql) meaning the tenant schema under `--tenant-schema`.
+pub fn load_migrations(config: &Config) -> Result<MigrationSet, Failure> {
+    let mut set = MigrationSet::load(&config.migrations_dir)?;
+    if let Some(tenant) = &config.tenant_schema {
+        for m in &mut set.migrations {
+            m.sql = crate::sql::requalify(&m.sql, "public", Some(tenant));
+            if let Some(down) = &mut m.down {
+                *down = crate::sql::requalify(down, "public", Some(tenant));
+            }
+        }
+    }
+    Ok(set)
+}
+
+/// A schema the migrations built, as it is in the database: under
+/// `--tenant-schema`, what is in `public` is in the tenant schema.
+pub fn in_database(config: &Config, schema: Schema) -> Schema {
+    match &config.tenant_schema {
+        Some(tenant) => crate::diff::apply::apply_all(
+            &schema,
+            &[Change::RenameSchema {
+                from: "public".into(),
+                to: tenant.clone(),
+            }],
+        ),
+        None => schema,
+    }
 }
 
 /// The rows of the configured history table (none when it does not exist
@@ -392,7 +451,11 @@ pub fn migrations_dialect(set: &MigrationSet) -> Option<Dialect> {
 /// drizzle-kit's history tables.
 pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
     let dialect = db.dialect();
-    let mut schemas = vec![dialect.default_schema().to_string()];
+    let home = config
+        .tenant_schema
+        .clone()
+        .unwrap_or_else(|| dialect.default_schema().to_string());
+    let mut schemas = vec![home];
     schemas.extend(expected.schemas.iter().cloned());
     if dialect == Dialect::Postgres {
         schemas.extend(config.schema_filter.iter().cloned());
@@ -426,6 +489,10 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
         )
     })?;
     config.table_filter.retain(&mut live, expected);
+    // The tenant schema stands for the default one: it is not created by a migration.
+    if let Some(tenant) = &config.tenant_schema {
+        live.schemas.retain(|s| s != tenant);
+    }
     Ok(live)
 }
 

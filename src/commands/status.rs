@@ -133,7 +133,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
 
 /// Runs `status`.
 pub fn run(config: &Config) -> CommandResult {
-    let set = MigrationSet::load(&config.migrations_dir)?;
+    let set = super::load_migrations(config)?;
     let mut db = connect(config, migrations_dialect(&set))?;
     let applied = super::applied_migrations(&mut db, config, &set)?;
     let entries = compare(&set, &applied);

@@ -76,7 +76,7 @@ pub struct MigrationFailed {
 
 /// Runs `apply`.
 pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
-    let set = MigrationSet::load(&config.migrations_dir)?;
+    let set = super::load_migrations(config)?;
     let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
     let table = history_table(config);
     if args.dry_run {
@@ -156,7 +156,7 @@ fn adopt_drizzle_kit(
     }
     db.commit()
         .map_err(|e| db_problem(db, "could not commit drizzle-kit's migrations", e))?;
-    for row in &adopted {
+    for row in adopted.iter().filter(|_| config.journal) {
         let _ = set.write_applied(&AppliedRecord {
             id: row.id.clone(),
             checksum: row.checksum.clone(),
@@ -383,7 +383,9 @@ fn apply_locked(
                     target: target.clone(),
                     tool_version: env!("CARGO_PKG_VERSION").to_string(),
                 };
-                if let Err(e) = set.write_applied(&record) {
+                if config.journal
+                    && let Err(e) = set.write_applied(&record)
+                {
                     report::eline(
                         WARN,
                         "warning",

@@ -41,7 +41,7 @@ pub struct DownArgs {
 
 /// Runs `down`.
 pub fn run(config: &Config, args: &DownArgs) -> CommandResult {
-    let set = MigrationSet::load(&config.migrations_dir)?;
+    let set = super::load_migrations(config)?;
     let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
     let table = history_table(config);
     if args.dry_run {
@@ -90,7 +90,9 @@ fn down_locked(
         match runner.undo(m, down) {
             Ok(statements) => {
                 let ms = super::millis(started.elapsed());
-                if let Err(e) = set.remove_applied(&m.id) {
+                if config.journal
+                    && let Err(e) = set.remove_applied(&m.id)
+                {
                     report::eline(
                         WARN,
                         "warning",
@@ -201,6 +203,20 @@ fn select<'a>(
         match &m.down {
             None => without_down.push(shown(&m.down_path())),
             Some(down) => {
+                let generated = m
+                    .meta
+                    .as_ref()
+                    .and_then(|meta| meta.down_checksum.as_deref());
+                if generated.is_some_and(|c| c != crate::migrations::checksum(down)) {
+                    report::eline(
+                        WARN,
+                        "note",
+                        &format!(
+                            "{} was edited after generate wrote it; running it as it is now",
+                            shown(&m.down_path())
+                        ),
+                    );
+                }
                 for why in m.irreversible() {
                     irreversible.push(format!("{id}: {why}"));
                 }
@@ -269,9 +285,11 @@ fn refuse_drift(
     newest: &(&Migration, &str),
 ) -> Result<(), Failure> {
     let dialect = db.dialect();
-    let expected = set
-        .snapshot_after(&newest.0.id, Some(dialect))
-        .unwrap_or_else(|| Schema::empty(dialect));
+    let expected = super::in_database(
+        config,
+        set.snapshot_after(&newest.0.id, Some(dialect))
+            .unwrap_or_else(|| Schema::empty(dialect)),
+    );
     let live = inspect(db, config, &expected)?;
     let drift = diff(
         &expected,
