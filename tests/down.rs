@@ -319,3 +319,84 @@ fn down_refuses_drift_missing_and_irreversible_down_sql_and_rolls_back_a_failure
             .is_none()
     );
 }
+
+/// A no-transaction down.sql commits statement by statement with its
+/// progress: after a failure, `apply` refuses, `status` says so, and `down`
+/// goes on at the failed statement (the ones before it do not run twice),
+/// unless they were edited since.
+#[test]
+fn a_no_transaction_down_that_fails_goes_on_where_it_stopped() {
+    let p = Project::new(false);
+    p.generate(SQLITE.v1, "init", &[]);
+    p.cli()
+        .args(["generate", "--empty", "hand"])
+        .assert()
+        .success();
+    let hand = support::cli::migration_dirs(p.path())
+        .into_iter()
+        .find(|d| d.ends_with("_hand"))
+        .expect("the hand-written migration");
+    let hand = p.path().join("migrations").join(hand);
+    std::fs::write(
+        hand.join("migration.sql"),
+        "CREATE TABLE notes (id integer);\n",
+    )
+    .expect("write");
+    let down = |second: &str| {
+        std::fs::write(
+            hand.join("down.sql"),
+            format!(
+                "-- db-migrate: no-transaction\nINSERT INTO users VALUES (9, 'undo');\n\n{second};\n\nDROP TABLE notes;\n"
+            ),
+        )
+        .expect("write")
+    };
+    down("DROP TABLE nowhere");
+    p.cli().arg("apply").assert().success();
+
+    p.cli()
+        .arg("down")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("statements 1-1 are done"));
+    p.cli()
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "being undone: down.sql 1 statements done",
+        ));
+    p.cli()
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("was being undone"));
+    // What ran may not change under it.
+    std::fs::write(
+        hand.join("down.sql"),
+        "-- db-migrate: no-transaction\nINSERT INTO users VALUES (8, 'other');\n\nDROP TABLE notes;\n",
+    )
+    .expect("write");
+    p.cli()
+        .arg("down")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("changed since"));
+
+    down("DROP TABLE IF EXISTS nowhere");
+    p.cli()
+        .arg("down")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("going on from there"));
+    assert_eq!(p.sql("SELECT count(*) FROM users").as_deref(), Some("1"));
+    assert!(
+        p.sql("SELECT name FROM sqlite_master WHERE name = 'notes'")
+            .is_none()
+    );
+    p.cli()
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 applied, 1 pending"));
+}

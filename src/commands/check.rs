@@ -101,7 +101,7 @@ pub fn collect(config: &Config) -> Result<Checked, Failure> {
             (
                 State::Incomplete,
                 "incomplete",
-                "no-transaction migrations that stopped part-way: fix and run `db-migrate apply`",
+                "no-transaction migrations (or down.sql files) that stopped part-way: fix and run `db-migrate apply` (or `down`)",
             ),
             (
                 State::Missing,

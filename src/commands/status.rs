@@ -45,6 +45,9 @@ pub struct Entry {
     /// The last error (incomplete migrations).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// An incomplete migration is being undone (its down.sql stopped part-way).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undoing: bool,
     /// Whether `down` can undo it (migrations on disk).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub down: Option<Down>,
@@ -127,6 +130,7 @@ fn entry(id: &str, state: State, row: Option<&AppliedMigration>) -> Entry {
             .and_then(|a| a.statements_done)
             .filter(|_| state == State::Incomplete),
         error: row.and_then(|a| a.error.clone()),
+        undoing: row.is_some_and(AppliedMigration::undoing),
         down: None,
     }
 }
@@ -157,6 +161,10 @@ pub fn run(config: &Config) -> CommandResult {
             State::Edited => (
                 "error",
                 "edited: migration.sql changed after it was applied",
+            ),
+            State::Incomplete if e.undoing => (
+                "error",
+                "incomplete: its no-transaction down.sql stopped part-way; `db-migrate down` goes on",
             ),
             State::Incomplete => (
                 "error",
@@ -243,7 +251,12 @@ fn print_human(report: &Report, config: &Config) {
                 BAD,
                 "incomplete",
                 format!(
-                    "{} statements done; last error: {}",
+                    "{}{} statements done; last error: {}",
+                    if e.undoing {
+                        "being undone: down.sql "
+                    } else {
+                        ""
+                    },
                     e.statements_done.unwrap_or(0),
                     e.error
                         .clone()

@@ -91,6 +91,22 @@ pub struct AppliedMigration {
     pub error: Option<String>,
 }
 
+/// The start of `progress_checksum` while a migration is being undone
+/// statement by statement (its down.sql opts out of a transaction): the
+/// row's progress then counts down.sql's statements.
+pub const UNDOING: &str = "down:";
+
+impl AppliedMigration {
+    /// True while its no-transaction down.sql has run part-way.
+    pub fn undoing(&self) -> bool {
+        !self.finished
+            && self
+                .progress_checksum
+                .as_deref()
+                .is_some_and(|c| c.starts_with(UNDOING))
+    }
+}
+
 /// Creates the history table if it does not exist (run under the lock).
 pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
     for statement in ensure_sql(table, db.dialect()) {

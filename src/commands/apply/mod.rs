@@ -202,6 +202,16 @@ fn select<'a>(
     args: &ApplyArgs,
     target: &str,
 ) -> Result<Vec<&'a Migration>, Failure> {
+    if let Some(a) = applied.iter().find(|a| a.undoing()) {
+        return Err(problem(
+            format!(
+                "{} was being undone on {target} and stopped part-way ({} statements of its down.sql done)",
+                a.id,
+                a.statements_done.unwrap_or(0)
+            ),
+            Some("finish undoing it with `db-migrate down` (it goes on where it stopped), then run apply".into()),
+        ));
+    }
     let edited: Vec<&str> = set
         .migrations
         .iter()

@@ -222,7 +222,12 @@ impl Runner<'_> {
     /// history row: in one transaction, or, when `down` opts out of one,
     /// statement by statement with the row deleted at the end. Returns the
     /// number of statements run.
-    pub fn undo(&mut self, m: &Migration, down: &str) -> Result<usize, RunError> {
+    pub fn undo(
+        &mut self,
+        m: &Migration,
+        down: &str,
+        previous: Option<&AppliedMigration>,
+    ) -> Result<usize, RunError> {
         self.apply_settings()
             .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
         let table = self.table;
@@ -232,17 +237,7 @@ impl Runner<'_> {
         };
         let total = split(down, self.db.sql_dialect()).len();
         if crate::migrations::opts_out_of_transaction(down) {
-            let progress = &mut *self.progress;
-            let total = self
-                .db
-                .run_script(down, 0, true, |_, index| {
-                    progress.event(Event::Statement {
-                        done: index + 1,
-                        total,
-                    });
-                    Ok(())
-                })
-                .map_err(script_error)?;
+            let total = self.undo_statement_by_statement(m, down, previous)?;
             forget(self.db)?;
             return Ok(total);
         }
@@ -255,6 +250,74 @@ impl Runner<'_> {
                 Ok(total)
             },
         )
+    }
+
+    /// A no-transaction down.sql: each statement commits with the progress
+    /// in the migration's history row (marked [`history::UNDOING`]), so a
+    /// failed or stopped run resumes at the failed statement once those
+    /// before it are verified unchanged.
+    fn undo_statement_by_statement(
+        &mut self,
+        m: &Migration,
+        down: &str,
+        previous: Option<&AppliedMigration>,
+    ) -> Result<usize, RunError> {
+        let started = Instant::now();
+        let statements: Vec<String> = split(down, self.db.sql_dialect())
+            .iter()
+            .map(|s| s.text.to_string())
+            .collect();
+        let mark = |done: &[String]| format!("{}{}", history::UNDOING, prefix_checksum(done));
+        let skip = match previous {
+            Some(p) if p.undoing() => usize::try_from(p.statements_done.unwrap_or(0))
+                .unwrap_or(0)
+                .min(statements.len()),
+            _ => 0,
+        };
+        if skip > 0
+            && previous.and_then(|p| p.progress_checksum.as_deref())
+                != Some(&mark(&statements[..skip]))
+        {
+            return Err(RunError::EditedPrefix { done: skip });
+        }
+        let table = self.table;
+        let progress = &mut *self.progress;
+        let result = self.db.run_script(down, skip, true, |db, index| {
+            let done = index + 1;
+            progress.event(Event::Statement {
+                done,
+                total: statements.len(),
+            });
+            history::record(
+                db,
+                table,
+                &row(
+                    m,
+                    millis(started.elapsed()),
+                    Some(count(done)),
+                    false,
+                    None,
+                    Some(mark(&statements[..done])),
+                ),
+            )
+        });
+        result.map_err(|e| {
+            if e.index > skip {
+                let _ = history::record(
+                    self.db,
+                    table,
+                    &row(
+                        m,
+                        millis(started.elapsed()),
+                        Some(count(e.index)),
+                        false,
+                        Some(e.error.to_string()),
+                        Some(mark(&statements[..e.index.min(statements.len())])),
+                    ),
+                );
+            }
+            script_error(e)
+        })
     }
 
     /// Runs `script` in one transaction between `before` (which may end the

@@ -67,7 +67,33 @@ fn down_locked(
     let Some(newest) = targets.first() else {
         return Ok(nothing_to_undo(&db.target));
     };
-    refuse_drift(db, config, set, newest)?;
+    // A down.sql that stopped part-way goes on where it stopped: the
+    // database is between two schemas then.
+    let resuming = applied.iter().find(|a| a.undoing());
+    match resuming {
+        Some(a) if a.id != newest.0.id => {
+            return Err(problem(
+                format!(
+                    "{} is half undone on {}; it must be finished first",
+                    a.id, db.target
+                ),
+                Some(
+                    "undo the migrations applied after it first, then run `db-migrate down` again"
+                        .into(),
+                ),
+            ));
+        }
+        Some(a) => report::eline(
+            WARN,
+            "resume",
+            &format!(
+                "{} was undone part-way ({} statements of down.sql done): going on from there",
+                a.id,
+                a.statements_done.unwrap_or(0)
+            ),
+        ),
+        None => refuse_drift(db, config, set, newest)?,
+    }
     let target = db.target.clone();
     if !report::json() {
         anstream::println!(
@@ -87,7 +113,8 @@ fn down_locked(
     };
     for (n, (m, down)) in targets.iter().enumerate() {
         let started = std::time::Instant::now();
-        match runner.undo(m, down) {
+        let previous = applied.iter().find(|a| a.id == m.id);
+        match runner.undo(m, down, previous) {
             Ok(statements) => {
                 let ms = super::millis(started.elapsed());
                 if config.journal
@@ -168,7 +195,7 @@ fn select<'a>(
     args: &DownArgs,
     target: &str,
 ) -> Result<Vec<(&'a Migration, &'a str)>, Failure> {
-    if let Some(a) = applied.iter().find(|a| !a.finished) {
+    if let Some(a) = applied.iter().find(|a| !a.finished && !a.undoing()) {
         return Err(problem(
             format!(
                 "{} stopped part-way on {target}; it cannot be undone before it is finished",
@@ -354,7 +381,14 @@ fn failure(m: &Migration, down: &str, e: RunError, later: usize, target: &str) -
     match e {
         RunError::Script { error, .. } => Failure::problem(failed(m, down, &error, later)),
         RunError::Database(what, e) => problem(format!("{}: {what} on {target}: {e}", m.id), None),
-        RunError::EarlierAttempt { .. } | RunError::EditedPrefix { .. } => {
+        RunError::EditedPrefix { done } => problem(
+            format!(
+                "{}: statements 1-{done} of down.sql ran in an earlier attempt but down.sql changed since; cannot go on safely",
+                m.id
+            ),
+            Some("restore the statements that already ran and fix only the failed one and those after it".into()),
+        ),
+        RunError::EarlierAttempt { .. } => {
             problem(format!("{}: could not be undone on {target}", m.id), None)
         }
     }
@@ -369,7 +403,7 @@ fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> Migration
             "; it was rolled back and stays applied".to_string()
         } else {
             format!(
-                "; it runs outside a transaction, so statements 1-{} stay done and the migration stays applied",
+                "; it runs outside a transaction: statements 1-{} are done and recorded",
                 e.index
             )
         },
@@ -389,7 +423,7 @@ fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> Migration
             "fix the statement in down.sql, then run `db-migrate down` again".to_string()
         } else {
             format!(
-                "fix statement {} in down.sql and remove the statements before it (they ran), then run `db-migrate down` again",
+                "fix statement {} in down.sql (leave the ones before it as they are) and run `db-migrate down`: it goes on there",
                 e.index + 1
             )
         }),
