@@ -143,6 +143,21 @@ impl Project {
         }
     }
 
+    /// A hand-written migration `hand` holding `sql`; returns its folder.
+    fn hand_written(&self, sql: &str) -> std::path::PathBuf {
+        self.cli()
+            .args(["generate", "--empty", "hand"])
+            .assert()
+            .success();
+        let hand = support::cli::migration_dirs(self.path())
+            .into_iter()
+            .find(|d| d.ends_with("_hand"))
+            .expect("the hand-written migration");
+        let hand = self.path().join("migrations").join(hand);
+        std::fs::write(hand.join("migration.sql"), sql).expect("write");
+        hand
+    }
+
     /// `check`'s output: exit code and both streams.
     fn check(&self) -> (Option<i32>, String) {
         let out = self.cli().arg("check").output().expect("check");
@@ -274,20 +289,7 @@ fn down_refuses_drift_missing_and_irreversible_down_sql_and_rolls_back_a_failure
         .success();
 
     // A hand-written migration without down.sql.
-    p.cli()
-        .args(["generate", "--empty", "hand"])
-        .assert()
-        .success();
-    let hand = support::cli::migration_dirs(p.path())
-        .into_iter()
-        .find(|d| d.ends_with("_hand"))
-        .expect("the hand-written migration");
-    let hand = p.path().join("migrations").join(hand);
-    std::fs::write(
-        hand.join("migration.sql"),
-        "CREATE TABLE notes (id integer);\n",
-    )
-    .expect("write");
+    let hand = p.hand_written("CREATE TABLE notes (id integer);\n");
     p.cli().arg("apply").assert().success();
     p.cli()
         .arg("down")
@@ -328,20 +330,7 @@ fn down_refuses_drift_missing_and_irreversible_down_sql_and_rolls_back_a_failure
 fn a_no_transaction_down_that_fails_goes_on_where_it_stopped() {
     let p = Project::new(false);
     p.generate(SQLITE.v1, "init", &[]);
-    p.cli()
-        .args(["generate", "--empty", "hand"])
-        .assert()
-        .success();
-    let hand = support::cli::migration_dirs(p.path())
-        .into_iter()
-        .find(|d| d.ends_with("_hand"))
-        .expect("the hand-written migration");
-    let hand = p.path().join("migrations").join(hand);
-    std::fs::write(
-        hand.join("migration.sql"),
-        "CREATE TABLE notes (id integer);\n",
-    )
-    .expect("write");
+    let hand = p.hand_written("CREATE TABLE notes (id integer);\n");
     let down = |second: &str| {
         std::fs::write(
             hand.join("down.sql"),

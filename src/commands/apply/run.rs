@@ -280,9 +280,28 @@ impl Runner<'_> {
         {
             return Err(RunError::EditedPrefix { done: skip });
         }
+        self.run_with_progress(m, down, &statements, skip, started, &mark, skip > 0)
+            .map_err(script_error)
+    }
+
+    /// Runs `script` from statement `skip`, each statement committed together
+    /// with `m`'s history row counting those done (and `checksum` of them).
+    /// A failure is recorded in the row too when `skip` statements were done
+    /// before or one was done now, or `always_record_failure`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_with_progress(
+        &mut self,
+        m: &Migration,
+        script: &str,
+        statements: &[String],
+        skip: usize,
+        started: Instant,
+        checksum: &dyn Fn(&[String]) -> String,
+        always_record_failure: bool,
+    ) -> Result<usize, Box<ScriptError>> {
         let table = self.table;
         let progress = &mut *self.progress;
-        let result = self.db.run_script(down, skip, true, |db, index| {
+        let result = self.db.run_script(script, skip, true, |db, index| {
             let done = index + 1;
             progress.event(Event::Statement {
                 done,
@@ -297,27 +316,27 @@ impl Runner<'_> {
                     Some(count(done)),
                     false,
                     None,
-                    Some(mark(&statements[..done])),
+                    Some(checksum(&statements[..done])),
                 ),
             )
         });
-        result.map_err(|e| {
-            if e.index > skip {
-                let _ = history::record(
-                    self.db,
-                    table,
-                    &row(
-                        m,
-                        millis(started.elapsed()),
-                        Some(count(e.index)),
-                        false,
-                        Some(e.error.to_string()),
-                        Some(mark(&statements[..e.index.min(statements.len())])),
-                    ),
-                );
-            }
-            script_error(e)
-        })
+        if let Err(e) = &result
+            && (always_record_failure || e.index > skip)
+        {
+            let _ = history::record(
+                self.db,
+                table,
+                &row(
+                    m,
+                    millis(started.elapsed()),
+                    Some(count(e.index)),
+                    false,
+                    Some(e.error.to_string()),
+                    Some(checksum(&statements[..e.index.min(statements.len())])),
+                ),
+            );
+        }
+        result
     }
 
     /// Runs `script` in one transaction between `before` (which may end the
@@ -450,26 +469,15 @@ impl Runner<'_> {
                 self.drop_invalid_leftover(next);
             }
         }
-        let progress = &mut *self.progress;
-        let result = self.db.run_script(&m.sql, skip, true, |db, index| {
-            let done = index + 1;
-            progress.event(Event::Statement {
-                done,
-                total: statements.len(),
-            });
-            history::record(
-                db,
-                table,
-                &row(
-                    m,
-                    millis(started.elapsed()),
-                    Some(count(done)),
-                    false,
-                    None,
-                    Some(prefix_checksum(&statements[..done])),
-                ),
-            )
-        });
+        let result = self.run_with_progress(
+            m,
+            &m.sql,
+            &statements,
+            skip,
+            started,
+            &prefix_checksum,
+            true,
+        );
         match result {
             Ok(total) => {
                 history::record(
@@ -488,19 +496,6 @@ impl Runner<'_> {
                 Ok(Ran::Applied(total))
             }
             Err(e) => {
-                let done = e.index;
-                let _ = history::record(
-                    self.db,
-                    table,
-                    &row(
-                        m,
-                        millis(started.elapsed()),
-                        Some(count(done)),
-                        false,
-                        Some(e.error.to_string()),
-                        Some(prefix_checksum(&statements[..done.min(statements.len())])),
-                    ),
-                );
                 let advice = self.invalid_leftover(&e.statement).map(|index| {
                     format!(
                         "the failed CREATE INDEX CONCURRENTLY left index {index} INVALID; the next `db-migrate apply` drops it before retrying \
