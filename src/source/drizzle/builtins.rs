@@ -31,6 +31,7 @@ pub fn global<'a>(name: &str, site: Site) -> Option<Value<'a>> {
             ("assign", Global::ObjectAssign),
             ("freeze", Global::ObjectFreeze),
             ("defineProperty", Global::ObjectDefineProperty),
+            ("hasOwn", Global::ObjectHasOwn),
         ]),
         "JSON" => functions(&[
             ("stringify", Global::JsonStringify),
@@ -41,6 +42,8 @@ pub fn global<'a>(name: &str, site: Site) -> Option<Value<'a>> {
             Interp::global_function(Global::Error)
         }
         "Array" => functions(&[("isArray", Global::ArrayIsArray)]),
+        "Set" => Interp::global_function(Global::Set),
+        "structuredClone" => Interp::global_function(Global::StructuredClone),
         "String" => Interp::global_function(Global::String),
         "Number" => Interp::global_function(Global::Number),
         "Boolean" => Interp::global_function(Global::Boolean),
@@ -584,6 +587,12 @@ pub fn call_global<'a>(
             site,
         })),
         Global::ArrayIsArray => Value::Bool(matches!(first, Value::Array(_))),
+        Global::ObjectHasOwn => {
+            let key = to_js_string(&arg(&args, 1)).unwrap_or_default();
+            Value::Bool(entries(&first).is_some_and(|list| list.iter().any(|(k, _)| **k == *key)))
+        }
+        Global::Set => new_set(interp, first, arg_site(&args, 0, site)),
+        Global::StructuredClone => deep_copy(&first),
         Global::String => match args.first() {
             None => Value::string(""),
             Some(a) => match interp.string_of(&a.value, a.site) {
@@ -600,6 +609,34 @@ pub fn call_global<'a>(
     };
     interp.charge(&result, site)?;
     Ok(result)
+}
+
+/// `new Set(iterable)`: the distinct items, in order, as an array.
+pub fn new_set<'a>(interp: &mut Interp<'a>, iterable: Value<'a>, site: Site) -> Value<'a> {
+    let mut items: Vec<Value<'a>> = Vec::new();
+    if !matches!(iterable, Value::Undefined | Value::Null) {
+        for item in interp.iterate(iterable, site) {
+            if !items.iter().any(|i| strict_equals(i, &item)) {
+                items.push(item);
+            }
+        }
+    }
+    Value::array(items)
+}
+
+/// A copy of plain arrays and objects, all the way down (`structuredClone`).
+fn deep_copy<'a>(v: &Value<'a>) -> Value<'a> {
+    match v {
+        Value::Array(a) => Value::array(a.borrow().iter().map(deep_copy).collect()),
+        Value::Object(o) => {
+            let mut copy = o.borrow().clone();
+            for p in &mut copy.props {
+                p.value = deep_copy(&p.value);
+            }
+            Value::object(copy)
+        }
+        other => other.clone(),
+    }
 }
 
 /// `new Date(...)`: a known instant from a number, an ISO string with a
@@ -950,6 +987,31 @@ pub fn array_method<'a>(
             let mut a = array.borrow_mut();
             a.extend(args.iter().map(|x| x.value.clone()));
             Value::Number(a.len() as f64)
+        }
+        "unshift" => {
+            let mut a = array.borrow_mut();
+            for (i, x) in args.iter().enumerate() {
+                a.insert(i, x.value.clone());
+            }
+            Value::Number(a.len() as f64)
+        }
+        "shift" => {
+            let mut a = array.borrow_mut();
+            if a.is_empty() {
+                Value::Undefined
+            } else {
+                a.remove(0)
+            }
+        }
+        "pop" => array.borrow_mut().pop().unwrap_or(Value::Undefined),
+        // A Set is an array of distinct items (see `Global::Set`).
+        "has" => Value::Bool(items.iter().any(|i| strict_equals(i, &arg(&args, 0)))),
+        "add" => {
+            let item = arg(&args, 0);
+            if !items.iter().any(|i| strict_equals(i, &item)) {
+                array.borrow_mut().push(item);
+            }
+            Value::Array(array.clone())
         }
         _ => unknown_method(interp, "array", name, site),
     };

@@ -238,6 +238,7 @@ pub fn create_table<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
     rename: Option<&Value<'a>>,
+    casing: Option<super::Casing>,
 ) -> Eval<'a> {
     let Some(mut name) = string_arg(
         interp,
@@ -355,6 +356,7 @@ pub fn create_table<'a>(
         Some(a) if !matches!(a.value, Value::Undefined) => Some((a.value.clone(), a.site)),
         _ => None,
     };
+    let casing = casing.or_else(|| schema.as_ref().and_then(|s| s.casing));
     Ok(Value::Drizzle(Drizzle::Table(Rc::new(TableEntity {
         dialect,
         schema,
@@ -363,6 +365,7 @@ pub fn create_table<'a>(
         extra,
         incomplete,
         rls: std::cell::Cell::new(false),
+        casing,
         site,
     }))))
 }
@@ -375,7 +378,7 @@ pub fn create_prefixed_table<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    create_table(interp, dialect, None, args, site, Some(rename))
+    create_table(interp, dialect, None, args, site, Some(rename), None)
 }
 
 /// `pgTableCreator(fn)` / `sqliteTableCreator(fn)`.

@@ -53,7 +53,15 @@ pub enum Interrupt {
 }
 
 /// drizzle-orm builders that start an entity of the schema.
-const ENTITY_BUILDERS: [&str; 11] = [
+const ENTITY_BUILDERS: [&str; 19] = [
+    "snakeCase.table",
+    "camelCase.table",
+    "snakeCase.schema",
+    "camelCase.schema",
+    "snakeCase.view",
+    "camelCase.view",
+    "snakeCase.materializedView",
+    "camelCase.materializedView",
     "pgTable",
     "sqliteTable",
     "pgEnum",
@@ -1099,6 +1107,11 @@ impl<'a> Interp<'a> {
                         let args = self.eval_args(&n.arguments, scope)?;
                         builtins::new_date(self, args, site)
                     }
+                    f @ Value::Native(_) if matches!(&f, Value::Native(g) if matches!(**g, Native::Global(Global::Set))) =>
+                    {
+                        let args = self.eval_args(&n.arguments, scope)?;
+                        self.call(&f, args, site)
+                    }
                     Value::Opaque(o) => Ok(Value::Opaque(Rc::new(Opaque {
                         what: format!("`{}`", self.snippet(site)),
                         origin: o.origin.clone(),
@@ -1323,7 +1336,8 @@ impl<'a> Interp<'a> {
             )),
             Value::Object(o) => Ok(o.borrow().get(key).cloned().unwrap_or(Value::Undefined)),
             Value::Array(a) => {
-                if &**key == "length" {
+                // `size`: a Set is an array of distinct items.
+                if &**key == "length" || &**key == "size" {
                     return Ok(Value::Number(a.borrow().len() as f64));
                 }
                 if let Ok(i) = key.parse::<usize>() {

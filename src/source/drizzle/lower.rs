@@ -601,17 +601,22 @@ impl<'a> Lowerer<'_, 'a> {
         );
     }
 
-    /// The name a column has in the database.
-    fn column_name(&self, key: &str, builder: &ColumnBuilder<'_>) -> String {
+    /// The name a column of `table` has in the database.
+    fn column_name(
+        &self,
+        table: &TableEntity<'_>,
+        key: &str,
+        builder: &ColumnBuilder<'_>,
+    ) -> String {
         builder
             .name
             .clone()
-            .unwrap_or_else(|| self.casing.apply(key))
+            .unwrap_or_else(|| table.casing.unwrap_or(self.casing).apply(key))
     }
 
     fn column_ref_name(&self, c: &ColumnRef<'_>) -> String {
         match c.table.column(&c.key) {
-            Some(builder) => self.column_name(&c.key, &builder.borrow()),
+            Some(builder) => self.column_name(&c.table, &c.key, &builder.borrow()),
             None => c.key.to_string(),
         }
     }
@@ -630,7 +635,7 @@ impl<'a> Lowerer<'_, 'a> {
         let mut inline_key = Vec::new();
         for (key, builder) in &t.columns {
             let b = builder.borrow().clone();
-            let name = self.column_name(key, &b);
+            let name = self.column_name(t, key, &b);
             if table.column(&name).is_some() {
                 self.report(
                     Problem::at(

@@ -15,10 +15,19 @@ const PG: Dialect = Dialect::Postgres;
 /// Calls an export of `drizzle-orm/pg-core`.
 pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
     match name {
-        "pgTable" => core::create_table(interp, PG, None, args, site, None),
+        "pgTable" => core::create_table(interp, PG, None, args, site, None, None),
+        // drizzle-orm 1.x: builders that name unnamed columns in one casing.
+        "snakeCase.table" | "camelCase.table" => {
+            core::create_table(interp, PG, None, args, site, None, casing_of(name))
+        }
+        "snakeCase.schema" | "camelCase.schema" => create_schema(interp, args, site, casing_of(name)),
+        "snakeCase.view" | "camelCase.view" => entities::view(interp, PG, None, false, args, site),
+        "snakeCase.materializedView" | "camelCase.materializedView" => {
+            entities::view(interp, PG, None, true, args, site)
+        }
         "pgTableCreator" => core::table_creator(interp, PG, args, site),
         "pgEnum" => create_enum(interp, None, args, site),
-        "pgSchema" => create_schema(interp, args, site),
+        "pgSchema" => create_schema(interp, args, site, None),
         "pgSequence" => create_sequence(interp, None, args, site),
         "index" => core::index(interp, false, args, site),
         "uniqueIndex" => core::index(interp, true, args, site),
@@ -246,7 +255,21 @@ pub fn enum_column<'a>(
     ))
 }
 
-fn create_schema<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+/// The casing of drizzle-orm 1.x's `snakeCase.*`/`camelCase.*` builders.
+pub fn casing_of(builder: &str) -> Option<super::Casing> {
+    match builder.split_once('.').map(|(c, _)| c) {
+        Some("snakeCase") => Some(super::Casing::SnakeCase),
+        Some("camelCase") => Some(super::Casing::CamelCase),
+        _ => None,
+    }
+}
+
+fn create_schema<'a>(
+    interp: &mut Interp<'a>,
+    args: Vec<Arg<'a>>,
+    site: Site,
+    casing: Option<super::Casing>,
+) -> Eval<'a> {
     let Some(name) = string_arg(
         interp,
         arg(&args, 0),
@@ -265,6 +288,7 @@ fn create_schema<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) ->
     }
     Ok(Value::Drizzle(Drizzle::Schema(Rc::new(SchemaEntity {
         name,
+        casing,
         site,
     }))))
 }
@@ -302,7 +326,15 @@ pub fn schema_method<'a>(
     site: Site,
 ) -> Eval<'a> {
     match name {
-        "table" => core::create_table(interp, PG, Some(schema.clone()), args, site, None),
+        "table" => core::create_table(
+            interp,
+            PG,
+            Some(schema.clone()),
+            args,
+            site,
+            None,
+            schema.casing,
+        ),
         "enum" => create_enum(interp, Some(schema.clone()), args, site),
         "sequence" => create_sequence(interp, Some(schema.clone()), args, site),
         "view" => entities::view(interp, PG, Some(schema.clone()), false, args, site),

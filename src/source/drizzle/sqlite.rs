@@ -13,7 +13,17 @@ const SQLITE: Dialect = Dialect::Sqlite;
 /// Calls an export of `drizzle-orm/sqlite-core`.
 pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
     match name {
-        "sqliteTable" => core::create_table(interp, SQLITE, None, args, site, None),
+        "sqliteTable" => core::create_table(interp, SQLITE, None, args, site, None, None),
+        // drizzle-orm 1.x: builders that name unnamed columns in one casing.
+        "snakeCase.table" | "camelCase.table" => core::create_table(
+            interp,
+            SQLITE,
+            None,
+            args,
+            site,
+            None,
+            super::pg::casing_of(name),
+        ),
         "sqliteTableCreator" => core::table_creator(interp, SQLITE, args, site),
         "index" => core::index(interp, false, args, site),
         "uniqueIndex" => core::index(interp, true, args, site),
@@ -43,7 +53,9 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
             Ok(column)
         }
         "QueryBuilder" => Ok(Value::Drizzle(Drizzle::QueryBuilder)),
-        "sqliteView" => entities::view(interp, SQLITE, None, false, args, site),
+        "sqliteView" | "snakeCase.view" | "camelCase.view" => {
+            entities::view(interp, SQLITE, None, false, args, site)
+        }
         "customType" => entities::custom_type(interp, SQLITE, args, site),
         _ => Ok(interp.fail(
             site,

@@ -304,6 +304,13 @@ pub enum Global {
     Date,
     /// `Array.isArray`.
     ArrayIsArray,
+    /// `Object.hasOwn(object, key)`.
+    ObjectHasOwn,
+    /// `new Set(iterable)`: an array of its distinct items (`has`, `add`,
+    /// `size`, iteration and spreading behave as on a Set).
+    Set,
+    /// `structuredClone(value)`: a deep copy of plain values.
+    StructuredClone,
     /// `String(x)`.
     String,
     /// `Number(x)`.
@@ -608,6 +615,10 @@ pub struct TableEntity<'a> {
     pub incomplete: bool,
     /// `.enableRLS()`.
     pub rls: Cell<bool>,
+    /// How its unnamed columns are named when it was made with drizzle-orm
+    /// 1.x's `snakeCase.table`/`camelCase.table` (or such a schema's `.table`);
+    /// `None` follows the configured casing.
+    pub casing: Option<super::Casing>,
     /// Where the table was created.
     pub site: Site,
 }
@@ -662,6 +673,8 @@ pub struct EnumEntity {
 pub struct SchemaEntity {
     /// Its name.
     pub name: String,
+    /// The casing of its tables' unnamed columns (`snakeCase.schema(...)`).
+    pub casing: Option<super::Casing>,
     /// Where it was created.
     pub site: Site,
 }

@@ -411,3 +411,34 @@ export const notes = pgTable('notes', { owner: text('owner') }, (t) => [
         Some("(select auth.user_id() = \"notes\".\"owner\")")
     );
 }
+
+/// drizzle-orm 1.x's `snakeCase.table`/`camelCase.schema(...).table` name
+/// unnamed columns in their casing, whatever the configured one (drizzle-kit
+/// 1.0.0-rc.5 writes `first_name`, `Last`, `postId`, `authorId`).
+#[test]
+fn casing_builders_name_their_columns() {
+    let s = schema_ts(
+        r#"
+import { snakeCase, camelCase, integer, text } from "drizzle-orm/pg-core";
+export const users = snakeCase.table("users", { id: integer().primaryKey(), firstName: text(), lastName: text("Last") });
+export const app = camelCase.schema("app");
+export const posts = app.table("posts", { post_id: integer().primaryKey(), author_id: integer() });
+"#,
+    )
+    .schema(&["schema.ts"]);
+    let columns = |t: &str| -> Vec<String> {
+        let table = s.tables.iter().find(|x| x.name == t).expect("table");
+        table.columns.iter().map(|c| c.name.clone()).collect()
+    };
+    assert_eq!(columns("users"), ["id", "first_name", "Last"]);
+    assert_eq!(columns("posts"), ["postId", "authorId"]);
+    assert_eq!(s.schemas, ["app"]);
+    let sqlite = schema_ts(
+        r#"
+import { snakeCase, integer } from "drizzle-orm/sqlite-core";
+export const users = snakeCase.table("users", { userId: integer().primaryKey() });
+"#,
+    )
+    .schema(&["schema.ts"]);
+    assert_eq!(sqlite.tables[0].columns[0].name, "user_id");
+}

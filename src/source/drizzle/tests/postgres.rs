@@ -1092,3 +1092,61 @@ export const t = pgTable('t', columns);
         .collect();
     assert_eq!(names, vec!["id", "label"]);
 }
+
+/// Config code that builds columns with Sets, `structuredClone`,
+/// `Object.hasOwn` and `shift`/`pop`/`unshift`, as real projects' helpers do.
+#[test]
+fn sets_clones_and_array_queues_in_helpers() {
+    let s = schema_ts(
+        r#"import { pgTable, uuid, integer } from 'drizzle-orm/pg-core';
+const FORBIDDEN = new Set(['__proto__', 'constructor']);
+function merge(target: any, ...sources: any[]): any {
+  if (!sources.length) return target;
+  const source = sources.shift();
+  for (const key in source) {
+    if (!Object.hasOwn(source, key) || FORBIDDEN.has(key)) continue;
+    target[key] = source[key];
+  }
+  return merge(target, ...sources);
+}
+const base = { parents: ['org', 'team', 'org'], optional: ['team'] };
+const config = merge(structuredClone(base), { extra: 'project' });
+function relationColumns() {
+  const queue = [...new Set(config.parents)];
+  queue.unshift('tenant');
+  const last = queue.pop();
+  const optional = new Set(config.optional);
+  const columns: Record<string, any> = {};
+  for (const p of queue) {
+    columns[`${p}Id`] = optional.has(p) ? uuid() : uuid().notNull();
+  }
+  columns[`${last}Id`] = uuid();
+  columns[`${config.extra}Count`] = integer().default(optional.size + FORBIDDEN.size);
+  return columns;
+}
+export const things = pgTable('things', { id: integer().primaryKey(), ...relationColumns() });
+"#,
+    )
+    .schema(&["schema.ts"]);
+    let t = table(&s, "things");
+    let names: Vec<(&str, bool)> = t
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.not_null))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("id", true),
+            ("tenantId", true),
+            ("orgId", true),
+            ("teamId", false),
+            ("projectCount", false)
+        ]
+    );
+    assert_eq!(
+        t.column("projectCount").and_then(|c| c.default.as_deref()),
+        Some("3")
+    );
+    assert!(!t.columns.iter().any(|c| c.name == "undefinedId"));
+}
