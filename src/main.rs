@@ -182,12 +182,8 @@ to pass.")]
         /// Write an empty migration.sql to fill in by hand
         #[arg(long)]
         empty: bool,
-        /// A rename OLD=NEW: schemas by name; tables, views, enums and sequences as [schema.]name; columns as [schema.]table.column; enum values as [schema.]enum.value (repeatable)
-        #[arg(long, value_name = "OLD=NEW")]
-        rename: Vec<String>,
-        /// An added entity that is new, not a rename, named as in --rename (repeatable)
-        #[arg(long, value_name = "NAME")]
-        create: Vec<String>,
+        #[command(flatten)]
+        decisions: Decisions,
     },
     /// Run pending migrations in order, each in its own transaction
     #[command(after_help = "\
@@ -300,12 +296,8 @@ it is now.")]
         /// Rebase even though its migration.sql was edited after generating
         #[arg(long)]
         force: bool,
-        /// A rename OLD=NEW, as for generate (repeatable)
-        #[arg(long, value_name = "OLD=NEW")]
-        rename: Vec<String>,
-        /// An added entity that is new, not a rename (repeatable)
-        #[arg(long, value_name = "NAME")]
-        create: Vec<String>,
+        #[command(flatten)]
+        decisions: Decisions,
     },
     /// Move a drizzle-kit project over: its migrations folder becomes db-migrate's
     #[command(after_help = "\
@@ -468,9 +460,8 @@ live database at DATABASE_URL), empty. Exit 0 when equal, 1 when they differ.")]
         /// Target
         #[arg(long, value_enum)]
         to: Source,
-        /// A rename: OLD=NEW (repeatable)
-        #[arg(long, value_name = "OLD=NEW")]
-        rename: Vec<String>,
+        #[command(flatten)]
+        decisions: Decisions,
     },
     /// (Development) make the database match the schema directly
     #[command(after_help = "\
@@ -479,9 +470,11 @@ Examples:
   db-migrate push --dry-run
   db-migrate push --force        also drop tables and columns
 
-Prints the statements and runs them in one transaction. Refuses anything that
-discards data (drop table or column, narrowing type change) without --force
-(exit 1, nothing changed). Use migrations for staging and production.")]
+Prints the statements and runs them in one transaction. Refuses, without
+--force, what apply's lint gate refuses on the rows there are: data loss (a
+dropped table or column with rows, a narrowing type change), a NOT NULL column
+without a default on a table with rows (exit 1, nothing changed). Use
+migrations for staging and production.")]
     Push {
         /// Apply changes that discard data
         #[arg(long)]
@@ -489,10 +482,20 @@ discards data (drop table or column, narrowing type change) without --force
         /// Print the statements without running them
         #[arg(long)]
         dry_run: bool,
-        /// A rename: OLD=NEW (repeatable)
-        #[arg(long, value_name = "OLD=NEW")]
-        rename: Vec<String>,
+        #[command(flatten)]
+        decisions: Decisions,
     },
+}
+
+/// How removed and added entities pair up (generate, rebase, push, diff).
+#[derive(Args, Debug, Clone)]
+struct Decisions {
+    /// A rename OLD=NEW: schemas by name; tables, views, enums and sequences as [schema.]name; columns as [schema.]table.column; enum values as [schema.]enum.value (repeatable)
+    #[arg(long, value_name = "OLD=NEW")]
+    rename: Vec<String>,
+    /// An added entity that is new, not a rename, named as in --rename (repeatable)
+    #[arg(long, value_name = "NAME")]
+    create: Vec<String>,
 }
 
 /// How findings are printed.
@@ -632,8 +635,7 @@ fn main() -> ExitCode {
         Command::Generate {
             name,
             empty,
-            rename,
-            create,
+            decisions: Decisions { rename, create },
         } => commands::generate::run(
             &config,
             &GenerateArgs {
@@ -677,8 +679,7 @@ fn main() -> ExitCode {
         ),
         Command::Rebase {
             force,
-            rename,
-            create,
+            decisions: Decisions { rename, create },
         } => commands::rebase::run(
             &config,
             &RebaseArgs {
@@ -729,24 +730,30 @@ fn main() -> ExitCode {
                 pg_version,
             },
         ),
-        Command::Diff { from, to, rename } => commands::diff::run(
+        Command::Diff {
+            from,
+            to,
+            decisions: Decisions { rename, create },
+        } => commands::diff::run(
             &config,
             &DiffArgs {
                 from,
                 to,
                 renames: rename,
+                created: create,
             },
         ),
         Command::Push {
             force,
             dry_run,
-            rename,
+            decisions: Decisions { rename, create },
         } => commands::push::run(
             &config,
             &PushArgs {
                 force,
                 dry_run,
                 renames: rename,
+                created: create,
             },
         ),
     };

@@ -40,6 +40,8 @@ pub struct DiffArgs {
     pub to: Source,
     /// `--rename OLD=NEW` decisions.
     pub renames: Vec<String>,
+    /// `--create NEW` decisions.
+    pub created: Vec<String>,
 }
 
 /// Runs `diff`.
@@ -93,7 +95,7 @@ pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
             "both sides must be for the same database",
         ));
     }
-    let decisions = renames::from_flags(&args.renames, &[], &from, &to)?;
+    let decisions = renames::from_flags(&args.renames, &args.created, &from, &to)?;
     let rendered = super::changes_sql(&from, &to, &decisions, RenameMode::DropAndCreate)
         .map_err(|a| renames::undecided(&a, "diff"))?;
     let sql = statements(&rendered);

@@ -219,7 +219,7 @@ fn tenant_schemas(config: &Config, pattern: &str) -> Result<Vec<Target>, Failure
     }
     let sql = format!(
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE {} ORDER BY 1",
-        crate::render::literal(pattern)
+        crate::sql::literal(pattern)
     );
     let schemas = db.query_column(&sql).map_err(|e| {
         super::problem(

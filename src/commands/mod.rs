@@ -358,11 +358,11 @@ fn enter_tenant_schema(db: &mut Db, tenant: &str) -> Result<(), Failure> {
             "give each SQLite tenant its own file and list them with --targets",
         ));
     }
-    let quoted = crate::render::ident(tenant);
+    let quoted = crate::sql::ident(tenant);
     let exists = db
         .query_column(&format!(
             "SELECT 1 FROM pg_namespace WHERE nspname = {}",
-            crate::render::literal(tenant)
+            crate::sql::literal(tenant)
         ))
         .map_err(|e| problem(format!("could not look up schema {tenant}: {e}"), None))?;
     if exists.is_empty() {

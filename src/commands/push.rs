@@ -27,6 +27,8 @@ pub struct PushArgs {
     pub dry_run: bool,
     /// `--rename OLD=NEW` decisions.
     pub renames: Vec<String>,
+    /// `--create NEW` decisions.
+    pub created: Vec<String>,
 }
 
 /// Runs `push`.
@@ -34,7 +36,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     let declared = declared_schema(config)?;
     let mut db = connect(config, Some(declared.dialect))?;
     let live = inspect(&mut db, config, &declared)?;
-    let decisions = renames::from_flags(&args.renames, &[], &live, &declared)?;
+    let decisions = renames::from_flags(&args.renames, &args.created, &live, &declared)?;
     let changes = diff(&live, &declared, &decisions, RenameMode::DropAndCreate)
         .map_err(|a| renames::undecided(&a, "push"))?;
     let parts = super::rendered_parts(changes, &live, &declared);

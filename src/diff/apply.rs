@@ -408,7 +408,7 @@ fn rename_enum_value(s: &mut Schema, name: &QualifiedName, from: &str, to: &str)
     }
     // Defaults hold the label by reference: they follow the rename.
     let ty = ColumnType::Enum(name.clone());
-    let old = crate::render::literal(from);
+    let old = crate::sql::literal(from);
     for t in &mut s.tables {
         for c in t.columns.iter_mut().filter(|c| c.ty == ty && c.dims == 0) {
             let same = c
@@ -416,7 +416,7 @@ fn rename_enum_value(s: &mut Schema, name: &QualifiedName, from: &str, to: &str)
                 .as_deref()
                 .is_some_and(|d| canonical::default_expr(Dialect::Postgres, d, "", 0) == old);
             if same {
-                c.default = Some(crate::render::literal(to));
+                c.default = Some(crate::sql::literal(to));
             }
         }
     }
@@ -516,7 +516,7 @@ pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
     for (at, word, quoted) in crate::sql::identifiers(sql) {
         if crate::sql::same_identifier(word, quoted, from) {
             out.push_str(&sql[last..at]);
-            out.push_str(&crate::render::ident(to));
+            out.push_str(&crate::sql::ident(to));
             last = at + word.len() + if quoted { 2 } else { 0 };
         }
     }

@@ -9,8 +9,8 @@ pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock
 use postgres::types::Type;
 
 use crate::db::{Conn, Db, StatementError};
-use crate::render::{ident, literal};
 use crate::schema::{Dialect, QualifiedName};
+use crate::sql::{ident, literal};
 
 /// Where the history lives: `name` (default schema) or `schema.name`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -617,7 +617,7 @@ fn column(table: &RawTable, c: &RawColumn) -> Column {
         });
         col.default = None;
     } else if let Some(s) = &c.sequence {
-        let nextval = format!("nextval({}::regclass)", crate::render::literal(&s.regclass));
+        let nextval = format!("nextval({}::regclass)", crate::sql::literal(&s.regclass));
         let serial = match c.ty.as_str() {
             "integer" => Some("serial"),
             "bigint" => Some("bigserial"),

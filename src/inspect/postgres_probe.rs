@@ -14,8 +14,9 @@ use postgres::Client;
 use serde::Deserialize;
 
 use super::postgres::{query_json, text_array};
-use crate::render::{ident, postgres_index_body};
+use crate::render::postgres_index_body;
 use crate::schema::{ColumnType, Dialect, Schema, canonical};
+use crate::sql::ident;
 
 /// What a probe makes on the temporary copy, and so how its print is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

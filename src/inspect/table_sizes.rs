@@ -73,7 +73,7 @@ pub fn sqlite_row_counts(conn: &rusqlite::Connection) -> Option<HashMap<Qualifie
     for name in names {
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM {} LIMIT {SQLITE_COUNT_CAP})",
-            crate::render::ident(&name)
+            crate::sql::ident(&name)
         );
         let rows: i64 = conn.query_row(&sql, [], |r| r.get(0)).ok()?;
         counts.insert(QualifiedName::new("main", &name), rows as f64);

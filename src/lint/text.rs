@@ -163,7 +163,7 @@ pub(crate) fn ident(name: &str) -> String {
     if plain {
         name.to_string()
     } else {
-        crate::render::ident(name)
+        crate::sql::ident(name)
     }
 }
 

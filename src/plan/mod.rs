@@ -279,7 +279,7 @@ pub fn parts(plan: &Plan) -> Vec<PlanPart> {
 
 /// True when the change's SQL text holds the string literal of `label`.
 fn uses_label(c: &Change, label: &str) -> bool {
-    let literal = crate::render::literal(label);
+    let literal = crate::sql::literal(label);
     sql_texts(c).iter().any(|t| t.contains(&literal))
 }
 

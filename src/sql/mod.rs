@@ -1,11 +1,13 @@
-//! SQL text utilities shared by every layer: splitting scripts into
+//! SQL text utilities shared by every layer: quoting, splitting scripts into
 //! statements, telling which of them can run in a transaction, and following
 //! a table's name in the expressions that qualify columns with it.
 
 mod qualifier;
+mod quote;
 mod split;
 mod transaction;
 
 pub use qualifier::{identifiers, requalify, same_identifier};
+pub use quote::{ident, literal, qualified};
 pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
 pub use transaction::{controls_transaction, needs_no_transaction};

@@ -5,7 +5,7 @@ use super::super::text::{ident, qualified};
 use super::super::{Finding, RuleInfo, Severity};
 use super::allow_hint;
 use crate::diff::Change;
-use crate::render::literal;
+use crate::sql::literal;
 
 /// PostgreSQL cannot remove a value from an enum, so the type is rebuilt
 /// without it and every column of the type is cast through text. Rows that
