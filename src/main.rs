@@ -54,6 +54,7 @@ struct Cli {
 }
 
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Project, database and output (every command)")]
 struct Global {
     /// Run as if started in <DIR> (the project folder)
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -98,6 +99,7 @@ struct Global {
 
 /// Running a command on many databases.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Many databases")]
 struct Fleet {
     /// Run on every database listed in FILE (one URL or env:VAR per line)
     #[arg(long, value_name = "FILE")]
@@ -205,8 +207,6 @@ tenants.txt holds one URL per line (or env:VAR; # comments). Each database
 runs in its own process under its own lock; one failing stops only that one,
 the summary names it, and the same command run again goes on with it.")]
     Apply {
-        #[command(flatten)]
-        fleet: Fleet,
         /// Run even though applied migrations were edited (they are not re-run)
         #[arg(long)]
         allow_edited: bool,
@@ -240,6 +240,8 @@ the summary names it, and the same command run again goes on with it.")]
         /// Leave lock_timeout and statement_timeout as the server or role sets them
         #[arg(long)]
         no_timeouts: bool,
+        #[command(flatten)]
+        fleet: Fleet,
     },
     /// Undo applied migrations, newest first, with their down.sql
     #[command(after_help = "\
@@ -260,8 +262,6 @@ column, narrows a type or removes an enum label: the structure comes back,
 the data does not) unless --force. A failing down.sql is rolled back and
 reported with its line and the server's message (exit 1).")]
     Down {
-        #[command(flatten)]
-        fleet: Fleet,
         /// Undo this many of the newest applied migrations [default: 1]
         #[arg(long, value_name = "N", conflicts_with = "to", value_parser = clap::value_parser!(u64).range(1..))]
         steps: Option<u64>,
@@ -280,6 +280,8 @@ reported with its line and the server's message (exit 1).")]
         /// PostgreSQL lock_timeout for each statement, in seconds; 0 = wait forever [default: 5]
         #[arg(long, value_name = "SECONDS")]
         ddl_lock_timeout: Option<f64>,
+        #[command(flatten)]
+        fleet: Fleet,
     },
     /// Regenerate the newest migration on top of another branch's
     #[command(after_help = "\
