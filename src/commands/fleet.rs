@@ -370,15 +370,61 @@ fn print_progress(command: &str, target: &Target, r: &Finished) {
     report::eline(style, mark, &text);
 }
 
+/// The counts of the summary table for one target: migrations applied (or
+/// undone), not applied, drift items; `None` where the command does not say.
+fn counts(command: &str, v: &Value) -> [Option<usize>; 3] {
+    let items = |kind: &str| {
+        v["findings"].as_array().map(|f| {
+            f.iter()
+                .filter(|f| f["kind"] == kind)
+                .map(|f| f["items"].as_array().map_or(0, Vec::len))
+                .sum()
+        })
+    };
+    let states = |applied: bool| {
+        v["migrations"].as_array().map(|m| {
+            m.iter()
+                .filter(|e| (e["state"] == "applied") == applied)
+                .count()
+        })
+    };
+    if v["event"] == "failed" {
+        return [None; 3];
+    }
+    match command {
+        "apply" => [
+            v["applied"].as_u64().and_then(|n| usize::try_from(n).ok()),
+            None,
+            None,
+        ],
+        "down" => [v["undone"].as_array().map(Vec::len), None, None],
+        "status" => [states(true), states(false), None],
+        "check" => [None, items("pending"), items("drift")],
+        _ => [None; 3],
+    }
+}
+
+/// The table at the end: a row per target with what it applied (undone, for
+/// `down`), what is not applied, its drift, and whether it failed.
 fn print_summary(command: &str, targets: &[Target], results: &[Finished]) {
     let width = targets.iter().map(|t| t.masked.len()).max().unwrap_or(0);
-    anstream::println!("\n{:<width$}  result", "target");
+    let first = if command == "down" {
+        "undone"
+    } else {
+        "applied"
+    };
+    anstream::println!("\n{:<width$}  {first:>7}  pending  drift  result", "target");
+    let cell = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
     for (t, r) in targets.iter().zip(results) {
         let style = if r.exit_code == 0 { OK } else { BAD };
+        let [applied, pending, drift] = counts(command, &r.result);
+        let result = summary(command, r);
         anstream::println!(
-            "{:<width$}  {style}{}{style:#}",
+            "{:<width$}  {:>7}  {:>7}  {:>5}  {style}{result}{style:#}",
             t.masked,
-            summary(command, r)
+            cell(applied),
+            cell(pending),
+            cell(drift),
         );
     }
     let failed = results.iter().filter(|r| r.exit_code != 0).count();
