@@ -209,19 +209,15 @@ fn read_file(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
 /// The schemas of the configured PostgreSQL database whose names are
 /// `LIKE pattern`, each a target on that database.
 fn tenant_schemas(config: &Config, pattern: &str) -> Result<Vec<Target>, Failure> {
-    let (url, _) = super::database_url(config)?;
-    let mut db = connect(config, None)?;
+    let (mut db, url) = super::connect_with_url(config, None)?;
     if db.dialect() != crate::schema::Dialect::Postgres {
         return Err(usage(
             "--each-schema is for PostgreSQL: SQLite has no schemas",
             "give each SQLite tenant its own file and list them with --targets",
         ));
     }
-    let sql = format!(
-        "SELECT nspname FROM pg_namespace WHERE nspname LIKE {} ORDER BY 1",
-        crate::sql::literal(pattern)
-    );
-    let schemas = db.query_column(&sql).map_err(|e| {
+    let sql = "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE $1 ORDER BY 1";
+    let schemas = db.query_column(sql, &[pattern]).map_err(|e| {
         super::problem(
             format!("could not list the schemas of {}: {e}", db.target),
             None,
@@ -251,7 +247,7 @@ fn tenant_schemas(config: &Config, pattern: &str) -> Result<Vec<Target>, Failure
 /// The URLs `sql` returns (first column) on the configured database.
 fn query(config: &Config, sql: &str) -> Result<Vec<(usize, String)>, Failure> {
     let mut db = connect(config, None)?;
-    let urls = db.query_column(sql).map_err(|e| {
+    let urls = db.query_column(sql, &[]).map_err(|e| {
         usage(
             format!("--targets-query failed on {}: {e}", db.target),
             "give a query whose first column is the database URLs, e.g. SELECT url FROM tenants",

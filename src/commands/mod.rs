@@ -360,10 +360,10 @@ fn enter_tenant_schema(db: &mut Db, tenant: &str) -> Result<(), Failure> {
     }
     let quoted = crate::sql::ident(tenant);
     let exists = db
-        .query_column(&format!(
-            "SELECT 1 FROM pg_namespace WHERE nspname = {}",
-            crate::sql::literal(tenant)
-        ))
+        .query_column(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
+            &[tenant],
+        )
         .map_err(|e| problem(format!("could not look up schema {tenant}: {e}"), None))?;
     if exists.is_empty() {
         return Err(usage(

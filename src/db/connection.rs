@@ -166,10 +166,17 @@ impl Db {
         }
     }
 
-    /// Runs a query and returns its first column as text (NULLs left out).
-    pub fn query_column(&mut self, sql: &str) -> Result<Vec<String>, StatementError> {
+    /// Runs a query with text parameters bound (`$1`, `?1`...) and returns
+    /// its first column as text (NULLs left out). Without parameters any
+    /// column type is read as its text (PostgreSQL's simple protocol); with
+    /// them the column must be text-like.
+    pub fn query_column(
+        &mut self,
+        sql: &str,
+        params: &[&str],
+    ) -> Result<Vec<String>, StatementError> {
         match &mut self.conn {
-            Conn::Postgres(c) => Ok(c
+            Conn::Postgres(c) if params.is_empty() => Ok(c
                 .simple_query(sql)?
                 .into_iter()
                 .filter_map(|m| match m {
@@ -177,9 +184,27 @@ impl Db {
                     _ => None,
                 })
                 .collect()),
+            Conn::Postgres(c) => {
+                let typed: Vec<(&(dyn postgres::types::ToSql + Sync), postgres::types::Type)> =
+                    params
+                        .iter()
+                        .map(|p| {
+                            (
+                                p as &(dyn postgres::types::ToSql + Sync),
+                                postgres::types::Type::TEXT,
+                            )
+                        })
+                        .collect();
+                Ok(c.query_typed(sql, &typed)?
+                    .iter()
+                    .filter_map(|r| r.get::<_, Option<String>>(0))
+                    .collect())
+            }
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare(sql)?;
-                let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, Option<String>>(0)
+                })?;
                 let mut out = Vec::new();
                 for row in rows {
                     out.extend(row?);

@@ -584,10 +584,35 @@ fn connection_lost(code: Option<&str>, message: &str) -> bool {
     .any(|needle| m.contains(needle))
 }
 
+impl MigrationFailed {
+    /// Where statement `e` of `file` (its text in `src`) failed; the outcome,
+    /// what became of the other migrations and the help are for the caller.
+    pub fn at(
+        what: String,
+        file: &'static str,
+        src: NamedSource<String>,
+        e: &ScriptError,
+    ) -> MigrationFailed {
+        MigrationFailed {
+            what,
+            file,
+            line: e.line,
+            column: e.column,
+            number: e.index + 1,
+            total: e.total,
+            outcome: String::new(),
+            later: String::new(),
+            src,
+            span: SourceSpan::from((e.offset, e.length)),
+            server: e.error.to_string(),
+            help: None,
+        }
+    }
+}
+
 fn failed(m: &Migration, e: &ScriptError, later: usize, help: String) -> MigrationFailed {
+    let src = NamedSource::new(super::shown(&m.sql_path()), m.sql.clone());
     MigrationFailed {
-        what: format!("migration {}", m.id),
-        file: crate::migrations::SQL_FILE,
         outcome: if m.transactional() {
             "; it was rolled back".to_string()
         } else {
@@ -596,18 +621,17 @@ fn failed(m: &Migration, e: &ScriptError, later: usize, help: String) -> Migrati
                 e.index
             )
         },
-        line: e.line,
-        column: e.column,
-        number: e.index + 1,
-        total: e.total,
         later: match later {
             0 => String::new(),
             1 => "; 1 later migration was not run".to_string(),
             n => format!("; {n} later migrations were not run"),
         },
-        src: NamedSource::new(super::shown(&m.sql_path()), m.sql.clone()),
-        span: SourceSpan::from((e.offset, e.length)),
-        server: e.error.to_string(),
         help: Some(help),
+        ..MigrationFailed::at(
+            format!("migration {}", m.id),
+            crate::migrations::SQL_FILE,
+            src,
+            e,
+        )
     }
 }

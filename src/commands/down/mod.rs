@@ -7,7 +7,7 @@
 
 pub mod script;
 
-use miette::{NamedSource, SourceSpan};
+use miette::NamedSource;
 use serde_json::json;
 
 use crate::config::Config;
@@ -396,9 +396,8 @@ fn failure(m: &Migration, down: &str, e: RunError, later: usize, target: &str) -
 
 fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> MigrationFailed {
     let transactional = !crate::migrations::opts_out_of_transaction(down);
+    let src = NamedSource::new(shown(&m.down_path()), down.to_string());
     MigrationFailed {
-        what: format!("undoing {}", m.id),
-        file: DOWN_FILE,
         outcome: if transactional {
             "; it was rolled back and stays applied".to_string()
         } else {
@@ -407,18 +406,11 @@ fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> Migration
                 e.index
             )
         },
-        line: e.line,
-        column: e.column,
-        number: e.index + 1,
-        total: e.total,
         later: match later {
             0 => String::new(),
             1 => "; 1 older migration was not undone".to_string(),
             n => format!("; {n} older migrations were not undone"),
         },
-        src: NamedSource::new(shown(&m.down_path()), down.to_string()),
-        span: SourceSpan::from((e.offset, e.length)),
-        server: e.error.to_string(),
         help: Some(if transactional {
             "fix the statement in down.sql, then run `db-migrate down` again".to_string()
         } else {
@@ -427,5 +419,6 @@ fn failed(m: &Migration, down: &str, e: &ScriptError, later: usize) -> Migration
                 e.index + 1
             )
         }),
+        ..MigrationFailed::at(format!("undoing {}", m.id), DOWN_FILE, src, e)
     }
 }
