@@ -393,6 +393,93 @@ fn ignored_tables_are_neither_drift_nor_dropped_by_push() {
     assert_eq!(rows, 1);
 }
 
+/// Policies linked to a table managed elsewhere (Supabase's
+/// `realtime.messages`) are created, compared and dropped; the table itself
+/// is never created, altered or dropped, and its columns are not drift.
+#[test]
+fn policies_on_a_table_managed_elsewhere() {
+    const SCHEMA: &str = r#"
+import { sql } from "drizzle-orm";
+import { pgTable, pgSchema, pgPolicy, integer, text } from "drizzle-orm/pg-core";
+const realtime = pgSchema("realtime");
+const messages = realtime.table("messages", { topic: text("topic").notNull() });
+export const rooms = pgTable("rooms", { id: integer("id").primaryKey() });
+export const readRooms = pgPolicy("read rooms", { for: "select", using: sql`${messages.topic} like 'room:%'` }).link(messages);
+"#;
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE SCHEMA realtime; CREATE TABLE realtime.messages (id bigserial PRIMARY KEY, topic text NOT NULL, payload jsonb); \
+             ALTER TABLE realtime.messages ENABLE ROW LEVEL SECURITY; INSERT INTO realtime.messages (topic) VALUES ('room:1')",
+        )
+        .unwrap();
+    let p = project(SCHEMA);
+    let dir = p.path();
+    cli(dir, None).args(["generate", "init"]).assert().success();
+    let first = std::fs::read_to_string(
+        dir.join("migrations")
+            .join(&migration_dirs(dir)[0])
+            .join("migration.sql"),
+    )
+    .unwrap();
+    assert!(
+        first.contains(r#"CREATE POLICY "read rooms" ON "realtime"."messages""#),
+        "{first}"
+    );
+    assert!(
+        !first.contains("CREATE TABLE \"realtime\"") && !first.contains("CREATE SCHEMA"),
+        "{first}"
+    );
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+
+    // A policy changed by hand is drift; the table's own columns are not.
+    db.client()
+        .batch_execute(r#"DROP POLICY "read rooms" ON realtime.messages"#)
+        .unwrap();
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("read rooms"));
+    db.client()
+        .batch_execute(r#"CREATE POLICY "read rooms" ON realtime.messages AS PERMISSIVE FOR SELECT TO public USING (topic like 'room:%')"#)
+        .unwrap();
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+
+    // Unlinking the policy drops it and leaves the table and its rows.
+    write_schema(
+        dir,
+        &SCHEMA.replace(
+            "export const readRooms = pgPolicy(\"read rooms\", { for: \"select\", using: sql`${messages.topic} like 'room:%'` }).link(messages);\n",
+            "",
+        ),
+    );
+    cli(dir, None)
+        .args(["generate", "unlink"])
+        .assert()
+        .success();
+    let second = std::fs::read_to_string(
+        dir.join("migrations")
+            .join(&migration_dirs(dir)[1])
+            .join("migration.sql"),
+    )
+    .unwrap();
+    assert_eq!(
+        second.trim(),
+        r#"DROP POLICY "read rooms" ON "realtime"."messages";"#,
+        "only the policy goes"
+    );
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+    let rows: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM realtime.messages", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1);
+}
+
 /// drizzle.config's `schemaFilter` widens what is inspected: a table in a
 /// listed schema the Drizzle schema does not declare is drift; the same
 /// table in an unlisted schema is not looked at.

@@ -35,7 +35,8 @@ schema path(s), dialect, options, notes):
     expression/partial indexes), `foreign_key_list`, the CHECK clauses, and the
     normalized SQL of views and triggers.
  4. Classifies: same | differs | ours-error (generate refused) |
-    ours-sql-rejected (our SQL failed to apply) | kit-fails (drizzle-kit crashed
+    ours-sql-rejected (our SQL failed to apply) | ours-drift (`db-migrate check`
+    right after apply finds drift) | kit-fails (drizzle-kit crashed
     or its SQL does not apply; the line says whether ours applies) | setup
     (harness problem).
 
@@ -657,6 +658,15 @@ def run_project(p, binary, relayout):
                             env=oenv, timeout=OURS_TIMEOUT)
         olog += f"$ db-migrate apply (exit {code})\n{alog}\n"
         write("ours.log", olog)
+        if code == 0:
+            # Right after apply, the database is what the migrations built:
+            # `check` must find no drift (a false drift is a bug of ours).
+            ccode, clog, _ = run([binary, "-C", ocdir, "check", "--migrations", ".dbm-migrations",
+                                  "--database-url", url], env=oenv, timeout=OURS_TIMEOUT)
+            olog += f"$ db-migrate check (exit {ccode})\n{clog}\n"
+            write("ours.log", olog)
+            if ccode != 0:
+                ours_problem = ("ours-drift", first_error(clog, 12) or f"check exited {ccode}")
         if code != 0:
             ours_problem = ("ours-sql-rejected", first_error(alog, 12))
         elif sqlite_side:
@@ -727,7 +737,7 @@ def run_project(p, binary, relayout):
 
 # ---------------------------------------------------------------- summary
 
-ORDER = ["same", "differs", "ours-error", "ours-sql-rejected", "kit-fails", "setup"]
+ORDER = ["same", "differs", "ours-error", "ours-sql-rejected", "ours-drift", "kit-fails", "setup"]
 
 
 def write_summary(projects):

@@ -18,7 +18,7 @@ pub use change::{Change, ColumnChange, ColumnPart, UncheckedConstraint};
 
 use std::borrow::Cow;
 
-use crate::schema::{Dialect, QualifiedName, Schema, canonical, names};
+use crate::schema::{Dialect, QualifiedName, Schema, Table, canonical, names};
 
 /// The user's decisions about removed+added pairs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -181,13 +181,23 @@ fn compare(from: &Schema, to: &Schema) -> Vec<Change> {
     let mut table_changes = Vec::new();
     for t in &to.tables {
         match from.table(&t.schema, &t.name) {
+            // A table managed elsewhere is never created: only its policies are.
+            None if t.external => {
+                let before = Table::external(&t.schema, &t.name);
+                table_changes.extend(table::diff(dialect, &before, t, &cf, &ct));
+            }
             None => table_changes.extend(table::create(dialect, t, &ct)),
             Some(old) => table_changes.extend(table::diff(dialect, old, t, &cf, &ct)),
         }
     }
     for t in &from.tables {
         if to.table(&t.schema, &t.name).is_none() {
-            table_changes.push(Change::DropTable(t.clone()));
+            if t.external {
+                let after = Table::external(&t.schema, &t.name);
+                table_changes.extend(table::diff(dialect, t, &after, &cf, &ct));
+            } else {
+                table_changes.push(Change::DropTable(t.clone()));
+            }
         }
     }
     changes.extend(objects::views(from, to, &cf, &ct, &changes, &table_changes));

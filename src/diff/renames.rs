@@ -285,7 +285,16 @@ pub fn ambiguities(from: &Schema, to: &Schema, created: &[String]) -> Vec<Ambigu
         return out;
     }
     let names = |v: Vec<QualifiedName>| v.iter().map(|q| q.to_string()).collect::<Vec<_>>();
-    let tables = |s: &Schema| names(s.tables.iter().map(|t| t.qualified()).collect());
+    // A table managed elsewhere is never renamed.
+    let tables = |s: &Schema| {
+        names(
+            s.tables
+                .iter()
+                .filter(|t| !t.external)
+                .map(|t| t.qualified())
+                .collect(),
+        )
+    };
     let enums = |s: &Schema| names(s.enums.iter().map(|e| e.qualified()).collect());
     let sequences = |s: &Schema| names(s.sequences.iter().map(|q| q.qualified()).collect());
     // A view is only asked about where it can be renamed (not SQLite).

@@ -40,16 +40,48 @@ pub fn inspect_expecting(
     scope: &Scope,
     expected: &Schema,
 ) -> Result<Schema, postgres::Error> {
-    let schemas = text_array(&scope_schemas(scope));
+    // The tables managed elsewhere that the schema attaches policies to are
+    // read too, in their namespaces, and then kept to their policies.
+    let mut wider = scope.clone();
+    wider.schemas.extend(
+        expected
+            .tables
+            .iter()
+            .filter(|t| t.external)
+            .map(|t| t.schema.clone()),
+    );
+    let schemas = text_array(&scope_schemas(&wider));
     let roles: Vec<String> = expected.roles.iter().map(|r| r.name.clone()).collect();
     let overview: Overview = query_json(client, &overview_sql(&schemas, &text_array(&roles)))?;
     let tables: Vec<RawTable> = query_json(client, &tables_sql(&schemas, overview.version))?;
     let constraints: Vec<RawConstraint> =
         query_json(client, &constraints_sql(&schemas, overview.version))?;
     let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
-    let mut schema = build(scope, overview, tables, constraints, indexes);
+    let mut schema = build(&wider, overview, tables, constraints, indexes);
+    if expected.tables.iter().any(|t| t.external) {
+        keep_external_parts(&mut schema, &scope_schemas(scope), expected);
+    }
     super::postgres_probe::adopt_declared(client, &mut schema, expected);
     Ok(schema)
+}
+
+/// Leaves out what was read only for the tables `expected` declares external:
+/// every object outside `schemas`, and all of those tables but their policies.
+fn keep_external_parts(live: &mut Schema, schemas: &[String], expected: &Schema) {
+    let inside = |s: &str| schemas.iter().any(|x| x == s);
+    let external =
+        |schema: &str, name: &str| expected.table(schema, name).is_some_and(|t| t.external);
+    live.tables
+        .retain(|t| inside(&t.schema) || external(&t.schema, &t.name));
+    for t in &mut live.tables {
+        if external(&t.schema, &t.name) {
+            *t = t.external_part();
+        }
+    }
+    live.schemas.retain(|s| inside(s));
+    live.enums.retain(|e| inside(&e.schema));
+    live.sequences.retain(|q| inside(&q.schema));
+    live.views.retain(|v| inside(&v.schema));
 }
 
 /// The namespaces to read: the scope's, plus `public`.

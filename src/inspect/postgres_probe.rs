@@ -223,12 +223,15 @@ fn probes(live: &Schema, expected: &Schema) -> Vec<Probe> {
             if a.using == b.using && a.with_check == b.with_check {
                 continue;
             }
+            // The copy is `pg_temp.<table>`: a column the policy names as
+            // `"schema"."table"."column"` is named `"table"."column"` there.
+            let on_copy = |e: &str| crate::sql::unqualify_schema(e, &t.schema, &t.name);
             let mut statement = format!("CREATE POLICY {PROBE} ON {copy}");
             if let Some(u) = &d.using {
-                statement.push_str(&format!(" USING ({u})"));
+                statement.push_str(&format!(" USING ({})", on_copy(u)));
             }
             if let Some(c) = &d.with_check {
-                statement.push_str(&format!(" WITH CHECK ({c})"));
+                statement.push_str(&format!(" WITH CHECK ({})", on_copy(c)));
             }
             out.push(probe(
                 Kind::Policy,

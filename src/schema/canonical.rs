@@ -168,8 +168,8 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     for p in &mut out.policies {
         *p = policy(p, &t.name);
     }
-    // Policies turn row-level security on.
-    out.rls_enabled = t.rls_enabled || !t.policies.is_empty();
+    // Policies turn row-level security on, except on a table managed elsewhere.
+    out.rls_enabled = !t.external && (t.rls_enabled || !t.policies.is_empty());
     out
 }
 

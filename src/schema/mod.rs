@@ -279,6 +279,11 @@ pub struct Table {
     /// Row-level security policies, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<Policy>,
+    /// A table managed elsewhere (Supabase's `realtime.messages`) that the
+    /// schema only attaches policies to: it is never created, altered or
+    /// dropped, and only its policies are compared.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
 }
 
 impl Table {
@@ -295,6 +300,25 @@ impl Table {
             indexes: Vec::new(),
             rls_enabled: false,
             policies: Vec::new(),
+            external: false,
+        }
+    }
+
+    /// A table managed elsewhere, holding no more than the policies the schema
+    /// attaches to it (see [`Table::external`]).
+    pub fn external(schema: impl Into<String>, name: impl Into<String>) -> Table {
+        Table {
+            external: true,
+            ..Table::new(schema, name)
+        }
+    }
+
+    /// The part of a live table the schema manages when it declares the
+    /// table external: its policies.
+    pub fn external_part(&self) -> Table {
+        Table {
+            policies: self.policies.clone(),
+            ..Table::external(&self.schema, &self.name)
         }
     }
 

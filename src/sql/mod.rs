@@ -7,7 +7,7 @@ mod quote;
 mod split;
 mod transaction;
 
-pub use qualifier::{identifiers, requalify, same_identifier};
+pub use qualifier::{identifiers, requalify, same_identifier, unqualify_schema};
 pub use quote::{ident, literal, qualified};
 pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
 pub use transaction::{controls_transaction, needs_no_transaction};

@@ -22,6 +22,32 @@ pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
     out
 }
 
+/// `sql` with the schema removed from every `schema.table.` qualifier
+/// (`"realtime"."messages"."topic"` → `"messages"."topic"`); other uses of
+/// the schema (`realtime.topic()`) are kept.
+pub fn unqualify_schema(sql: &str, schema: &str, table: &str) -> String {
+    let words: Vec<(usize, &str, bool)> = identifiers(sql).collect();
+    let end =
+        |(at, word, quoted): (usize, &str, bool)| at + word.len() + if quoted { 2 } else { 0 };
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for pair in words.windows(2) {
+        let (first, second) = (pair[0], pair[1]);
+        let dot = end(first);
+        if same_identifier(first.1, first.2, schema)
+            && sql.as_bytes().get(dot) == Some(&b'.')
+            && second.0 == dot + 1
+            && same_identifier(second.1, second.2, table)
+            && sql.as_bytes().get(end(second)) == Some(&b'.')
+        {
+            out.push_str(&sql[last..first.0]);
+            last = second.0;
+        }
+    }
+    out.push_str(&sql[last..]);
+    out
+}
+
 /// True when an identifier as written (`quoted` or folded to lower case)
 /// names `name`.
 pub fn same_identifier(word: &str, quoted: bool, name: &str) -> bool {
@@ -95,7 +121,19 @@ pub fn identifiers(sql: &str) -> impl Iterator<Item = (usize, &str, bool)> {
 
 #[cfg(test)]
 mod tests {
-    use super::requalify;
+    use super::{requalify, unqualify_schema};
+
+    #[test]
+    fn schema_qualifiers_of_a_table_are_removed() {
+        assert_eq!(
+            unqualify_schema(
+                r#""realtime"."messages"."topic" = realtime.topic() and realtime.messages.x = 'realtime.messages.y'"#,
+                "realtime",
+                "messages"
+            ),
+            r#""messages"."topic" = realtime.topic() and messages.x = 'realtime.messages.y'"#
+        );
+    }
 
     #[test]
     fn qualifiers_follow_the_table() {

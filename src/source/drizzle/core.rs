@@ -406,12 +406,7 @@ pub fn table_creator<'a>(
 }
 
 /// Reads properties of Drizzle values.
-pub fn property<'a>(
-    interp: &mut Interp<'a>,
-    d: &Drizzle<'a>,
-    key: &Rc<str>,
-    site: Site,
-) -> Eval<'a> {
+pub fn property<'a>(d: &Drizzle<'a>, key: &Rc<str>) -> Eval<'a> {
     let method = || {
         Ok(Value::native(Native::Method {
             receiver: Value::Drizzle(d.clone()),
@@ -429,13 +424,10 @@ pub fn property<'a>(
             if t.incomplete {
                 return Ok(Value::Poison);
             }
-            let keys: Vec<&str> = t.columns.iter().map(|(k, _)| &**k).collect();
-            Ok(interp.fail(
-                site,
-                format!("table `{}` has no column `{key}`", t.name),
-                "no such column",
-                format!("its columns are: {}", keys.join(", ")),
-            ))
+            // A missing key reads as `undefined`, as in JavaScript: code tests
+            // for optional columns (`t.deletedAt ? ... : ...`). Where undefined
+            // reaches DDL, the builder that takes it says so.
+            Ok(Value::Undefined)
         }
         Drizzle::Enum(e) => Ok(match &**key {
             "enumValues" => {

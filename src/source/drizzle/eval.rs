@@ -1389,7 +1389,7 @@ impl<'a> Interp<'a> {
                 _ => Ok(Value::Undefined),
             },
             Value::Function(_) => Ok(Value::Undefined),
-            Value::Drizzle(d) => core::property(self, d, key, site),
+            Value::Drizzle(d) => core::property(d, key),
         }
     }
 

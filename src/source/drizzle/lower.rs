@@ -282,7 +282,7 @@ impl<'a> Lowerer<'_, 'a> {
         }
         self.standalone_policies(&mut schema);
         for t in &mut schema.tables {
-            t.rls_enabled = t.rls_enabled || !t.policies.is_empty();
+            t.rls_enabled = !t.external && (t.rls_enabled || !t.policies.is_empty());
         }
         for v in self.exported.views.clone() {
             let v = v.borrow().clone();
@@ -444,23 +444,26 @@ impl<'a> Lowerer<'_, 'a> {
                 }
                 continue;
             };
+            let schema_name = self.schema_name(&t.schema);
             if !self.exported.tables.iter().any(|x| Rc::ptr_eq(x, &t)) {
-                self.report(
-                    Problem::at(
+                // drizzle-kit writes the policy on a table it does not create
+                // (Supabase's `realtime.messages`): the table must exist.
+                if !self.unmanaged(&t.schema) && self.reported.insert(id(&t)) {
+                    self.interp.warn(
                         p.site,
                         format!(
-                            "policy `{}` is linked to table `{}`, which the schema files do not export",
+                            "policy `{}` is linked to table `{}`, which the schema files do not export: \
+                             the table is taken as existing, and only its policies are managed",
                             p.name, t.name
                         ),
                         "linked table not exported",
-                    )
-                    .with_help(
-                        "export the table from a schema file; db-migrate manages policies of the schema's own tables only",
-                    ),
-                );
-                continue;
+                        "export the table from a schema file if db-migrate should create it",
+                    );
+                }
+                if schema.table(&schema_name, &t.name).is_none() {
+                    schema.tables.push(Table::external(&schema_name, &t.name));
+                }
             }
-            let schema_name = self.schema_name(&t.schema);
             if let Some(table) = schema
                 .tables
                 .iter_mut()

@@ -256,6 +256,9 @@ struct SnapPolicy {
     with_check: Option<String>,
     #[serde(default)]
     on: Option<String>,
+    /// The schema of the table in `on` (top-level policies only).
+    #[serde(default)]
+    schema: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -406,16 +409,27 @@ impl Snapshot {
                 .tables
                 .push(table(dialect, &schema_of(&t.schema), t, &enums));
         }
-        if let Some(p) = self.policies.values().next() {
-            return Err(SnapshotError::Unsupported(
-                format!(
-                    "policy `{}` is linked to table {}, which the schema files do not export",
-                    p.name,
-                    p.on.as_deref().unwrap_or("(unknown)")
-                ),
-                "export the table from a schema file; db-migrate manages policies of the schema's own tables only"
-                    .into(),
-            ));
+        // Policies on tables the schema files do not export: the table is
+        // managed elsewhere, and only its policies are the schema's.
+        for p in self.policies.values() {
+            let Some(on) = p.on.as_deref() else {
+                return Err(SnapshotError::Unsupported(
+                    format!("policy `{}` is not linked to a table", p.name),
+                    "link it to a table: `pgPolicy(...).link(table)`".into(),
+                ));
+            };
+            let name = on.rsplit("\".\"").next().unwrap_or(on).trim_matches('"');
+            let on_schema = schema_of(&p.schema.clone().unwrap_or_default());
+            if schema.table(&on_schema, name).is_none() {
+                schema.tables.push(Table::external(&on_schema, name));
+            }
+            if let Some(t) = schema
+                .tables
+                .iter_mut()
+                .find(|t| t.schema == on_schema && t.name == name)
+            {
+                t.policies.push(policy(p));
+            }
         }
         for v in self.views.values() {
             if v.is_existing {

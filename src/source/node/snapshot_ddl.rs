@@ -626,9 +626,16 @@ fn schema_of_entities(
             }
             Entity::Policies(p) => {
                 let policy = policy(&p);
+                // A policy on a table the snapshot does not list: the table
+                // is managed elsewhere, and only its policies are the schema's.
+                if table_of(&mut schema, &p.schema, &p.table).is_none() {
+                    schema
+                        .tables
+                        .push(Table::external(schema_of(&p.schema), &p.table));
+                }
                 let table = table!(&p.schema, &p.table);
                 table.policies.push(policy);
-                table.rls_enabled = true;
+                table.rls_enabled = !table.external;
             }
         }
     }

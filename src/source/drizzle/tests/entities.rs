@@ -190,20 +190,50 @@ export const logRead = pgPolicy('log_read', { for: 'select', to: auditor, using:
 #[test]
 fn policy_problems() {
     let report = pg_errors(
-        "export const t = pgTable('t', { id: integer('id') });\nexport const loose = pgPolicy('loose', { using: sql`true` });\nconst hidden = pgTable('hidden', { id: integer('id') });\nexport const linked = pgPolicy('linked').link(hidden);\nexport const bad = pgPolicy('bad', { for: 'read' as any });\n",
+        "export const t = pgTable('t', { id: integer('id') });\nexport const loose = pgPolicy('loose', { using: sql`true` });\nexport const bad = pgPolicy('bad', { for: 'read' as any });\n",
     );
     assert!(
         report.contains("policy `loose` is not attached to a table"),
         "{report}"
     );
     assert!(
-        report.contains("linked to table `hidden`, which the schema files do not export"),
-        "{report}"
-    );
-    assert!(
         report.contains("`for: 'read'` is not a policy command"),
         "{report}"
     );
+    // A table a policy is linked to but the schema files do not export is
+    // taken as existing, as drizzle-kit does: only its policies are the schema's.
+    let source = "const hidden = pgTable('hidden', { id: integer('id') });\nconst realtime = pgSchema('realtime');\nconst messages = realtime.table('messages', { id: integer('id') });\nexport const t = pgTable('t', { id: integer('id') });\nexport const linked = pgPolicy('linked', { using: sql`true` }).link(hidden);\nexport const live = pgPolicy('live', { for: 'select' }).link(messages);\nexport const live2 = pgPolicy('live2', { for: 'insert' }).link(messages);\n";
+    let report = pg_warnings(source);
+    assert!(
+        report.contains(
+            "policy `linked` is linked to table `hidden`, which the schema files do not export"
+        ) && report.contains("is taken as existing"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("table `messages`"),
+        "a table in a schema managed elsewhere is not warned about: {report}"
+    );
+    let s = pg(source);
+    let hidden = s.table("public", "hidden").expect("stub");
+    assert!(hidden.external && hidden.columns.is_empty() && !hidden.rls_enabled);
+    assert_eq!(hidden.policies.len(), 1);
+    let messages = s.table("realtime", "messages").expect("stub");
+    assert!(messages.external);
+    assert_eq!(
+        messages
+            .policies
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["live", "live2"]
+    );
+    assert!(
+        s.schemas.is_empty(),
+        "no schema is created for it: {:?}",
+        s.schemas
+    );
+    assert!(!s.table("public", "t").expect("t").external);
     // A role the schema files do not export is taken as existing, as drizzle-kit does.
     let report = pg_warnings(
         "const hidden = pgRole('hidden');\nconst managed = pgRole('managed').existing();\nexport const t = pgTable('t', { id: integer('id') }, () => [pgPolicy('p', { to: [hidden, managed] })]);\n",

@@ -313,11 +313,6 @@ fn unsupported_and_broken_constructs() {
             "schema.ts",
         ),
         (
-            "policy_on_unexported_table",
-            schema_ts(&format!("{VIEWS}const t = pgTable('t', {{ id: integer('id') }});\nexport const u = pgTable('u', {{ id: integer('id') }});\nexport const p = pgPolicy('p').link(t);\n")),
-            "schema.ts",
-        ),
-        (
             "policy_with_unknown_command",
             schema_ts(&format!("{VIEWS}export const t = pgTable('t', {{ id: integer('id') }}, () => [pgPolicy('p', {{ for: 'read' as any }})]);\n")),
             "schema.ts",
