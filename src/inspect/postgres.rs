@@ -40,15 +40,19 @@ pub fn inspect_expecting(
     scope: &Scope,
     expected: &Schema,
 ) -> Result<Schema, postgres::Error> {
-    // The tables managed elsewhere that the schema attaches policies to are
-    // read too, in their namespaces, and then kept to their policies.
+    // The namespaces of what the schema declares are read too: a table in a
+    // schema managed elsewhere (one the schema files do not export), or one a
+    // policy is attached to. Of those, only the declared objects are kept.
     let mut wider = scope.clone();
     wider.schemas.extend(
         expected
             .tables
             .iter()
-            .filter(|t| t.external)
-            .map(|t| t.schema.clone()),
+            .map(|t| &t.schema)
+            .chain(expected.enums.iter().map(|e| &e.schema))
+            .chain(expected.sequences.iter().map(|q| &q.schema))
+            .chain(expected.views.iter().map(|v| &v.schema))
+            .cloned(),
     );
     let schemas = text_array(&scope_schemas(&wider));
     let roles: Vec<String> = expected.roles.iter().map(|r| r.name.clone()).collect();
@@ -58,30 +62,44 @@ pub fn inspect_expecting(
         query_json(client, &constraints_sql(&schemas, overview.version))?;
     let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
     let mut schema = build(&wider, overview, tables, constraints, indexes);
-    if expected.tables.iter().any(|t| t.external) {
-        keep_external_parts(&mut schema, &scope_schemas(scope), expected);
-    }
+    keep_declared_beyond(&mut schema, &scope_schemas(scope), expected);
     super::postgres_probe::adopt_declared(client, &mut schema, expected);
     Ok(schema)
 }
 
-/// Leaves out what was read only for the tables `expected` declares external:
-/// every object outside `schemas`, and all of those tables but their policies.
-fn keep_external_parts(live: &mut Schema, schemas: &[String], expected: &Schema) {
+/// Leaves out what was read only because `expected` declares it: in the
+/// namespaces beyond `schemas`, every object `expected` does not declare, and
+/// the namespaces themselves. A table `expected` declares external is kept to
+/// its policies, wherever it is.
+fn keep_declared_beyond(live: &mut Schema, schemas: &[String], expected: &Schema) {
     let inside = |s: &str| schemas.iter().any(|x| x == s);
-    let external =
-        |schema: &str, name: &str| expected.table(schema, name).is_some_and(|t| t.external);
     live.tables
-        .retain(|t| inside(&t.schema) || external(&t.schema, &t.name));
+        .retain(|t| inside(&t.schema) || expected.table(&t.schema, &t.name).is_some());
     for t in &mut live.tables {
-        if external(&t.schema, &t.name) {
+        if expected
+            .table(&t.schema, &t.name)
+            .is_some_and(|e| e.external)
+        {
             *t = t.external_part();
         }
     }
     live.schemas.retain(|s| inside(s));
-    live.enums.retain(|e| inside(&e.schema));
-    live.sequences.retain(|q| inside(&q.schema));
-    live.views.retain(|v| inside(&v.schema));
+    live.enums.retain(|e| {
+        inside(&e.schema)
+            || expected
+                .enums
+                .iter()
+                .any(|x| x.schema == e.schema && x.name == e.name)
+    });
+    live.sequences.retain(|q| {
+        inside(&q.schema)
+            || expected
+                .sequences
+                .iter()
+                .any(|x| x.schema == q.schema && x.name == q.name)
+    });
+    live.views
+        .retain(|v| inside(&v.schema) || expected.view(&v.schema, &v.name).is_some());
 }
 
 /// The namespaces to read: the scope's, plus `public`.

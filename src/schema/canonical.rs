@@ -124,6 +124,25 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     for u in &mut out.uniques {
         u.name = postgres_name(dialect, &u.name);
     }
+    // PostgreSQL keeps one constraint where a unique constraint repeats the
+    // primary key's columns: CREATE TABLE merges them, and an unnamed key
+    // takes the unique constraint's name. Both are compared as that one key.
+    if let Some(pk) = &mut out.primary_key
+        && dialect == Dialect::Postgres
+        && let Some(i) = out
+            .uniques
+            .iter()
+            .position(|u| u.columns == pk.columns && !u.nulls_not_distinct)
+    {
+        let unique = out.uniques.remove(i);
+        if pk.name.as_deref()
+            == Some(names::postgres_truncate(&names::postgres_primary_key(
+                &t.name,
+            )))
+        {
+            pk.name = Some(unique.name);
+        }
+    }
     for fk in &mut out.foreign_keys {
         fk.name = match dialect {
             // SQLite does not keep foreign key names.

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use oxc_allocator::Allocator;
 
-use super::diagnostics::{Problem, SourceFile};
-use super::eval::Interp;
-use super::modules::Loader;
-use super::value::{Site, Value};
+use super::js::Site;
+use super::js::diagnostics::{Problem, SourceFile};
+use super::js::modules::Loader;
+use super::orm::value::Drizzle;
+use super::orm::{Interp, Value};
 use super::{SchemaError, on_reader_stack};
 
 /// drizzle-kit's config file names, in the order they are looked for.
@@ -178,7 +179,7 @@ fn ssl_mode_json(v: Option<&serde_json::Value>) -> Option<String> {
 fn read_script(path: &Path, env: &[(String, String)]) -> Result<DrizzleConfig, SchemaError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let allocator = Allocator::default();
-    let mut loader = Loader::new(&allocator, dir);
+    let mut loader = Loader::new::<Drizzle>(&allocator, dir);
     let entry = loader.load_entry(path);
     let files: Vec<SourceFile> = loader.modules.iter().map(|m| m.file.clone()).collect();
     let Some(entry) = entry else {
@@ -344,7 +345,7 @@ impl<'a> Reader<'_, 'a> {
         match self.setting(object, key, group) {
             Setting::Known(Value::String(s), _) => Some(s.to_string()),
             Setting::Known(v @ (Value::Number(_) | Value::Bool(_)), _) => {
-                super::builtins::to_js_string(&v)
+                super::js::builtins::to_js_string(&v)
             }
             Setting::Known(other, site) => {
                 let described = other.describe();
@@ -370,7 +371,7 @@ impl<'a> Reader<'_, 'a> {
                     match item {
                         Value::String(s) => out.push(s.to_string()),
                         Value::Opaque(_) => {
-                            let mut holder = super::value::Object::default();
+                            let mut holder = super::orm::Object::default();
                             holder.set(key.into(), item, Some(site));
                             self.setting(&Value::object(holder), key, group);
                             return None;

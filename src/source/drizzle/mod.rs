@@ -7,20 +7,9 @@
 //! model. Nothing is guessed: a value the reader cannot know that reaches
 //! DDL is an error that points at the source.
 
-mod builtins;
 mod config;
-mod core;
-mod diagnostics;
-mod entities;
-mod eval;
-mod lower;
-mod modules;
-mod operators;
-mod pg;
-mod resolve;
-mod select;
-mod sqlite;
-mod value;
+mod js;
+mod orm;
 
 #[cfg(test)]
 mod tests;
@@ -32,11 +21,12 @@ use oxc_allocator::Allocator;
 use crate::schema::Schema;
 
 pub use config::{CONFIG_FILES, Credentials, DrizzleConfig, find_config, read_config};
-pub use diagnostics::{SchemaError, SchemaProblem};
+pub use js::diagnostics::{SchemaError, SchemaProblem};
 
-use diagnostics::{Problem, SourceFile};
-use eval::Interp;
-use modules::Loader;
+use js::diagnostics::{Problem, SourceFile};
+use js::modules::Loader;
+use orm::value::Drizzle;
+use orm::{Interp, lower};
 
 /// How column names are derived from keys for columns declared without a name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -199,7 +189,7 @@ fn read_on_this_thread(
     options: &ReadOptions,
 ) -> Result<(Schema, Vec<SchemaProblem>), SchemaError> {
     let allocator = Allocator::default();
-    let mut loader = Loader::new(&allocator, project_root);
+    let mut loader = Loader::new::<Drizzle>(&allocator, project_root);
     let entries: Vec<_> = files.iter().filter_map(|f| loader.load_entry(f)).collect();
     let names: Vec<String> = entries
         .iter()

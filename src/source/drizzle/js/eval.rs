@@ -20,18 +20,15 @@ use oxc_ast::ast::{
 };
 use oxc_span::{GetSpan, Span};
 
-use super::builtins;
-use super::core;
+use super::Host;
+use super::builtins::{self, arg};
 use super::diagnostics::{Problem, Problems};
-use super::entities;
 use super::modules::{
     Declaration, Export, Import, ImportName, Module, ModuleTarget, binding_names,
 };
 use super::value::{
-    Closure, Drizzle, FunctionSyntax, Global, ModuleId, Native, Object, Opaque, Package, Scope,
-    Site, SqlChunk, SqlFragment, Value,
+    Closure, FunctionSyntax, Global, ModuleId, Native, Object, Opaque, Scope, Site, Value,
 };
-use super::{pg, sqlite};
 
 /// The most expressions one run may evaluate.
 const MAX_STEPS: u64 = 2_000_000;
@@ -51,29 +48,6 @@ pub enum Interrupt {
     /// `a?.b` met a nullish `a`: the enclosing optional chain is `undefined`.
     ShortCircuit,
 }
-
-/// drizzle-orm builders that start an entity of the schema.
-const ENTITY_BUILDERS: [&str; 19] = [
-    "snakeCase.table",
-    "camelCase.table",
-    "snakeCase.schema",
-    "camelCase.schema",
-    "snakeCase.view",
-    "camelCase.view",
-    "snakeCase.materializedView",
-    "camelCase.materializedView",
-    "pgTable",
-    "sqliteTable",
-    "pgEnum",
-    "pgSchema",
-    "pgSequence",
-    "pgView",
-    "pgMaterializedView",
-    "pgRole",
-    "pgPolicy",
-    "sqliteView",
-    "customType",
-];
 
 /// Globals of JavaScript runtimes that schema modules use around their tables.
 const RUNTIME_GLOBALS: [&str; 26] = [
@@ -106,29 +80,29 @@ const RUNTIME_GLOBALS: [&str; 26] = [
 ];
 
 /// The result of evaluating an expression.
-pub type Eval<'a> = Result<Value<'a>, Interrupt>;
+pub type Eval<'a, H> = Result<Value<'a, H>, Interrupt>;
 
 /// A call argument and where it was written.
 #[derive(Debug, Clone)]
-pub struct Arg<'a> {
+pub struct Arg<'a, H> {
     /// Its value.
-    pub value: Value<'a>,
+    pub value: Value<'a, H>,
     /// Where it was written.
     pub site: Site,
 }
 
 /// How a statement finished.
-enum Flow<'a> {
+enum Flow<'a, H> {
     Normal,
-    Return(Value<'a>),
+    Return(Value<'a, H>),
     Break,
     Continue,
 }
 
 #[derive(Debug, Clone)]
-enum Binding<'a> {
+enum Binding<'a, H> {
     InProgress,
-    Done(Value<'a>),
+    Done(Value<'a, H>),
 }
 
 /// What an assignment writes to.
@@ -146,15 +120,15 @@ enum Found<'a> {
 }
 
 /// The interpreter's state for one run.
-pub struct Interp<'a> {
+pub struct Interp<'a, H> {
     /// The loaded modules, indexed by id.
     pub modules: Vec<Module<'a>>,
     /// Problems found so far.
     pub problems: Problems,
     /// What the schema says that drizzle-kit ignores, and so is ignored here too.
     pub warnings: Problems,
-    roots: Vec<Rc<Scope<'a>>>,
-    bindings: HashMap<(ModuleId, &'a str), Binding<'a>>,
+    roots: Vec<Rc<Scope<'a, H>>>,
+    bindings: HashMap<(ModuleId, &'a str), Binding<'a, H>>,
     touched: HashSet<ModuleId>,
     /// Modules with syntax errors (reported), whose bindings are poison.
     broken: HashSet<ModuleId>,
@@ -169,11 +143,11 @@ pub struct Interp<'a> {
     /// (tables, enums, views...) its own code started.
     entity_frames: Vec<u32>,
     /// `process.env` when the environment is known (in drizzle.config files).
-    process_env: Option<Value<'a>>,
+    process_env: Option<Value<'a, H>>,
     /// The `module` object of modules run as scripts (CommonJS configs).
-    scripts: HashMap<ModuleId, Value<'a>>,
+    scripts: HashMap<ModuleId, Value<'a, H>>,
     /// The exports of CommonJS modules that have run.
-    commonjs_done: HashMap<ModuleId, Value<'a>>,
+    commonjs_done: HashMap<ModuleId, Value<'a, H>>,
     steps: u64,
     depth: u32,
     values: u64,
@@ -181,9 +155,9 @@ pub struct Interp<'a> {
     stopped: bool,
 }
 
-impl<'a> Interp<'a> {
+impl<'a, H: Host<'a>> Interp<'a, H> {
     /// An interpreter over loaded modules.
-    pub fn new(modules: Vec<Module<'a>>) -> Interp<'a> {
+    pub fn new(modules: Vec<Module<'a>>) -> Interp<'a, H> {
         let roots = (0..modules.len()).map(Scope::root).collect();
         Interp {
             modules,
@@ -209,7 +183,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Records a problem; returns the poison value that stands for the failed expression.
-    pub fn error(&mut self, problem: Problem) -> Value<'a> {
+    pub fn error(&mut self, problem: Problem) -> Value<'a, H> {
         self.problems.push(problem);
         Value::Poison
     }
@@ -221,7 +195,7 @@ impl<'a> Interp<'a> {
         message: impl Into<String>,
         label: &str,
         help: impl Into<String>,
-    ) -> Value<'a> {
+    ) -> Value<'a, H> {
         self.error(Problem::at(site, message, label).with_help(help))
     }
 
@@ -231,17 +205,17 @@ impl<'a> Interp<'a> {
     /// and the binding is an opaque value that reports them if it reaches DDL.
     fn settle(
         &mut self,
-        value: Value<'a>,
+        value: Value<'a, H>,
         start: usize,
         created: u32,
         name: &str,
         site: Site,
-    ) -> Value<'a> {
+    ) -> Value<'a, H> {
         let from = start.max(self.committed);
         if self.problems.len() <= from {
             return value;
         }
-        if created > 0 || matches!(value, Value::Drizzle(_)) {
+        if created > 0 || matches!(value, Value::Host(_)) {
             self.committed = self.problems.len();
             return value;
         }
@@ -268,7 +242,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Notes that the code being evaluated starts a Drizzle entity.
-    fn note_entity(&mut self) {
+    pub fn note_entity(&mut self) {
         if let Some(count) = self.entity_frames.last_mut() {
             *count += 1;
         }
@@ -339,7 +313,7 @@ impl<'a> Interp<'a> {
 
     /// Counts the size of a value just built (elements, properties or bytes);
     /// an array or object also counts as a created value.
-    pub fn charge(&mut self, value: &Value<'a>, site: Site) -> Result<(), Interrupt> {
+    pub fn charge(&mut self, value: &Value<'a, H>, site: Site) -> Result<(), Interrupt> {
         let amount = match value {
             Value::String(s) => s.len(),
             Value::Array(a) => a.borrow().len(),
@@ -466,7 +440,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The value of a module's export; `site` is where it is asked for.
-    pub fn export_value(&mut self, module: ModuleId, name: &str, site: Site) -> Eval<'a> {
+    pub fn export_value(&mut self, module: ModuleId, name: &str, site: Site) -> Eval<'a, H> {
         match self.find_export(module, name, &mut Vec::new()) {
             Some(Found::Binding(m, local)) => self.module_binding(m, local, site),
             Some(Found::Import(import)) => self.import_value(&import, site),
@@ -495,14 +469,14 @@ impl<'a> Interp<'a> {
         name: &str,
         import_site: Site,
         use_site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         if self.find_export(module, name, &mut Vec::new()).is_none() {
             return self.export_value(module, name, import_site);
         }
         self.export_value(module, name, use_site)
     }
 
-    fn default_export(&mut self, module: ModuleId, export: Export<'a>) -> Eval<'a> {
+    fn default_export(&mut self, module: ModuleId, export: Export<'a>) -> Eval<'a, H> {
         let key = (module, "default");
         if let Some(Binding::Done(v)) = self.bindings.get(&key) {
             return Ok(v.clone());
@@ -534,7 +508,7 @@ impl<'a> Interp<'a> {
 
     /// Runs a CommonJS module once and gives its `module.exports` (while it
     /// runs, a `require` cycle sees the exports so far).
-    fn commonjs_exports(&mut self, module: ModuleId) -> Eval<'a> {
+    fn commonjs_exports(&mut self, module: ModuleId) -> Eval<'a, H> {
         if let Some(v) = self.commonjs_done.get(&module) {
             return Ok(v.clone());
         }
@@ -561,7 +535,7 @@ impl<'a> Interp<'a> {
 
     /// Runs a module's top-level statements in order, as a script does
     /// (declarations stay lazy); gives `module.exports` afterwards.
-    pub fn run_module(&mut self, module: ModuleId) -> Eval<'a> {
+    pub fn run_module(&mut self, module: ModuleId) -> Eval<'a, H> {
         let Some(program) = self.modules.get(module).map(|m| m.program) else {
             return Ok(Value::Poison);
         };
@@ -615,7 +589,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The value of a module-level name (declaration, import or global).
-    pub fn module_binding(&mut self, module: ModuleId, name: &'a str, site: Site) -> Eval<'a> {
+    pub fn module_binding(&mut self, module: ModuleId, name: &'a str, site: Site) -> Eval<'a, H> {
         match self.bindings.get(&(module, name)) {
             Some(Binding::Done(v)) => return Ok(v.clone()),
             Some(Binding::InProgress) => {
@@ -684,7 +658,7 @@ impl<'a> Interp<'a> {
         module: ModuleId,
         name: &'a str,
         declaration: Declaration<'a>,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         let root = self.roots[module].clone();
         let value = match declaration {
             Declaration::Variable(declarator) => {
@@ -740,7 +714,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The value an import binds; `use_site` is where it is used.
-    pub fn import_value(&mut self, import: &Import<'a>, use_site: Site) -> Eval<'a> {
+    pub fn import_value(&mut self, import: &Import<'a>, use_site: Site) -> Eval<'a, H> {
         if let ModuleTarget::Local(id) = &import.target
             && !self.modules[*id].deferred.is_empty()
         {
@@ -786,19 +760,21 @@ impl<'a> Interp<'a> {
                 self.imported_export(*id, "default", import.site, use_site)
             }
             (ModuleTarget::Local(id), ImportName::Namespace) => Ok(Value::Module(*id)),
-            (ModuleTarget::Package(p), ImportName::Named(name)) => {
-                Ok(Value::native(Native::Export {
-                    package: *p,
-                    name: name.into(),
-                }))
+            (ModuleTarget::Native(specifier), name) => {
+                let Some(namespace) = H::module(specifier) else {
+                    return Ok(Value::Poison);
+                };
+                match name {
+                    ImportName::Namespace => Ok(Value::Host(namespace)),
+                    ImportName::Named(name) => H::property(self, &namespace, &name.into(), import.site),
+                    ImportName::Default => Ok(self.fail(
+                        import.site,
+                        format!("`{specifier}` has no default export"),
+                        "default import",
+                        "import its exports by name, e.g. `import { pgTable } from 'drizzle-orm/pg-core'`",
+                    )),
+                }
             }
-            (ModuleTarget::Package(p), ImportName::Namespace) => Ok(Value::Package(*p)),
-            (ModuleTarget::Package(p), ImportName::Default) => Ok(self.fail(
-                import.site,
-                format!("`{}` has no default export", p.specifier()),
-                "default import",
-                "import the builders by name, e.g. `import { pgTable } from 'drizzle-orm/pg-core'`",
-            )),
             (ModuleTarget::External(specifier), name) => {
                 let what = match name {
                     ImportName::Named(n) => format!("`{n}`"),
@@ -822,7 +798,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn eval_enum(&mut self, e: &'a TSEnumDeclaration<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+    fn eval_enum(&mut self, e: &'a TSEnumDeclaration<'a>, scope: &Rc<Scope<'a, H>>) -> Eval<'a, H> {
         let inner = Scope::child(scope);
         let mut object = Object::default();
         let mut next = Some(0.0);
@@ -880,7 +856,7 @@ impl<'a> Interp<'a> {
 
     // ----- expressions -----
 
-    fn site(scope: &Scope<'a>, span: Span) -> Site {
+    fn site(scope: &Scope<'a, H>, span: Span) -> Site {
         Site {
             module: scope.module,
             span,
@@ -888,7 +864,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Evaluates an expression in a scope.
-    pub fn eval(&mut self, expr: &'a Expression<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+    pub fn eval(&mut self, expr: &'a Expression<'a>, scope: &Rc<Scope<'a, H>>) -> Eval<'a, H> {
         let site = Self::site(scope, expr.span());
         self.enter(site)?;
         let result = self.eval_inner(expr, scope, site);
@@ -899,9 +875,9 @@ impl<'a> Interp<'a> {
     fn eval_inner(
         &mut self,
         expr: &'a Expression<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         match expr {
             Expression::BooleanLiteral(b) => Ok(Value::Bool(b.value)),
             Expression::NullLiteral(_) => Ok(Value::Null),
@@ -1134,7 +1110,7 @@ impl<'a> Interp<'a> {
 
     /// A value of a construct the reader does not model: fine wherever
     /// Drizzle ignores it, an error (naming it) only where it reaches DDL.
-    fn not_evaluated(&self, site: Site, what: &str) -> Value<'a> {
+    pub fn not_evaluated(&self, site: Site, what: &str) -> Value<'a, H> {
         let text = self.snippet(site);
         let shown = match text.char_indices().nth(40) {
             Some((end, _)) => format!("`{}...`", &text[..end]),
@@ -1147,7 +1123,7 @@ impl<'a> Interp<'a> {
         }))
     }
 
-    fn unsupported(&mut self, site: Site, what: &str) -> Value<'a> {
+    fn unsupported(&mut self, site: Site, what: &str) -> Value<'a, H> {
         self.fail(
             site,
             format!("db-migrate cannot evaluate {what} in a schema"),
@@ -1157,14 +1133,18 @@ impl<'a> Interp<'a> {
     }
 
     /// Looks a name up in local scopes, then the module, then the globals.
-    fn lookup(&mut self, name: &'a str, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+    fn lookup(&mut self, name: &'a str, scope: &Rc<Scope<'a, H>>, site: Site) -> Eval<'a, H> {
         if let Some(v) = scope.get(name) {
             return Ok(v);
         }
         self.module_binding(scope.module, name, site)
     }
 
-    fn eval_template(&mut self, t: &'a TemplateLiteral<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+    fn eval_template(
+        &mut self,
+        t: &'a TemplateLiteral<'a>,
+        scope: &Rc<Scope<'a, H>>,
+    ) -> Eval<'a, H> {
         let mut out = String::new();
         for (i, quasi) in t.quasis.iter().enumerate() {
             out.push_str(
@@ -1192,7 +1172,7 @@ impl<'a> Interp<'a> {
     }
 
     /// JavaScript's string conversion; reports values that have none.
-    pub fn string_of(&mut self, v: &Value<'a>, site: Site) -> Option<String> {
+    pub fn string_of(&mut self, v: &Value<'a, H>, site: Site) -> Option<String> {
         match builtins::to_js_string(v) {
             Some(s) => Some(s),
             None => {
@@ -1210,46 +1190,45 @@ impl<'a> Interp<'a> {
     fn eval_tagged(
         &mut self,
         t: &'a TaggedTemplateExpression<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         let tag = self.eval(&t.tag, scope)?;
-        let is_sql = matches!(&tag, Value::Native(n) if matches!(&**n, Native::Export { package: Package::Orm, name } if &**name == "sql"));
-        if !is_sql {
+        let Value::Host(tag) = tag else {
             return Ok(match tag {
                 Value::Poison => Value::Poison,
                 _ => self.not_evaluated(site, "a tagged template"),
             });
+        };
+        let strings = t
+            .quasi
+            .quasis
+            .iter()
+            .map(|q| {
+                q.value
+                    .cooked
+                    .as_ref()
+                    .map_or(q.value.raw.as_str(), |c| c.as_str())
+                    .into()
+            })
+            .collect();
+        let mut values = Vec::with_capacity(t.quasi.expressions.len());
+        for e in &t.quasi.expressions {
+            let value = self.eval(e, scope)?;
+            values.push(Arg {
+                value,
+                site: Self::site(scope, e.span()),
+            });
         }
-        self.create(site)?;
-        let mut fragment = SqlFragment::default();
-        for (i, quasi) in t.quasi.quasis.iter().enumerate() {
-            let text = quasi
-                .value
-                .cooked
-                .as_ref()
-                .map_or(quasi.value.raw.as_str(), |c| c.as_str());
-            if !text.is_empty() {
-                fragment.chunks.push(SqlChunk::Text(text.into()));
-            }
-            if let Some(e) = t.quasi.expressions.get(i) {
-                let v = self.eval(e, scope)?;
-                let esite = Self::site(scope, e.span());
-                match core::sql_chunk(v, esite) {
-                    Some(chunk) => fragment.chunks.push(chunk),
-                    None => return Ok(Value::Poison),
-                }
-            }
-        }
-        Ok(Value::Sql(Rc::new(fragment)))
+        H::template(self, &tag, strings, values, site)
     }
 
     fn eval_member(
         &mut self,
         object: &'a Expression<'a>,
         member: &'a oxc_ast::ast::MemberExpression<'a>,
-        scope: &Rc<Scope<'a>>,
-    ) -> Eval<'a> {
+        scope: &Rc<Scope<'a, H>>,
+    ) -> Eval<'a, H> {
         let site = Self::site(scope, member.span());
         let target = self.eval(object, scope)?;
         if member.optional() && target.is_nullish() {
@@ -1279,7 +1258,7 @@ impl<'a> Interp<'a> {
     fn member_key(
         &mut self,
         member: &'a oxc_ast::ast::MemberExpression<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
     ) -> Result<Option<Rc<str>>, Interrupt> {
         use oxc_ast::ast::MemberExpression as M;
         Ok(match member {
@@ -1296,7 +1275,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A value used as a property key; reports values that cannot be one.
-    fn property_key(&mut self, k: &Value<'a>, site: Site) -> Option<Rc<str>> {
+    fn property_key(&mut self, k: &Value<'a, H>, site: Site) -> Option<Rc<str>> {
         match k {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(builtins::number_to_string(*n).into()),
@@ -1318,8 +1297,13 @@ impl<'a> Interp<'a> {
     }
 
     /// Reads a property of a value.
-    pub fn get_property(&mut self, target: &Value<'a>, key: &Rc<str>, site: Site) -> Eval<'a> {
-        let method = |receiver: &Value<'a>| {
+    pub fn get_property(
+        &mut self,
+        target: &Value<'a, H>,
+        key: &Rc<str>,
+        site: Site,
+    ) -> Eval<'a, H> {
+        let method = |receiver: &Value<'a, H>| {
             Ok(Value::native(Native::Method {
                 receiver: receiver.clone(),
                 name: key.clone(),
@@ -1359,11 +1343,7 @@ impl<'a> Interp<'a> {
                 }
                 method(target)
             }
-            Value::Number(_)
-            | Value::Bool(_)
-            | Value::BigInt(_)
-            | Value::Sql(_)
-            | Value::Date(_) => method(target),
+            Value::Number(_) | Value::Bool(_) | Value::BigInt(_) | Value::Date(_) => method(target),
             Value::Module(id) => {
                 let id = *id;
                 match self.find_export(id, key, &mut Vec::new()) {
@@ -1371,15 +1351,7 @@ impl<'a> Interp<'a> {
                     None => Ok(Value::Undefined),
                 }
             }
-            Value::Package(p) => Ok(Value::native(Native::Export {
-                package: *p,
-                name: key.clone(),
-            })),
             Value::Native(n) => match &**n {
-                Native::Export { package, name } => Ok(Value::native(Native::Export {
-                    package: *package,
-                    name: format!("{name}.{key}").into(),
-                })),
                 Native::Global(Global::Date) => Ok(Value::Opaque(Rc::new(Opaque {
                     what: format!("`Date.{key}`"),
                     origin: "a run-time global whose value is not known when reading the schema"
@@ -1389,12 +1361,16 @@ impl<'a> Interp<'a> {
                 _ => Ok(Value::Undefined),
             },
             Value::Function(_) => Ok(Value::Undefined),
-            Value::Drizzle(d) => core::property(d, key),
+            Value::Host(h) => H::property(self, h, key, site),
         }
     }
 
     /// The exports of a module as an object (`{ ...schema }`, `Object.values(schema)`).
-    pub fn module_object(&mut self, module: ModuleId, site: Site) -> Result<Object<'a>, Interrupt> {
+    pub fn module_object(
+        &mut self,
+        module: ModuleId,
+        site: Site,
+    ) -> Result<Object<'a, H>, Interrupt> {
         let mut object = Object::default();
         for (name, _) in self.exported_names(module) {
             let value = self.export_value(module, name, site)?;
@@ -1405,8 +1381,8 @@ impl<'a> Interp<'a> {
 
     fn spread_into(
         &mut self,
-        object: &mut Object<'a>,
-        v: Value<'a>,
+        object: &mut Object<'a, H>,
+        v: Value<'a, H>,
         site: Site,
     ) -> Result<(), Interrupt> {
         match v {
@@ -1434,10 +1410,9 @@ impl<'a> Interp<'a> {
                     );
                 }
             }
-            Value::Drizzle(Drizzle::Table(t)) => {
-                for (key, _) in &t.columns {
-                    let column = core::column_ref(&t, key);
-                    object.set(key.clone(), column, Some(site));
+            Value::Host(h) if h.entries().is_some() => {
+                for (key, value) in h.entries().unwrap_or_default() {
+                    object.set(key, value, Some(site));
                 }
             }
             Value::Null | Value::Undefined | Value::Bool(_) | Value::Number(_) | Value::Poison => {}
@@ -1455,7 +1430,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The items of an iterable value (arrays and strings); reports others.
-    pub fn iterate(&mut self, v: Value<'a>, site: Site) -> Vec<Value<'a>> {
+    pub fn iterate(&mut self, v: Value<'a, H>, site: Site) -> Vec<Value<'a, H>> {
         match v {
             Value::Array(a) => a.borrow().clone(),
             Value::String(s) => s.chars().map(|c| Value::string(c.to_string())).collect(),
@@ -1492,7 +1467,12 @@ impl<'a> Interp<'a> {
     }
 
     /// The current value at a place.
-    fn read_place(&mut self, place: Place<'a>, scope: &Rc<Scope<'a>>, site: Site) -> Eval<'a> {
+    fn read_place(
+        &mut self,
+        place: Place<'a>,
+        scope: &Rc<Scope<'a, H>>,
+        site: Site,
+    ) -> Eval<'a, H> {
         match place {
             Place::Var(name) => self.lookup(name, scope, site),
             Place::Member(member) => self.eval_member(member.object(), member, scope),
@@ -1503,10 +1483,10 @@ impl<'a> Interp<'a> {
     fn write_place(
         &mut self,
         place: Place<'a>,
-        value: Value<'a>,
-        scope: &Rc<Scope<'a>>,
+        value: Value<'a, H>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         match place {
             Place::Var(name) => {
                 if !scope.assign(name, value.clone()) {
@@ -1556,9 +1536,9 @@ impl<'a> Interp<'a> {
     fn eval_assignment(
         &mut self,
         a: &'a oxc_ast::ast::AssignmentExpression<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         let Some(place) = Self::place(&a.left) else {
             return Ok(self.unsupported(site, "destructuring assignments"));
         };
@@ -1592,9 +1572,9 @@ impl<'a> Interp<'a> {
     fn eval_update(
         &mut self,
         u: &'a oxc_ast::ast::UpdateExpression<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         let Some(place) = Self::simple_place(&u.argument) else {
             return Ok(self.unsupported(site, "this update expression"));
         };
@@ -1612,7 +1592,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The truth of a condition; `None` when it cannot be known (reported).
-    fn condition(&mut self, v: &Value<'a>, site: Site) -> Option<bool> {
+    fn condition(&mut self, v: &Value<'a, H>, site: Site) -> Option<bool> {
         match v {
             Value::Poison => None,
             Value::Opaque(o) => {
@@ -1631,7 +1611,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn unary(&mut self, op: UnaryOperator, v: Value<'a>, site: Site) -> Value<'a> {
+    fn unary(&mut self, op: UnaryOperator, v: Value<'a, H>, site: Site) -> Value<'a, H> {
         if let Value::Opaque(o) = &v {
             return Value::Opaque(Rc::new(o.derived("")));
         }
@@ -1658,10 +1638,10 @@ impl<'a> Interp<'a> {
     fn binary(
         &mut self,
         op: BinaryOperator,
-        left: Value<'a>,
-        right: Value<'a>,
+        left: Value<'a, H>,
+        right: Value<'a, H>,
         site: Site,
-    ) -> Value<'a> {
+    ) -> Value<'a, H> {
         for v in [&left, &right] {
             match v {
                 Value::Poison => return Value::Poison,
@@ -1690,8 +1670,8 @@ impl<'a> Interp<'a> {
     fn eval_args(
         &mut self,
         arguments: &'a [Argument<'a>],
-        scope: &Rc<Scope<'a>>,
-    ) -> Result<Vec<Arg<'a>>, Interrupt> {
+        scope: &Rc<Scope<'a, H>>,
+    ) -> Result<Vec<Arg<'a, H>>, Interrupt> {
         let mut args = Vec::with_capacity(arguments.len());
         for a in arguments {
             match a {
@@ -1716,20 +1696,20 @@ impl<'a> Interp<'a> {
         Ok(args)
     }
 
-    fn eval_call(&mut self, call: &'a CallExpression<'a>, scope: &Rc<Scope<'a>>) -> Eval<'a> {
+    fn eval_call(&mut self, call: &'a CallExpression<'a>, scope: &Rc<Scope<'a, H>>) -> Eval<'a, H> {
         let site = Self::site(scope, call.span);
         let callee = call.callee.get_inner_expression();
         let function = match callee.as_member_expression() {
             // Builder chains (`.notNull().default(0)`) call methods directly.
             Some(oxc_ast::ast::MemberExpression::StaticMemberExpression(m)) if !m.optional => {
                 let receiver = self.eval(&m.object, scope)?;
-                if let Value::Drizzle(
-                    d @ (Drizzle::Column(_) | Drizzle::IndexColumn(_) | Drizzle::Constraint(_)),
-                ) = &receiver
+                if let Value::Host(h) = &receiver
+                    && h.chains()
                 {
                     let args = self.eval_args(&call.arguments, scope)?;
                     self.enter(site)?;
-                    let result = core::method(self, d, m.property.name.as_str(), args, site);
+                    let name: Rc<str> = m.property.name.as_str().into();
+                    let result = H::method(self, h, &name, args, site);
                     self.depth -= 1;
                     return result;
                 }
@@ -1747,45 +1727,32 @@ impl<'a> Interp<'a> {
     }
 
     /// Calls a value with arguments; `site` is the whole call.
-    pub fn call(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    pub fn call(
+        &mut self,
+        function: &Value<'a, H>,
+        args: Vec<Arg<'a, H>>,
+        site: Site,
+    ) -> Eval<'a, H> {
         self.enter(site)?;
         let result = self.call_inner(function, args, site);
         self.depth -= 1;
         result
     }
 
-    fn call_inner(&mut self, function: &Value<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
+    fn call_inner(
+        &mut self,
+        function: &Value<'a, H>,
+        args: Vec<Arg<'a, H>>,
+        site: Site,
+    ) -> Eval<'a, H> {
         match function {
             Value::Function(c) => self.call_closure(c, args, site),
             Value::Native(n) => match &**n {
-                Native::Export { package, name } => {
-                    // Drizzle's builders create values that can hold other values.
-                    self.create(site)?;
-                    if ENTITY_BUILDERS.contains(&&**name) {
-                        self.note_entity();
-                    }
-                    match package {
-                        Package::PgCore => pg::call(self, name, args, site),
-                        Package::SqliteCore => sqlite::call(self, name, args, site),
-                        Package::Orm => core::orm_call(self, name, args, site),
-                        Package::Kit => kit_call(self, name, args, site),
-                    }
-                }
                 Native::Global(g) => builtins::call_global(self, *g, args, site),
-                Native::Method { receiver, name } => {
-                    if matches!(receiver, Value::Drizzle(Drizzle::Schema(_)))
-                        && matches!(
-                            &**name,
-                            "table" | "enum" | "view" | "materializedView" | "sequence"
-                        )
-                    {
-                        self.note_entity();
-                    }
-                    self.call_method(receiver, name, args, site)
-                }
+                Native::Method { receiver, name } => self.call_method(receiver, name, args, site),
                 Native::Require(module) => {
                     let module = *module;
-                    let specifier = match core::arg(&args, 0) {
+                    let specifier = match arg(&args, 0) {
                         Value::String(s) => s,
                         _ => return Ok(self.not_evaluated(site, "a `require` of a computed name")),
                     };
@@ -1803,16 +1770,8 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                Native::TableCreator { dialect, rename } => {
-                    self.note_entity();
-                    core::create_prefixed_table(self, *dialect, rename, args, site)
-                }
-                Native::CustomType { dialect, params } => {
-                    self.create(site)?;
-                    entities::custom_column(self, *dialect, params, args, site)
-                }
             },
-            Value::Drizzle(Drizzle::Enum(e)) => pg::enum_column(self, e, args, site),
+            Value::Host(h) => H::call(self, h, args, site),
             Value::Opaque(o) => Ok(Value::Opaque(Rc::new(o.derived("()")))),
             Value::Poison => Ok(Value::Poison),
             other => {
@@ -1831,30 +1790,29 @@ impl<'a> Interp<'a> {
 
     fn call_method(
         &mut self,
-        receiver: &Value<'a>,
+        receiver: &Value<'a, H>,
         name: &Rc<str>,
-        args: Vec<Arg<'a>>,
+        args: Vec<Arg<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         match receiver {
             Value::Array(a) => builtins::array_method(self, a, name, args, site),
             Value::String(s) => builtins::string_method(self, s, name, args, site),
             Value::Number(_) | Value::Bool(_) | Value::BigInt(_) => {
                 builtins::primitive_method(self, receiver, name, args, site)
             }
-            Value::Sql(s) => core::sql_method(self, s, name, args, site),
             Value::Date(ms) => builtins::date_method(self, *ms, name, site),
-            Value::Drizzle(d) => core::method(self, d, name, args, site),
+            Value::Host(h) => H::method(self, h, name, args, site),
             _ => Ok(Value::Undefined),
         }
     }
 
     fn call_closure(
         &mut self,
-        closure: &Rc<Closure<'a>>,
-        args: Vec<Arg<'a>>,
+        closure: &Rc<Closure<'a, H>>,
+        args: Vec<Arg<'a, H>>,
         site: Site,
-    ) -> Eval<'a> {
+    ) -> Eval<'a, H> {
         let (is_async, is_generator) = match closure.syntax {
             FunctionSyntax::Arrow(f) => (f.r#async, false),
             FunctionSyntax::Function(f) => (f.r#async, f.generator),
@@ -1878,7 +1836,7 @@ impl<'a> Interp<'a> {
             self.bind_pattern(&param.pattern, value, &scope)?;
         }
         if let Some(rest) = &params.rest {
-            let remaining: Vec<Value<'a>> = args.map(|a| a.value).collect();
+            let remaining: Vec<Value<'a, H>> = args.map(|a| a.value).collect();
             self.bind_pattern(&rest.rest.argument, Value::array(remaining), &scope)?;
         }
         let statements = match (closure.syntax, body) {
@@ -1905,8 +1863,8 @@ impl<'a> Interp<'a> {
     fn bind_pattern(
         &mut self,
         pattern: &'a BindingPattern<'a>,
-        value: Value<'a>,
-        scope: &Rc<Scope<'a>>,
+        value: Value<'a, H>,
+        scope: &Rc<Scope<'a, H>>,
     ) -> Result<(), Interrupt> {
         match pattern {
             BindingPattern::BindingIdentifier(id) => scope.declare(id.name.as_str(), value),
@@ -1976,8 +1934,8 @@ impl<'a> Interp<'a> {
     fn exec_block(
         &mut self,
         statements: &'a [Statement<'a>],
-        scope: &Rc<Scope<'a>>,
-    ) -> Result<Flow<'a>, Interrupt> {
+        scope: &Rc<Scope<'a, H>>,
+    ) -> Result<Flow<'a, H>, Interrupt> {
         for s in statements {
             if let Statement::FunctionDeclaration(f) = s
                 && let (Some(id), Some(_)) = (&f.id, &f.body)
@@ -2001,7 +1959,7 @@ impl<'a> Interp<'a> {
     fn declare_variables(
         &mut self,
         v: &'a VariableDeclaration<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
     ) -> Result<(), Interrupt> {
         for d in &v.declarations {
             let value = match &d.init {
@@ -2016,8 +1974,8 @@ impl<'a> Interp<'a> {
     fn exec(
         &mut self,
         statement: &'a Statement<'a>,
-        scope: &Rc<Scope<'a>>,
-    ) -> Result<Flow<'a>, Interrupt> {
+        scope: &Rc<Scope<'a, H>>,
+    ) -> Result<Flow<'a, H>, Interrupt> {
         let site = Self::site(scope, statement.span());
         self.enter(site)?;
         let result = self.exec_inner(statement, scope, site);
@@ -2028,9 +1986,9 @@ impl<'a> Interp<'a> {
     fn exec_inner(
         &mut self,
         statement: &'a Statement<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Result<Flow<'a>, Interrupt> {
+    ) -> Result<Flow<'a, H>, Interrupt> {
         match statement {
             Statement::VariableDeclaration(v) => {
                 self.declare_variables(v, scope)?;
@@ -2211,11 +2169,11 @@ impl<'a> Interp<'a> {
     fn run_each(
         &mut self,
         left: &'a ForStatementLeft<'a>,
-        items: Vec<Value<'a>>,
+        items: Vec<Value<'a, H>>,
         body: &'a Statement<'a>,
-        scope: &Rc<Scope<'a>>,
+        scope: &Rc<Scope<'a, H>>,
         site: Site,
-    ) -> Result<Flow<'a>, Interrupt> {
+    ) -> Result<Flow<'a, H>, Interrupt> {
         for item in items {
             let inner = Scope::child(scope);
             match left {
@@ -2244,24 +2202,8 @@ impl<'a> Interp<'a> {
     }
 
     /// The value of a global function (`Object.values`...).
-    pub fn global_function(g: Global) -> Value<'a> {
+    pub fn global_function(g: Global) -> Value<'a, H> {
         Value::native(Native::Global(g))
-    }
-}
-
-/// Calls an export of `drizzle-kit`: `defineConfig` returns its argument.
-fn kit_call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-    match name {
-        "defineConfig" => Ok(args
-            .into_iter()
-            .next()
-            .map_or(Value::Undefined, |a| a.value)),
-        _ => Ok(interp.fail(
-            site,
-            format!("`{name}` from drizzle-kit cannot be evaluated by db-migrate"),
-            "unsupported",
-            "drizzle.config files use `defineConfig` from drizzle-kit, or export a plain object",
-        )),
     }
 }
 

@@ -19,9 +19,10 @@ use oxc_ast::ast::{
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 
+use super::Host;
 use super::diagnostics::{Problem, Problems, SourceFile};
 use super::resolve::{Resolution, Resolver};
-use super::value::{ModuleId, Package, Site};
+use super::value::{ModuleId, Site};
 
 /// The deepest bracket nesting a file may have; deeper files are rejected
 /// before parsing so that neither the parser nor the evaluator can overflow.
@@ -32,8 +33,8 @@ const MAX_NESTING: usize = 1000;
 pub enum ModuleTarget {
     /// A module of the program.
     Local(ModuleId),
-    /// A drizzle-orm entry point.
-    Package(Package),
+    /// A native module of the host (drizzle-orm's entry points), by its specifier.
+    Native(String),
     /// Anything else (an npm package, a path alias): its values are unknown.
     External(String),
     /// An import that names no readable file: the problem is reported when
@@ -151,13 +152,19 @@ pub struct Loader<'a> {
     resolver: Resolver,
     /// Problems found while loading (I/O, syntax, unresolved imports).
     pub problems: Problems,
+    /// True for the host's native modules.
+    native: fn(&str) -> bool,
+    /// The source of the modules the host carries as code.
+    carried: fn(&str) -> Option<&'static str>,
 }
 
 impl<'a> Loader<'a> {
-    /// A loader resolving display names against `root`.
-    pub fn new(allocator: &'a Allocator, root: &Path) -> Loader<'a> {
+    /// A loader for host `H`'s programs, resolving display names against `root`.
+    pub fn new<H: Host<'a>>(allocator: &'a Allocator, root: &Path) -> Loader<'a> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Loader {
+            native: is_native::<H>,
+            carried: H::source,
             allocator,
             resolver: Resolver::new(&root),
             root,
@@ -537,10 +544,10 @@ impl<'a> Loader<'a> {
 
     /// Resolves an import specifier written in module `from`.
     fn target(&mut self, from: ModuleId, specifier: &str, span: Span) -> ModuleTarget {
-        if let Some(package) = Package::from_specifier(specifier) {
-            return ModuleTarget::Package(package);
+        if (self.native)(specifier) {
+            return ModuleTarget::Native(specifier.to_string());
         }
-        if let Some(text) = builtin_source(specifier) {
+        if let Some(text) = (self.carried)(specifier) {
             return ModuleTarget::Local(self.load_builtin(specifier, text));
         }
         let from_path = self.modules[from].path.clone();
@@ -561,13 +568,9 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// drizzle-orm's modules that are plain pg-core code, carried as source.
-fn builtin_source(specifier: &str) -> Option<&'static str> {
-    match specifier {
-        "drizzle-orm/supabase" => Some(include_str!("builtin/supabase.ts")),
-        "drizzle-orm/neon" => Some(include_str!("builtin/neon.ts")),
-        _ => None,
-    }
+/// True for a native module of host `H`.
+fn is_native<'a, H: Host<'a>>(specifier: &str) -> bool {
+    H::module(specifier).is_some()
 }
 
 /// True for a CommonJS file: `.cjs`, or `.js` with no `import`/`export`

@@ -6,12 +6,22 @@ use std::rc::Rc;
 
 use oxc_ast::ast::BinaryOperator;
 
-use super::core::{arg, arg_site};
+use super::Host;
 use super::eval::{Arg, Eval, Interp};
-use super::value::{Drizzle, Global, Object, Opaque, Site, Value};
+use super::value::{Global, Object, Opaque, Site, Value};
+
+/// Argument `i` of a call (`undefined` when missing).
+pub fn arg<'a, H: Host<'a>>(args: &[Arg<'a, H>], i: usize) -> Value<'a, H> {
+    args.get(i).map_or(Value::Undefined, |a| a.value.clone())
+}
+
+/// Where argument `i` was written (or the call, when it is missing).
+pub fn arg_site<H>(args: &[Arg<'_, H>], i: usize, site: Site) -> Site {
+    args.get(i).map_or(site, |a| a.site)
+}
 
 /// The value of a global name, if it is one the evaluator knows.
-pub fn global<'a>(name: &str, site: Site) -> Option<Value<'a>> {
+pub fn global<'a, H: Host<'a>>(name: &str, site: Site) -> Option<Value<'a, H>> {
     let functions = |entries: &[(&str, Global)]| {
         let mut object = Object::default();
         for (key, g) in entries {
@@ -88,11 +98,11 @@ pub fn number_to_string(n: f64) -> String {
 
 /// JavaScript's string conversion; `None` for values the reader will not
 /// convert (and for arrays nested more than 100 deep, or cyclic).
-pub fn to_js_string(v: &Value<'_>) -> Option<String> {
+pub fn to_js_string<'a, H: Host<'a>>(v: &Value<'a, H>) -> Option<String> {
     to_js_string_at(v, 0)
 }
 
-fn to_js_string_at(v: &Value<'_>, depth: usize) -> Option<String> {
+fn to_js_string_at<'a, H: Host<'a>>(v: &Value<'a, H>, depth: usize) -> Option<String> {
     Some(match v {
         Value::Undefined => "undefined".into(),
         Value::Null => "null".into(),
@@ -119,7 +129,7 @@ fn to_js_string_at(v: &Value<'_>, depth: usize) -> Option<String> {
 }
 
 /// JavaScript's truthiness.
-pub fn truthy(v: &Value<'_>) -> bool {
+pub fn truthy<'a, H: Host<'a>>(v: &Value<'a, H>) -> bool {
     match v {
         Value::Undefined | Value::Null | Value::Poison => false,
         Value::Bool(b) => *b,
@@ -131,7 +141,7 @@ pub fn truthy(v: &Value<'_>) -> bool {
 }
 
 /// JavaScript's number conversion.
-pub fn to_number(v: &Value<'_>) -> f64 {
+pub fn to_number<'a, H: Host<'a>>(v: &Value<'a, H>) -> f64 {
     match v {
         Value::Null => 0.0,
         Value::Bool(b) => f64::from(u8::from(*b)),
@@ -150,7 +160,7 @@ pub fn to_number(v: &Value<'_>) -> f64 {
 }
 
 /// JavaScript's ToInt32.
-pub fn to_int32(v: &Value<'_>) -> i32 {
+pub fn to_int32<'a, H: Host<'a>>(v: &Value<'a, H>) -> i32 {
     let n = to_number(v);
     if !n.is_finite() {
         return 0;
@@ -160,20 +170,21 @@ pub fn to_int32(v: &Value<'_>) -> i32 {
 }
 
 /// The result of `typeof`.
-pub fn type_of(v: &Value<'_>) -> &'static str {
+pub fn type_of<'a, H: Host<'a>>(v: &Value<'a, H>) -> &'static str {
     match v {
         Value::Undefined => "undefined",
         Value::Bool(_) => "boolean",
         Value::Number(_) => "number",
         Value::BigInt(_) => "bigint",
         Value::String(_) => "string",
-        Value::Function(_) | Value::Native(_) | Value::Drizzle(Drizzle::Enum(_)) => "function",
+        Value::Function(_) | Value::Native(_) => "function",
+        Value::Host(h) => h.type_of(),
         _ => "object",
     }
 }
 
 /// `===`.
-pub fn strict_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
+pub fn strict_equals<'a, H: Host<'a>>(a: &Value<'a, H>, b: &Value<'a, H>) -> bool {
     match (a, b) {
         (Value::Undefined, Value::Undefined) | (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -182,16 +193,12 @@ pub fn strict_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
         (Value::Array(x), Value::Array(y)) => Rc::ptr_eq(x, y),
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         (Value::Function(x), Value::Function(y)) => Rc::ptr_eq(x, y),
-        (Value::Drizzle(Drizzle::Table(x)), Value::Drizzle(Drizzle::Table(y))) => Rc::ptr_eq(x, y),
-        (Value::Drizzle(Drizzle::Enum(x)), Value::Drizzle(Drizzle::Enum(y))) => Rc::ptr_eq(x, y),
-        (Value::Drizzle(Drizzle::Column(x)), Value::Drizzle(Drizzle::Column(y))) => {
-            Rc::ptr_eq(x, y)
-        }
+        (Value::Host(x), Value::Host(y)) => x.same(y),
         _ => false,
     }
 }
 
-fn loose_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
+fn loose_equals<'a, H: Host<'a>>(a: &Value<'a, H>, b: &Value<'a, H>) -> bool {
     match (a, b) {
         (Value::Undefined | Value::Null, Value::Undefined | Value::Null) => true,
         (Value::Undefined | Value::Null, _) | (_, Value::Undefined | Value::Null) => false,
@@ -203,7 +210,7 @@ fn loose_equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
     }
 }
 
-fn bigint(v: &Value<'_>) -> Option<i128> {
+fn bigint<'a, H: Host<'a>>(v: &Value<'a, H>) -> Option<i128> {
     match v {
         Value::BigInt(b) => b.parse().ok(),
         _ => None,
@@ -211,9 +218,13 @@ fn bigint(v: &Value<'_>) -> Option<i128> {
 }
 
 /// A binary operator on two known values; `None` when the reader does not support the combination.
-pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Option<Value<'a>> {
+pub fn binary<'a, H: Host<'a>>(
+    op: BinaryOperator,
+    left: &Value<'a, H>,
+    right: &Value<'a, H>,
+) -> Option<Value<'a, H>> {
     use BinaryOperator as B;
-    let numeric = |v: &Value<'a>| {
+    let numeric = |v: &Value<'a, H>| {
         matches!(
             v,
             Value::Number(_) | Value::Bool(_) | Value::Null | Value::Undefined
@@ -234,8 +245,9 @@ pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Op
     }
     Some(match op {
         B::Addition => {
-            let stringy =
-                |v: &Value<'a>| matches!(v, Value::String(_) | Value::Array(_) | Value::Object(_));
+            let stringy = |v: &Value<'a, H>| {
+                matches!(v, Value::String(_) | Value::Array(_) | Value::Object(_))
+            };
             if stringy(left) || stringy(right) {
                 Value::string(format!("{}{}", to_js_string(left)?, to_js_string(right)?))
             } else if numeric(left) && numeric(right) {
@@ -318,7 +330,7 @@ pub fn binary<'a>(op: BinaryOperator, left: &Value<'a>, right: &Value<'a>) -> Op
 
 /// `JSON.stringify(value)` without indentation; `Ok(None)` where JavaScript
 /// returns `undefined`; `Err` names a value JSON cannot hold.
-pub fn json_stringify(v: &Value<'_>) -> Result<Option<String>, String> {
+pub fn json_stringify<'a, H: Host<'a>>(v: &Value<'a, H>) -> Result<Option<String>, String> {
     let mut out = String::new();
     if write_json(v, &mut out, 0)? {
         Ok(Some(out))
@@ -332,7 +344,11 @@ fn json_string(s: &str) -> String {
 }
 
 /// Writes JSON for `v`; false when the value is skipped (undefined, functions).
-fn write_json(v: &Value<'_>, out: &mut String, depth: usize) -> Result<bool, String> {
+fn write_json<'a, H: Host<'a>>(
+    v: &Value<'a, H>,
+    out: &mut String,
+    depth: usize,
+) -> Result<bool, String> {
     if depth > 100 {
         return Err("a structure nested too deeply".into());
     }
@@ -388,12 +404,12 @@ fn write_json(v: &Value<'_>, out: &mut String, depth: usize) -> Result<bool, Str
 }
 
 /// Calls a global function.
-pub fn call_global<'a>(
-    interp: &mut Interp<'a>,
+pub fn call_global<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
     g: Global,
-    args: Vec<Arg<'a>>,
+    args: Vec<Arg<'a, H>>,
     site: Site,
-) -> Eval<'a> {
+) -> Eval<'a, H> {
     let first = arg(&args, 0);
     if let Value::Poison = first {
         return Ok(Value::Poison);
@@ -405,7 +421,7 @@ pub fn call_global<'a>(
         Value::Module(id) => Value::object(interp.module_object(id, arg_site(&args, 0, site))?),
         other => other,
     };
-    let entries = |v: &Value<'a>| -> Option<Vec<(Rc<str>, Value<'a>)>> {
+    let entries = |v: &Value<'a, H>| -> Option<Vec<(Rc<str>, Value<'a, H>)>> {
         match v {
             Value::Object(o) => Some(
                 o.borrow()
@@ -421,12 +437,7 @@ pub fn call_global<'a>(
                     .map(|(i, v)| (Rc::from(i.to_string()), v.clone()))
                     .collect(),
             ),
-            Value::Drizzle(Drizzle::Table(t)) => Some(
-                t.columns
-                    .iter()
-                    .map(|(k, _)| (k.clone(), super::core::column_ref(t, k)))
-                    .collect(),
-            ),
+            Value::Host(h) => h.entries(),
             _ => None,
         }
     };
@@ -476,8 +487,8 @@ pub fn call_global<'a>(
             }
             Value::object(object)
         }
-        // Extra properties on a Drizzle builder do not change its DDL.
-        Global::ObjectAssign if matches!(first, Value::Drizzle(_)) => first,
+        // Extra properties on a host value (a Drizzle builder) do not change it.
+        Global::ObjectAssign if matches!(first, Value::Host(_)) => first,
         Global::ObjectAssign => {
             let Value::Object(target) = &first else {
                 return Ok(interp.fail(
@@ -612,8 +623,12 @@ pub fn call_global<'a>(
 }
 
 /// `new Set(iterable)`: the distinct items, in order, as an array.
-pub fn new_set<'a>(interp: &mut Interp<'a>, iterable: Value<'a>, site: Site) -> Value<'a> {
-    let mut items: Vec<Value<'a>> = Vec::new();
+pub fn new_set<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    iterable: Value<'a, H>,
+    site: Site,
+) -> Value<'a, H> {
+    let mut items: Vec<Value<'a, H>> = Vec::new();
     if !matches!(iterable, Value::Undefined | Value::Null) {
         for item in interp.iterate(iterable, site) {
             if !items.iter().any(|i| strict_equals(i, &item)) {
@@ -625,7 +640,7 @@ pub fn new_set<'a>(interp: &mut Interp<'a>, iterable: Value<'a>, site: Site) -> 
 }
 
 /// A copy of plain arrays and objects, all the way down (`structuredClone`).
-fn deep_copy<'a>(v: &Value<'a>) -> Value<'a> {
+fn deep_copy<'a, H: Host<'a>>(v: &Value<'a, H>) -> Value<'a, H> {
     match v {
         Value::Array(a) => Value::array(a.borrow().iter().map(deep_copy).collect()),
         Value::Object(o) => {
@@ -641,8 +656,12 @@ fn deep_copy<'a>(v: &Value<'a>) -> Value<'a> {
 
 /// `new Date(...)`: a known instant from a number, an ISO string with a
 /// zone (or a plain date, which JavaScript reads as UTC) or another Date.
-pub fn new_date<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
-    let local_time = |interp: &mut Interp<'a>, what: &str| {
+pub fn new_date<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    args: Vec<Arg<'a, H>>,
+    site: Site,
+) -> Eval<'a, H> {
+    let local_time = |interp: &mut Interp<'a, H>, what: &str| {
         interp.fail(
             site,
             format!("`new Date({what})` depends on the time zone of the machine that runs the code"),
@@ -719,7 +738,12 @@ pub fn iso_string(ms: f64) -> Option<String> {
 }
 
 /// Methods of a `Date`.
-pub fn date_method<'a>(interp: &mut Interp<'a>, ms: f64, name: &str, site: Site) -> Eval<'a> {
+pub fn date_method<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    ms: f64,
+    name: &str,
+    site: Site,
+) -> Eval<'a, H> {
     Ok(match name {
         "toISOString" | "toJSON" => match iso_string(ms) {
             Some(iso) => Value::string(iso),
@@ -737,12 +761,12 @@ pub fn date_method<'a>(interp: &mut Interp<'a>, ms: f64, name: &str, site: Site)
 }
 
 /// A JSON value as a JavaScript value.
-pub fn from_json<'a>(
-    interp: &mut Interp<'a>,
+pub fn from_json<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
     json: &serde_json::Value,
     site: Site,
     depth: usize,
-) -> Eval<'a> {
+) -> Eval<'a, H> {
     use serde_json::Value as J;
     if depth > 100 {
         return Ok(interp.fail(
@@ -777,7 +801,12 @@ pub fn from_json<'a>(
     Ok(value)
 }
 
-fn unknown_method<'a>(interp: &mut Interp<'a>, kind: &str, name: &str, site: Site) -> Value<'a> {
+fn unknown_method<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    kind: &str,
+    name: &str,
+    site: Site,
+) -> Value<'a, H> {
     interp.fail(
         site,
         format!("`.{name}()` is not a {kind} method db-migrate can evaluate"),
@@ -786,7 +815,7 @@ fn unknown_method<'a>(interp: &mut Interp<'a>, kind: &str, name: &str, site: Sit
     )
 }
 
-fn index_arg(v: &Value<'_>, len: usize, default: usize) -> usize {
+fn index_arg<'a, H: Host<'a>>(v: &Value<'a, H>, len: usize, default: usize) -> usize {
     match v {
         Value::Undefined => default,
         other => {
@@ -803,16 +832,16 @@ fn index_arg(v: &Value<'_>, len: usize, default: usize) -> usize {
 }
 
 /// Calls an array method.
-pub fn array_method<'a>(
-    interp: &mut Interp<'a>,
-    array: &Rc<RefCell<Vec<Value<'a>>>>,
+pub fn array_method<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    array: &Rc<RefCell<Vec<Value<'a, H>>>>,
     name: &str,
-    args: Vec<Arg<'a>>,
+    args: Vec<Arg<'a, H>>,
     site: Site,
-) -> Eval<'a> {
+) -> Eval<'a, H> {
     let items = array.borrow().clone();
     let callback = arg(&args, 0);
-    let call = |interp: &mut Interp<'a>, item: &Value<'a>, i: usize| {
+    let call = |interp: &mut Interp<'a, H>, item: &Value<'a, H>, i: usize| {
         let call_args = vec![
             Arg {
                 value: item.clone(),
@@ -1020,13 +1049,13 @@ pub fn array_method<'a>(
 }
 
 /// Calls a string method.
-pub fn string_method<'a>(
-    interp: &mut Interp<'a>,
+pub fn string_method<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
     s: &Rc<str>,
     name: &str,
-    args: Vec<Arg<'a>>,
+    args: Vec<Arg<'a, H>>,
     site: Site,
-) -> Eval<'a> {
+) -> Eval<'a, H> {
     let mut strings = Vec::new();
     for (i, a) in args.iter().enumerate() {
         match &a.value {
@@ -1155,13 +1184,13 @@ pub fn string_method<'a>(
 }
 
 /// Calls a method of a number, boolean or bigint.
-pub fn primitive_method<'a>(
-    interp: &mut Interp<'a>,
-    v: &Value<'a>,
+pub fn primitive_method<'a, H: Host<'a>>(
+    interp: &mut Interp<'a, H>,
+    v: &Value<'a, H>,
     name: &str,
-    args: Vec<Arg<'a>>,
+    args: Vec<Arg<'a, H>>,
     site: Site,
-) -> Eval<'a> {
+) -> Eval<'a, H> {
     Ok(match (name, v) {
         ("toString", _)
             if args.is_empty() || matches!(arg(&args, 0), Value::Number(n) if n == 10.0) =>

@@ -6,10 +6,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::core::{arg, arg_site, column_ref, sql_chunk, unknown_method};
-use super::eval::{Arg, Eval, Interp};
 use super::value::{
     Drizzle, Object, SelectJoin, SelectQuery, Site, SqlChunk, SqlFragment, TableEntity, Value,
 };
+use super::{Arg, Eval, Interp};
 
 /// Methods of the query builder (`qb.select(...)`).
 pub fn builder_method<'a>(
@@ -38,7 +38,7 @@ pub fn builder_method<'a>(
         _ => return Ok(unknown_method(interp, "the query builder", name, site)),
     };
     interp.create(site)?;
-    Ok(Value::Drizzle(Drizzle::Select(Rc::new(RefCell::new(
+    Ok(Value::Host(Drizzle::Select(Rc::new(RefCell::new(
         SelectQuery {
             distinct,
             fields,
@@ -63,7 +63,7 @@ pub fn query_method<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let this = Value::Drizzle(Drizzle::Select(query.clone()));
+    let this = Value::Host(Drizzle::Select(query.clone()));
     let chunk = |i: usize| sql_chunk(arg(&args, i), arg_site(&args, i, site));
     let join_kind = match name {
         "leftJoin" => Some("left"),
@@ -183,11 +183,11 @@ fn with_selection<'a>(
         (Some((Value::Object(o), _)), _) => {
             for p in o.borrow().props.iter() {
                 let value = match &p.value {
-                    Value::Sql(f) => match &f.alias {
-                        Some(alias) => Value::Sql(Rc::new(SqlFragment {
+                    Value::Host(Drizzle::Sql(f)) => match &f.alias {
+                        Some(alias) => Value::Host(Drizzle::Sql(Rc::new(SqlFragment {
                             chunks: vec![SqlChunk::Identifier(alias.clone())],
                             alias: None,
-                        })),
+                        }))),
                         None => p.value.clone(),
                     },
                     other => other.clone(),
@@ -219,9 +219,9 @@ fn source<'a>(
     site: Site,
 ) -> Option<(SqlChunk<'a>, Option<Rc<TableEntity<'a>>>)> {
     match v {
-        Value::Drizzle(Drizzle::Table(t)) => Some((SqlChunk::Table(t.clone()), Some(t))),
-        Value::Drizzle(Drizzle::View(v)) => Some((SqlChunk::View(v), None)),
-        Value::Sql(s) => Some((SqlChunk::Sql(s), None)),
+        Value::Host(Drizzle::Table(t)) => Some((SqlChunk::Table(t.clone()), Some(t))),
+        Value::Host(Drizzle::View(v)) => Some((SqlChunk::View(v), None)),
+        Value::Host(Drizzle::Sql(s)) => Some((SqlChunk::Sql(s), None)),
         Value::Poison => None,
         other => {
             let described = other.describe();
@@ -284,7 +284,7 @@ pub fn to_sql<'a>(interp: &mut Interp<'a>, q: &SelectQuery<'a>) -> Option<SqlFra
             }
             for t in tables {
                 for (key, _) in &t.columns {
-                    let Value::Drizzle(Drizzle::ColumnRef(c)) = column_ref(t, key) else {
+                    let Value::Host(Drizzle::ColumnRef(c)) = column_ref(t, key) else {
                         continue;
                     };
                     fields.push(if single_table {
@@ -361,12 +361,12 @@ fn flatten_fields<'a>(
         .collect();
     for (v, s) in props {
         match v {
-            Value::Drizzle(Drizzle::ColumnRef(c)) => out.push(if single_table {
+            Value::Host(Drizzle::ColumnRef(c)) => out.push(if single_table {
                 SqlChunk::BareColumn(c)
             } else {
                 SqlChunk::Column(c)
             }),
-            Value::Sql(f) => {
+            Value::Host(Drizzle::Sql(f)) => {
                 // In a single-table query drizzle-orm writes the fragment's own
                 // columns unqualified (not those of nested fragments).
                 let chunks = if single_table {

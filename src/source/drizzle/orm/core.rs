@@ -6,28 +6,19 @@ use std::rc::Rc;
 
 use crate::schema::{Dialect, FkAction, Nulls, SequenceOptions};
 
-use super::builtins::{number_to_string, to_js_string};
-use super::eval::{Arg, Eval, Interp};
 use super::value::{
     CheckBuilder, ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, ColumnUnique, Constraint,
     Drizzle, ForeignKeyBuilder, IdentitySpec, IndexBuilder, IndexColumn, IndexKeySource, Native,
     Object, Package, PrimaryKeyBuilder, Reference, SchemaEntity, Site, SqlChunk, SqlFragment,
-    TableEntity, UniqueBuilder, Value,
+    TableEntity, UniqueBuilder, Value, callable,
 };
-
-/// The value of argument `i` (or `undefined`).
-pub fn arg<'a>(args: &[Arg<'a>], i: usize) -> Value<'a> {
-    args.get(i).map_or(Value::Undefined, |a| a.value.clone())
-}
-
-/// Where argument `i` was written (or the call, when it is missing).
-pub fn arg_site(args: &[Arg<'_>], i: usize, site: Site) -> Site {
-    args.get(i).map_or(site, |a| a.site)
-}
+use super::{Arg, Eval, Interp};
+pub use crate::source::drizzle::js::builtins::{arg, arg_site};
+use crate::source::drizzle::js::builtins::{number_to_string, to_js_string};
 
 /// The value a table's `t.key` stands for.
 pub fn column_ref<'a>(table: &Rc<TableEntity<'a>>, key: &Rc<str>) -> Value<'a> {
-    Value::Drizzle(Drizzle::ColumnRef(ColumnRef {
+    Value::Host(Drizzle::ColumnRef(ColumnRef {
         table: table.clone(),
         key: key.clone(),
     }))
@@ -220,7 +211,7 @@ pub fn new_column<'a>(
     sql_type: ColumnSqlType,
     site: Site,
 ) -> Value<'a> {
-    Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(ColumnBuilder::new(
+    Value::Host(Drizzle::Column(Rc::new(RefCell::new(ColumnBuilder::new(
         dialect,
         builder.into(),
         name,
@@ -238,7 +229,7 @@ pub fn create_table<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
     rename: Option<&Value<'a>>,
-    casing: Option<super::Casing>,
+    casing: Option<crate::source::drizzle::Casing>,
 ) -> Eval<'a> {
     let Some(mut name) = string_arg(
         interp,
@@ -275,7 +266,7 @@ pub fn create_table<'a>(
             Dialect::Sqlite => Package::SqliteCore,
         };
         let builders = Arg {
-            value: Value::Package(package),
+            value: Value::Host(Drizzle::Package(package)),
             site: columns_site,
         };
         columns_value = interp.call(&columns_value, vec![builders], columns_site)?;
@@ -298,7 +289,7 @@ pub fn create_table<'a>(
     for p in props {
         let psite = p.site.unwrap_or(columns_site);
         match p.value {
-            Value::Drizzle(Drizzle::Column(c)) => {
+            Value::Host(Drizzle::Column(c)) => {
                 if c.borrow().dialect != dialect {
                     let builder = c.borrow().builder.clone();
                     interp.fail(
@@ -318,7 +309,7 @@ pub fn create_table<'a>(
                 columns.push((p.key.clone(), c));
             }
             Value::Poison => incomplete = true,
-            Value::Drizzle(Drizzle::ColumnRef(c)) => {
+            Value::Host(Drizzle::ColumnRef(c)) => {
                 interp.fail(
                     psite,
                     format!(
@@ -333,7 +324,7 @@ pub fn create_table<'a>(
             }
             other => {
                 let hint = match &other {
-                    Value::Native(_) | Value::Drizzle(Drizzle::Enum(_)) => {
+                    v if callable(v) => {
                         format!("call the builder: `{}()`", interp.snippet(psite))
                     }
                     _ => "use a column builder such as `text()` or `integer()`".to_string(),
@@ -357,7 +348,7 @@ pub fn create_table<'a>(
         _ => None,
     };
     let casing = casing.or_else(|| schema.as_ref().and_then(|s| s.casing));
-    Ok(Value::Drizzle(Drizzle::Table(Rc::new(TableEntity {
+    Ok(Value::Host(Drizzle::Table(Rc::new(TableEntity {
         dialect,
         schema,
         name,
@@ -389,9 +380,10 @@ pub fn table_creator<'a>(
     site: Site,
 ) -> Eval<'a> {
     match arg(&args, 0) {
-        f @ (Value::Function(_) | Value::Native(_)) => {
-            Ok(Value::native(Native::TableCreator { dialect, rename: f }))
-        }
+        f if callable(&f) => Ok(Value::Host(Drizzle::TableCreator {
+            dialect,
+            rename: Rc::new(f),
+        })),
         Value::Poison => Ok(Value::Poison),
         other => {
             let described = other.describe();
@@ -409,11 +401,21 @@ pub fn table_creator<'a>(
 pub fn property<'a>(d: &Drizzle<'a>, key: &Rc<str>) -> Eval<'a> {
     let method = || {
         Ok(Value::native(Native::Method {
-            receiver: Value::Drizzle(d.clone()),
+            receiver: Value::Host(d.clone()),
             name: key.clone(),
         }))
     };
     match d {
+        Drizzle::Package(package) => Ok(Value::Host(Drizzle::Export {
+            package: *package,
+            name: key.clone(),
+        })),
+        Drizzle::Export { package, name } => Ok(Value::Host(Drizzle::Export {
+            package: *package,
+            name: format!("{name}.{key}").into(),
+        })),
+        Drizzle::TableCreator { .. } | Drizzle::CustomType { .. } => Ok(Value::Undefined),
+        Drizzle::Sql(_) => method(),
         Drizzle::Table(t) => {
             if t.column(key).is_some() {
                 return Ok(column_ref(t, key));
@@ -478,6 +480,16 @@ pub fn method<'a>(
     site: Site,
 ) -> Eval<'a> {
     match d {
+        Drizzle::Sql(s) => sql_method(interp, s, name, args, site),
+        Drizzle::Schema(s) => {
+            if matches!(
+                name,
+                "table" | "enum" | "view" | "materializedView" | "sequence"
+            ) {
+                interp.note_entity();
+            }
+            super::pg::schema_method(interp, s, name, args, site)
+        }
         Drizzle::Column(c) => column_method(interp, c, name, args, site),
         Drizzle::ColumnRef(c) => {
             let column = IndexColumn {
@@ -490,7 +502,6 @@ pub fn method<'a>(
         }
         Drizzle::IndexColumn(c) => index_column_method(interp, (**c).clone(), name, args, site),
         Drizzle::Constraint(c) => constraint_method(interp, c, name, args, site),
-        Drizzle::Schema(s) => super::pg::schema_method(interp, s, name, args, site),
         Drizzle::Table(t) => super::entities::table_method(interp, t, name, site),
         Drizzle::Role(r) => super::entities::role_method(interp, r, name, site),
         Drizzle::Policy(p) => super::entities::policy_method(interp, p, name, args, site),
@@ -553,7 +564,7 @@ fn column_method<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let this = Value::Drizzle(Drizzle::Column(column.clone()));
+    let this = Value::Host(Drizzle::Column(column.clone()));
     let (dialect, type_name) = {
         let c = column.borrow();
         let type_name = match &c.sql_type {
@@ -696,9 +707,7 @@ fn column_method<'a>(
                 base.dims + 1,
                 base.site,
             );
-            return Ok(Value::Drizzle(Drizzle::Column(Rc::new(RefCell::new(
-                array,
-            )))));
+            return Ok(Value::Host(Drizzle::Column(Rc::new(RefCell::new(array)))));
         }
         "generatedAlwaysAs" => {
             // SQLite columns are virtual unless `{ mode: 'stored' }`; PostgreSQL ones are stored.
@@ -758,15 +767,15 @@ fn index_column_method<'a>(
         },
         _ => return Ok(unknown_method(interp, "a column", name, site)),
     }
-    Ok(Value::Drizzle(Drizzle::IndexColumn(Rc::new(column))))
+    Ok(Value::Host(Drizzle::IndexColumn(Rc::new(column))))
 }
 
 /// A column argument of `.on(...)`, `primaryKey`, `unique`, `foreignKey`;
 /// `None` when it is not one (reported) or is poison.
 fn column_arg<'a>(interp: &mut Interp<'a>, v: Value<'a>, site: Site) -> Option<ColumnRef<'a>> {
     match known(interp, v, site, "the column")? {
-        Value::Drizzle(Drizzle::ColumnRef(c)) => Some(c),
-        Value::Drizzle(Drizzle::IndexColumn(c)) => Some(c.column.clone()),
+        Value::Host(Drizzle::ColumnRef(c)) => Some(c),
+        Value::Host(Drizzle::IndexColumn(c)) => Some(c.column.clone()),
         other => {
             let described = other.describe();
             interp.fail(
@@ -952,7 +961,7 @@ fn sql_arg<'a>(
     what: &str,
 ) -> Option<Rc<SqlFragment<'a>>> {
     match known(interp, v, site, what)? {
-        Value::Sql(s) => Some(s),
+        Value::Host(Drizzle::Sql(s)) => Some(s),
         other => {
             let described = other.describe();
             interp.fail(
@@ -972,7 +981,7 @@ fn index_keys<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>]) -> Option<Vec<Index
     let mut complete = true;
     for a in args {
         match known(interp, a.value.clone(), a.site, "the index key") {
-            Some(Value::Drizzle(Drizzle::ColumnRef(c))) => {
+            Some(Value::Host(Drizzle::ColumnRef(c))) => {
                 keys.push(IndexKeySource::Column(IndexColumn {
                     column: c,
                     desc: false,
@@ -980,10 +989,10 @@ fn index_keys<'a>(interp: &mut Interp<'a>, args: &[Arg<'a>]) -> Option<Vec<Index
                     opclass: None,
                 }))
             }
-            Some(Value::Drizzle(Drizzle::IndexColumn(c))) => {
+            Some(Value::Host(Drizzle::IndexColumn(c))) => {
                 keys.push(IndexKeySource::Column((*c).clone()))
             }
-            Some(Value::Sql(s)) => keys.push(IndexKeySource::Sql(s)),
+            Some(Value::Host(Drizzle::Sql(s))) => keys.push(IndexKeySource::Sql(s)),
             Some(other) => {
                 let described = other.describe();
                 interp.fail(
@@ -1009,7 +1018,7 @@ fn constraint_method<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let this = Value::Drizzle(Drizzle::Constraint(constraint.clone()));
+    let this = Value::Host(Drizzle::Constraint(constraint.clone()));
     let kind = Drizzle::Constraint(constraint.clone()).describe();
     let mut c = constraint.borrow().clone();
     match (&mut c, name) {
@@ -1088,13 +1097,31 @@ fn constraint_method<'a>(
 pub fn sql_chunk<'a>(v: Value<'a>, site: Site) -> Option<SqlChunk<'a>> {
     Some(match v {
         Value::Poison => return None,
-        Value::Sql(s) => SqlChunk::Sql(s),
-        Value::Drizzle(Drizzle::ColumnRef(c)) => SqlChunk::Column(c),
-        Value::Drizzle(Drizzle::IndexColumn(c)) => SqlChunk::Column(c.column.clone()),
-        Value::Drizzle(Drizzle::Table(t)) => SqlChunk::Table(t),
-        Value::Drizzle(Drizzle::View(v)) => SqlChunk::View(v),
+        Value::Host(Drizzle::Sql(s)) => SqlChunk::Sql(s),
+        Value::Host(Drizzle::ColumnRef(c)) => SqlChunk::Column(c),
+        Value::Host(Drizzle::IndexColumn(c)) => SqlChunk::Column(c.column.clone()),
+        Value::Host(Drizzle::Table(t)) => SqlChunk::Table(t),
+        Value::Host(Drizzle::View(v)) => SqlChunk::View(v),
         other => SqlChunk::Param(other, site),
     })
+}
+
+/// `sql\`...\``: the template's strings and the values between them.
+pub fn sql_template<'a>(strings: Vec<Rc<str>>, values: Vec<Arg<'a>>) -> Eval<'a> {
+    let mut fragment = SqlFragment::default();
+    let mut values = values.into_iter();
+    for text in strings {
+        if !text.is_empty() {
+            fragment.chunks.push(SqlChunk::Text(text));
+        }
+        if let Some(v) = values.next() {
+            match sql_chunk(v.value, v.site) {
+                Some(chunk) => fragment.chunks.push(chunk),
+                None => return Ok(Value::Poison),
+            }
+        }
+    }
+    Ok(Value::Host(Drizzle::Sql(Rc::new(fragment))))
 }
 
 /// Calls an export of `drizzle-orm` (`sql.raw`, `relations`...).
@@ -1105,10 +1132,10 @@ pub fn orm_call<'a>(
     site: Site,
 ) -> Eval<'a> {
     let fragment = |chunks| {
-        Ok(Value::Sql(Rc::new(SqlFragment {
+        Ok(Value::Host(Drizzle::Sql(Rc::new(SqlFragment {
             chunks,
             alias: None,
-        })))
+        }))))
     };
     match name {
         "sql.raw" => match string_arg(
@@ -1135,7 +1162,7 @@ pub fn orm_call<'a>(
             let separator = match arg(&args, 1) {
                 Value::Undefined => None,
                 Value::String(s) => Some(SqlChunk::Text(s)),
-                Value::Sql(s) => Some(SqlChunk::Sql(s)),
+                Value::Host(Drizzle::Sql(s)) => Some(SqlChunk::Sql(s)),
                 other => {
                     let described = other.describe();
                     return Ok(interp.fail(
@@ -1160,27 +1187,24 @@ pub fn orm_call<'a>(
             }
             fragment(chunks)
         }
-        "relations" => Ok(Value::Drizzle(Drizzle::NoDdl("relations"))),
+        "relations" => Ok(Value::Host(Drizzle::NoDdl("relations"))),
         // `is(value, Column)`: drizzle-orm's class check, for the classes schemas test.
         "is" => {
             let class = match arg(&args, 1) {
-                Value::Native(n) => match &*n {
-                    Native::Export { name, .. } => name.to_string(),
-                    _ => String::new(),
-                },
+                Value::Host(Drizzle::Export { name, .. }) => name.to_string(),
                 _ => String::new(),
             };
             let value = arg(&args, 0);
             let yes = match class.as_str() {
                 "Column" | "PgColumn" | "SQLiteColumn" => {
-                    matches!(value, Value::Drizzle(Drizzle::ColumnRef(_)))
+                    matches!(value, Value::Host(Drizzle::ColumnRef(_)))
                 }
                 "Table" | "PgTable" | "SQLiteTable" => {
-                    matches!(value, Value::Drizzle(Drizzle::Table(_)))
+                    matches!(value, Value::Host(Drizzle::Table(_)))
                 }
-                "SQL" => matches!(value, Value::Sql(_)),
+                "SQL" => matches!(value, Value::Host(Drizzle::Sql(_))),
                 "View" | "PgView" | "PgMaterializedView" | "SQLiteView" => {
-                    matches!(value, Value::Drizzle(Drizzle::View(_)))
+                    matches!(value, Value::Host(Drizzle::View(_)))
                 }
                 _ => {
                     return Ok(interp.fail(
@@ -1194,10 +1218,10 @@ pub fn orm_call<'a>(
             Ok(Value::Bool(yes))
         }
         "getTableName" | "getTableColumns" => match arg(&args, 0) {
-            Value::Drizzle(Drizzle::Table(t)) if name == "getTableName" => {
+            Value::Host(Drizzle::Table(t)) if name == "getTableName" => {
                 Ok(Value::string(t.name.as_str()))
             }
-            Value::Drizzle(Drizzle::Table(t)) => {
+            Value::Host(Drizzle::Table(t)) => {
                 let mut object = Object::default();
                 for (key, _) in &t.columns {
                     object.set(key.clone(), column_ref(&t, key), Some(site));
@@ -1246,12 +1270,12 @@ pub fn sql_method<'a>(
             else {
                 return Ok(Value::Poison);
             };
-            Ok(Value::Sql(Rc::new(SqlFragment {
+            Ok(Value::Host(Drizzle::Sql(Rc::new(SqlFragment {
                 chunks: s.chunks.clone(),
                 alias: Some(alias.into()),
-            })))
+            }))))
         }
-        "mapWith" | "inlineParams" | "getSQL" => Ok(Value::Sql(s.clone())),
+        "mapWith" | "inlineParams" | "getSQL" => Ok(Value::Host(Drizzle::Sql(s.clone()))),
         _ => Ok(unknown_method(interp, "an `sql` fragment", name, site)),
     }
 }

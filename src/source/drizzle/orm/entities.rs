@@ -6,13 +6,13 @@ use std::rc::Rc;
 
 use crate::schema::{Dialect, PolicyCommand};
 
-use super::builtins::to_js_string;
 use super::core::{self, Config, arg, arg_site, name_and_config, new_column, string_arg};
-use super::eval::{Arg, Eval, Interp};
 use super::value::{
-    ColumnSqlType, Drizzle, Native, PolicyEntity, RoleEntity, SchemaEntity, Site, SqlFragment,
-    TableEntity, Value, ViewBody, ViewEntity,
+    ColumnSqlType, Drizzle, PolicyEntity, RoleEntity, SchemaEntity, Site, SqlFragment, TableEntity,
+    Value, ViewBody, ViewEntity,
 };
+use super::{Arg, Eval, Interp};
+use crate::source::drizzle::js::builtins::to_js_string;
 
 /// `pgRole(name, { createDb, createRole, inherit })`.
 pub fn role<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval<'a> {
@@ -25,7 +25,7 @@ pub fn role<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Eval
         return Ok(Value::Poison);
     };
     let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
-    Ok(Value::Drizzle(Drizzle::Role(Rc::new(RoleEntity {
+    Ok(Value::Host(Drizzle::Role(Rc::new(RoleEntity {
         name,
         create_db: config.boolean(interp, "createDb").unwrap_or(false),
         create_role: config.boolean(interp, "createRole").unwrap_or(false),
@@ -45,7 +45,7 @@ pub fn role_method<'a>(
     match name {
         "existing" => {
             role.existing.set(true);
-            Ok(Value::Drizzle(Drizzle::Role(role.clone())))
+            Ok(Value::Host(Drizzle::Role(role.clone())))
         }
         _ => Ok(core::unknown_method(interp, "a role", name, site)),
     }
@@ -99,7 +99,7 @@ pub fn policy<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Ev
         for item in items {
             match item {
                 Value::String(s) => to.push(s.to_string()),
-                Value::Drizzle(Drizzle::Role(r)) => {
+                Value::Host(Drizzle::Role(r)) => {
                     to.push(r.name.clone());
                     roles.push(r);
                 }
@@ -126,7 +126,7 @@ pub fn policy<'a>(interp: &mut Interp<'a>, args: Vec<Arg<'a>>, site: Site) -> Ev
     let (Some(using), Some(with_check)) = (using, with_check) else {
         return Ok(Value::Poison);
     };
-    Ok(Value::Drizzle(Drizzle::Policy(Rc::new(PolicyEntity {
+    Ok(Value::Host(Drizzle::Policy(Rc::new(PolicyEntity {
         name,
         restrictive,
         command,
@@ -147,7 +147,7 @@ fn sql_option<'a>(
 ) -> Option<Option<Rc<SqlFragment<'a>>>> {
     match config.value(interp, key) {
         None => Some(None),
-        Some((Value::Sql(s), _)) => Some(Some(s)),
+        Some((Value::Host(Drizzle::Sql(s)), _)) => Some(Some(s)),
         Some((other, site)) => {
             let described = other.describe();
             interp.fail(
@@ -170,9 +170,9 @@ pub fn policy_method<'a>(
     site: Site,
 ) -> Eval<'a> {
     match (name, arg(&args, 0)) {
-        ("link", Value::Drizzle(Drizzle::Table(t))) => {
+        ("link", Value::Host(Drizzle::Table(t))) => {
             *policy.linked.borrow_mut() = Some(t);
-            Ok(Value::Drizzle(Drizzle::Policy(policy.clone())))
+            Ok(Value::Host(Drizzle::Policy(policy.clone())))
         }
         ("link", Value::Poison) => Ok(Value::Poison),
         ("link", other) => {
@@ -205,7 +205,7 @@ pub fn view<'a>(
     ) else {
         return Ok(Value::Poison);
     };
-    Ok(Value::Drizzle(Drizzle::View(Rc::new(RefCell::new(
+    Ok(Value::Host(Drizzle::View(Rc::new(RefCell::new(
         ViewEntity {
             dialect,
             schema,
@@ -228,9 +228,9 @@ fn view_query_body<'a>(
     query: Value<'a>,
     site: Site,
 ) -> Eval<'a> {
-    let this = Value::Drizzle(Drizzle::View(view.clone()));
+    let this = Value::Host(Drizzle::View(view.clone()));
     match query {
-        Value::Drizzle(Drizzle::Select(q)) => {
+        Value::Host(Drizzle::Select(q)) => {
             let Some(body) = super::select::to_sql(interp, &q.borrow()) else {
                 return Ok(Value::Poison);
             };
@@ -273,7 +273,7 @@ pub fn view_method<'a>(
     args: Vec<Arg<'a>>,
     site: Site,
 ) -> Eval<'a> {
-    let this = Value::Drizzle(Drizzle::View(view.clone()));
+    let this = Value::Host(Drizzle::View(view.clone()));
     let (materialized, view_name, dialect) = {
         let v = view.borrow();
         (v.materialized, v.name.clone(), v.dialect)
@@ -281,9 +281,9 @@ pub fn view_method<'a>(
     let first_site = arg_site(&args, 0, site);
     match name {
         "as" => match arg(&args, 0) {
-            Value::Sql(s) => view.borrow_mut().body = ViewBody::Sql(s),
+            Value::Host(Drizzle::Sql(s)) => view.borrow_mut().body = ViewBody::Sql(s),
             f @ Value::Function(_) => {
-                let qb = Value::Drizzle(Drizzle::QueryBuilder);
+                let qb = Value::Host(Drizzle::QueryBuilder);
                 let query = interp.call(
                     &f,
                     vec![Arg {
@@ -294,7 +294,7 @@ pub fn view_method<'a>(
                 )?;
                 return view_query_body(interp, view, query, first_site);
             }
-            q @ Value::Drizzle(Drizzle::Select(_)) => {
+            q @ Value::Host(Drizzle::Select(_)) => {
                 return view_query_body(interp, view, q, first_site);
             }
             Value::Poison => return Ok(Value::Poison),
@@ -368,7 +368,10 @@ pub fn custom_type<'a>(
 ) -> Eval<'a> {
     let params = arg(&args, 0);
     match &params {
-        Value::Object(_) => Ok(Value::native(Native::CustomType { dialect, params })),
+        Value::Object(_) => Ok(Value::Host(Drizzle::CustomType {
+            dialect,
+            params: Rc::new(params),
+        })),
         Value::Poison => Ok(Value::Poison),
         other => {
             let described = other.describe();
@@ -453,7 +456,7 @@ pub fn table_method<'a>(
     match name {
         "enableRLS" if table.dialect == Dialect::Postgres => {
             table.rls.set(true);
-            Ok(Value::Drizzle(Drizzle::Table(table.clone())))
+            Ok(Value::Host(Drizzle::Table(table.clone())))
         }
         _ => Ok(core::unknown_method(interp, "a table", name, site)),
     }

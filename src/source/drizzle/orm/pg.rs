@@ -7,8 +7,8 @@ use crate::schema::Dialect;
 
 use super::core::{self, Config, arg, arg_site, name_and_config, new_column, string_arg};
 use super::entities;
-use super::eval::{Arg, Eval, Interp};
 use super::value::{ColumnSqlType, Drizzle, EnumEntity, SchemaEntity, SequenceEntity, Site, Value};
+use super::{Arg, Eval, Interp};
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -35,7 +35,7 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
         "unique" => core::unique(interp, args, site),
         "foreignKey" => core::foreign_key(interp, args, site),
         "check" => core::check(interp, args, site),
-        "QueryBuilder" => Ok(Value::Drizzle(Drizzle::QueryBuilder)),
+        "QueryBuilder" => Ok(Value::Host(Drizzle::QueryBuilder)),
         "pgView" => entities::view(interp, PG, None, false, args, site),
         "pgMaterializedView" => entities::view(interp, PG, None, true, args, site),
         "pgPolicy" => entities::policy(interp, args, site),
@@ -97,7 +97,7 @@ fn column_type<'a>(
     };
     let column = new_column(PG, builder, name, ColumnSqlType::Sql(sql), site);
     if builder.ends_with("serial")
-        && let Value::Drizzle(Drizzle::Column(c)) = &column
+        && let Value::Host(Drizzle::Column(c)) = &column
     {
         c.borrow_mut().not_null = true;
     }
@@ -230,7 +230,7 @@ fn create_enum<'a>(
             None => return Ok(Value::Poison),
         }
     }
-    Ok(Value::Drizzle(Drizzle::Enum(Rc::new(EnumEntity {
+    Ok(Value::Host(Drizzle::Enum(Rc::new(EnumEntity {
         schema,
         name,
         values,
@@ -256,10 +256,10 @@ pub fn enum_column<'a>(
 }
 
 /// The casing of drizzle-orm 1.x's `snakeCase.*`/`camelCase.*` builders.
-pub fn casing_of(builder: &str) -> Option<super::Casing> {
+pub fn casing_of(builder: &str) -> Option<crate::source::drizzle::Casing> {
     match builder.split_once('.').map(|(c, _)| c) {
-        Some("snakeCase") => Some(super::Casing::SnakeCase),
-        Some("camelCase") => Some(super::Casing::CamelCase),
+        Some("snakeCase") => Some(crate::source::drizzle::Casing::SnakeCase),
+        Some("camelCase") => Some(crate::source::drizzle::Casing::CamelCase),
         _ => None,
     }
 }
@@ -268,7 +268,7 @@ fn create_schema<'a>(
     interp: &mut Interp<'a>,
     args: Vec<Arg<'a>>,
     site: Site,
-    casing: Option<super::Casing>,
+    casing: Option<crate::source::drizzle::Casing>,
 ) -> Eval<'a> {
     let Some(name) = string_arg(
         interp,
@@ -286,7 +286,7 @@ fn create_schema<'a>(
             "declare tables in the public schema with `pgTable(...)`",
         ));
     }
-    Ok(Value::Drizzle(Drizzle::Schema(Rc::new(SchemaEntity {
+    Ok(Value::Host(Drizzle::Schema(Rc::new(SchemaEntity {
         name,
         casing,
         site,
@@ -309,7 +309,7 @@ fn create_sequence<'a>(
     };
     let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
     let (options, _) = core::sequence_options(interp, &config);
-    Ok(Value::Drizzle(Drizzle::Sequence(Rc::new(SequenceEntity {
+    Ok(Value::Host(Drizzle::Sequence(Rc::new(SequenceEntity {
         schema,
         name,
         options,

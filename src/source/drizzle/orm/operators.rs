@@ -6,8 +6,8 @@
 use std::rc::Rc;
 
 use super::core::{arg, arg_site, sql_chunk};
-use super::eval::{Arg, Eval, Interp};
-use super::value::{Site, SqlChunk, SqlFragment, Value};
+use super::value::{Drizzle, Site, SqlChunk, SqlFragment, Value};
+use super::{Arg, Eval, Interp};
 
 /// Whether `name` is an operator of drizzle-orm this module builds.
 pub fn is_operator(name: &str) -> bool {
@@ -205,8 +205,8 @@ fn text<'a>(s: &str) -> SqlChunk<'a> {
 }
 
 fn fragment(chunks: Vec<SqlChunk<'_>>) -> Value<'_> {
-    Value::Sql(Rc::new(SqlFragment {
+    Value::Host(Drizzle::Sql(Rc::new(SqlFragment {
         chunks,
         ..SqlFragment::default()
-    }))
+    })))
 }

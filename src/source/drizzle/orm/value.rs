@@ -1,229 +1,14 @@
-//! The values the evaluator computes: plain JavaScript values, closures over
-//! the syntax tree, built-in functions, and Drizzle's entities and builders.
+//! drizzle-orm's values as the reader builds them: the entry points and
+//! their exports, `sql` fragments, entities (tables, enums, schemas, views,
+//! policies...) and the builders of columns, keys and indexes.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use oxc_ast::ast::{ArrowFunctionExpression, Function};
-use oxc_span::Span;
-
 use crate::schema::{Dialect, FkAction, Nulls, PolicyCommand, SequenceOptions};
 
-/// Index of a loaded module.
-pub type ModuleId = usize;
-
-/// A place in a source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Site {
-    /// The module the span is in.
-    pub module: ModuleId,
-    /// Byte range in that module's text.
-    pub span: Span,
-}
-
-/// A value of the evaluated program.
-#[derive(Debug, Clone)]
-pub enum Value<'a> {
-    /// `undefined`.
-    Undefined,
-    /// `null`.
-    Null,
-    /// A boolean.
-    Bool(bool),
-    /// A number.
-    Number(f64),
-    /// A `bigint`, as its decimal digits.
-    BigInt(Rc<str>),
-    /// A string.
-    String(Rc<str>),
-    /// A `Date`, as milliseconds since the Unix epoch (UTC).
-    Date(f64),
-    /// An array (shared and mutable, as in JavaScript).
-    Array(Rc<RefCell<Vec<Value<'a>>>>),
-    /// An object with its properties in insertion order.
-    Object(Rc<RefCell<Object<'a>>>),
-    /// A function or arrow function of the program.
-    Function(Rc<Closure<'a>>),
-    /// A built-in function.
-    Native(Rc<Native<'a>>),
-    /// The exports of one of the program's modules (`import * as s from './s'`).
-    Module(ModuleId),
-    /// The exports of a drizzle-orm entry point (`import * as p from 'drizzle-orm/pg-core'`).
-    Package(Package),
-    /// An SQL fragment (`sql\`...\``).
-    Sql(Rc<SqlFragment<'a>>),
-    /// A Drizzle entity or builder.
-    Drizzle(Drizzle<'a>),
-    /// A value the reader cannot know statically (from an npm package, the
-    /// environment...). Fine where Drizzle ignores it, an error where it reaches DDL.
-    Opaque(Rc<Opaque>),
-    /// The result of an expression whose problem has already been reported.
-    Poison,
-}
-
-impl<'a> Value<'a> {
-    /// A string value.
-    pub fn string(s: impl Into<Rc<str>>) -> Value<'a> {
-        Value::String(s.into())
-    }
-
-    /// A new array.
-    pub fn array(items: Vec<Value<'a>>) -> Value<'a> {
-        Value::Array(Rc::new(RefCell::new(items)))
-    }
-
-    /// A new object.
-    pub fn object(object: Object<'a>) -> Value<'a> {
-        Value::Object(Rc::new(RefCell::new(object)))
-    }
-
-    /// A built-in function.
-    pub fn native(native: Native<'a>) -> Value<'a> {
-        Value::Native(Rc::new(native))
-    }
-
-    /// True for `null` and `undefined`.
-    pub fn is_nullish(&self) -> bool {
-        matches!(self, Value::Null | Value::Undefined)
-    }
-
-    /// What the value is, for messages ("a string", "a table"...).
-    pub fn describe(&self) -> String {
-        match self {
-            Value::Undefined => "undefined".into(),
-            Value::Null => "null".into(),
-            Value::Bool(_) => "a boolean".into(),
-            Value::Number(_) => "a number".into(),
-            Value::BigInt(_) => "a bigint".into(),
-            Value::String(_) => "a string".into(),
-            Value::Date(_) => "a Date".into(),
-            Value::Array(_) => "an array".into(),
-            Value::Object(_) => "an object".into(),
-            Value::Function(_) | Value::Native(_) => "a function".into(),
-            Value::Module(_) | Value::Package(_) => "a module namespace".into(),
-            Value::Sql(_) => "an `sql` fragment".into(),
-            Value::Drizzle(d) => d.describe().into(),
-            Value::Opaque(o) => o.describe(),
-            Value::Poison => "an invalid value".into(),
-        }
-    }
-}
-
-/// An object's properties in insertion order.
-#[derive(Debug, Clone, Default)]
-pub struct Object<'a> {
-    /// The properties.
-    pub props: Vec<Property<'a>>,
-}
-
-/// One property of an object.
-#[derive(Debug, Clone)]
-pub struct Property<'a> {
-    /// The key.
-    pub key: Rc<str>,
-    /// The value.
-    pub value: Value<'a>,
-    /// Where the value was written, when known.
-    pub site: Option<Site>,
-}
-
-impl<'a> Object<'a> {
-    /// The value of a property.
-    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        self.props.iter().find(|p| &*p.key == key).map(|p| &p.value)
-    }
-
-    /// The property with this key.
-    pub fn property(&self, key: &str) -> Option<&Property<'a>> {
-        self.props.iter().find(|p| &*p.key == key)
-    }
-
-    /// Sets a property, keeping its position when it exists.
-    pub fn set(&mut self, key: Rc<str>, value: Value<'a>, site: Option<Site>) {
-        match self.props.iter_mut().find(|p| p.key == key) {
-            Some(p) => {
-                p.value = value;
-                p.site = site;
-            }
-            None => self.props.push(Property { key, value, site }),
-        }
-    }
-}
-
-/// The syntax of a function value.
-#[derive(Debug, Clone, Copy)]
-pub enum FunctionSyntax<'a> {
-    /// `(x) => ...`
-    Arrow(&'a ArrowFunctionExpression<'a>),
-    /// `function f(x) { ... }`
-    Function(&'a Function<'a>),
-}
-
-/// A function of the program with the scope it closes over.
-#[derive(Debug)]
-pub struct Closure<'a> {
-    /// Its syntax.
-    pub syntax: FunctionSyntax<'a>,
-    /// The scope it was created in.
-    pub scope: Rc<Scope<'a>>,
-}
-
-/// A scope of local variables; the module's own bindings lie beyond the outermost one.
-#[derive(Debug)]
-pub struct Scope<'a> {
-    /// The variables declared in this scope.
-    pub vars: RefCell<Vec<(&'a str, Value<'a>)>>,
-    /// The enclosing scope.
-    pub parent: Option<Rc<Scope<'a>>>,
-    /// The module the code is in.
-    pub module: ModuleId,
-}
-
-impl<'a> Scope<'a> {
-    /// A module's outermost scope.
-    pub fn root(module: ModuleId) -> Rc<Scope<'a>> {
-        Rc::new(Scope {
-            vars: RefCell::new(Vec::new()),
-            parent: None,
-            module,
-        })
-    }
-
-    /// A scope nested in `parent`.
-    pub fn child(parent: &Rc<Scope<'a>>) -> Rc<Scope<'a>> {
-        Rc::new(Scope {
-            vars: RefCell::new(Vec::new()),
-            parent: Some(parent.clone()),
-            module: parent.module,
-        })
-    }
-
-    /// Declares (or redeclares) a variable in this scope.
-    pub fn declare(&self, name: &'a str, value: Value<'a>) {
-        let mut vars = self.vars.borrow_mut();
-        match vars.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => vars.push((name, value)),
-        }
-    }
-
-    /// The value of a variable in this scope or an enclosing one.
-    pub fn get(&self, name: &str) -> Option<Value<'a>> {
-        if let Some((_, v)) = self.vars.borrow().iter().find(|(n, _)| *n == name) {
-            return Some(v.clone());
-        }
-        self.parent.as_ref().and_then(|p| p.get(name))
-    }
-
-    /// Assigns an existing variable; false when no local scope declares it.
-    pub fn assign(&self, name: &str, value: Value<'a>) -> bool {
-        if let Some(slot) = self.vars.borrow_mut().iter_mut().find(|(n, _)| *n == name) {
-            slot.1 = value;
-            return true;
-        }
-        self.parent.as_ref().is_some_and(|p| p.assign(name, value))
-    }
-}
+pub use super::{Native, Object, Value};
+pub use crate::source::drizzle::js::{ModuleId, Site};
 
 /// A drizzle-orm entry point whose exports the reader implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,16 +24,6 @@ pub enum Package {
 }
 
 impl Package {
-    /// The import specifier.
-    pub fn specifier(self) -> &'static str {
-        match self {
-            Package::PgCore => "drizzle-orm/pg-core",
-            Package::SqliteCore => "drizzle-orm/sqlite-core",
-            Package::Orm => "drizzle-orm",
-            Package::Kit => "drizzle-kit",
-        }
-    }
-
     /// The entry point for an import specifier.
     /// Sub-paths are their entry point's (`drizzle-orm/sql/expressions` is
     /// `drizzle-orm`, `drizzle-orm/pg-core/columns` is `drizzle-orm/pg-core`).
@@ -272,117 +47,6 @@ impl Package {
             Some(Package::Kit)
         } else {
             None
-        }
-    }
-}
-
-/// JavaScript's global functions that schemas use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Global {
-    /// `Object.keys`.
-    ObjectKeys,
-    /// `Object.values`.
-    ObjectValues,
-    /// `Object.entries`.
-    ObjectEntries,
-    /// `Object.fromEntries`.
-    ObjectFromEntries,
-    /// `Object.assign`.
-    ObjectAssign,
-    /// `Object.freeze` (returns its argument).
-    ObjectFreeze,
-    /// `Object.defineProperty(object, key, { value })` or `{ get }` (read at once),
-    /// as compiled CommonJS modules write their exports.
-    ObjectDefineProperty,
-    /// `JSON.stringify`.
-    JsonStringify,
-    /// `JSON.parse`.
-    JsonParse,
-    /// `Error(message)` and `new Error(message)` (and its subclasses).
-    Error,
-    /// `new Date(value)`.
-    Date,
-    /// `Array.isArray`.
-    ArrayIsArray,
-    /// `Object.hasOwn(object, key)`.
-    ObjectHasOwn,
-    /// `new Set(iterable)`: an array of its distinct items (`has`, `add`,
-    /// `size`, iteration and spreading behave as on a Set).
-    Set,
-    /// `structuredClone(value)`: a deep copy of plain values.
-    StructuredClone,
-    /// `String(x)`.
-    String,
-    /// `Number(x)`.
-    Number,
-    /// `Boolean(x)`.
-    Boolean,
-}
-
-/// A built-in function.
-#[derive(Debug, Clone)]
-pub enum Native<'a> {
-    /// An export of a drizzle-orm entry point (`pgTable`, `sql`, `sql.raw`...).
-    Export {
-        /// The entry point.
-        package: Package,
-        /// The export's name (`sql.raw` for a method of `sql`).
-        name: Rc<str>,
-    },
-    /// A JavaScript global function.
-    Global(Global),
-    /// A method read off a value and not yet called.
-    Method {
-        /// The value it belongs to.
-        receiver: Value<'a>,
-        /// The method's name.
-        name: Rc<str>,
-    },
-    /// The table function made by `pgTableCreator(fn)`/`sqliteTableCreator(fn)`.
-    TableCreator {
-        /// The dialect of its tables.
-        dialect: Dialect,
-        /// The function that maps names.
-        rename: Value<'a>,
-    },
-    /// `require` in a CommonJS module.
-    Require(ModuleId),
-    /// The column function made by `customType({ dataType() {...} })`.
-    CustomType {
-        /// The dialect of its columns.
-        dialect: Dialect,
-        /// The object passed to `customType`.
-        params: Value<'a>,
-    },
-}
-
-/// A value from code the reader does not evaluate.
-#[derive(Debug, Clone)]
-pub struct Opaque {
-    /// The expression it stands for, e.g. "`nanoid()`".
-    pub what: String,
-    /// Where it comes from, as a phrase: "imported from npm package `nanoid`".
-    pub origin: String,
-    /// Where it entered the program.
-    pub site: Site,
-}
-
-impl Opaque {
-    /// "`nanoid()`, imported from npm package `nanoid`".
-    pub fn describe(&self) -> String {
-        format!("{}, {}", self.what, self.origin)
-    }
-
-    /// The same origin for a derived expression (`x.y`, `x()`).
-    pub fn derived(&self, suffix: &str) -> Opaque {
-        let what = match self.what.strip_suffix('`') {
-            Some(inner) if self.what.len() < 60 => format!("{inner}{suffix}`"),
-            _ => self.what.clone(),
-        };
-        Opaque {
-            what,
-            origin: self.origin.clone(),
-            site: self.site,
         }
     }
 }
@@ -420,6 +84,31 @@ pub enum SqlChunk<'a> {
 /// A Drizzle entity or builder.
 #[derive(Debug, Clone)]
 pub enum Drizzle<'a> {
+    /// The exports of a drizzle-orm entry point (`import * as p from 'drizzle-orm/pg-core'`).
+    Package(Package),
+    /// An export of a drizzle-orm entry point (`pgTable`, `sql`, `sql.raw`...).
+    Export {
+        /// The entry point.
+        package: Package,
+        /// The export's name (`sql.raw` for a method of `sql`).
+        name: Rc<str>,
+    },
+    /// The table function made by `pgTableCreator(fn)`/`sqliteTableCreator(fn)`.
+    TableCreator {
+        /// The dialect of its tables.
+        dialect: Dialect,
+        /// The function that maps names.
+        rename: Rc<Value<'a>>,
+    },
+    /// The column function made by `customType({ dataType() {...} })`.
+    CustomType {
+        /// The dialect of its columns.
+        dialect: Dialect,
+        /// The object passed to `customType`.
+        params: Rc<Value<'a>>,
+    },
+    /// An SQL fragment (`sql\`...\``).
+    Sql(Rc<SqlFragment<'a>>),
     /// A column builder (`varchar('id').notNull()`).
     Column(Rc<RefCell<ColumnBuilder<'a>>>),
     /// A table.
@@ -454,6 +143,11 @@ impl Drizzle<'_> {
     /// What it is, for messages.
     pub fn describe(&self) -> &'static str {
         match self {
+            Drizzle::Package(_) => "a module namespace",
+            Drizzle::Export { .. } | Drizzle::TableCreator { .. } | Drizzle::CustomType { .. } => {
+                "a function"
+            }
+            Drizzle::Sql(_) => "an `sql` fragment",
             Drizzle::Column(_) => "a column builder",
             Drizzle::Table(_) => "a table",
             Drizzle::ColumnRef(_) => "a column",
@@ -475,6 +169,17 @@ impl Drizzle<'_> {
             Drizzle::Select(_) => "a select query",
             Drizzle::NoDdl(what) => what,
         }
+    }
+}
+
+/// True for a value that can be called: a function of the program, a
+/// built-in, or one of drizzle-orm's functions (`integer`, an enum...).
+pub fn callable(v: &Value<'_>) -> bool {
+    use crate::source::drizzle::js::Host;
+    match v {
+        Value::Function(_) | Value::Native(_) => true,
+        Value::Host(h) => h.type_of() == "function",
+        _ => false,
     }
 }
 
@@ -618,7 +323,7 @@ pub struct TableEntity<'a> {
     /// How its unnamed columns are named when it was made with drizzle-orm
     /// 1.x's `snakeCase.table`/`camelCase.table` (or such a schema's `.table`);
     /// `None` follows the configured casing.
-    pub casing: Option<super::Casing>,
+    pub casing: Option<crate::source::drizzle::Casing>,
     /// Where the table was created.
     pub site: Site,
 }
@@ -674,7 +379,7 @@ pub struct SchemaEntity {
     /// Its name.
     pub name: String,
     /// The casing of its tables' unnamed columns (`snakeCase.schema(...)`).
-    pub casing: Option<super::Casing>,
+    pub casing: Option<crate::source::drizzle::Casing>,
     /// Where it was created.
     pub site: Site,
 }
@@ -906,6 +611,6 @@ pub enum Constraint<'a> {
 impl<'a> Constraint<'a> {
     /// A shared, mutable builder value.
     pub fn value(self) -> Value<'a> {
-        Value::Drizzle(Drizzle::Constraint(Rc::new(RefCell::new(self))))
+        Value::Host(Drizzle::Constraint(Rc::new(RefCell::new(self))))
     }
 }

@@ -11,16 +11,17 @@ use crate::schema::{
     PrimaryKey, QualifiedName, Role, Schema, Sequence, Table, Unique, View, names,
 };
 
-use super::Casing;
-use super::builtins::{json_stringify, number_to_string};
 use super::core::{declared_name, quote_ident, quote_literal, sql_literal};
-use super::diagnostics::Problem;
-use super::eval::{Arg, Interp, Interrupt};
 use super::value::{
     ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
     IndexKeySource, ModuleId, PolicyEntity, RoleEntity, SchemaEntity, SequenceEntity, Site,
-    SqlChunk, SqlFragment, TableEntity, Value, ViewBody, ViewEntity,
+    SqlChunk, SqlFragment, TableEntity, Value, ViewBody, ViewEntity, callable,
 };
+use super::{Arg, Interp};
+use crate::source::drizzle::Casing;
+use crate::source::drizzle::js::Interrupt;
+use crate::source::drizzle::js::builtins::{json_stringify, number_to_string};
+use crate::source::drizzle::js::diagnostics::Problem;
 
 /// How columns are written inside SQL text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,13 +124,13 @@ fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported
     for &entry in entries {
         for (name, site) in interp.exported_names(entry) {
             match interp.export_value(entry, name, site)? {
-                Value::Drizzle(Drizzle::Table(t)) => push_unique(&mut exported.tables, t),
-                Value::Drizzle(Drizzle::Enum(e)) => push_unique(&mut exported.enums, e),
-                Value::Drizzle(Drizzle::Schema(s)) => push_unique(&mut exported.schemas, s),
-                Value::Drizzle(Drizzle::Sequence(s)) => push_unique(&mut exported.sequences, s),
-                Value::Drizzle(Drizzle::Role(r)) => push_unique(&mut exported.roles, r),
-                Value::Drizzle(Drizzle::Policy(p)) => push_unique(&mut exported.policies, p),
-                Value::Drizzle(Drizzle::View(v)) => push_unique(&mut exported.views, v),
+                Value::Host(Drizzle::Table(t)) => push_unique(&mut exported.tables, t),
+                Value::Host(Drizzle::Enum(e)) => push_unique(&mut exported.enums, e),
+                Value::Host(Drizzle::Schema(s)) => push_unique(&mut exported.schemas, s),
+                Value::Host(Drizzle::Sequence(s)) => push_unique(&mut exported.sequences, s),
+                Value::Host(Drizzle::Role(r)) => push_unique(&mut exported.roles, r),
+                Value::Host(Drizzle::Policy(p)) => push_unique(&mut exported.policies, p),
+                Value::Host(Drizzle::View(v)) => push_unique(&mut exported.views, v),
                 _ => {}
             }
         }
@@ -753,7 +754,7 @@ impl<'a> Lowerer<'_, 'a> {
                 );
                 None
             }
-            Value::Sql(f) => self.render(f, SqlMode::Bare),
+            Value::Host(Drizzle::Sql(f)) => self.render(f, SqlMode::Bare),
             Value::Date(ms) if !is_json && self.dialect == Dialect::Postgres && b.dims == 0 => {
                 match date_literal(*ms, type_text) {
                     Some(text) => Some(quote_literal(&text)),
@@ -817,7 +818,7 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
             }
-            Value::Function(_) | Value::Native(_) => {
+            v if callable(v) => {
                 self.report(
                     Problem::at(site, format!("the default of column `{column}` is a function"), "function")
                         .with_help("`.default()` takes a value; use `.$defaultFn(() => ...)` for a value the application computes"),
@@ -848,9 +849,7 @@ impl<'a> Lowerer<'_, 'a> {
             return Ok(None);
         };
         let value = match value {
-            f @ (Value::Function(_) | Value::Native(_)) => {
-                self.interp.call(f, Vec::new(), *site)?
-            }
+            f if callable(f) => self.interp.call(f, Vec::new(), *site)?,
             v => v.clone(),
         };
         // SQLite forbids qualified names in a generated column; drizzle-kit writes them bare there.
@@ -859,7 +858,7 @@ impl<'a> Lowerer<'_, 'a> {
             Dialect::Sqlite => SqlMode::Bare,
         };
         Ok(match &value {
-            Value::Sql(f) => self.render(f, mode),
+            Value::Host(Drizzle::Sql(f)) => self.render(f, mode),
             Value::Poison => None,
             // drizzle-kit copies a string as SQL text.
             Value::String(text) => Some(text.to_string()),
@@ -888,9 +887,7 @@ impl<'a> Lowerer<'_, 'a> {
         r: &super::value::Reference<'a>,
     ) -> Result<Option<ForeignKey>, Interrupt> {
         let target = match &r.target {
-            f @ (Value::Function(_) | Value::Native(_)) => {
-                self.interp.call(f, Vec::new(), r.site)?
-            }
+            f if callable(f) => self.interp.call(f, Vec::new(), r.site)?,
             Value::Poison => return Ok(None),
             other => {
                 let described = other.describe();
@@ -906,7 +903,7 @@ impl<'a> Lowerer<'_, 'a> {
             }
         };
         let c = match target {
-            Value::Drizzle(Drizzle::ColumnRef(c)) => c,
+            Value::Host(Drizzle::ColumnRef(c)) => c,
             Value::Poison => return Ok(None),
             other => {
                 let described = other.describe();
@@ -943,9 +940,9 @@ impl<'a> Lowerer<'_, 'a> {
             return Ok(());
         };
         let result = match value {
-            f @ (Value::Function(_) | Value::Native(_)) => {
+            f if callable(f) => {
                 let this = Arg {
-                    value: Value::Drizzle(Drizzle::Table(t.clone())),
+                    value: Value::Host(Drizzle::Table(t.clone())),
                     site: *site,
                 };
                 self.interp.call(f, vec![this], *site)?
@@ -979,11 +976,11 @@ impl<'a> Lowerer<'_, 'a> {
         };
         for item in items {
             match item {
-                Value::Drizzle(Drizzle::Constraint(c)) => {
+                Value::Host(Drizzle::Constraint(c)) => {
                     let c = c.borrow().clone();
                     self.constraint(t, table, &c);
                 }
-                Value::Drizzle(Drizzle::Policy(p)) if t.dialect == Dialect::Postgres => {
+                Value::Host(Drizzle::Policy(p)) if t.dialect == Dialect::Postgres => {
                     self.attached.insert(id(&p));
                     self.add_policy(table, &p);
                 }
@@ -1328,7 +1325,7 @@ impl<'a> Lowerer<'_, 'a> {
 /// A Date as drizzle-kit writes it for a PostgreSQL column of `type_text`:
 /// the day for `date`, `YYYY-MM-DD HH:MM:SS.mmm` for `timestamp`, else ISO 8601.
 fn date_literal(ms: f64, type_text: &str) -> Option<String> {
-    let iso = super::builtins::iso_string(ms)?;
+    let iso = crate::source::drizzle::js::builtins::iso_string(ms)?;
     Some(match type_text {
         "date" => iso.split('T').next().unwrap_or(&iso).to_string(),
         "timestamp" => iso.replace('T', " ").chars().take(23).collect(),

@@ -5,8 +5,8 @@ use crate::schema::Dialect;
 
 use super::core::{self, name_and_config, new_column};
 use super::entities;
-use super::eval::{Arg, Eval, Interp};
 use super::value::{ColumnSqlType, Drizzle, Site, Value};
+use super::{Arg, Eval, Interp};
 
 const SQLITE: Dialect = Dialect::Sqlite;
 
@@ -47,12 +47,12 @@ pub fn call<'a>(interp: &mut Interp<'a>, name: &str, args: Vec<Arg<'a>>, site: S
                     Some("timestamp" | "timestamp_ms")
                 );
             let column = new_column(SQLITE, name, column_name, ColumnSqlType::Sql(sql), site);
-            if let Value::Drizzle(Drizzle::Column(c)) = &column {
+            if let Value::Host(Drizzle::Column(c)) = &column {
                 c.borrow_mut().timestamp_mode = timestamp_mode;
             }
             Ok(column)
         }
-        "QueryBuilder" => Ok(Value::Drizzle(Drizzle::QueryBuilder)),
+        "QueryBuilder" => Ok(Value::Host(Drizzle::QueryBuilder)),
         "sqliteView" | "snakeCase.view" | "camelCase.view" => {
             entities::view(interp, SQLITE, None, false, args, site)
         }
