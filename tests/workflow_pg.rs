@@ -480,6 +480,63 @@ export const readRooms = pgPolicy("read rooms", { for: "select", using: sql`${me
     assert_eq!(rows, 1);
 }
 
+/// Right after apply, `check` finds no drift where PostgreSQL builds
+/// something other than the statements say: a unique constraint that repeats
+/// the primary key's columns is merged into the key (which takes its name),
+/// and tables in a schema the schema files do not export (managed elsewhere)
+/// are still compared, with their partial indexes' predicates (written
+/// `"ext"."events"."name"`) read as declared.
+#[test]
+fn check_is_clean_where_postgres_merges_or_the_schema_is_elsewhere() {
+    const SCHEMA: &str = r#"
+import { sql } from "drizzle-orm";
+import { pgTable, pgSchema, primaryKey, unique, index, integer, text, varchar } from "drizzle-orm/pg-core";
+const ext = pgSchema("ext");
+export const settings = pgTable("settings", {
+  key: varchar("key", { length: 64 }).primaryKey().unique(),
+  value: text("value"),
+});
+export const links = pgTable("links", { a: integer("a").notNull(), b: integer("b").notNull() }, (t) => [
+  primaryKey({ columns: [t.a, t.b] }),
+  unique().on(t.a, t.b),
+]);
+export const events = ext.table("events", { id: integer("id").primaryKey(), name: text("name") }, (t) => [
+  index("events_named_idx").on(t.id).where(sql`${t.name} is not null`),
+]);
+"#;
+    let db = TestDb::new();
+    db.client().batch_execute("CREATE SCHEMA ext").unwrap();
+    let p = project(SCHEMA);
+    let dir = p.path();
+    cli(dir, None).args(["generate", "init"]).assert().success();
+    cli(dir, Some(&db.url)).arg("apply").assert().success();
+    let merged: Vec<String> = db
+        .client()
+        .query(
+            "SELECT conname::text FROM pg_constraint WHERE conrelid IN ('settings'::regclass, 'links'::regclass) ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        merged,
+        ["links_a_b_pk", "settings_key_unique"],
+        "PostgreSQL keeps one constraint each: a named key keeps its name, an unnamed one takes the unique constraint's"
+    );
+    cli(dir, Some(&db.url)).arg("check").assert().success();
+    // A change made by hand in that schema is drift.
+    db.client()
+        .batch_execute("ALTER TABLE ext.events ADD COLUMN extra int")
+        .unwrap();
+    cli(dir, Some(&db.url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ext.events.extra"));
+}
+
 /// drizzle.config's `schemaFilter` widens what is inspected: a table in a
 /// listed schema the Drizzle schema does not declare is drift; the same
 /// table in an unlisted schema is not looked at.

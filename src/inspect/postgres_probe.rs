@@ -118,12 +118,14 @@ fn probes(live: &Schema, expected: &Schema) -> Vec<Probe> {
             continue;
         };
         let copy = format!("pg_temp.{}", ident(&t.name));
+        // The copy is `pg_temp.<table>`: what the declared text names as
+        // `"schema"."table"."column"` is named `"table"."column"` there.
         let probe = |kind, column: &str, statement: String, target, declared| Probe {
             kind,
             schema: t.schema.clone(),
             table: t.name.clone(),
             column: column.to_string(),
-            statement,
+            statement: crate::sql::unqualify_schema(&statement, &t.schema, &t.name),
             target,
             declared,
         };
@@ -223,15 +225,12 @@ fn probes(live: &Schema, expected: &Schema) -> Vec<Probe> {
             if a.using == b.using && a.with_check == b.with_check {
                 continue;
             }
-            // The copy is `pg_temp.<table>`: a column the policy names as
-            // `"schema"."table"."column"` is named `"table"."column"` there.
-            let on_copy = |e: &str| crate::sql::unqualify_schema(e, &t.schema, &t.name);
             let mut statement = format!("CREATE POLICY {PROBE} ON {copy}");
             if let Some(u) = &d.using {
-                statement.push_str(&format!(" USING ({})", on_copy(u)));
+                statement.push_str(&format!(" USING ({u})"));
             }
             if let Some(c) = &d.with_check {
-                statement.push_str(&format!(" WITH CHECK ({})", on_copy(c)));
+                statement.push_str(&format!(" WITH CHECK ({c})"));
             }
             out.push(probe(
                 Kind::Policy,
