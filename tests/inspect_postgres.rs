@@ -801,11 +801,12 @@ fn scope_names_are_quoted_as_literals() {
 // ---------------------------------------------------------------------------
 // A fixed number of queries: counted on the wire by a small proxy.
 
-/// Forwards one connection to the server and records the type of every
-/// message the client sends.
+/// Forwards connections to the server and records the type of every
+/// message the clients send, and how many connections were made.
 struct CountingProxy {
     port: u16,
     sent: Arc<Mutex<Vec<u8>>>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl CountingProxy {
@@ -813,25 +814,36 @@ impl CountingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
         let sent = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&sent);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (recorded, counted) = (Arc::clone(&sent), Arc::clone(&connections));
         std::thread::spawn(move || {
-            let Ok((client, _)) = listener.accept() else {
-                return;
-            };
-            let Ok(server) = TcpStream::connect(upstream) else {
-                return;
-            };
-            let (mut client_read, mut server_write) = (
-                client.try_clone().expect("clone"),
-                server.try_clone().expect("clone"),
-            );
-            let (mut server_read, mut client_write) = (server, client);
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut server_read, &mut client_write);
-            });
-            forward_frontend(&mut client_read, &mut server_write, &recorded);
+            for client in listener.incoming() {
+                let Ok(client) = client else {
+                    return;
+                };
+                let Ok(server) = TcpStream::connect(upstream.clone()) else {
+                    return;
+                };
+                counted.fetch_add(1, Ordering::SeqCst);
+                let recorded = Arc::clone(&recorded);
+                std::thread::spawn(move || {
+                    let (mut client_read, mut server_write) = (
+                        client.try_clone().expect("clone"),
+                        server.try_clone().expect("clone"),
+                    );
+                    let (mut server_read, mut client_write) = (server, client);
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut server_read, &mut client_write);
+                    });
+                    forward_frontend(&mut client_read, &mut server_write, &recorded);
+                });
+            }
         });
-        CountingProxy { port, sent }
+        CountingProxy {
+            port,
+            sent,
+            connections,
+        }
     }
 
     fn take(&self) -> Vec<u8> {
@@ -871,13 +883,18 @@ fn forward_frontend(from: &mut TcpStream, to: &mut TcpStream, sent: &Mutex<Vec<u
     }
 }
 
-fn queries_for(db: &TestDb) -> Vec<u8> {
+/// A proxy in front of `db`'s server.
+fn proxy_for(db: &TestDb) -> CountingProxy {
     let host = match db.config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(h)) => h.clone(),
         _ => "127.0.0.1".to_string(),
     };
     let port = db.config.get_ports().first().copied().unwrap_or(5432);
-    let proxy = CountingProxy::start((host.clone(), port));
+    CountingProxy::start((host, port))
+}
+
+fn queries_for(db: &TestDb) -> Vec<u8> {
+    let proxy = proxy_for(db);
     let mut config = postgres::Config::new();
     config
         .host("127.0.0.1")
@@ -928,4 +945,62 @@ fn the_number_of_queries_does_not_grow_with_tables() {
     assert!(one.iter().all(|&m| m == b'Q'), "messages: {one:?}");
     assert_eq!(one.len(), 4);
     assert_eq!(fifty, one);
+}
+
+/// `diff --from db --to schema` connects once and inspects once (four
+/// catalog queries), whatever the number of tables: the database side is
+/// read knowing the schema it is compared with.
+#[test]
+fn diff_from_the_database_inspects_once() {
+    if !matches!(
+        base_config().get_hosts().first(),
+        Some(postgres::config::Host::Tcp(_)) | None
+    ) {
+        eprintln!("skipped: the query count is measured over TCP");
+        return;
+    }
+    let run = |tables: usize| -> (Vec<u8>, usize) {
+        let db = TestDb::new();
+        let mut schema =
+            String::from("import { pgTable, integer, text } from 'drizzle-orm/pg-core';\n");
+        let mut sql = String::new();
+        for n in 0..tables {
+            schema.push_str(&format!(
+                "export const t{n} = pgTable('t{n}', {{ id: integer('id').primaryKey(), name: text('name').default('x') }});\n"
+            ));
+            sql.push_str(&format!(
+                "CREATE TABLE t{n} (id integer PRIMARY KEY, name text DEFAULT 'x');"
+            ));
+        }
+        db.client().batch_execute(&sql).expect("setup");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("shared")).expect("mkdir");
+        std::fs::write(dir.path().join("shared/schema.ts"), schema).expect("schema");
+        let proxy = proxy_for(&db);
+        let user = db.config.get_user().unwrap_or("postgres").to_string();
+        let url = format!(
+            "postgres://{user}@127.0.0.1:{}/{}?sslmode=disable",
+            proxy.port, db.name
+        );
+        let output = assert_cmd::Command::cargo_bin("db-migrate")
+            .expect("binary")
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .env("NO_COLOR", "1")
+            .args(["diff", "--from", "db", "--to", "schema"])
+            .output()
+            .expect("run");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (proxy.take(), proxy.connections.load(Ordering::SeqCst))
+    };
+    let (one, connections) = run(1);
+    assert_eq!(connections, 1, "one connection");
+    let (twenty, connections) = run(20);
+    assert_eq!(connections, 1, "one connection");
+    assert_eq!(one.len(), twenty.len(), "{one:?} vs {twenty:?}");
+    assert!(one.len() <= 6, "{one:?}");
 }

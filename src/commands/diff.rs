@@ -64,27 +64,31 @@ pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
         .map(|d| d.dialect)
         .or_else(|| set.latest_snapshot(None).map(|s| s.dialect))
         .or_else(|| super::migrations_dialect(&set));
-    let from = load(config, args.from, declared.as_ref(), &set, dialect, None)?;
-    let to = load(
-        config,
-        args.to,
-        declared.as_ref(),
-        &set,
-        dialect,
-        Some(&from),
-    )?;
-    let from = if args.from == Source::Db {
-        // Inspect again in the target's namespaces too, now that they are known.
-        load(
+    // A database side is inspected knowing the other side, so that it is read
+    // in that side's namespaces and its declared text can be probed; when
+    // only `--from` is a database, `--to` is loaded first for that.
+    let (from, to) = if args.from == Source::Db && args.to != Source::Db {
+        let to = load(config, args.to, declared.as_ref(), &set, dialect, None)?;
+        let from = load(
             config,
             Source::Db,
             declared.as_ref(),
             &set,
             dialect,
             Some(&to),
-        )?
+        )?;
+        (from, to)
     } else {
-        from
+        let from = load(config, args.from, declared.as_ref(), &set, dialect, None)?;
+        let to = load(
+            config,
+            args.to,
+            declared.as_ref(),
+            &set,
+            dialect,
+            Some(&from),
+        )?;
+        (from, to)
     };
     if from.dialect != to.dialect {
         return Err(usage(
