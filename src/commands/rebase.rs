@@ -46,7 +46,7 @@ pub fn run(config: &Config, args: &RebaseArgs) -> CommandResult {
     let Some(m) = set.get(&fork.migration) else {
         return Ok(done(None, &[]));
     };
-    let Some(meta) = m.meta.as_ref().filter(|meta| meta.snapshot.is_some()) else {
+    let Some(meta) = m.meta.as_ref().filter(|_| m.has_snapshot()) else {
         return Err(problem(
             format!("{} is hand-written (no snapshot): rebase cannot regenerate it", m.id),
             Some("check it still applies after the migration before it; give it a later id by renaming its folder".into()),

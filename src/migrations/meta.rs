@@ -43,7 +43,7 @@ pub struct DrizzleKitOrigin {
 /// field order (name first), which is just as deterministic and lets a large
 /// snapshot stream straight to the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Meta {
+pub struct Meta<S = Schema> {
     /// Checksum of migration.sql as generated.
     pub checksum: String,
     /// When it was generated (RFC 3339, UTC).
@@ -63,8 +63,8 @@ pub struct Meta {
     /// The previous migration's id; `None` for the first.
     pub parent: Option<String>,
     /// The declared schema after this migration.
-    #[serde(default)]
-    pub snapshot: Option<Schema>,
+    #[serde(default = "absent")]
+    pub snapshot: Option<S>,
     /// The db-migrate version that generated it.
     pub tool_version: String,
     /// False when it must run outside a transaction.
@@ -72,6 +72,11 @@ pub struct Meta {
     /// Lint findings at generation time.
     #[serde(default)]
     pub warnings: Vec<Warning>,
+}
+
+/// A missing `snapshot` (whatever its type).
+fn absent<S>() -> Option<S> {
+    None
 }
 
 impl Meta {
@@ -85,6 +90,29 @@ impl Meta {
     /// Parses meta.json.
     pub fn from_json(text: &str) -> Result<Meta, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// Parses meta.json without building its snapshot (the JSON is still
+    /// checked): the metadata, and whether there is a snapshot. Loading a
+    /// folder reads every meta.json, but commands need one or two snapshots.
+    pub fn head_from_json(text: &str) -> Result<(Meta, bool), serde_json::Error> {
+        let head: Meta<serde::de::IgnoredAny> = serde_json::from_str(text)?;
+        let has_snapshot = head.snapshot.is_some();
+        let meta = Meta {
+            checksum: head.checksum,
+            created_at: head.created_at,
+            dialect: head.dialect,
+            down_checksum: head.down_checksum,
+            drizzle_kit: head.drizzle_kit,
+            id: head.id,
+            name: head.name,
+            parent: head.parent,
+            snapshot: None,
+            tool_version: head.tool_version,
+            transaction: head.transaction,
+            warnings: head.warnings,
+        };
+        Ok((meta, has_snapshot))
     }
 }
 

@@ -94,7 +94,56 @@ pub enum MigrationsError {
 
 /// The snapshot a generated migration's meta.json holds.
 fn snapshot(m: &Migration) -> Option<&Schema> {
-    m.meta.as_ref().and_then(|meta| meta.snapshot.as_ref())
+    m.snapshot()
+}
+
+/// The snapshot of a loaded migration, read from its meta.json the first
+/// time it is asked for: a folder's history holds a whole schema per
+/// migration, and commands need the newest one or two.
+#[derive(Debug, Clone, Default)]
+pub struct LazySnapshot {
+    /// meta.json, when it has a snapshot.
+    path: Option<PathBuf>,
+    schema: std::sync::OnceLock<Option<Schema>>,
+}
+
+impl LazySnapshot {
+    /// A snapshot to read from `path` (a meta.json that has one) when asked.
+    pub fn at(path: PathBuf) -> LazySnapshot {
+        LazySnapshot {
+            path: Some(path),
+            schema: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// True when meta.json has a snapshot.
+    pub fn exists(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The snapshot; `None` without one. A snapshot that no longer reads
+    /// (meta.json changed or broke since the folder was loaded) is reported
+    /// on stderr and taken as absent: the migration counts as hand-written.
+    pub fn get(&self) -> Option<&Schema> {
+        let path = self.path.as_ref()?;
+        self.schema
+            .get_or_init(|| {
+                let read = std::fs::read_to_string(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| Meta::from_json(&text).map_err(|e| e.to_string()));
+                match read {
+                    Ok(meta) => meta.snapshot,
+                    Err(e) => {
+                        eprintln!(
+                            "warning: the snapshot in {} does not read ({e}); the migration is taken as hand-written",
+                            path.display()
+                        );
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
 }
 
 /// One migration on disk.
@@ -108,13 +157,33 @@ pub struct Migration {
     pub sql: String,
     /// Checksum of migration.sql (see [`checksum`]).
     pub checksum: String,
-    /// meta.json, absent for hand-written migrations.
+    /// meta.json, absent for hand-written migrations; its `snapshot` is
+    /// left out when loaded from a folder (see [`Migration::snapshot`]).
     pub meta: Option<Meta>,
     /// The text of down.sql, when there is one.
     pub down: Option<String>,
+    /// The snapshot of meta.json, read when first asked for.
+    pub lazy_snapshot: LazySnapshot,
 }
 
 impl Migration {
+    /// The declared schema after this migration (meta.json's snapshot);
+    /// `None` for a hand-written migration.
+    pub fn snapshot(&self) -> Option<&Schema> {
+        self.lazy_snapshot
+            .get()
+            .or_else(|| self.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+    }
+
+    /// True when meta.json has a snapshot (the migration was generated).
+    pub fn has_snapshot(&self) -> bool {
+        self.lazy_snapshot.exists()
+            || self
+                .meta
+                .as_ref()
+                .is_some_and(|meta| meta.snapshot.is_some())
+    }
+
     /// The name part of the id.
     pub fn name(&self) -> &str {
         self.id.split_once('_').map_or("", |(_, n)| n)
@@ -459,13 +528,19 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
         }
     };
     let meta_path = dir.join(META_FILE);
+    let mut lazy_snapshot = LazySnapshot::default();
     let meta = match std::fs::read_to_string(&meta_path) {
-        Ok(text) => Some(
-            Meta::from_json(&text).map_err(|e| MigrationsError::BadMeta {
-                path: meta_path.clone(),
-                message: e.to_string(),
-            })?,
-        ),
+        Ok(text) => {
+            let (meta, has_snapshot) =
+                Meta::head_from_json(&text).map_err(|e| MigrationsError::BadMeta {
+                    path: meta_path.clone(),
+                    message: e.to_string(),
+                })?;
+            if has_snapshot {
+                lazy_snapshot = LazySnapshot::at(meta_path.clone());
+            }
+            Some(meta)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => {
             return Err(MigrationsError::Io {
@@ -492,6 +567,7 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
         sql,
         meta,
         down,
+        lazy_snapshot,
     })
 }
 
@@ -594,6 +670,78 @@ mod tests {
     }
 
     #[test]
+    fn snapshots_are_read_when_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let schema = |table: &str| {
+            let mut s = Schema::empty(crate::schema::Dialect::Postgres);
+            s.tables.push(crate::schema::Table::new("public", table));
+            s
+        };
+        let meta = |id: &str, snapshot: Option<Schema>| Meta {
+            id: id.into(),
+            name: id[15..].into(),
+            created_at: String::new(),
+            dialect: crate::schema::Dialect::Postgres,
+            down_checksum: None,
+            drizzle_kit: None,
+            parent: None,
+            checksum: String::new(),
+            tool_version: String::new(),
+            transaction: true,
+            warnings: vec![],
+            snapshot,
+        };
+        for (id, table) in [("20250101000000_a", "a"), ("20250102000000_b", "b")] {
+            set.write(id, "", Some(&meta(id, Some(schema(table)))))
+                .unwrap();
+        }
+        set.write(
+            "20250103000000_c",
+            "",
+            Some(&meta("20250103000000_c", None)),
+        )
+        .unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        assert!(set.migrations[0].has_snapshot() && set.migrations[1].has_snapshot());
+        assert!(!set.migrations[2].has_snapshot());
+        // Loading leaves the snapshots unread; each is read once, when asked for.
+        assert!(
+            set.migrations
+                .iter()
+                .all(|m| m.meta.as_ref().is_some_and(|x| x.snapshot.is_none()))
+        );
+        assert!(set.migrations[0].lazy_snapshot.schema.get().is_none());
+        assert_eq!(set.latest_snapshot(None), Some(schema("b")));
+        assert!(
+            set.migrations[0].lazy_snapshot.schema.get().is_none(),
+            "only the newest is read"
+        );
+        assert_eq!(
+            set.snapshot_after("20250101000000_a", None),
+            Some(schema("a"))
+        );
+
+        // meta.json that is not JSON is an error when the folder is loaded.
+        std::fs::write(dir.path().join("20250102000000_b").join(META_FILE), "{").unwrap();
+        assert!(matches!(
+            MigrationSet::load(dir.path()),
+            Err(MigrationsError::BadMeta { .. })
+        ));
+        // A snapshot that is JSON but not a schema is reported when read,
+        // and the migration is taken as hand-written.
+        let broken = meta("20250102000000_b", None)
+            .to_json()
+            .replace("\"snapshot\": null", "\"snapshot\": {\"tables\": 7}");
+        assert!(broken.contains("\"tables\": 7"), "{broken}");
+        std::fs::write(dir.path().join("20250102000000_b").join(META_FILE), broken).unwrap();
+        let set = MigrationSet::load(dir.path()).unwrap();
+        assert!(set.migrations[1].has_snapshot());
+        assert_eq!(set.migrations[1].snapshot(), None);
+        assert_eq!(set.latest_snapshot(None), Some(schema("a")));
+    }
+
+    #[test]
     fn forks_are_found() {
         let dir = tempfile::tempdir().unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
@@ -650,6 +798,7 @@ mod tests {
             checksum: String::new(),
             meta: None,
             down: None,
+            lazy_snapshot: LazySnapshot::default(),
         };
         assert!(m("CREATE TABLE a ();").transactional());
         assert!(
