@@ -631,6 +631,24 @@ pub fn sha256_hex(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// meta.json of a generated migration, for tests.
+    fn meta(id: &str, parent: Option<&str>, snapshot: Option<Schema>) -> Meta {
+        Meta {
+            id: id.into(),
+            name: id[15..].into(),
+            created_at: String::new(),
+            dialect: crate::schema::Dialect::Postgres,
+            down_checksum: None,
+            drizzle_kit: None,
+            parent: parent.map(str::to_string),
+            checksum: String::new(),
+            tool_version: String::new(),
+            transaction: true,
+            warnings: vec![],
+            snapshot,
+        }
+    }
+
     #[test]
     fn names_are_checked() {
         assert!(validate_name("add_last_login_timestamp").is_ok());
@@ -678,28 +696,14 @@ mod tests {
             s.tables.push(crate::schema::Table::new("public", table));
             s
         };
-        let meta = |id: &str, snapshot: Option<Schema>| Meta {
-            id: id.into(),
-            name: id[15..].into(),
-            created_at: String::new(),
-            dialect: crate::schema::Dialect::Postgres,
-            down_checksum: None,
-            drizzle_kit: None,
-            parent: None,
-            checksum: String::new(),
-            tool_version: String::new(),
-            transaction: true,
-            warnings: vec![],
-            snapshot,
-        };
         for (id, table) in [("20250101000000_a", "a"), ("20250102000000_b", "b")] {
-            set.write(id, "", Some(&meta(id, Some(schema(table)))))
+            set.write(id, "", Some(&meta(id, None, Some(schema(table)))))
                 .unwrap();
         }
         set.write(
             "20250103000000_c",
             "",
-            Some(&meta("20250103000000_c", None)),
+            Some(&meta("20250103000000_c", None, None)),
         )
         .unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
@@ -730,7 +734,7 @@ mod tests {
         ));
         // A snapshot that is JSON but not a schema is reported when read,
         // and the migration is taken as hand-written.
-        let broken = meta("20250102000000_b", None)
+        let broken = meta("20250102000000_b", None, None)
             .to_json()
             .replace("\"snapshot\": null", "\"snapshot\": {\"tables\": 7}");
         assert!(broken.contains("\"tables\": 7"), "{broken}");
@@ -745,30 +749,16 @@ mod tests {
     fn forks_are_found() {
         let dir = tempfile::tempdir().unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
-        let meta = |id: &str, parent: Option<&str>| Meta {
-            id: id.into(),
-            name: id[15..].into(),
-            created_at: String::new(),
-            dialect: crate::schema::Dialect::Postgres,
-            down_checksum: None,
-            drizzle_kit: None,
-            parent: parent.map(str::to_string),
-            checksum: String::new(),
-            tool_version: String::new(),
-            transaction: true,
-            warnings: vec![],
-            snapshot: None,
-        };
         set.write(
             "20250101000000_base",
             "",
-            Some(&meta("20250101000000_base", None)),
+            Some(&meta("20250101000000_base", None, None)),
         )
         .unwrap();
         set.write(
             "20250102000000_a",
             "",
-            Some(&meta("20250102000000_a", Some("20250101000000_base"))),
+            Some(&meta("20250102000000_a", Some("20250101000000_base"), None)),
         )
         .unwrap();
         set.write("20250103000000_hand", "", None).unwrap();
@@ -777,7 +767,7 @@ mod tests {
         set.write(
             "20250104000000_b",
             "",
-            Some(&meta("20250104000000_b", Some("20250101000000_base"))),
+            Some(&meta("20250104000000_b", Some("20250101000000_base"), None)),
         )
         .unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
