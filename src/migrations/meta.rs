@@ -92,28 +92,110 @@ impl Meta {
         serde_json::from_str(text)
     }
 
-    /// Parses meta.json without building its snapshot (the JSON is still
-    /// checked): the metadata, and whether there is a snapshot. Loading a
-    /// folder reads every meta.json, but commands need one or two snapshots.
+    /// Parses meta.json without reading its snapshot: the metadata, and
+    /// whether there is a snapshot. Loading a folder reads every meta.json,
+    /// but commands need one or two snapshots, so a file as `to_json` writes
+    /// it has its snapshot cut out unread (it is checked when it is read);
+    /// any other file is parsed whole, the snapshot scanned but not built.
     pub fn head_from_json(text: &str) -> Result<(Meta, bool), serde_json::Error> {
+        if let Some((rest, has_snapshot)) = cut_snapshot(text)
+            && let Ok(head) = serde_json::from_str::<Meta<serde::de::IgnoredAny>>(&rest)
+        {
+            return Ok((head.without_snapshot(), has_snapshot));
+        }
         let head: Meta<serde::de::IgnoredAny> = serde_json::from_str(text)?;
         let has_snapshot = head.snapshot.is_some();
-        let meta = Meta {
-            checksum: head.checksum,
-            created_at: head.created_at,
-            dialect: head.dialect,
-            down_checksum: head.down_checksum,
-            drizzle_kit: head.drizzle_kit,
-            id: head.id,
-            name: head.name,
-            parent: head.parent,
-            snapshot: None,
-            tool_version: head.tool_version,
-            transaction: head.transaction,
-            warnings: head.warnings,
-        };
-        Ok((meta, has_snapshot))
+        Ok((head.without_snapshot(), has_snapshot))
     }
+}
+
+impl<S> Meta<S> {
+    /// The same metadata with no snapshot.
+    fn without_snapshot(self) -> Meta {
+        Meta {
+            checksum: self.checksum,
+            created_at: self.created_at,
+            dialect: self.dialect,
+            down_checksum: self.down_checksum,
+            drizzle_kit: self.drizzle_kit,
+            id: self.id,
+            name: self.name,
+            parent: self.parent,
+            snapshot: None,
+            tool_version: self.tool_version,
+            transaction: self.transaction,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Reads the head of meta.json at `path` (see [`Meta::head_from_json`]). A
+/// large file laid out as written is read at its two ends only: the keys
+/// before the snapshot and those after it, not the snapshot between them.
+pub fn read_head(
+    path: &std::path::Path,
+) -> std::io::Result<Result<(Meta, bool), serde_json::Error>> {
+    use std::io::{Read, Seek, SeekFrom};
+    /// Bytes read at each end of a large file.
+    const END: u64 = 4 * 1024;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > 4 * END {
+        let mut head = vec![0; END as usize];
+        file.read_exact(&mut head)?;
+        let mut tail = vec![0; END as usize];
+        file.seek(SeekFrom::End(-(END as i64)))?;
+        file.read_exact(&mut tail)?;
+        let key = find(&head, SNAPSHOT_KEY.as_bytes(), false);
+        let next = find(&tail, NEXT_KEY.as_bytes(), true);
+        if let (Some(start), Some(end)) = (key, next)
+            && !head[start + SNAPSHOT_KEY.len()..].starts_with(b"null")
+        {
+            let mut rest = head[..start].to_vec();
+            rest.extend_from_slice(&tail[end..]);
+            if let Ok(rest) = String::from_utf8(rest)
+                && let Ok(head) = serde_json::from_str::<Meta<serde::de::IgnoredAny>>(&rest)
+            {
+                // The snapshot spans the middle of the file: it is there.
+                return Ok(Ok((head.without_snapshot(), true)));
+            }
+        }
+        file.rewind()?;
+    }
+    let mut text = String::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_string(&mut text)?;
+    Ok(Meta::head_from_json(&text))
+}
+
+/// The first (or, with `last`, the last) position of `needle` in `bytes`.
+fn find(bytes: &[u8], needle: &[u8], last: bool) -> Option<usize> {
+    let mut windows = bytes.windows(needle.len());
+    if last {
+        windows.rposition(|w| w == needle)
+    } else {
+        windows.position(|w| w == needle)
+    }
+}
+
+/// The top-level `snapshot` key as `to_json` writes it.
+const SNAPSHOT_KEY: &str = "\n  \"snapshot\": ";
+/// The top-level key after it.
+const NEXT_KEY: &str = "\n  \"tool_version\": ";
+
+/// meta.json as `Meta::to_json` writes it, without the `snapshot` key, and
+/// whether its value is a snapshot (not `null`); `None` for a file laid out
+/// otherwise. Top-level keys are the only ones at two spaces of indent (a
+/// string cannot hold a raw newline), and `tool_version` follows `snapshot`.
+fn cut_snapshot(text: &str) -> Option<(String, bool)> {
+    // Both keys are near the ends of the file: search from there.
+    let start = text.find(SNAPSHOT_KEY)?;
+    let end = text.rfind(NEXT_KEY).filter(|&end| end > start)?;
+    let value = text[start + SNAPSHOT_KEY.len()..end].trim_end();
+    let value = value.strip_suffix(',')?;
+    let mut rest = String::with_capacity(text.len() - (end - start));
+    rest.push_str(&text[..start]);
+    rest.push_str(&text[end..]);
+    Some((rest, value.trim() != "null"))
 }
 
 #[cfg(test)]
@@ -147,5 +229,43 @@ mod tests {
         sorted.sort();
         assert_eq!(keys, sorted);
         assert_eq!(Meta::from_json(&json).unwrap(), meta);
+
+        // The head leaves the snapshot out, whether the file is laid out as
+        // written (the snapshot is cut out unread) or otherwise (parsed whole).
+        let head = Meta {
+            snapshot: None,
+            ..meta.clone()
+        };
+        assert!(cut_snapshot(&json).is_some());
+        assert_eq!(Meta::head_from_json(&json).unwrap(), (head.clone(), true));
+        let compact = serde_json::to_string(&meta).unwrap();
+        assert!(cut_snapshot(&compact).is_none());
+        assert_eq!(
+            Meta::head_from_json(&compact).unwrap(),
+            (head.clone(), true)
+        );
+        let none = head.to_json();
+        assert_eq!(Meta::head_from_json(&none).unwrap(), (head.clone(), false));
+        // A large file is read at its two ends, with the same result.
+        let dir = tempfile::tempdir().unwrap();
+        let mut big = meta.clone();
+        let mut schema = Schema::empty(Dialect::Postgres);
+        for n in 0..2000 {
+            schema
+                .tables
+                .push(crate::schema::Table::new("public", format!("table_{n}")));
+        }
+        big.snapshot = Some(schema);
+        let path = dir.path().join("meta.json");
+        std::fs::write(&path, big.to_json()).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 16 * 1024);
+        assert_eq!(read_head(&path).unwrap().unwrap(), (head.clone(), true));
+        std::fs::write(&path, &json).unwrap();
+        assert_eq!(read_head(&path).unwrap().unwrap(), (head.clone(), true));
+        // Not JSON around the snapshot: an error either way.
+        assert!(
+            Meta::head_from_json(&json.replace("\"checksum\": \"ab\",", "\"checksum\": ,"))
+                .is_err()
+        );
     }
 }

@@ -529,17 +529,18 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
     };
     let meta_path = dir.join(META_FILE);
     let mut lazy_snapshot = LazySnapshot::default();
-    let meta = match std::fs::read_to_string(&meta_path) {
-        Ok(text) => {
-            let (meta, has_snapshot) =
-                Meta::head_from_json(&text).map_err(|e| MigrationsError::BadMeta {
-                    path: meta_path.clone(),
-                    message: e.to_string(),
-                })?;
+    let meta = match meta::read_head(&meta_path) {
+        Ok(Ok((meta, has_snapshot))) => {
             if has_snapshot {
                 lazy_snapshot = LazySnapshot::at(meta_path.clone());
             }
             Some(meta)
+        }
+        Ok(Err(e)) => {
+            return Err(MigrationsError::BadMeta {
+                path: meta_path.clone(),
+                message: e.to_string(),
+            });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => {
