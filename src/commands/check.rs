@@ -10,7 +10,7 @@ use crate::report::{self, BAD, OK, WARN};
 use crate::schema::Schema;
 
 use super::status::{State, compare};
-use super::{CommandResult, Failure, Outcome, declared_schema, inspect};
+use super::{CommandResult, Failure, Outcome, inspect};
 
 /// One kind of problem found, with its items.
 #[derive(Debug, Clone, Serialize)]
@@ -35,13 +35,10 @@ pub struct Checked {
 /// Runs the checks without printing anything.
 pub fn collect(config: &Config) -> Result<Checked, Failure> {
     let set = super::load_migrations(config)?;
-    let declared = declared_schema(config)?;
+    let (declared, snapshot) = super::declared_and_migrated(config, &set)?;
     let mut findings = Vec::new();
 
     // (a) Declared schema vs the last snapshot.
-    let snapshot = set
-        .latest_snapshot(Some(declared.dialect))
-        .unwrap_or_else(|| Schema::empty(declared.dialect));
     let ungenerated = changes(&snapshot, &declared);
     let handwritten = set.handwritten_objects(Some(declared.dialect));
     let undeclared = crate::migrations::undeclared(&ungenerated, &handwritten);

@@ -17,7 +17,7 @@ use crate::render::Rendered;
 use crate::report::{self, BAD, BOLD, DIM, OK, WARN};
 use crate::schema::{Dialect, Schema, names};
 
-use super::{CommandResult, Failure, Outcome, declared_schema, renames, usage};
+use super::{CommandResult, Failure, Outcome, renames, usage};
 
 /// What `generate` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -63,10 +63,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         })]));
     }
 
-    let declared = declared_schema(config)?;
-    let previous = set
-        .latest_snapshot(Some(declared.dialect))
-        .unwrap_or_else(|| Schema::empty(declared.dialect));
+    let (declared, previous) = super::declared_and_migrated(config, &set)?;
     let written = write_changes(config, set, &args.name, &previous, &declared, args, now)?;
     Ok(done(&written))
 }
@@ -156,18 +153,26 @@ pub(super) fn write_changes(
         } else {
             apply_all(&before, &part.changes)
         };
-        let down = super::down::script::down_sql(&before, &snapshot, &decisions, &rendered);
-        written.push(write_part(
-            &set,
-            parent.as_deref(),
-            &id,
-            &name,
-            now,
-            &rendered,
-            part.transactional,
-            &snapshot,
-            &down,
-        )?);
+        // down.sql (a second diff and render) is made beside the rest.
+        let part = std::thread::scope(|s| {
+            let down = s
+                .spawn(|| super::down::script::down_sql(&before, &snapshot, &decisions, &rendered));
+            write_part(
+                &set,
+                parent.as_deref(),
+                &id,
+                &name,
+                now,
+                &rendered,
+                part.transactional,
+                &snapshot,
+                || {
+                    down.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                },
+            )
+        })?;
+        written.push(part);
         parent = Some(id);
     }
     if count > 1 {
@@ -203,13 +208,15 @@ fn write_part(
     rendered: &[Rendered],
     transaction: bool,
     snapshot: &Schema,
-    down: &str,
+    down: impl FnOnce() -> String,
 ) -> Result<serde_json::Value, Failure> {
     let statements = lint::statements_from_changes(rendered);
     let mut context = lint::Context::new(snapshot.dialect);
     context.transactional = transaction;
     let findings = lint::lint(&statements, &context);
     let (sql, lines) = migration_sql(rendered, &findings, transaction);
+    let down = down();
+    let down = down.as_str();
     let warnings: Vec<Warning> = findings
         .iter()
         .map(|f| Warning {

@@ -230,6 +230,31 @@ fn is_script(p: &std::path::Path) -> bool {
         )
 }
 
+/// The declared schema and the schema the migrations folder builds (its
+/// newest snapshot, with the hand-written migrations after it applied),
+/// read at the same time: the snapshot is parsed while the schema files
+/// are evaluated.
+pub fn declared_and_migrated(
+    config: &Config,
+    set: &MigrationSet,
+) -> Result<(Schema, Schema), Failure> {
+    let (declared, newest) = std::thread::scope(|s| {
+        let newest = s.spawn(|| set.latest_snapshot(None));
+        let declared = declared_schema(config);
+        (declared, newest.join())
+    });
+    let declared = declared?;
+    let migrated = match newest {
+        Ok(Some(schema)) => schema,
+        // Without a snapshot, an empty schema needs the declared dialect.
+        Ok(None) => set
+            .latest_snapshot(Some(declared.dialect))
+            .unwrap_or_else(|| Schema::empty(declared.dialect)),
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    Ok((declared, migrated))
+}
+
 /// Reads the declared schema (statically, or with Node for `--loader node`)
 /// and checks it against the dialect drizzle.config declares.
 pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
