@@ -213,6 +213,36 @@ def bench_apply(tmp, res, count, runs, peer_runs):
     res.add(f"apply {count} one-table migrations", ours, floor_t, "psql floor (a transaction and a history row per file)")
 
 
+def bench_floor(tmp, res, runs, peer_runs):
+    """Starting the process and doing nothing: the floor of every command."""
+    ours, _ = measure(runs, None, [OURS, "--version"], tmp)
+    peer, _ = measure(peer_runs, None, [DRIZZLE_KIT, "--version"], BENCH)
+    res.add("start and print the version (the process floor)", ours, peer, "drizzle-kit --version")
+
+
+def bench_growth(tmp, res, counts, runs):
+    """check and generate over a growing history: a 20-table schema whose
+    migrations add a table and drop it again, so only the history grows."""
+    p = project(tmp, "growth", 20, files=1)
+    part = os.path.join(p, "shared", "schema", "part0.ts")
+    with open(part) as f:
+        base = f.read()
+    extra = "export const extra = pgTable('extra', { id: integer('id').primaryKey() });\n"
+    subprocess.run([OURS, "generate", "init"], cwd=p, check=True, capture_output=True)
+    made = 1
+    for count in counts:
+        while made < count:
+            with open(part, "w") as f:
+                f.write(base + (extra if made % 2 else ""))
+            subprocess.run([OURS, "generate", f"step{made}"], cwd=p, check=True, capture_output=True)
+            made += 1
+        os.sync()  # the files just written are not being flushed while measured
+        check, _ = measure(runs, None, [OURS, "check"], p)
+        generate, _ = measure(runs, None, [OURS, "generate", "nothing"], p)
+        res.add(f"check without a database, {count} migrations of 20 tables", check, None, "(growth)")
+        res.add(f"generate with no changes, {count} migrations of 20 tables", generate, None, "(growth)")
+
+
 def bench_push(tmp, res, tables, runs, peer_runs):
     p = project(tmp, f"push{tables}", tables)
     url = db_url("bench_push")
@@ -235,6 +265,8 @@ def main():
     res = Results()
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="dbm-bench-") as tmp:
+        print("process floor", flush=True)
+        bench_floor(tmp, res, runs, peer_runs)
         print("generate and check", flush=True)
         bench_generate(tmp, res, sizes, runs, peer_runs)
         print("inspection", flush=True)
@@ -243,6 +275,8 @@ def main():
         bench_apply(tmp, res, 20 if args.quick else 200, runs, peer_runs)
         print("push", flush=True)
         bench_push(tmp, res, 20 if args.quick else 200, runs, peer_runs)
+        print("growth of the history", flush=True)
+        bench_growth(tmp, res, (25, 50) if args.quick else (250, 500, 1000, 2000), runs)
     for db in ("bench_inspect", "bench_apply", "bench_push"):
         psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     version = subprocess.run([OURS, "--version"], capture_output=True, text=True).stdout.strip()

@@ -153,26 +153,18 @@ pub(super) fn write_changes(
         } else {
             apply_all(&before, &part.changes)
         };
-        // down.sql (a second diff and render) is made beside the rest.
-        let part = std::thread::scope(|s| {
-            let down = s
-                .spawn(|| super::down::script::down_sql(&before, &snapshot, &decisions, &rendered));
-            write_part(
-                &set,
-                parent.as_deref(),
-                &id,
-                &name,
-                now,
-                &rendered,
-                part.transactional,
-                &snapshot,
-                || {
-                    down.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                },
-            )
-        })?;
-        written.push(part);
+        let down = super::down::script::down_sql(&before, &snapshot, &decisions, &rendered);
+        written.push(write_part(
+            &set,
+            parent.as_deref(),
+            &id,
+            &name,
+            now,
+            &rendered,
+            part.transactional,
+            &snapshot,
+            &down,
+        )?);
         parent = Some(id);
     }
     if count > 1 {
@@ -208,15 +200,13 @@ fn write_part(
     rendered: &[Rendered],
     transaction: bool,
     snapshot: &Schema,
-    down: impl FnOnce() -> String,
+    down: &str,
 ) -> Result<serde_json::Value, Failure> {
     let statements = lint::statements_from_changes(rendered);
     let mut context = lint::Context::new(snapshot.dialect);
     context.transactional = transaction;
     let findings = lint::lint(&statements, &context);
     let (sql, lines) = migration_sql(rendered, &findings, transaction);
-    let down = down();
-    let down = down.as_str();
     let warnings: Vec<Warning> = findings
         .iter()
         .map(|f| Warning {
