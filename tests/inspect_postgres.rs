@@ -805,7 +805,8 @@ fn scope_names_are_quoted_as_literals() {
 /// message the clients send, and how many connections were made.
 struct CountingProxy {
     port: u16,
-    sent: Arc<Mutex<Vec<u8>>>,
+    /// (connection number, message type), in the order sent.
+    sent: Arc<Mutex<Vec<(usize, u8)>>>,
     connections: Arc<AtomicUsize>,
 }
 
@@ -824,7 +825,7 @@ impl CountingProxy {
                 let Ok(server) = TcpStream::connect(upstream.clone()) else {
                     return;
                 };
-                counted.fetch_add(1, Ordering::SeqCst);
+                let number = counted.fetch_add(1, Ordering::SeqCst);
                 let recorded = Arc::clone(&recorded);
                 std::thread::spawn(move || {
                     let (mut client_read, mut server_write) = (
@@ -835,7 +836,7 @@ impl CountingProxy {
                     std::thread::spawn(move || {
                         let _ = std::io::copy(&mut server_read, &mut client_write);
                     });
-                    forward_frontend(&mut client_read, &mut server_write, &recorded);
+                    forward_frontend(&mut client_read, &mut server_write, &recorded, number);
                 });
             }
         });
@@ -846,14 +847,30 @@ impl CountingProxy {
         }
     }
 
+    /// The message types sent on every connection since the last take.
     fn take(&self) -> Vec<u8> {
+        self.take_from(None)
+    }
+
+    /// Those of one connection (numbered from 0 in the order they were made),
+    /// or of all.
+    fn take_from(&self, connection: Option<usize>) -> Vec<u8> {
         std::mem::take(&mut *self.sent.lock().expect("lock"))
+            .into_iter()
+            .filter(|(n, _)| connection.is_none_or(|c| c == *n))
+            .map(|(_, m)| m)
+            .collect()
     }
 }
 
 /// Copies frontend messages one by one: untyped startup packets (SSL/GSS
 /// requests are refused by the server with one byte), then typed messages.
-fn forward_frontend(from: &mut TcpStream, to: &mut TcpStream, sent: &Mutex<Vec<u8>>) {
+fn forward_frontend(
+    from: &mut TcpStream,
+    to: &mut TcpStream,
+    sent: &Mutex<Vec<(usize, u8)>>,
+    connection: usize,
+) {
     let mut started = false;
     loop {
         let mut kind = [0u8; 1];
@@ -869,7 +886,7 @@ fn forward_frontend(from: &mut TcpStream, to: &mut TcpStream, sent: &Mutex<Vec<u
             return;
         }
         if started {
-            sent.lock().expect("lock").push(kind[0]);
+            sent.lock().expect("lock").push((connection, kind[0]));
             if to.write_all(&kind).is_err() {
                 return;
             }
@@ -1008,4 +1025,57 @@ fn diff_from_the_database_inspects_once() {
     assert_eq!(connections, 1, "one connection");
     assert_eq!(one.len(), twenty.len(), "{one:?} vs {twenty:?}");
     assert!(one.len() <= 6, "{one:?}");
+}
+
+/// `apply` sends each migration in four round trips: the session's
+/// timeouts with BEGIN, the statement, the history row, COMMIT. Counted on
+/// the wire (a simple query or an extended-protocol Sync ends a round trip)
+/// as the difference between applying three migrations and one.
+#[test]
+fn apply_takes_four_round_trips_per_one_statement_migration() {
+    if !over_tcp() {
+        return;
+    }
+    let round_trips = |migrations: usize| -> usize {
+        let db = TestDb::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        for n in 0..migrations {
+            let folder = dir.path().join(format!("migrations/2025010100000{n}_m{n}"));
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            std::fs::write(
+                folder.join("migration.sql"),
+                format!("CREATE TABLE m{n} (id integer);\n"),
+            )
+            .expect("sql");
+        }
+        let proxy = proxy_for(&db);
+        let user = db.config.get_user().unwrap_or("postgres").to_string();
+        let url = format!(
+            "postgres://{user}@127.0.0.1:{}/{}?sslmode=disable",
+            proxy.port, db.name
+        );
+        let output = assert_cmd::Command::cargo_bin("db-migrate")
+            .expect("binary")
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .env("NO_COLOR", "1")
+            .arg("apply")
+            .output()
+            .expect("run");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The runner's connection is the first; a second one watches for
+        // blockers, polling as long as the run lasts.
+        proxy
+            .take_from(Some(0))
+            .iter()
+            .filter(|&&m| m == b'Q' || m == b'S')
+            .count()
+    };
+    let one = round_trips(1);
+    let three = round_trips(3);
+    assert_eq!((three - one) / 2, 4, "one: {one}, three: {three}");
 }

@@ -216,9 +216,21 @@ impl Db {
 
     /// Starts a transaction (SQLite: `BEGIN IMMEDIATE`, taking the write lock now).
     pub fn begin(&mut self) -> Result<(), StatementError> {
+        self.begin_after(&[])
+    }
+
+    /// Runs `settings` (session `SET`s) and starts a transaction, in one
+    /// round trip on PostgreSQL.
+    pub fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {
         match self.dialect() {
-            Dialect::Postgres => self.execute("BEGIN"),
-            Dialect::Sqlite => self.execute("BEGIN IMMEDIATE"),
+            Dialect::Postgres if settings.is_empty() => self.execute("BEGIN"),
+            Dialect::Postgres => self.execute(&format!("{}; BEGIN", settings.join("; "))),
+            Dialect::Sqlite => {
+                for s in settings {
+                    self.execute(s)?;
+                }
+                self.execute("BEGIN IMMEDIATE")
+            }
         }
     }
 

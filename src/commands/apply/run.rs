@@ -123,14 +123,16 @@ impl Runner<'_> {
         });
         let mut attempt = 0;
         loop {
-            self.apply_settings()
-                .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
             if let Some(w) = &self.watch {
                 w.clear();
             }
+            // A migration may change the session's settings: they are set
+            // again for each (with its BEGIN, in one round trip).
             let outcome = if m.transactional() {
                 self.run_in_transaction(m, total)
             } else {
+                self.apply_settings()
+                    .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
                 let previous = if attempt == 0 {
                     previous.cloned()
                 } else {
@@ -228,8 +230,6 @@ impl Runner<'_> {
         down: &str,
         previous: Option<&AppliedMigration>,
     ) -> Result<usize, RunError> {
-        self.apply_settings()
-            .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
         let table = self.table;
         let forget = |db: &mut Db| {
             history::forget(db, table, &m.id)
@@ -237,6 +237,8 @@ impl Runner<'_> {
         };
         let total = split(down, self.db.sql_dialect()).len();
         if crate::migrations::opts_out_of_transaction(down) {
+            self.apply_settings()
+                .map_err(|e| RunError::database("could not set the session's timeouts", e))?;
             let total = self.undo_statement_by_statement(m, down, previous)?;
             forget(self.db)?;
             return Ok(total);
@@ -351,9 +353,14 @@ impl Runner<'_> {
         after: impl FnOnce(&mut Db, usize) -> Result<T, RunError>,
     ) -> Result<T, RunError> {
         let progress = &mut *self.progress;
+        let settings = self.settings.statements(self.db.dialect());
         self.db.with_foreign_keys_deferred(|db| {
-            db.begin()
-                .map_err(|e| RunError::database("could not begin a transaction", e))?;
+            db.begin_after(&settings).map_err(|e| {
+                RunError::database(
+                    "could not set the session's timeouts and begin a transaction",
+                    e,
+                )
+            })?;
             let outcome = (|| {
                 if let Some(early) = before(db)? {
                     return Ok((early, false));
