@@ -973,6 +973,34 @@ fn the_number_of_queries_does_not_grow_with_tables() {
     assert_eq!(fifty, one);
 }
 
+/// Runs `db-migrate <args>` in `dir` against `db` through a counting proxy,
+/// asserts it succeeded, and returns the proxy.
+fn db_migrate_through_proxy(db: &TestDb, dir: &std::path::Path, args: &[&str]) -> CountingProxy {
+    let proxy = proxy_for(db);
+    let mut userinfo = db.config.get_user().unwrap_or("postgres").to_string();
+    if let Some(password) = db.config.get_password() {
+        userinfo = format!("{userinfo}:{}", String::from_utf8_lossy(password));
+    }
+    let url = format!(
+        "postgres://{userinfo}@127.0.0.1:{}/{}?sslmode=disable",
+        proxy.port, db.name
+    );
+    let output = assert_cmd::Command::cargo_bin("db-migrate")
+        .expect("binary")
+        .current_dir(dir)
+        .env("DATABASE_URL", &url)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    proxy
+}
+
 /// `diff --from db --to schema` connects once and inspects once (four
 /// catalog queries), whatever the number of tables: the database side is
 /// read knowing the schema it is compared with.
@@ -998,25 +1026,8 @@ fn diff_from_the_database_inspects_once() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("shared")).expect("mkdir");
         std::fs::write(dir.path().join("shared/schema.ts"), schema).expect("schema");
-        let proxy = proxy_for(&db);
-        let user = db.config.get_user().unwrap_or("postgres").to_string();
-        let url = format!(
-            "postgres://{user}@127.0.0.1:{}/{}?sslmode=disable",
-            proxy.port, db.name
-        );
-        let output = assert_cmd::Command::cargo_bin("db-migrate")
-            .expect("binary")
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &url)
-            .env("NO_COLOR", "1")
-            .args(["diff", "--from", "db", "--to", "schema"])
-            .output()
-            .expect("run");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let proxy =
+            db_migrate_through_proxy(&db, dir.path(), &["diff", "--from", "db", "--to", "schema"]);
         (proxy.take(), proxy.connections.load(Ordering::SeqCst))
     };
     let (one, connections) = run(1);
@@ -1048,25 +1059,7 @@ fn apply_takes_four_round_trips_per_one_statement_migration() {
             )
             .expect("sql");
         }
-        let proxy = proxy_for(&db);
-        let user = db.config.get_user().unwrap_or("postgres").to_string();
-        let url = format!(
-            "postgres://{user}@127.0.0.1:{}/{}?sslmode=disable",
-            proxy.port, db.name
-        );
-        let output = assert_cmd::Command::cargo_bin("db-migrate")
-            .expect("binary")
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &url)
-            .env("NO_COLOR", "1")
-            .arg("apply")
-            .output()
-            .expect("run");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let proxy = db_migrate_through_proxy(&db, dir.path(), &["apply"]);
         // The runner's connection is the first; a second one watches for
         // blockers, polling as long as the run lasts.
         proxy

@@ -65,30 +65,27 @@ pub fn run(config: &Config, args: &DiffArgs) -> CommandResult {
         .or_else(|| set.latest_snapshot(None).map(|s| s.dialect))
         .or_else(|| super::migrations_dialect(&set));
     // A database side is inspected knowing the other side, so that it is read
-    // in that side's namespaces and its declared text can be probed; when
-    // only `--from` is a database, `--to` is loaded first for that.
-    let (from, to) = if args.from == Source::Db && args.to != Source::Db {
-        let to = load(config, args.to, declared.as_ref(), &set, dialect, None)?;
-        let from = load(
-            config,
-            Source::Db,
-            declared.as_ref(),
-            &set,
-            dialect,
-            Some(&to),
-        )?;
-        (from, to)
+    // in that side's namespaces and its declared text can be probed: when
+    // only `--from` is a database, `--to` is loaded first.
+    let db_last = args.from == Source::Db && args.to != Source::Db;
+    let (first, second) = if db_last {
+        (args.to, args.from)
     } else {
-        let from = load(config, args.from, declared.as_ref(), &set, dialect, None)?;
-        let to = load(
-            config,
-            args.to,
-            declared.as_ref(),
-            &set,
-            dialect,
-            Some(&from),
-        )?;
-        (from, to)
+        (args.from, args.to)
+    };
+    let loaded = load(config, first, declared.as_ref(), &set, dialect, None)?;
+    let other = load(
+        config,
+        second,
+        declared.as_ref(),
+        &set,
+        dialect,
+        Some(&loaded),
+    )?;
+    let (from, to) = if db_last {
+        (other, loaded)
+    } else {
+        (loaded, other)
     };
     if from.dialect != to.dialect {
         return Err(usage(

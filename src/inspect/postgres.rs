@@ -84,20 +84,10 @@ fn keep_declared_beyond(live: &mut Schema, schemas: &[String], expected: &Schema
         }
     }
     live.schemas.retain(|s| inside(s));
-    live.enums.retain(|e| {
-        inside(&e.schema)
-            || expected
-                .enums
-                .iter()
-                .any(|x| x.schema == e.schema && x.name == e.name)
-    });
-    live.sequences.retain(|q| {
-        inside(&q.schema)
-            || expected
-                .sequences
-                .iter()
-                .any(|x| x.schema == q.schema && x.name == q.name)
-    });
+    live.enums
+        .retain(|e| inside(&e.schema) || expected.enum_type(&e.schema, &e.name).is_some());
+    live.sequences
+        .retain(|q| inside(&q.schema) || expected.sequence(&q.schema, &q.name).is_some());
     live.views
         .retain(|v| inside(&v.schema) || expected.view(&v.schema, &v.name).is_some());
 }

@@ -92,11 +92,6 @@ pub enum MigrationsError {
     },
 }
 
-/// The snapshot a generated migration's meta.json holds.
-fn snapshot(m: &Migration) -> Option<&Schema> {
-    m.snapshot()
-}
-
 /// The snapshot of a loaded migration, read from its meta.json the first
 /// time it is asked for: a folder's history holds a whole schema per
 /// migration, and commands need the newest one or two.
@@ -170,18 +165,12 @@ impl Migration {
     /// The declared schema after this migration (meta.json's snapshot);
     /// `None` for a hand-written migration.
     pub fn snapshot(&self) -> Option<&Schema> {
-        self.lazy_snapshot
-            .get()
-            .or_else(|| self.meta.as_ref().and_then(|meta| meta.snapshot.as_ref()))
+        self.lazy_snapshot.get()
     }
 
     /// True when meta.json has a snapshot (the migration was generated).
     pub fn has_snapshot(&self) -> bool {
         self.lazy_snapshot.exists()
-            || self
-                .meta
-                .as_ref()
-                .is_some_and(|meta| meta.snapshot.is_some())
     }
 
     /// The name part of the id.
@@ -340,8 +329,8 @@ impl MigrationSet {
     /// The schema after the first `end` migrations.
     fn schema_after(&self, end: usize, dialect: Option<Dialect>) -> Option<Schema> {
         let head = &self.migrations[..end.min(self.migrations.len())];
-        let (mut schema, rest) = match head.iter().rposition(|m| snapshot(m).is_some()) {
-            Some(i) => (snapshot(&head[i])?.clone(), &head[i + 1..]),
+        let (mut schema, rest) = match head.iter().rposition(|m| m.snapshot().is_some()) {
+            Some(i) => (head[i].snapshot()?.clone(), &head[i + 1..]),
             None => (Schema::empty(dialect?), head),
         };
         for m in rest {
@@ -360,7 +349,7 @@ impl MigrationSet {
             if ids.contains(&m.id.as_str()) {
                 out.insert(m.id.clone(), schema.clone());
             }
-            schema = match snapshot(m) {
+            schema = match m.snapshot() {
                 Some(s) => s.clone(),
                 None => handwritten::apply(&schema, &m.sql),
             };
@@ -378,12 +367,12 @@ impl MigrationSet {
         dialect: Option<Dialect>,
     ) -> Option<(Schema, Vec<(String, Schema, Schema)>)> {
         let head = &self.migrations[..end.min(self.migrations.len())];
-        let (base, rest) = match head.iter().rposition(|m| snapshot(m).is_some()) {
-            Some(i) => (snapshot(&head[i])?.clone(), &head[i + 1..]),
+        let (base, rest) = match head.iter().rposition(|m| m.snapshot().is_some()) {
+            Some(i) => (head[i].snapshot()?.clone(), &head[i + 1..]),
             None => (Schema::empty(dialect?), head),
         };
         let mut steps: Vec<(String, Schema, Schema)> = Vec::new();
-        for m in rest.iter().filter(|m| snapshot(m).is_none()) {
+        for m in rest.iter().filter(|m| m.snapshot().is_none()) {
             let before = steps
                 .last()
                 .map_or_else(|| base.clone(), |(_, _, after)| after.clone());

@@ -108,15 +108,15 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
         let in_pk = pk_columns.contains(&c.name);
         *c = column(dialect, &t.name, c, in_pk);
     }
+    let default_pk = names::postgres_primary_key(&t.name);
+    let default_pk = names::postgres_truncate(&default_pk);
     if let Some(pk) = &mut out.primary_key {
         pk.name = match dialect {
             Dialect::Postgres => Some(
-                names::postgres_truncate(
-                    &pk.name
-                        .clone()
-                        .unwrap_or_else(|| names::postgres_primary_key(&t.name)),
-                )
-                .to_string(),
+                pk.name
+                    .as_deref()
+                    .map_or(default_pk, names::postgres_truncate)
+                    .to_string(),
             ),
             Dialect::Sqlite => None,
         };
@@ -135,11 +135,7 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
             .position(|u| u.columns == pk.columns && !u.nulls_not_distinct)
     {
         let unique = out.uniques.remove(i);
-        if pk.name.as_deref()
-            == Some(names::postgres_truncate(&names::postgres_primary_key(
-                &t.name,
-            )))
-        {
+        if pk.name.as_deref() == Some(default_pk) {
             pk.name = Some(unique.name);
         }
     }

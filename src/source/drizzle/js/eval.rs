@@ -1410,8 +1410,8 @@ impl<'a, H: Host<'a>> Interp<'a, H> {
                     );
                 }
             }
-            Value::Host(h) if h.entries().is_some() => {
-                for (key, value) in h.entries().unwrap_or_default() {
+            Value::Host(ref h) if let Some(entries) = h.entries() => {
+                for (key, value) in entries {
                     object.set(key, value, Some(site));
                 }
             }
@@ -1776,16 +1776,22 @@ impl<'a, H: Host<'a>> Interp<'a, H> {
             Value::Poison => Ok(Value::Poison),
             other => {
                 let described = other.describe();
-                let text = self.snippet(site).to_string();
-                let callee = text.split('(').next().unwrap_or("").trim().to_string();
-                Ok(self.fail(
-                    site,
-                    format!("`{callee}` is not a function: it is {described}"),
-                    "called here",
-                    "check the name; only functions can be called",
-                ))
+                Ok(self.not_callable(site, &described))
             }
         }
+    }
+
+    /// Reports a call of a value that is not a function (`described`);
+    /// `site` is the whole call.
+    pub fn not_callable(&mut self, site: Site, described: &str) -> Value<'a, H> {
+        let text = self.snippet(site).to_string();
+        let callee = text.split('(').next().unwrap_or("").trim().to_string();
+        self.fail(
+            site,
+            format!("`{callee}` is not a function: it is {described}"),
+            "called here",
+            "check the name; only functions can be called",
+        )
     }
 
     fn call_method(

@@ -96,17 +96,7 @@ impl<'a> Host<'a> for Drizzle<'a> {
                 entities::custom_column(interp, *dialect, params, args, site)
             }
             Drizzle::Enum(e) => pg::enum_column(interp, e, args, site),
-            other => {
-                let described = other.describe();
-                let text = interp.snippet(site).to_string();
-                let callee = text.split('(').next().unwrap_or("").trim().to_string();
-                Ok(interp.fail(
-                    site,
-                    format!("`{callee}` is not a function: it is {described}"),
-                    "called here",
-                    "check the name; only functions can be called",
-                ))
-            }
+            other => Ok(interp.not_callable(site, other.describe())),
         }
     }
 
