@@ -11,12 +11,7 @@ use crate::render::{script, statements};
 use crate::report::{self, OK};
 use crate::schema::{Dialect, Schema};
 
-use super::{
-    CommandResult, Failure, Outcome, connect, declared_schema, history_table, inspect, renames,
-    usage,
-};
-use crate::db::Db;
-use crate::inspect::Scope;
+use super::{CommandResult, Failure, Outcome, connect, declared_schema, inspect, renames, usage};
 
 /// Where a schema comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,36 +143,7 @@ fn load(
             let expected = other
                 .cloned()
                 .unwrap_or_else(|| Schema::empty(db.dialect()));
-            inspect_expecting(&mut db, config, &expected)
+            inspect(&mut db, config, &expected)
         }
     }
-}
-
-/// Inspects the live database in the namespaces `expected` uses, reading the
-/// roles it declares and its views' SQL as declared where the server prints
-/// both alike; the history table is left out.
-fn inspect_expecting(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema, Failure> {
-    let crate::db::Conn::Postgres(client) = &mut db.conn else {
-        return inspect(db, config, expected);
-    };
-    let dialect = Dialect::Postgres;
-    let mut schemas = vec![dialect.default_schema().to_string()];
-    schemas.extend(expected.schemas.iter().cloned());
-    let scope = Scope {
-        schemas,
-        exclude_tables: vec![history_table(config).qualified(dialect)],
-    };
-    let mut live =
-        crate::inspect::postgres::inspect_expecting(client, &scope, expected).map_err(|e| {
-            super::problem(
-                format!(
-                    "could not inspect {}: {}",
-                    db.target,
-                    crate::db::url::mask_password(&e.to_string())
-                ),
-                None,
-            )
-        })?;
-    config.table_filter.retain(&mut live, expected);
-    Ok(live)
 }

@@ -495,15 +495,7 @@ pub fn inspect(db: &mut Db, config: &Config, expected: &Schema) -> Result<Schema
         ],
     };
     let target = db.target.clone();
-    let result = match &mut db.conn {
-        crate::db::Conn::Postgres(c) => {
-            crate::inspect::postgres::inspect_expecting(c, &scope, expected)
-                .map_err(|e| e.to_string())
-        }
-        crate::db::Conn::Sqlite(c) => {
-            crate::inspect::sqlite::inspect(c, &scope).map_err(|e| e.to_string())
-        }
-    };
+    let result = db.inspect(&scope, expected);
     let mut live = result.map_err(|e| {
         problem(
             format!(
@@ -534,15 +526,9 @@ pub struct LiveFacts {
 impl LiveFacts {
     /// Reads them from `db`.
     pub fn read(db: &mut Db) -> LiveFacts {
-        match &mut db.conn {
-            crate::db::Conn::Postgres(c) => LiveFacts {
-                pg_version: crate::inspect::table_sizes::server_version(c),
-                table_rows: crate::inspect::table_sizes::row_estimates(c),
-            },
-            crate::db::Conn::Sqlite(c) => LiveFacts {
-                pg_version: None,
-                table_rows: crate::inspect::table_sizes::sqlite_row_counts(c),
-            },
+        LiveFacts {
+            pg_version: db.server_version(),
+            table_rows: db.row_counts(),
         }
     }
 }

@@ -3,11 +3,13 @@
 
 mod connection;
 pub mod postgres_connect;
+mod session;
 pub mod sqlite_triggers;
 pub mod url;
 mod watch;
 
 pub use connection::{Conn, Db, OpenError, ScriptError, StatementError};
+pub use session::Canceller;
 pub use watch::{Blocker, BlockerWatch};
 
 pub use postgres_connect::{ConnectError, ConnectErrorKind, connect};

@@ -11,16 +11,8 @@ use std::time::Duration;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 
+use crate::db::Db;
 use crate::db::url::DatabaseUrl;
-use crate::db::{Conn, Db};
-
-/// What is cancelled when a signal arrives.
-enum Target {
-    /// The PostgreSQL session with this backend pid.
-    Postgres(Box<crate::db::url::PgTarget>, i32),
-    /// A SQLite connection.
-    Sqlite(rusqlite::InterruptHandle),
-}
 
 /// Watches for SIGINT and SIGTERM while migrations run.
 pub struct Interrupts {
@@ -53,34 +45,18 @@ impl Interrupts {
                 ids.push(id);
             }
         }
-        let target = match (&db.conn, url, pid) {
-            (Conn::Postgres(_), DatabaseUrl::Postgres(t), Some(pid)) => {
-                Some(Target::Postgres(Box::new(t.clone()), pid))
-            }
-            (Conn::Sqlite(c), _, _) => Some(Target::Sqlite(c.get_interrupt_handle())),
-            _ => None,
-        };
+        let mut canceller = db.canceller(url, pid);
         let stop = Arc::new(AtomicBool::new(false));
         let (signal2, stop2) = (Arc::clone(&signal), Arc::clone(&stop));
         let handle = std::thread::spawn(move || {
-            let mut canceller: Option<postgres::Client> = None;
             while !stop2.load(Ordering::Relaxed) {
                 if signal2.load(Ordering::Relaxed) == 0 {
                     std::thread::sleep(Duration::from_millis(20));
                     continue;
                 }
                 // Until the runner stops: a statement started meanwhile is cancelled too.
-                match &target {
-                    Some(Target::Postgres(t, pid)) => {
-                        if canceller.is_none() {
-                            canceller = crate::db::connect(t).ok();
-                        }
-                        if let Some(c) = canceller.as_mut() {
-                            let _ = c.execute("SELECT pg_cancel_backend($1)", &[pid]);
-                        }
-                    }
-                    Some(Target::Sqlite(h)) => h.interrupt(),
-                    None => {}
+                if let Some(c) = canceller.as_mut() {
+                    c.cancel();
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }

@@ -11,7 +11,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::config::Config;
 use crate::db::url::DatabaseUrl;
-use crate::db::{BlockerWatch, Conn, Db, ScriptError, StatementError};
+use crate::db::{BlockerWatch, Db, ScriptError, StatementError};
 use crate::history::{self, AppliedMigration, HistoryTable, LockMode};
 use crate::migrations::{AppliedRecord, CHECKSUM_VERSION, Migration, MigrationSet};
 use crate::report::{self, BAD, WARN};
@@ -354,10 +354,7 @@ fn apply_locked(
         count: pending.len(),
         target: &target,
     });
-    let pid = match &db.conn {
-        Conn::Postgres(_) => backend_pid(db),
-        Conn::Sqlite(_) => None,
-    };
+    let pid = db.session_id();
     let watch = pid.and_then(|pid| BlockerWatch::start(url, pid));
     let interrupts = Interrupts::watch(url, db, pid);
     let mut runner = Runner {
@@ -471,15 +468,6 @@ fn interrupted(
         miette::Report::new(miette::MietteDiagnostic::new(message).with_help(help)),
         code,
     )
-}
-
-fn backend_pid(db: &mut Db) -> Option<i32> {
-    let Conn::Postgres(c) = &mut db.conn else {
-        return None;
-    };
-    c.query_one("SELECT pg_backend_pid()", &[])
-        .ok()
-        .map(|r| r.get(0))
 }
 
 /// `adopting`: the database had no migration history before this run.

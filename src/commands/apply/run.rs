@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::progress::{Event, Progress};
-use crate::db::{Blocker, BlockerWatch, Conn, Db, ScriptError, StatementError, sqlite_triggers};
+use crate::db::{Blocker, BlockerWatch, Db, ScriptError, StatementError, sqlite_triggers};
 use crate::history::{self, AppliedMigration, HistoryTable};
 use crate::migrations::{CHECKSUM_VERSION, Migration};
 use crate::schema::Dialect;
@@ -531,32 +531,11 @@ impl Runner<'_> {
     /// returns the session.
     pub fn wait_for_earlier_attempt(&mut self, statement: &str) -> Result<(), Blocker> {
         let wait = self.settings.earlier_attempt_wait;
-        let Conn::Postgres(c) = &mut self.db.conn else {
-            return Ok(());
-        };
         let started = Instant::now();
         let mut said = false;
         loop {
-            let Ok(rows) = c.query(
-                "/* db-migrate: waiting for an earlier attempt */ \
-                 SELECT pid, coalesce(application_name, ''), coalesce(state, ''), query, \
-                        coalesce(extract(epoch FROM now() - query_start), 0)::float8 \
-                 FROM pg_stat_activity \
-                 WHERE pid <> pg_backend_pid() AND datname = current_database() AND state = 'active' \
-                   AND length(query) > 0 AND position(query in $1) = 1",
-                &[&statement],
-            ) else {
+            let Some(session) = self.db.running_elsewhere(statement) else {
                 return Ok(());
-            };
-            let Some(row) = rows.first() else {
-                return Ok(());
-            };
-            let session = Blocker {
-                pid: row.get(0),
-                application: row.get(1),
-                state: row.get(2),
-                query: row.get(3),
-                seconds: row.get(4),
             };
             if started.elapsed() >= wait {
                 return Err(session);
@@ -593,18 +572,7 @@ impl Runner<'_> {
     /// and its validity is `valid`.
     fn concurrent_index(&mut self, statement: &str, valid: bool) -> Option<String> {
         let name = concurrent_index_name(statement, self.db.dialect())?;
-        let Conn::Postgres(c) = &mut self.db.conn else {
-            return None;
-        };
-        let rows = c
-            .query(
-                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
-                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE i.indisvalid = $2 AND c.relname = $1",
-                &[&name, &valid],
-            )
-            .ok()?;
-        rows.first().map(|r| r.get(0))
+        self.db.index_with_validity(&name, valid)
     }
 
     /// Before re-running a `CREATE INDEX CONCURRENTLY` that failed, drops the

@@ -1,0 +1,151 @@
+//! What commands ask of a live session beyond running SQL: reading the
+//! schema, facts for lint rules, the server-side session id, cancelling a
+//! running statement from another thread, and finding what an earlier,
+//! stopped run left running or half-built. Each method answers for every
+//! dialect, so commands never look at the driver connection.
+
+use std::collections::HashMap;
+
+use crate::inspect::Scope;
+use crate::schema::{QualifiedName, Schema};
+
+use super::connection::{Conn, Db};
+use super::url::{DatabaseUrl, PgTarget};
+use super::watch::Blocker;
+
+/// Cancels the statement a session is running, from another thread.
+pub enum Canceller {
+    /// The PostgreSQL backend with this pid, cancelled over a second connection.
+    Postgres {
+        /// Where to open the second connection.
+        target: Box<PgTarget>,
+        /// The backend to cancel.
+        pid: i32,
+        /// The second connection, opened at the first cancel.
+        client: Option<Box<postgres::Client>>,
+    },
+    /// A SQLite connection.
+    Sqlite(rusqlite::InterruptHandle),
+}
+
+impl Canceller {
+    /// Cancels whatever statement the session runs now (a no-op when idle).
+    pub fn cancel(&mut self) {
+        match self {
+            Canceller::Postgres {
+                target,
+                pid,
+                client,
+            } => {
+                if client.is_none() {
+                    *client = super::connect(target).ok().map(Box::new);
+                }
+                if let Some(c) = client.as_mut() {
+                    let _ = c.execute("SELECT pg_cancel_backend($1)", &[pid]);
+                }
+            }
+            Canceller::Sqlite(handle) => handle.interrupt(),
+        }
+    }
+}
+
+impl Db {
+    /// Reads the live schema in `scope`; `expected` (the declared schema)
+    /// lets PostgreSQL read roles, views and expressions as declared where
+    /// the server prints both alike.
+    pub fn inspect(&mut self, scope: &Scope, expected: &Schema) -> Result<Schema, String> {
+        match &mut self.conn {
+            Conn::Postgres(c) => crate::inspect::postgres::inspect_expecting(c, scope, expected)
+                .map_err(|e| e.to_string()),
+            Conn::Sqlite(c) => crate::inspect::sqlite::inspect(c, scope).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The server's version number (`server_version_num`), where versions
+    /// change what a statement does.
+    pub fn server_version(&mut self) -> Option<u32> {
+        match &mut self.conn {
+            Conn::Postgres(c) => crate::inspect::table_sizes::server_version(c),
+            Conn::Sqlite(_) => None,
+        }
+    }
+
+    /// Rows per table now: the planner's estimates on PostgreSQL, counts on SQLite.
+    pub fn row_counts(&mut self) -> Option<HashMap<QualifiedName, f64>> {
+        match &mut self.conn {
+            Conn::Postgres(c) => crate::inspect::table_sizes::row_estimates(c),
+            Conn::Sqlite(c) => crate::inspect::table_sizes::sqlite_row_counts(c),
+        }
+    }
+
+    /// The server's id of this session (PostgreSQL's backend pid), for
+    /// watching what blocks it and cancelling it.
+    pub fn session_id(&mut self) -> Option<i32> {
+        match &mut self.conn {
+            Conn::Postgres(c) => c
+                .query_one("SELECT pg_backend_pid()", &[])
+                .ok()
+                .map(|r| r.get(0)),
+            Conn::Sqlite(_) => None,
+        }
+    }
+
+    /// Something that cancels this session's running statement from another
+    /// thread; `session` is [`Db::session_id`].
+    pub fn canceller(&self, url: &DatabaseUrl, session: Option<i32>) -> Option<Canceller> {
+        match (&self.conn, url, session) {
+            (Conn::Postgres(_), DatabaseUrl::Postgres(t), Some(pid)) => Some(Canceller::Postgres {
+                target: Box::new(t.clone()),
+                pid,
+                client: None,
+            }),
+            (Conn::Sqlite(c), _, _) => Some(Canceller::Sqlite(c.get_interrupt_handle())),
+            _ => None,
+        }
+    }
+
+    /// Another session that is running `statement` now (one an earlier run
+    /// started before it was stopped). Only PostgreSQL sessions outlive their
+    /// client this way.
+    pub fn running_elsewhere(&mut self, statement: &str) -> Option<Blocker> {
+        let Conn::Postgres(c) = &mut self.conn else {
+            return None;
+        };
+        let rows = c
+            .query(
+                "/* db-migrate: waiting for an earlier attempt */ \
+                 SELECT pid, coalesce(application_name, ''), coalesce(state, ''), query, \
+                        coalesce(extract(epoch FROM now() - query_start), 0)::float8 \
+                 FROM pg_stat_activity \
+                 WHERE pid <> pg_backend_pid() AND datname = current_database() AND state = 'active' \
+                   AND length(query) > 0 AND position(query in $1) = 1",
+                &[&statement],
+            )
+            .ok()?;
+        rows.first().map(|row| Blocker {
+            pid: row.get(0),
+            application: row.get(1),
+            state: row.get(2),
+            query: row.get(3),
+            seconds: row.get(4),
+        })
+    }
+
+    /// The qualified, quoted name of the index called `name` whose validity
+    /// is `valid` (PostgreSQL: an INVALID index is what a failed
+    /// `CREATE INDEX CONCURRENTLY` leaves).
+    pub fn index_with_validity(&mut self, name: &str, valid: bool) -> Option<String> {
+        let Conn::Postgres(c) = &mut self.conn else {
+            return None;
+        };
+        let rows = c
+            .query(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
+                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE i.indisvalid = $2 AND c.relname = $1",
+                &[&name, &valid],
+            )
+            .ok()?;
+        rows.first().map(|r| r.get(0))
+    }
+}
