@@ -477,10 +477,11 @@ fn drizzle_dialect(d: &DrizzleConfig) -> Result<Option<Dialect>, ConfigError> {
         None => Ok(None),
         Some("postgresql") => Ok(Some(Dialect::Postgres)),
         Some("sqlite" | "turso") => Ok(Some(Dialect::Sqlite)),
+        Some("mysql") => Ok(Some(Dialect::Mysql)),
         Some(other) => Err(ConfigError::BadDrizzleConfig {
             path: d.path.clone(),
             message: format!("dialect {other:?} is not supported"),
-            help: "db-migrate supports \"postgresql\" and \"sqlite\"".into(),
+            help: "db-migrate supports \"postgresql\", \"mysql\" and \"sqlite\"".into(),
         }),
     }
 }
@@ -508,7 +509,11 @@ fn drizzle_url(d: &DrizzleConfig) -> Result<Option<String>, ConfigError> {
             help: "write `dbCredentials: { url: './app.db' }`".into(),
         });
     }
-    let mut url = String::from("postgres://");
+    let mut url = String::from(if d.dialect.as_deref() == Some("mysql") {
+        "mysql://"
+    } else {
+        "postgres://"
+    });
     if let Some(user) = &c.user {
         url.push_str(&crate::db::url::percent_encode(user));
         if let Some(password) = &c.password {

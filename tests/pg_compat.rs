@@ -213,17 +213,8 @@ fn every_postgres_fixture_with_sql_is_listed() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();
-        let config = std::fs::read_dir(&dir)
-            .expect("fixture")
-            .flatten()
-            .find(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with("drizzle.config")
-            })
-            .and_then(|e| std::fs::read_to_string(e.path()).ok())
-            .unwrap_or_default();
-        if dir.join("expected.sql").is_file() && !config.contains("sqlite") {
+        let postgres = support::fixtures::dialect(&dir) == db_migrate::schema::Dialect::Postgres;
+        if dir.join("expected.sql").is_file() && postgres {
             assert!(
                 FIXTURES.iter().any(|f| f.dir == name),
                 "fixture {name} is not in FIXTURES"

@@ -9,6 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use db_migrate::schema::Dialect;
 use support::TestDb;
 use support::fixtures::{extensions, fixtures_dir};
 
@@ -38,19 +39,11 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn is_sqlite(fixture: &Path) -> bool {
-    std::fs::read_dir(fixture)
-        .expect("fixture")
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("drizzle.config")
-        })
-        .any(|e| {
-            std::fs::read_to_string(e.path())
-                .unwrap_or_default()
-                .contains("sqlite")
-        })
+    support::fixtures::dialect(fixture) == Dialect::Sqlite
+}
+
+fn is_postgres(fixture: &Path) -> bool {
+    support::fixtures::dialect(fixture) == Dialect::Postgres
 }
 
 fn cli(dir: &Path, url: &str) -> Command {
@@ -106,7 +99,7 @@ fn round_trip(name: &str, url: &str, fresh_url: &str, schema_filter: &[String]) 
 #[test]
 fn pulled_postgres_schemas_read_back_to_the_same_database() {
     let mut failures = Vec::new();
-    for fixture in fixtures().into_iter().filter(|f| !is_sqlite(f)) {
+    for fixture in fixtures().into_iter().filter(|f| is_postgres(f)) {
         let name = fixture
             .file_name()
             .unwrap_or_default()

@@ -107,7 +107,19 @@ fn the_dialect_must_agree_with_the_schema() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "dialect \"mysql\" is not supported",
+            "drizzle.config.ts declares the MySQL dialect, but the schema is written",
+        ));
+    write(
+        dir.path(),
+        "drizzle.config.ts",
+        "export default { dialect: 'singlestore', schema: './schema.ts' };\n",
+    );
+    cli(dir.path())
+        .args(["diff", "--from", "empty", "--to", "schema"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "dialect \"singlestore\" is not supported",
         ));
 }
 

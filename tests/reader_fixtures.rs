@@ -440,6 +440,111 @@ fn compare_sqlite(name: &str) {
 }
 
 // ---------------------------------------------------------------------------
+// MySQL (on the test MariaDB).
+
+/// The statements of drizzle-kit's `expected.sql` that the fixture's
+/// `expected.note` says MariaDB refuses (`mariadb: statement <n> fails: ...`), 1-based.
+fn mariadb_refuses(name: &str) -> Vec<usize> {
+    let note = std::fs::read_to_string(fixture_dir(name).join("expected.note")).unwrap_or_default();
+    note.lines()
+        .filter_map(|l| l.strip_prefix("mariadb: statement "))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// The table a `CREATE TABLE` statement creates.
+fn created_table(statement: &str) -> Option<String> {
+    let rest = statement.trim_start().strip_prefix("CREATE TABLE `")?;
+    rest.split('`').next().map(str::to_string)
+}
+
+/// drizzle-kit's SQL and ours build the same MariaDB tables (`SHOW CREATE
+/// TABLE`, keys in any order) and views. Where drizzle-kit's statement is one
+/// MariaDB refuses (its note says so), ours must apply and be the only
+/// difference.
+fn compare_mysql(name: &str) {
+    let schema = read_ok(name);
+    assert_eq!(schema.dialect, Dialect::Mysql, "{name}");
+    let theirs = support::mysql::TestMysqlDb::new();
+    let ours_db = support::mysql::TestMysqlDb::new();
+    let refused = mariadb_refuses(name);
+    let mut only_ours = Vec::new();
+    let mut session = theirs.session();
+    for (i, statement) in expected_statements(name).iter().enumerate() {
+        let statement = statement.trim_end_matches(';');
+        match session.execute(statement) {
+            Ok(()) => assert!(
+                !refused.contains(&(i + 1)),
+                "{name}: statement {} applies now; update expected.note",
+                i + 1
+            ),
+            Err(e) if refused.contains(&(i + 1)) => {
+                only_ours.extend(created_table(statement));
+                let _ = e;
+            }
+            Err(e) => panic!(
+                "{name}: drizzle-kit's statement {} does not apply: {e}
+{statement}",
+                i + 1
+            ),
+        }
+    }
+    let ours = our_statements(&schema);
+    let mut session = ours_db.session();
+    for statement in &ours {
+        if let Err(e) = session.execute(statement) {
+            panic!(
+                "{name}: our SQL does not apply: {e}
+{statement}"
+            );
+        }
+    }
+    let mut expected_tables = theirs.tables();
+    expected_tables.extend(only_ours.iter().cloned());
+    expected_tables.sort();
+    assert_eq!(
+        ours_db.tables(),
+        expected_tables,
+        "{name}: the tables differ"
+    );
+    for table in theirs.tables() {
+        let a = theirs.show_create(&table);
+        let b = ours_db.show_create(&table);
+        if a != b {
+            panic!(
+                "{name}: table {table} differs\n{}\n\nour SQL:\n{}",
+                line_diff(&a, &b),
+                ours.join(";\n")
+            );
+        }
+    }
+    let views = "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1";
+    assert_eq!(
+        ours_db.column(views),
+        theirs.column(views),
+        "{name}: the views differ"
+    );
+}
+
+macro_rules! mysql_fixture {
+    ($test:ident, $name:literal) => {
+        #[test]
+        fn $test() {
+            compare_mysql($name);
+        }
+    };
+}
+
+mysql_fixture!(f60_mysql_column_types, "60_mysql_column_types");
+mysql_fixture!(
+    f61_mysql_constraints_indexes,
+    "61_mysql_constraints_indexes"
+);
+mysql_fixture!(f62_mysql_defaults_generated, "62_mysql_defaults_generated");
+mysql_fixture!(f63_mysql_views_schemas, "63_mysql_views_schemas");
+mysql_fixture!(f64_mysql_table_creator, "64_mysql_table_creator");
+
+// ---------------------------------------------------------------------------
 // Fixtures a compatible tool must refuse.
 
 fn refused(name: &str) -> String {

@@ -2,9 +2,11 @@
 """Real-world evaluation: db-migrate against drizzle-kit 0.31 on public Drizzle projects.
 
 Usage
-    python3 bench/real-world/compare.py [--relayout] [--bin PATH] [NAME ...]
+    python3 bench/real-world/compare.py [--relayout] [--bin PATH] [--dialect D] [NAME ...]
 
     NAME        projects to run (names from projects.tsv); all of them when omitted
+    --dialect D only the projects of these dialects (comma-separated: postgresql,
+                sqlite, turso, mysql), e.g. `--dialect mysql` for the MySQL subset
     --relayout  lay out the named projects anew from their GitHub snapshot (a
                 project whose folder is missing is always laid out)
     --bin PATH  the db-migrate binary (default: $DB_MIGRATE_BIN, else
@@ -22,23 +24,36 @@ schema path(s), dialect, options, notes):
     --config=drizzle.config.ts` in the project folder (clean environment,
     NO_COLOR=1, TSX_DISABLE_CACHE=1), then applies the SQL it wrote to a fresh
     PostgreSQL database with psql (ON_ERROR_STOP; statements are the chunks
-    between `--> statement-breakpoint` markers, each sent as-is), or to a fresh
-    SQLite file with sqlite3.
+    between `--> statement-breakpoint` markers, each sent as-is), to a fresh
+    SQLite file with sqlite3, or (dialect mysql) to a fresh MySQL/MariaDB
+    database, each chunk sent on its own with the `mariadb` client (`mysql` when
+    there is no `mariadb`), stopping at the first that fails.
  2. db-migrate: copies the project to $EVAL/work/<name> (so node_modules
     still resolve through $EVAL/node_modules), runs `db-migrate generate init
     --migrations .dbm-migrations` and `db-migrate apply` against a second
-    fresh database (or `sqlite:<file>`).
+    fresh database (--database-url postgres://... or sqlite:<file>; for mysql
+    DATABASE_URL=mysql://<user>:<password>@<host>:<port>/<database> in the
+    environment, which keeps the password off the command line).
  3. Compares the two databases. PostgreSQL: `pg_dump --schema-only --no-owner
     --no-privileges`, comments/SET lines/blank lines dropped, statements sorted,
     database names and our history table removed. SQLite: for each table (sorted)
     `pragma table_xinfo`, `index_list` + `index_info` (plus the SQL of
     expression/partial indexes), `foreign_key_list`, the CHECK clauses, and the
-    normalized SQL of views and triggers.
- 4. Classifies: same | differs | ours-error (generate refused) |
-    ours-sql-rejected (our SQL failed to apply) | ours-drift (`db-migrate check`
+    normalized SQL of views and triggers. MySQL: for each table sorted by name
+    `SHOW CREATE TABLE` with the `AUTO_INCREMENT=<n>` table option removed, then
+    for each view `SHOW CREATE VIEW` with its DEFINER clause removed; the
+    database's own name is replaced by <db>, and our history tables
+    (db_migrate_history, db_migrate_lock, db_migrate_lease; drizzle-kit's
+    __drizzle_migrations) are left out, as on the other dialects.
+ 4. Classifies: same | differs | ours-error (generate or apply refused) |
+    ours-sql-rejected (our SQL failed to apply: apply reports a statement that
+    failed, or a rollback; apply refusing before any SQL ran, e.g. a database URL it
+    does not support, is ours-error) | ours-drift (`db-migrate check`
     right after apply finds drift) | kit-fails (drizzle-kit crashed
     or its SQL does not apply; the line says whether ours applies) | setup
-    (harness problem).
+    (harness problem). The detail of a failure of ours starts with the first
+    line of db-migrate's stderr that reads as an error (else its first stderr
+    line), which is what the one-line summary shows.
 
 Where things are ($EVAL defaults to /work/eval; nothing is written in the repo)
     $EVAL/projects/<name>/   the laid-out project: the repository's code and config
@@ -60,7 +75,7 @@ Where things are ($EVAL defaults to /work/eval; nothing is written in the repo)
           title-case tsee ofetch @corentinth/chisels fast-json-stable-stringify \
           rosetta-ai winston superjson ioredis @tanstack/query-core react react-dom \
           @mantine/core @mantine/hooks @js-temporal/polyfill@0.5.1 \
-          tailwind-merge@3.7.3 uuidv7@1.2.1 oslo@1.2.1
+          tailwind-merge@3.7.3 uuidv7@1.2.1 oslo@1.2.1 @sindresorhus/slugify@2
     $EVAL/work/<name>/       the copy db-migrate runs in
     $EVAL/results/<name>/    kit.sql ours.sql kit.log ours.log kit.dump ours.dump
                              diff.txt status.json
@@ -76,12 +91,35 @@ Databases are named k_<name> / o_<name> and dropped after each project; runs
 take $EVAL/.compare.lock, so a second run waits for the first. Roles
 are cluster-wide: every role that is not there when the script starts is dropped
 before each side is applied, so both sides start from the same cluster.
+A run with no postgresql project needs no PostgreSQL.
+
+MySQL/MariaDB (dialect mysql): the server is $DB_MIGRATE_EVAL_MYSQL_URL,
+    mysql://<user>:<password>@<host>:<port>   (no database; the port defaults to 3306)
+a user that may create and drop databases. Running a mysql project without it
+set stops the script with an error (the other dialects do not need it). The
+databases are k_<name> / o_<name> (created with DEFAULT CHARACTER SET utf8mb4,
+the server's default collation), dropped first and again after each project.
+The script's MariaDB server is scripts/with-mariadb.sh, which exports
+DB_MIGRATE_TEST_MYSQL_URL:
+    scripts/with-mariadb.sh sh -c 'DB_MIGRATE_EVAL_MYSQL_URL=$DB_MIGRATE_TEST_MYSQL_URL \
+        python3 bench/real-world/compare.py --dialect mysql'
+or a server of your own (MariaDB 10.11 here; MySQL 8 works the same way):
+    mariadb-install-db --user=mysql --datadir=$EVAL/mariadb/data \
+        --auth-root-authentication-method=normal
+    mariadbd --no-defaults --user=mysql --datadir=$EVAL/mariadb/data --port=53306 \
+        --bind-address=127.0.0.1 --socket=/tmp/eval-mysqld.sock \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci &
+    mariadb --no-defaults -S /tmp/eval-mysqld.sock -uroot -e "CREATE USER 'eval'@'127.0.0.1' \
+        IDENTIFIED BY 'evalpw'; GRANT ALL ON *.* TO 'eval'@'127.0.0.1' WITH GRANT OPTION"
+    DB_MIGRATE_EVAL_MYSQL_URL=mysql://eval:evalpw@127.0.0.1:53306 \
+        python3 bench/real-world/compare.py --dialect mysql
 
 Options column (`;`-separated): casing=snake_case, schemaFilter=a,b,
 tablesFilter=a,b, roles=supabase|neon (drizzle.config entities.roles.provider),
 ext=vector,postgis (created in both databases first), build=auto (bundle
 src/index.ts of workspace packages that export only dist/ files, and
-src/<x>.ts for each subpath export "./<x>" -> ./dist/<x>.(m|c)js, as their
+src/<x>.ts for each subpath export "./<x>" -> ./dist/<x>.(m|c)js, and each
+src/<y>/**.ts of a pattern export "./<x>/*" -> ./dist/<y>/*.js, as their
 build would), schemas=a,b (schemas the project creates outside drizzle-kit,
 created in both databases first), stub=f(argtypes)->type|g()->setof uuid
 (SQL functions the project defines in hand-written migrations, as stubs),
@@ -104,6 +142,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -118,6 +157,8 @@ NODE_LOADER = True
 PGHOST = os.environ.get("PGHOST", "/tmp")
 PGPORT = os.environ.get("PGPORT", "55432")
 PGUSER = os.environ.get("PGUSER", "postgres")
+MYSQL_URL = os.environ.get("DB_MIGRATE_EVAL_MYSQL_URL", "")
+MYSQL = None  # (host, port, user, password, client) once a mysql project runs
 KEEP_EXT = {".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx", ".json", ".yaml", ".yml"}
 KIT_TIMEOUT = 300
 OURS_TIMEOUT = 300
@@ -318,15 +359,29 @@ def _targets(pkg):
 
 
 def _subpath_targets(pkg, pdir):
-    """Subpath exports ("./x": "./dist/x.mjs") whose source src/x.ts exists: (path, format, source)."""
+    """Subpath exports ("./x": "./dist/x.mjs") whose source src/x.ts exists: (path, format, source).
+    A pattern export ("./x/*": "./dist/y/*.js") stands for every src/y/**.ts (tests and .d.ts aside)."""
     out = []
     exp = pkg.get("exports")
     if not isinstance(exp, dict):
         return out
     for key, val in exp.items():
-        if key in (".", "./package.json") or not key.startswith("./") or "*" in key:
+        if key in (".", "./package.json") or not key.startswith("./"):
             continue
         sub = dict(name=pkg.get("name"), type=pkg.get("type"), exports={".": val})
+        if "*" in key:
+            for target, fmt in _targets(sub):
+                m = re.fullmatch(r"\./dist/([^*]*)\*(\.(?:c|m)?js)", target)
+                base = m and os.path.join(pdir, "src", m.group(1))
+                if not m or not os.path.isdir(base):
+                    continue
+                for f in sorted(glob.glob(os.path.join(base, "**", "*.ts*"), recursive=True)):
+                    rel = os.path.relpath(f, base)
+                    if not re.search(r"\.tsx?$", rel) or re.search(r"\.(d|test|spec)\.tsx?$", rel):
+                        continue
+                    stem = re.sub(r"\.tsx?$", "", rel)
+                    out.append((f"./dist/{m.group(1)}{stem}{m.group(2)}", fmt, os.path.relpath(f, pdir)))
+            continue
         for target, fmt in _targets(sub):
             m = re.fullmatch(r"\./dist/(.+?)\.(?:c|m)?js", target)
             if not m:
@@ -378,6 +433,21 @@ def run(cmd, cwd=None, env=None, timeout=None, input=None):
         out = (e.stdout or b"").decode(errors="replace") + f"\n[timed out after {timeout}s]"
         code = -1
     return code, out, time.time() - t0
+
+
+def run_split(cmd, cwd=None, env=None, timeout=None):
+    """run(), with stderr kept apart: (code, stdout + stderr, stderr, seconds)."""
+    t0 = time.time()
+    try:
+        r = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err, code = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace"), r.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        err = (e.stderr or b"").decode(errors="replace") + f"\n[timed out after {timeout}s]"
+        code = -1
+    both = out + ("\n" if out and not out.endswith("\n") and err else "") + err
+    return code, both, err, time.time() - t0
 
 
 def clean_env(extra=None):
@@ -472,6 +542,115 @@ def apply_sqlite(dbfile, sql):
     return None
 
 
+# ---------------------------------------------------------------- MySQL / MariaDB
+
+def mysql_server():
+    """The server of $DB_MIGRATE_EVAL_MYSQL_URL: (host, port, user, password, client)."""
+    if not MYSQL_URL:
+        raise SystemExit("dialect mysql needs a MySQL/MariaDB server: set DB_MIGRATE_EVAL_MYSQL_URL="
+                         "mysql://<user>:<password>@<host>:<port> (a user that may create and drop "
+                         "databases), e.g. scripts/with-mariadb.sh sh -c 'DB_MIGRATE_EVAL_MYSQL_URL="
+                         "$DB_MIGRATE_TEST_MYSQL_URL python3 bench/real-world/compare.py --dialect mysql'")
+    u = urllib.parse.urlsplit(MYSQL_URL)
+    if u.scheme not in ("mysql", "mariadb") or not u.hostname:
+        raise SystemExit(f"DB_MIGRATE_EVAL_MYSQL_URL is not a mysql://user:password@host:port URL: {u.scheme}://"
+                         f"{u.hostname or ''}...")
+    try:
+        port = str(u.port or 3306)
+    except ValueError:
+        raise SystemExit("DB_MIGRATE_EVAL_MYSQL_URL: the port is not a number")
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    if not client:
+        raise SystemExit("dialect mysql needs the `mariadb` (or `mysql`) command-line client on the PATH")
+    return (u.hostname, port, urllib.parse.unquote(u.username or "root"), urllib.parse.unquote(u.password or ""),
+            client)
+
+
+def mysql_url(db):
+    host, port, user, pw, _ = MYSQL
+    q = lambda v: urllib.parse.quote(v, safe="")
+    return f"mysql://{q(user)}{':' + q(pw) if pw else ''}@{host}:{port}/{db}"
+
+
+def mysql_exec(sql, db=None):
+    """Sends `sql` to the server with the client: (code, stdout, stderr). Rows come as
+    tab-separated raw text (--batch --raw --skip-column-names); the password goes in
+    MYSQL_PWD, not on the command line."""
+    host, port, user, pw, client = MYSQL
+    cmd = [client, "--no-defaults", "--protocol=tcp", "-h", host, "-P", port, "-u", user,
+           "--batch", "--raw", "--skip-column-names", "--default-character-set=utf8mb4"]
+    if db:
+        cmd += ["-D", db]
+    env = clean_env({"MYSQL_PWD": pw} if pw else None)
+    try:
+        r = subprocess.run(cmd, env=env, input=sql.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=KIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return -1, "", f"[timed out after {KIT_TIMEOUT}s]"
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def mysql_ident(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+def mysql_reset_db(db):
+    mysql_exec(f"DROP DATABASE IF EXISTS {mysql_ident(db)}")
+
+
+def mysql_prepare_db(p, db):
+    """A fresh, empty database; returns an error or None."""
+    code, _, err = mysql_exec(f"DROP DATABASE IF EXISTS {mysql_ident(db)}; "
+                              f"CREATE DATABASE {mysql_ident(db)} DEFAULT CHARACTER SET utf8mb4")
+    return (err.strip() or f"exit {code}") if code else None
+
+
+def apply_mysql(db, sql, path):
+    """Each chunk between breakpoints sent on its own, stopping at the first error."""
+    chunks = split_breakpoints(sql)
+    with open(path, "w") as f:
+        for c in chunks:
+            f.write(c.rstrip().rstrip(";") + ";\n")
+    for i, c in enumerate(chunks):
+        code, _, err = mysql_exec(c, db)
+        if code != 0:
+            # the client echoes the statement between dashes; the ERROR line is the news
+            msg = "\n".join(l for l in err.splitlines() if l.startswith("ERROR")) or err.strip() or f"exit {code}"
+            return f"statement {i + 1}: {msg}\n{c}"
+    return None
+
+
+def dump_mysql(db):
+    """SHOW CREATE TABLE of every table sorted by name (AUTO_INCREMENT=<n> removed), then
+    SHOW CREATE VIEW of every view (DEFINER removed); history tables left out.
+    Returns (dump, error)."""
+    code, out, err = mysql_exec("SELECT table_name, table_type FROM information_schema.tables "
+                                "WHERE table_schema = DATABASE()", db)
+    if code:
+        return None, err.strip()
+    rows = [line.split("\t") for line in out.splitlines() if line.strip()]
+    views = sorted(r[0] for r in rows if len(r) > 1 and r[1] == "VIEW" and not HISTORY.search(r[0]))
+    tables = sorted(r[0] for r in rows if len(r) > 1 and r[1] != "VIEW" and not HISTORY.search(r[0]))
+    own = re.compile(rf"`{re.escape(db)}`\.")
+    parts = []
+    for t in tables:
+        code, out, err = mysql_exec(f"SHOW CREATE TABLE {mysql_ident(t)}", db)
+        if code:
+            return None, f"SHOW CREATE TABLE {t}: {err.strip()}"
+        ddl = out.rstrip("\n").split("\t", 1)[-1]
+        ddl = re.sub(r" AUTO_INCREMENT=\d+", "", ddl)
+        parts.append(own.sub("`<db>`.", ddl) + ";")
+    for v in views:
+        code, out, err = mysql_exec(f"SHOW CREATE VIEW {mysql_ident(v)}", db)
+        if code:
+            return None, f"SHOW CREATE VIEW {v}: {err.strip()}"
+        cols = out.rstrip("\n").split("\t")
+        ddl = "\t".join(cols[1:-2]) if len(cols) >= 4 else cols[-1]
+        ddl = re.sub(r" DEFINER=(`[^`]*`|\S+)@(`[^`]*`|\S+)", "", ddl)
+        parts.append(own.sub("`<db>`.", ddl) + ";")
+    return "\n".join(parts) + "\n", None
+
+
 # ---------------------------------------------------------------- dumps
 
 HISTORY = re.compile(r"db_migrate_history|__drizzle_migrations|db_migrate_lock|db_migrate_lease", re.I)
@@ -563,6 +742,20 @@ def first_error(log, n=12):
     return "\n".join(lines[idx:idx + n])
 
 
+def unwrap_report(text):
+    """db-migrate's reports wrap long lines at 80 columns, continuing them with `│`;
+    joined back, the first line says the whole message."""
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"\s*│ ?(.*)$", line)
+        if m and out and m.group(1).strip():
+            prev = out[-1].rstrip()
+            out[-1] = prev + ("" if prev.endswith(("-", "/")) else " ") + m.group(1).strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def run_project(p, binary, relayout):
     res = os.path.join(RESULTS, p["name"])
     shutil.rmtree(res, ignore_errors=True)
@@ -588,6 +781,21 @@ def run_project(p, binary, relayout):
     if not os.path.exists(os.path.join(cdir, "drizzle.config.ts")):
         return finish("setup", f"no drizzle.config.ts in {cdir}")
     sqlite_side = p["dialect"] in ("sqlite", "turso")
+    mysql_side = p["dialect"] == "mysql"
+    # the server side of PostgreSQL and MySQL: fresh database, kit's SQL, dump, drop
+    if mysql_side:
+        prepare, dump, reset = (lambda db: mysql_prepare_db(p, db)), dump_mysql, mysql_reset_db
+        apply_kit = apply_mysql
+        dump_label = "SHOW CREATE"
+    else:
+        prepare, dump, reset = (lambda db: prepare_db(p, db)), dump_pg, reset_db
+        apply_kit = lambda db, sql, path: apply_pg(p, db, sql, path)
+        dump_label = "pg_dump"
+
+    def server_done(db):
+        reset(db)
+        if not mysql_side:
+            drop_new_roles()
 
     # ---- drizzle-kit
     shutil.rmtree(os.path.join(cdir, ".kit-out"), ignore_errors=True)
@@ -612,20 +820,24 @@ def run_project(p, binary, relayout):
             if not err:
                 kit_dump = dump_sqlite(kfile)
         else:
-            err = prepare_db(p, kdb)
+            err = prepare(kdb)
             if err:
                 return finish("setup", "kit database: " + err)
-            err = apply_pg(p, kdb, kit_sql, os.path.join(res, "kit.applied.sql"))
+            err = apply_kit(kdb, kit_sql, os.path.join(res, "kit.applied.sql"))
             if not err:
-                kit_dump, derr = dump_pg(kdb)
+                kit_dump, derr = dump(kdb)
                 err = derr
-            reset_db(kdb)
+            reset(kdb)
         if err:
             kit_problem = "drizzle-kit SQL does not apply: " + err[:1500]
         else:
             write("kit.dump", kit_dump)
 
-    # ---- db-migrate
+    # ---- db-migrate (a failure is described by its stderr: the first line that reads
+    # as an error, else the first line)
+    def ours_error(err, log, n):
+        return first_error(unwrap_report(err), n) if err.strip() else first_error(log, n)
+
     wdir = os.path.join(WORK, p["name"])
     shutil.rmtree(wdir, ignore_errors=True)
     shutil.copytree(proj_root(p), wdir, symlinks=True)
@@ -634,11 +846,19 @@ def run_project(p, binary, relayout):
         url = "sqlite:" + ofile
         if os.path.exists(ofile):
             os.remove(ofile)
+    elif mysql_side:
+        url = mysql_url(odb)
     else:
         url = f"postgres://{PGUSER}@127.0.0.1:{PGPORT}/{odb}"
     oenv = kit_env
-    code, glog, secs = run([binary, "-C", ocdir, "generate", "init", "--migrations", ".dbm-migrations"],
-                           env=oenv, timeout=OURS_TIMEOUT)
+    # the database for apply/check: --database-url, or for MySQL DATABASE_URL in the
+    # environment (the URL holds the password, kept off the command line)
+    if mysql_side:
+        url_args, aenv = [], dict(oenv, DATABASE_URL=url)
+    else:
+        url_args, aenv = ["--database-url", url], oenv
+    code, glog, gerr, secs = run_split([binary, "-C", ocdir, "generate", "init", "--migrations", ".dbm-migrations"],
+                                       env=oenv, timeout=OURS_TIMEOUT)
     status["ours_secs"] = round(secs, 2)
     ours_sql = ""
     for f in sorted(glob.glob(os.path.join(ocdir, ".dbm-migrations", "*", "migration.sql"))):
@@ -646,66 +866,72 @@ def run_project(p, binary, relayout):
     write("ours.sql", ours_sql)
     olog = f"$ db-migrate generate init (exit {code})\n{glog}\n"
     ours_problem, ours_dump = None, None
-    if code != 0 or not ours_sql.strip():
+    gen_failed = code != 0 or not ours_sql.strip()
+    if gen_failed:
         write("ours.log", olog)
-        ours_problem = ("ours-error", first_error(glog, 12) or f"exit {code}, no migration written")
+        ours_problem = ("ours-error", ours_error(gerr, glog, 12) or f"exit {code}, no migration written")
     else:
         if not sqlite_side:
-            err = prepare_db(p, odb)
+            err = prepare(odb)
             if err:
                 return finish("setup", "ours database: " + err)
-        code, alog, _ = run([binary, "-C", ocdir, "apply", "--migrations", ".dbm-migrations", "--database-url", url],
-                            env=oenv, timeout=OURS_TIMEOUT)
+        code, alog, aerr, _ = run_split([binary, "-C", ocdir, "apply", "--migrations", ".dbm-migrations",
+                                         *url_args], env=aenv, timeout=OURS_TIMEOUT)
         olog += f"$ db-migrate apply (exit {code})\n{alog}\n"
         write("ours.log", olog)
         if code == 0:
             # Right after apply, the database is what the migrations built:
             # `check` must find no drift (a false drift is a bug of ours).
-            ccode, clog, _ = run([binary, "-C", ocdir, "check", "--migrations", ".dbm-migrations",
-                                  "--database-url", url], env=oenv, timeout=OURS_TIMEOUT)
+            ccode, clog, cerr, _ = run_split([binary, "-C", ocdir, "check", "--migrations", ".dbm-migrations",
+                                              *url_args], env=aenv, timeout=OURS_TIMEOUT)
             olog += f"$ db-migrate check (exit {ccode})\n{clog}\n"
             write("ours.log", olog)
             if ccode != 0:
-                ours_problem = ("ours-drift", first_error(clog, 12) or f"check exited {ccode}")
+                ours_problem = ("ours-drift", ours_error(cerr, clog, 12) or f"check exited {ccode}")
         if code != 0:
-            ours_problem = ("ours-sql-rejected", first_error(alog, 12))
+            # a statement the server refused is reported as "<migration> failed at <file> line L,
+            # column C (statement N of M)..." or ends "rolled back"; anything else is apply
+            # refusing before any SQL ran (URL, connection, lint, edited migrations): ours-error
+            sql_failed = re.search(r"failed at \S+ line \d+, column \d+ \(statement \d+ of \d+\)|rolled back",
+                                   unwrap_report(alog))
+            ours_problem = ("ours-sql-rejected" if sql_failed else "ours-error",
+                            ours_error(aerr, alog, 12) or f"apply exited {code}")
         elif sqlite_side:
             ours_dump = dump_sqlite(ofile)
         else:
-            ours_dump, derr = dump_pg(odb)
+            ours_dump, derr = dump(odb)
             if derr:
-                ours_problem = ("setup", "pg_dump: " + derr)
+                ours_problem = ("setup", f"{dump_label}: " + derr)
         if not sqlite_side:
-            reset_db(odb)
-            drop_new_roles()
+            server_done(odb)
     if ours_dump is not None:
         write("ours.dump", ours_dump)
 
     # ---- when the static reader refused: does the rest match? (--loader node reads the
     # schema through drizzle-kit's API; generation and SQL are still ours)
-    if ours_problem and ours_problem[0] == "ours-error" and kit_dump is not None and NODE_LOADER:
-        code, nlog, _ = run([binary, "-C", ocdir, "--loader", "node", "generate", "init", "--migrations",
-                             ".dbm-node"], env=oenv, timeout=OURS_TIMEOUT)
+    if ours_problem and ours_problem[0] == "ours-error" and gen_failed and kit_dump is not None and NODE_LOADER:
+        code, nlog, nerr, _ = run_split([binary, "-C", ocdir, "--loader", "node", "generate", "init",
+                                         "--migrations", ".dbm-node"], env=oenv, timeout=OURS_TIMEOUT)
         nsql = "".join(open(f).read() for f in sorted(glob.glob(os.path.join(ocdir, ".dbm-node", "*", "migration.sql"))))
         write("node.sql", nsql)
         verdict = None
         if code or not nsql.strip():
-            verdict = "error: " + first_error(nlog, 4)
+            verdict = "error: " + ours_error(nerr, nlog, 4)
         else:
             if sqlite_side:
                 if os.path.exists(ofile):
                     os.remove(ofile)
             else:
-                err = prepare_db(p, odb)
+                err = prepare(odb)
                 if err:
                     verdict = "setup: " + err
             if not verdict:
-                code, alog, _ = run([binary, "-C", ocdir, "apply", "--migrations", ".dbm-node", "--database-url", url],
-                                    env=oenv, timeout=OURS_TIMEOUT)
+                code, alog, aerr, _ = run_split([binary, "-C", ocdir, "apply", "--migrations", ".dbm-node",
+                                                 *url_args], env=aenv, timeout=OURS_TIMEOUT)
                 if code:
-                    verdict = "sql-rejected: " + first_error(alog, 6)
+                    verdict = "sql-rejected: " + ours_error(aerr, alog, 6)
                 else:
-                    ndump = dump_sqlite(ofile) if sqlite_side else dump_pg(odb)[0]
+                    ndump = dump_sqlite(ofile) if sqlite_side else dump(odb)[0]
                     write("node.dump", ndump or "")
                     if ndump == kit_dump:
                         verdict = "same"
@@ -715,8 +941,7 @@ def run_project(p, binary, relayout):
                             kit_dump.splitlines(True), (ndump or "").splitlines(True), "drizzle-kit",
                             "db-migrate --loader node", n=1)))
             if not sqlite_side:
-                reset_db(odb)
-                drop_new_roles()
+                server_done(odb)
         status["node_loader"] = verdict
         ours_problem = (ours_problem[0], ours_problem[1] + f"\n[with --loader node: {verdict}]")
 
@@ -764,13 +989,14 @@ def write_summary(projects):
 
 
 def main():
-    global BASE_ROLES, NODE_LOADER
+    global BASE_ROLES, NODE_LOADER, MYSQL
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*")
     ap.add_argument("--bin")
     ap.add_argument("--relayout", action="store_true")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--no-node-loader", action="store_true")
+    ap.add_argument("--dialect", help="only projects of these dialects (comma-separated)")
     a = ap.parse_args()
     NODE_LOADER = not a.no_node_loader
     projects = load_projects()
@@ -791,6 +1017,21 @@ def main():
     if unknown:
         raise SystemExit("unknown project(s): " + ", ".join(sorted(unknown)))
     chosen = [p for p in projects if not a.names or p["name"] in a.names]
+    if a.dialect:
+        wanted = {d.strip() for d in a.dialect.split(",") if d.strip()}
+        known = {p["dialect"] for p in projects}
+        if wanted - known:
+            raise SystemExit("unknown dialect(s): " + ", ".join(sorted(wanted - known)) +
+                             " (projects.tsv has " + ", ".join(sorted(known)) + ")")
+        chosen = [p for p in chosen if p["dialect"] in wanted]
+    dialects = {p["dialect"] for p in chosen}
+    if "mysql" in dialects:
+        MYSQL = mysql_server()
+        code, out, err = mysql_exec("SELECT VERSION()")
+        if code:
+            raise SystemExit(f"MySQL/MariaDB at {MYSQL[0]}:{MYSQL[1]} (DB_MIGRATE_EVAL_MYSQL_URL) not reachable: "
+                             + (err.strip() or f"exit {code}"))
+        print(f"mysql: {out.strip()} at {MYSQL[0]}:{MYSQL[1]}", flush=True)
     os.makedirs(RESULTS, exist_ok=True)
     os.makedirs(WORK, exist_ok=True)
     # one run at a time: runs share the databases, the roles and $EVAL/work
@@ -800,7 +1041,8 @@ def main():
     except OSError:
         print("another compare.py run is under way; waiting for it", flush=True)
         fcntl.flock(lock, fcntl.LOCK_EX)
-    BASE_ROLES = roles_now()
+    if dialects & {"postgresql"}:
+        BASE_ROLES = roles_now()
     print(f"db-migrate: {binary}", flush=True)
     for p in chosen:
         try:

@@ -306,6 +306,7 @@ pub fn declared_schema(config: &Config) -> Result<Schema, Failure> {
                     "set `dialect: \"postgresql\"`, or write the schema with sqlite-core"
                 }
                 Dialect::Sqlite => "set `dialect: \"sqlite\"`, or write the schema with pg-core",
+                Dialect::Mysql => "set `dialect: \"mysql\"`, or write the schema with pg-core",
             },
         ));
     }
@@ -344,10 +345,7 @@ pub fn connect_with_url(
     dialect: Option<Dialect>,
 ) -> Result<(Db, DatabaseUrl), Failure> {
     let (url, source) = database_url(config)?;
-    let url_dialect = match url {
-        DatabaseUrl::Postgres(_) => Dialect::Postgres,
-        DatabaseUrl::Sqlite(_) => Dialect::Sqlite,
-    };
+    let url_dialect = url.dialect();
     if let Some(d) = dialect
         && d != url_dialect
     {
@@ -359,6 +357,7 @@ pub fn connect_with_url(
             match d {
                 Dialect::Postgres => "use a postgres:// URL, or write the schema with pgTable",
                 Dialect::Sqlite => "use a sqlite:<path> URL, or write the schema with sqliteTable",
+                Dialect::Mysql => "use a mysql:// URL, or write the schema with mysqlTable",
             },
         ));
     }
@@ -570,7 +569,9 @@ pub fn rendered_parts(
     let planned = plan(changes, from, to);
     let parts = match to.dialect {
         Dialect::Postgres => crate::plan::parts(&planned),
-        Dialect::Sqlite => vec![PlanPart {
+        // MySQL commits every DDL statement by itself: a migration is run
+        // statement by statement there whatever its parts.
+        Dialect::Sqlite | Dialect::Mysql => vec![PlanPart {
             changes: planned.changes,
             transactional: true,
         }],

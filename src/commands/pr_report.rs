@@ -200,10 +200,7 @@ fn markdown(
     for m in added {
         let statements = crate::sql::split(
             &m.sql,
-            match m.meta.as_ref().map(|x| x.dialect) {
-                Some(Dialect::Sqlite) => crate::sql::SqlDialect::Sqlite,
-                _ => crate::sql::SqlDialect::Postgres,
-            },
+            crate::sql::SqlDialect::of(m.meta.as_ref().map_or(Dialect::Postgres, |x| x.dialect)),
         )
         .len();
         let transaction = if m.transactional() {

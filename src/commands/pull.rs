@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::config::Config;
-use crate::db::url::DatabaseUrl;
 use crate::diff::{Change, RenameMode, Renames, diff};
 use crate::render::typescript::schema_module;
 use crate::report::{self, BOLD, OK, WARN};
-use crate::schema::{Dialect, Schema};
+use crate::schema::Schema;
 use crate::source::drizzle::{self, ReadOptions};
 
 use super::{CommandResult, Failure, Outcome, connect, database_url, inspect, shown, usage};
@@ -45,10 +44,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CommandResult {
         ));
     }
     let (url, _) = database_url(config)?;
-    let dialect = match url {
-        DatabaseUrl::Postgres(_) => Dialect::Postgres,
-        DatabaseUrl::Sqlite(_) => Dialect::Sqlite,
-    };
+    let dialect = url.dialect();
     let mut db = connect(config, Some(dialect))?;
     let live = inspect(&mut db, config, &Schema::empty(dialect))?;
     let casing = args.casing;

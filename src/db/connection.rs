@@ -22,6 +22,8 @@ pub enum Conn {
     Postgres(Box<postgres::Client>),
     /// An SQLite database file.
     Sqlite(rusqlite::Connection),
+    /// A MySQL or MariaDB session.
+    Mysql(Box<super::mysql::MysqlConn>),
 }
 
 /// A failure to open a connection.
@@ -147,6 +149,16 @@ impl Db {
                     conn: Conn::Sqlite(conn),
                 })
             }
+            DatabaseUrl::Mysql(my) => {
+                let conn = super::mysql::connect(my).map_err(|message| OpenError {
+                    message,
+                    help: None,
+                })?;
+                Ok(Db {
+                    target,
+                    conn: Conn::Mysql(Box::new(conn)),
+                })
+            }
         }
     }
 
@@ -155,6 +167,7 @@ impl Db {
         match self.conn {
             Conn::Postgres(_) => Dialect::Postgres,
             Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Mysql(_) => Dialect::Mysql,
         }
     }
 
@@ -163,6 +176,7 @@ impl Db {
         match &mut self.conn {
             Conn::Postgres(c) => c.batch_execute(sql).map_err(StatementError::from),
             Conn::Sqlite(c) => c.execute_batch(sql).map_err(StatementError::from),
+            Conn::Mysql(c) => c.execute(sql),
         }
     }
 
@@ -211,6 +225,11 @@ impl Db {
                 }
                 Ok(out)
             }
+            Conn::Mysql(c) => Ok(c
+                .query(sql, params.iter().map(|p| (*p).into()).collect())?
+                .into_iter()
+                .filter_map(|row| row.into_iter().next().flatten())
+                .collect()),
         }
     }
 
@@ -225,11 +244,15 @@ impl Db {
         match self.dialect() {
             Dialect::Postgres if settings.is_empty() => self.execute("BEGIN"),
             Dialect::Postgres => self.execute(&format!("{}; BEGIN", settings.join("; "))),
-            Dialect::Sqlite => {
+            Dialect::Sqlite | Dialect::Mysql => {
                 for s in settings {
                     self.execute(s)?;
                 }
-                self.execute("BEGIN IMMEDIATE")
+                self.execute(if self.dialect() == Dialect::Sqlite {
+                    "BEGIN IMMEDIATE"
+                } else {
+                    "START TRANSACTION"
+                })
             }
         }
     }
@@ -290,10 +313,7 @@ impl Db {
 
     /// The splitter dialect for this connection's scripts.
     pub fn sql_dialect(&self) -> SqlDialect {
-        match self.dialect() {
-            Dialect::Postgres => SqlDialect::Postgres,
-            Dialect::Sqlite => SqlDialect::Sqlite,
-        }
+        SqlDialect::of(self.dialect())
     }
 
     /// Runs a script statement by statement, calling `after_each(index)` after

@@ -2,6 +2,7 @@
 //! and running migration scripts statement by statement.
 
 mod connection;
+pub mod mysql;
 pub mod postgres_connect;
 mod session;
 pub mod sqlite_triggers;

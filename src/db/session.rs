@@ -10,6 +10,7 @@ use crate::inspect::Scope;
 use crate::schema::{QualifiedName, Schema};
 
 use super::connection::{Conn, Db};
+use super::mysql::{MysqlConn, MysqlTarget};
 use super::url::{DatabaseUrl, PgTarget};
 use super::watch::Blocker;
 
@@ -26,6 +27,15 @@ pub enum Canceller {
     },
     /// A SQLite connection.
     Sqlite(rusqlite::InterruptHandle),
+    /// The MySQL session with this id, ended with `KILL QUERY` from a second connection.
+    Mysql {
+        /// Where to open the second connection.
+        target: Box<MysqlTarget>,
+        /// The session to cancel.
+        id: u32,
+        /// The second connection, opened at the first cancel.
+        conn: Option<Box<MysqlConn>>,
+    },
 }
 
 impl Canceller {
@@ -45,6 +55,14 @@ impl Canceller {
                 }
             }
             Canceller::Sqlite(handle) => handle.interrupt(),
+            Canceller::Mysql { target, id, conn } => {
+                if conn.is_none() {
+                    *conn = super::mysql::connect(target).ok().map(Box::new);
+                }
+                if let Some(c) = conn.as_mut() {
+                    let _ = c.execute(&format!("KILL QUERY {id}"));
+                }
+            }
         }
     }
 }
@@ -58,6 +76,9 @@ impl Db {
             Conn::Postgres(c) => crate::inspect::postgres::inspect_expecting(c, scope, expected)
                 .map_err(|e| e.to_string()),
             Conn::Sqlite(c) => crate::inspect::sqlite::inspect(c, scope).map_err(|e| e.to_string()),
+            Conn::Mysql(c) => {
+                crate::inspect::mysql::inspect(c, scope, expected).map_err(|e| e.to_string())
+            }
         }
     }
 
@@ -66,7 +87,7 @@ impl Db {
     pub fn server_version(&mut self) -> Option<u32> {
         match &mut self.conn {
             Conn::Postgres(c) => crate::inspect::table_sizes::server_version(c),
-            Conn::Sqlite(_) => None,
+            Conn::Sqlite(_) | Conn::Mysql(_) => None,
         }
     }
 
@@ -75,6 +96,7 @@ impl Db {
         match &mut self.conn {
             Conn::Postgres(c) => crate::inspect::table_sizes::row_estimates(c),
             Conn::Sqlite(c) => crate::inspect::table_sizes::sqlite_row_counts(c),
+            Conn::Mysql(c) => crate::inspect::table_sizes::mysql_row_estimates(c),
         }
     }
 
@@ -87,6 +109,7 @@ impl Db {
                 .ok()
                 .map(|r| r.get(0)),
             Conn::Sqlite(_) => None,
+            Conn::Mysql(c) => c.id().and_then(|id| i32::try_from(id).ok()),
         }
     }
 
@@ -100,6 +123,11 @@ impl Db {
                 client: None,
             }),
             (Conn::Sqlite(c), _, _) => Some(Canceller::Sqlite(c.get_interrupt_handle())),
+            (Conn::Mysql(_), DatabaseUrl::Mysql(t), Some(id)) => Some(Canceller::Mysql {
+                target: Box::new(t.clone()),
+                id: u32::try_from(id).ok()?,
+                conn: None,
+            }),
             _ => None,
         }
     }
@@ -108,6 +136,25 @@ impl Db {
     /// started before it was stopped). Only PostgreSQL sessions outlive their
     /// client this way.
     pub fn running_elsewhere(&mut self, statement: &str) -> Option<Blocker> {
+        if let Conn::Mysql(c) = &mut self.conn {
+            let rows = c
+                .query(
+                    "SELECT ID, USER, COALESCE(STATE, ''), INFO, TIME FROM information_schema.PROCESSLIST \
+                     WHERE ID <> CONNECTION_ID() AND DB = DATABASE() AND COMMAND = 'Query' \
+                       AND LENGTH(INFO) > 0 AND LOCATE(INFO, ?) = 1",
+                    vec![statement.into()],
+                )
+                .ok()?;
+            let row = rows.into_iter().next()?;
+            let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+            return Some(Blocker {
+                pid: field(0).parse().unwrap_or(0),
+                application: field(1),
+                state: field(2),
+                query: field(3),
+                seconds: field(4).parse().unwrap_or(0.0),
+            });
+        }
         let Conn::Postgres(c) = &mut self.conn else {
             return None;
         };

@@ -35,6 +35,8 @@ pub enum DatabaseUrl {
     Postgres(PgTarget),
     /// A SQLite database file.
     Sqlite(SqliteTarget),
+    /// A MySQL or MariaDB server.
+    Mysql(super::mysql::MysqlTarget),
 }
 
 /// A SQLite database file.
@@ -308,6 +310,10 @@ impl DatabaseUrl {
             let after = &input[scheme.len() + 1..];
             match (lower.as_str(), after.strip_prefix("//")) {
                 ("sqlite" | "file", _) => return parse_sqlite(input, &lower, after, base_dir),
+                ("mysql" | "mariadb", Some(rest)) => {
+                    return super::mysql::parse_url(rest, &masked, base_dir)
+                        .map(DatabaseUrl::Mysql);
+                }
                 ("postgres" | "postgresql", Some(rest)) => {
                     let pairs = split_pg_url(rest, &masked)?;
                     return build_pg(pairs, masked, base_dir, env).map(DatabaseUrl::Postgres);
@@ -351,11 +357,21 @@ impl DatabaseUrl {
         Err(UrlError::NotAUrl { url: masked })
     }
 
+    /// The database family the URL points at.
+    pub fn dialect(&self) -> crate::schema::Dialect {
+        match self {
+            DatabaseUrl::Postgres(_) => crate::schema::Dialect::Postgres,
+            DatabaseUrl::Sqlite(_) => crate::schema::Dialect::Sqlite,
+            DatabaseUrl::Mysql(_) => crate::schema::Dialect::Mysql,
+        }
+    }
+
     /// The URL for display, with the password replaced by `****`.
     pub fn masked(&self) -> String {
         match self {
             DatabaseUrl::Postgres(target) => target.masked_url.clone(),
             DatabaseUrl::Sqlite(target) => mask_password(&target.url),
+            DatabaseUrl::Mysql(target) => target.masked_url.clone(),
         }
     }
 
@@ -363,7 +379,7 @@ impl DatabaseUrl {
     pub fn is_transaction_pooler(&self) -> bool {
         match self {
             DatabaseUrl::Postgres(target) => target.is_transaction_pooler(),
-            DatabaseUrl::Sqlite(_) => false,
+            DatabaseUrl::Sqlite(_) | DatabaseUrl::Mysql(_) => false,
         }
     }
 }
@@ -540,9 +556,11 @@ fn scheme_error(scheme: &str, url: String) -> UrlError {
         hint: hint.to_owned(),
     };
     match lower.as_str() {
-        "mysql" | "mysql2" | "mysqlx" | "mariadb" => unsupported(
-            "MySQL is not supported yet; db-migrate supports PostgreSQL (postgres://) and SQLite (sqlite:)",
-        ),
+        "mysql2" | "mysqlx" => UrlError::MisspelledScheme {
+            scheme: scheme.to_owned(),
+            url,
+            suggestion: "mysql://".to_owned(),
+        },
         "jdbc" => unsupported(
             "JDBC URLs are not supported; drop the `jdbc:` prefix and write postgres://user:password@host:5432/db",
         ),
@@ -556,10 +574,10 @@ fn scheme_error(scheme: &str, url: String) -> UrlError {
             "Prisma Accelerate / Prisma Postgres proxy URLs cannot be used directly; use the direct postgres:// connection string",
         ),
         "mongodb" | "mongodb+srv" | "redis" | "rediss" => unsupported(
-            "this is not an SQL database; db-migrate supports PostgreSQL (postgres://) and SQLite (sqlite:)",
+            "this is not an SQL database; db-migrate supports PostgreSQL (postgres://), MySQL (mysql://) and SQLite (sqlite:)",
         ),
         "sqlserver" | "mssql" => unsupported(
-            "SQL Server is not supported; db-migrate supports PostgreSQL (postgres://) and SQLite (sqlite:)",
+            "SQL Server is not supported; db-migrate supports PostgreSQL (postgres://), MySQL (mysql://) and SQLite (sqlite:)",
         ),
         "cockroachdb" | "cockroach" | "yugabyte" | "yugabytedb" | "timescale" | "pg" | "psql"
         | "pgsql" | "postgis" => UrlError::MisspelledScheme {
@@ -586,7 +604,7 @@ fn scheme_error(scheme: &str, url: String) -> UrlError {
             }
         }
         _ => unsupported(
-            "db-migrate supports PostgreSQL (postgres://, postgresql:// or a libpq key=value string) and SQLite (sqlite:, file:)",
+            "db-migrate supports PostgreSQL (postgres://, postgresql:// or a libpq key=value string), MySQL and MariaDB (mysql://, mariadb://) and SQLite (sqlite:, file:)",
         ),
     }
 }
@@ -816,7 +834,7 @@ pub fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -99,7 +99,7 @@ pub fn apply(s: &mut Schema, change: &Change) {
         Change::CreateTable(t) => {
             let mut t = t.clone();
             // Keys to other tables, indexes, RLS and policies come as their own changes.
-            if s.dialect == Dialect::Postgres {
+            if s.dialect != Dialect::Sqlite {
                 t.foreign_keys.clear();
             }
             t.indexes.clear();

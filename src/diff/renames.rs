@@ -300,7 +300,9 @@ pub fn ambiguities(from: &Schema, to: &Schema, created: &[String]) -> Vec<Ambigu
     // A view is only asked about where it can be renamed (not SQLite).
     let views = |s: &Schema| match s.dialect {
         crate::schema::Dialect::Sqlite => Vec::new(),
-        crate::schema::Dialect::Postgres => names(s.views.iter().map(|v| v.qualified()).collect()),
+        crate::schema::Dialect::Postgres | crate::schema::Dialect::Mysql => {
+            names(s.views.iter().map(|v| v.qualified()).collect())
+        }
     };
     push_ambiguity(
         &mut out,

@@ -7,11 +7,11 @@ use super::change::ColumnChange;
 use crate::schema::{Dialect, Index, Policy, Schema, Table, canonical};
 
 /// A new table: the table itself, then its foreign keys (inline in SQLite),
-/// indexes, row-level security and policies.
+/// indexes (SQLite's unique keys among them), row-level security and policies.
 pub fn create(dialect: Dialect, t: &Table, canonical_to: &Schema) -> Vec<Change> {
     let table = t.qualified();
     let mut changes = vec![Change::CreateTable(t.clone())];
-    if dialect == Dialect::Postgres {
+    if dialect != Dialect::Sqlite {
         for fk in &t.foreign_keys {
             changes.push(Change::AddForeignKey {
                 table: table.clone(),

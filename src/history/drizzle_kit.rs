@@ -8,6 +8,7 @@
 
 use super::{HistoryTable, exists};
 use crate::db::{Conn, Db, StatementError};
+use crate::schema::Dialect;
 
 /// drizzle-kit's table: drizzle.config's `migrations.schema`/`migrations.table`,
 /// by default `drizzle.__drizzle_migrations` (SQLite: `__drizzle_migrations`).
@@ -68,6 +69,27 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Option<Vec<KitRow>>, St
             })?;
             rows.collect::<Result<Vec<_>, _>>()?
         }
+        // drizzle-kit's MySQL table has no `name` column in either release.
+        Conn::Mysql(c) => c
+            .query(
+                &format!(
+                    "SELECT hash, created_at FROM {} ORDER BY id",
+                    table.sql(Dialect::Mysql)
+                ),
+                Vec::new(),
+            )?
+            .into_iter()
+            .map(|r| KitRow {
+                hash: r.first().cloned().flatten().unwrap_or_default(),
+                created_at: r
+                    .get(1)
+                    .cloned()
+                    .flatten()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0),
+                name: None,
+            })
+            .collect(),
     };
     Ok(Some(rows))
 }

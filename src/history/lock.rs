@@ -99,6 +99,13 @@ impl RunLock {
     /// Releases the lock.
     pub fn release(mut self, db: &mut Db) -> Result<(), StatementError> {
         self.stop_heartbeat();
+        if let (Conn::Mysql(c), Some(_)) = (&mut db.conn, self.mode) {
+            c.query(
+                "SELECT RELEASE_LOCK(?)",
+                vec![mysql_lock_name(self.key).into()],
+            )?;
+            return Ok(());
+        }
         let Conn::Postgres(client) = &mut db.conn else {
             return Ok(());
         };
@@ -167,6 +174,9 @@ pub fn acquire_lock(
         heartbeat: None,
     };
     let target = db.target.clone();
+    if let Conn::Mysql(c) = &mut db.conn {
+        return mysql_lock(c, lock, target, timeout, waiting);
+    }
     let Conn::Postgres(client) = &mut db.conn else {
         return Ok(lock);
     };
@@ -212,6 +222,71 @@ pub fn acquire_lock(
         }
         std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
         pause = (pause * 2).min(Duration::from_millis(500));
+    }
+}
+
+/// MySQL's named lock for a history table (lock names are at most 64 characters).
+fn mysql_lock_name(key: i64) -> String {
+    format!("db-migrate:{key:016x}")
+}
+
+/// MySQL: `GET_LOCK` on the runner's session, polled so the holder can be
+/// named while waiting. The server releases it when the session ends, so a
+/// killed run leaves nothing held.
+fn mysql_lock(
+    conn: &mut crate::db::mysql::MysqlConn,
+    mut lock: RunLock,
+    target: String,
+    timeout: Duration,
+    mut waiting: impl FnMut(&LockHolder),
+) -> Result<RunLock, LockError> {
+    let name = mysql_lock_name(lock.key);
+    let start = Instant::now();
+    let mut told = false;
+    loop {
+        let got = conn
+            .query("SELECT GET_LOCK(?, 0)", vec![name.as_str().into()])
+            .map_err(LockError::Database)?;
+        if got
+            .first()
+            .and_then(|r| r.first().cloned().flatten())
+            .as_deref()
+            == Some("1")
+        {
+            lock.mode = Some(LockMode::Advisory);
+            return Ok(lock);
+        }
+        let holder = conn
+            .query(
+                "SELECT p.ID, p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p \
+                 WHERE p.ID = IS_USED_LOCK(?)",
+                vec![name.as_str().into()],
+            )
+            .map_err(LockError::Database)?
+            .into_iter()
+            .next()
+            .map(|r| {
+                let field = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+                LockHolder {
+                    who: format!("session {} ({}@{})", field(0), field(1), field(2)),
+                    since: format!("{} s ago", field(3)),
+                }
+            });
+        if !told {
+            if let Some(h) = &holder {
+                waiting(h);
+            }
+            told = true;
+        }
+        if start.elapsed() >= timeout {
+            return Err(LockError::Timeout {
+                target,
+                holder: holder
+                    .map_or_else(|| "a run that just released it".into(), |h| h.to_string()),
+                waited: start.elapsed(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100).min(timeout.saturating_sub(start.elapsed())));
     }
 }
 

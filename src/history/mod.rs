@@ -10,7 +10,7 @@ use postgres::types::Type;
 
 use crate::db::{Conn, Db, StatementError};
 use crate::schema::{Dialect, QualifiedName};
-use crate::sql::{ident, literal};
+use crate::sql::{ident, ident_in, literal_in};
 
 /// Where the history lives: `name` (default schema) or `schema.name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl HistoryTable {
     pub fn sql(&self, dialect: Dialect) -> String {
         match (&self.schema, dialect) {
             (Some(s), Dialect::Postgres) => format!("{}.{}", ident(s), ident(&self.name)),
-            _ => ident(&self.name),
+            _ => ident_in(dialect, &self.name),
         }
     }
 
@@ -117,9 +117,11 @@ pub fn ensure(db: &mut Db, table: &HistoryTable) -> Result<(), StatementError> {
 
 /// The statements [`ensure`] runs.
 pub fn ensure_sql(table: &HistoryTable, dialect: Dialect) -> Vec<String> {
-    let (ts, big) = match dialect {
-        Dialect::Postgres => ("timestamptz", "bigint"),
-        Dialect::Sqlite => ("text", "integer"),
+    // MySQL: a key cannot be `text`, and InnoDB is the engine that survives a crash.
+    let (id, ts, big, engine) = match dialect {
+        Dialect::Postgres => ("text", "timestamptz", "bigint", ""),
+        Dialect::Sqlite => ("text", "text", "integer", ""),
+        Dialect::Mysql => ("varchar(255)", "varchar(32)", "bigint", " ENGINE=InnoDB"),
     };
     let mut statements = Vec::new();
     if let (Some(schema), Dialect::Postgres) = (&table.schema, dialect) {
@@ -127,7 +129,7 @@ pub fn ensure_sql(table: &HistoryTable, dialect: Dialect) -> Vec<String> {
     }
     statements.push(format!(
         "CREATE TABLE IF NOT EXISTS {} (\n\
-         \tid text PRIMARY KEY NOT NULL,\n\
+         \tid {id} PRIMARY KEY NOT NULL,\n\
          \tchecksum text NOT NULL,\n\
          \tchecksum_version integer NOT NULL DEFAULT 1,\n\
          \tapplied_at {ts} NOT NULL,\n\
@@ -137,7 +139,7 @@ pub fn ensure_sql(table: &HistoryTable, dialect: Dialect) -> Vec<String> {
          \tfinished boolean NOT NULL DEFAULT true,\n\
          \terror text,\n\
          \tprogress_checksum text\n\
-         )",
+         ){engine}",
         table.sql(dialect)
     ));
     statements
@@ -163,6 +165,12 @@ pub fn exists(db: &mut Db, table: &HistoryTable) -> Result<bool, StatementError>
             )?;
             Ok(n > 0)
         }
+        Conn::Mysql(c) => Ok(!c
+            .query(
+                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+                vec![table.name.as_str().into()],
+            )?
+            .is_empty()),
     }
 }
 
@@ -176,7 +184,7 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
         Dialect::Postgres => {
             "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
         }
-        Dialect::Sqlite => "applied_at",
+        Dialect::Sqlite | Dialect::Mysql => "applied_at",
     };
     let sql = format!(
         "SELECT id, checksum, checksum_version, {applied_at}, execution_ms, tool_version, statements_done, finished, error, progress_checksum \
@@ -220,6 +228,26 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }
+        Conn::Mysql(c) => Ok(c
+            .query(&sql, Vec::new())?
+            .into_iter()
+            .map(|r| {
+                let text = |i: usize| r.get(i).cloned().flatten();
+                let number = |i: usize| text(i).and_then(|t| t.parse::<i64>().ok());
+                AppliedMigration {
+                    id: text(0).unwrap_or_default(),
+                    checksum: text(1).unwrap_or_default(),
+                    checksum_version: number(2).and_then(|n| i32::try_from(n).ok()).unwrap_or(1),
+                    applied_at: text(3).unwrap_or_default(),
+                    execution_ms: number(4).unwrap_or(0),
+                    tool_version: text(5).unwrap_or_default(),
+                    statements_done: number(6),
+                    finished: number(7) != Some(0),
+                    error: text(8),
+                    progress_checksum: text(9),
+                }
+            })
+            .collect()),
     }
 }
 
@@ -237,19 +265,21 @@ fn insert_sql(table: &HistoryTable, dialect: Dialect, values: &str) -> String {
              progress_checksum = EXCLUDED.progress_checksum"
         ),
         Dialect::Sqlite => format!("INSERT OR REPLACE INTO {name} ({COLUMNS}) VALUES ({values})"),
+        Dialect::Mysql => format!("REPLACE INTO {name} ({COLUMNS}) VALUES ({values})"),
     }
 }
 
 /// The statement [`record`] runs for `row`, with the values written as
 /// literals instead of bound (for `apply --dry-run`).
 pub fn record_preview(table: &HistoryTable, dialect: Dialect, row: &AppliedMigration) -> String {
+    let literal = |v: &str| literal_in(dialect, v);
     let text = |v: &Option<String>| v.as_deref().map_or("NULL".to_string(), literal);
     let applied_at = match dialect {
         Dialect::Postgres => format!("{}::timestamptz", literal(&row.applied_at)),
-        Dialect::Sqlite => literal(&row.applied_at),
+        Dialect::Sqlite | Dialect::Mysql => literal(&row.applied_at),
     };
     let finished = match dialect {
-        Dialect::Postgres => row.finished.to_string(),
+        Dialect::Postgres | Dialect::Mysql => row.finished.to_string(),
         Dialect::Sqlite => u8::from(row.finished).to_string(),
     };
     let values = format!(
@@ -317,6 +347,24 @@ pub fn record(
                 ],
             )?;
         }
+        Conn::Mysql(c) => {
+            let sql = insert_sql(table, dialect, "?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+            c.query(
+                &sql,
+                vec![
+                    row.id.as_str().into(),
+                    row.checksum.as_str().into(),
+                    row.checksum_version.into(),
+                    row.applied_at.as_str().into(),
+                    row.execution_ms.into(),
+                    row.tool_version.as_str().into(),
+                    row.statements_done.into(),
+                    row.finished.into(),
+                    row.error.as_deref().into(),
+                    row.progress_checksum.as_deref().into(),
+                ],
+            )?;
+        }
     }
     Ok(())
 }
@@ -337,6 +385,10 @@ pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, Sta
             let sql = format!("SELECT count(*) FROM {name} WHERE id = ?1");
             Ok(c.query_row(&sql, [id], |r| r.get::<_, i64>(0))? > 0)
         }
+        Conn::Mysql(c) => {
+            let sql = format!("SELECT 1 FROM {name} WHERE id = ?");
+            Ok(!c.query(&sql, vec![id.into()])?.is_empty())
+        }
     }
 }
 
@@ -352,6 +404,10 @@ pub fn forget(db: &mut Db, table: &HistoryTable, id: &str) -> Result<(), Stateme
         Conn::Sqlite(c) => {
             let sql = format!("DELETE FROM {name} WHERE id = ?1");
             c.execute(&sql, [id])?;
+        }
+        Conn::Mysql(c) => {
+            let sql = format!("DELETE FROM {name} WHERE id = ?");
+            c.query(&sql, vec![id.into()])?;
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! a fixed number of catalog queries whatever the number of tables.
 
 mod filter;
+pub mod mysql;
 pub mod postgres;
 mod postgres_probe;
 pub mod sqlite;

@@ -81,6 +81,32 @@ pub fn sqlite_row_counts(conn: &rusqlite::Connection) -> Option<HashMap<Qualifie
     Some(counts)
 }
 
+/// MySQL: rows per table as InnoDB estimates them (`information_schema.TABLES`).
+pub fn mysql_row_estimates(
+    conn: &mut crate::db::mysql::MysqlConn,
+) -> Option<HashMap<QualifiedName, f64>> {
+    let rows = conn
+        .query(
+            "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+            Vec::new(),
+        )
+        .ok()?;
+    Some(
+        rows.into_iter()
+            .filter_map(|row| {
+                let mut row = row.into_iter();
+                let name = row.next()??;
+                let count = row
+                    .next()?
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .unwrap_or(0.0);
+                Some((QualifiedName::new("", &name), count))
+            })
+            .collect(),
+    )
+}
+
 /// The most rows counted per SQLite table.
 pub const SQLITE_COUNT_CAP: u32 = 100_000;
 

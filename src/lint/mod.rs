@@ -205,10 +205,7 @@ pub fn statements_from_changes(rendered: &[Rendered]) -> Vec<LintStatement> {
 
 /// The statements of a hand-written migration: split, then parsed into changes where possible.
 pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement> {
-    let lexical = match dialect {
-        Dialect::Postgres => SqlDialect::Postgres,
-        Dialect::Sqlite => SqlDialect::Sqlite,
-    };
+    let lexical = SqlDialect::of(dialect);
     split(sql, lexical)
         .into_iter()
         .map(|st| {

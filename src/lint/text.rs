@@ -1,19 +1,23 @@
 //! Small helpers over SQL text: tokens, string literals, and identifiers
 //! written the way a person would type them in the SQL of a help message.
 
-use sqlparser::dialect::{Dialect as ParserDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::dialect::{
+    Dialect as ParserDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::schema::{ColumnType, Dialect, QualifiedName};
 
 static POSTGRES: PostgreSqlDialect = PostgreSqlDialect {};
 static SQLITE: SQLiteDialect = SQLiteDialect {};
+static MYSQL: MySqlDialect = MySqlDialect {};
 
 /// The parser dialect for a database family.
 pub(crate) fn parser_dialect(dialect: Dialect) -> &'static dyn ParserDialect {
     match dialect {
         Dialect::Postgres => &POSTGRES,
         Dialect::Sqlite => &SQLITE,
+        Dialect::Mysql => &MYSQL,
     }
 }
 

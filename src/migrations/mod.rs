@@ -159,6 +159,9 @@ pub struct Migration {
     pub down: Option<String>,
     /// The snapshot of meta.json, read when first asked for.
     pub lazy_snapshot: LazySnapshot,
+    /// It runs where every DDL statement commits by itself (MySQL): never in
+    /// one transaction, whatever it says (see [`MigrationSet::run_on`]).
+    pub autocommit_ddl: bool,
 }
 
 impl Migration {
@@ -180,7 +183,9 @@ impl Migration {
 
     /// False when migration.sql opts out of a transaction (or meta.json says so).
     pub fn transactional(&self) -> bool {
-        !opts_out_of_transaction(&self.sql) && self.meta.as_ref().is_none_or(|m| m.transaction)
+        !self.autocommit_ddl
+            && !opts_out_of_transaction(&self.sql)
+            && self.meta.as_ref().is_none_or(|m| m.transaction)
     }
 
     /// Path of migration.sql.
@@ -249,6 +254,18 @@ pub struct MigrationSet {
 }
 
 impl MigrationSet {
+    /// Marks every migration as running on `dialect`: on MySQL, where DDL
+    /// commits by itself, each runs statement by statement with its progress
+    /// recorded after each statement, so a failed or killed run resumes at
+    /// the statement that did not finish.
+    pub fn run_on(mut self, dialect: crate::schema::Dialect) -> MigrationSet {
+        let autocommit = dialect == crate::schema::Dialect::Mysql;
+        for m in &mut self.migrations {
+            m.autocommit_ddl = autocommit;
+        }
+        self
+    }
+
     /// Loads a migrations folder; a missing folder is an empty set.
     pub fn load(dir: &Path) -> Result<MigrationSet, MigrationsError> {
         let mut migrations = Vec::new();
@@ -558,6 +575,7 @@ fn load_one(dir: &Path, id: String) -> Result<Migration, MigrationsError> {
         meta,
         down,
         lazy_snapshot,
+        autocommit_ddl: false,
     })
 }
 
@@ -779,6 +797,7 @@ mod tests {
             meta: None,
             down: None,
             lazy_snapshot: LazySnapshot::default(),
+            autocommit_ddl: false,
         };
         assert!(m("CREATE TABLE a ();").transactional());
         assert!(

@@ -22,15 +22,65 @@ impl Plan {
     }
 }
 
+/// MySQL refuses to drop the index a foreign key uses. Where a dropped index
+/// is the one that serves a key that stays, the key is dropped first and
+/// added again after it (MySQL then makes it an index of its own name).
+fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
+    let mut extra = Vec::new();
+    for c in changes {
+        let Change::DropIndex { table, index } = c else {
+            continue;
+        };
+        let Some(t) = to.table(&table.schema, &table.name) else {
+            continue;
+        };
+        let columns: Vec<&str> = index.keys.iter().map(|k| k.key.as_str()).collect();
+        for fk in &t.foreign_keys {
+            let served = |keys: &[&str]| {
+                keys.len() >= fk.columns.len() && fk.columns.iter().zip(keys).all(|(a, b)| a == b)
+            };
+            let dropped = changes.iter().any(
+                |d| matches!(d, Change::DropForeignKey { table: dt, fk: f } if dt == table && f.name == fk.name),
+            );
+            let still_served = t
+                .indexes
+                .iter()
+                .map(|i| i.keys.iter().map(|k| k.key.as_str()).collect::<Vec<_>>())
+                .chain(
+                    t.uniques
+                        .iter()
+                        .map(|u| u.columns.iter().map(String::as_str).collect()),
+                )
+                .chain(
+                    t.primary_key
+                        .iter()
+                        .map(|p| p.columns.iter().map(String::as_str).collect()),
+                )
+                .any(|keys| served(&keys));
+            if served(&columns) && !dropped && !still_served {
+                extra.push(Change::DropForeignKey {
+                    table: table.clone(),
+                    fk: fk.clone(),
+                });
+                extra.push(Change::AddForeignKey {
+                    table: table.clone(),
+                    fk: fk.clone(),
+                });
+            }
+        }
+    }
+    extra
+}
+
 /// Orders `changes` (from `from` to `to`) for `to`'s dialect.
 pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
     let mut changes = match to.dialect {
-        Dialect::Postgres => changes,
+        Dialect::Postgres | Dialect::Mysql => changes,
         Dialect::Sqlite => sqlite_rebuilds(changes, from, to),
     };
     // The foreign keys of dropped tables go first, so the tables and the keys
     // they point at can be dropped without CASCADE.
-    if to.dialect == Dialect::Postgres {
+    if to.dialect != Dialect::Sqlite {
         let mut extra = Vec::new();
         for c in &changes {
             if let Change::DropTable(t) = c {
@@ -44,6 +94,10 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
                 }
             }
         }
+        changes.extend(extra);
+    }
+    if to.dialect == Dialect::Mysql {
+        let extra = mysql_foreign_key_indexes(&changes, to);
         changes.extend(extra);
     }
     // A renamed view that is also made again (a table it reads changes) is

@@ -3,6 +3,7 @@
 //! Every identifier goes through [`ident`] and every string literal through
 //! [`literal`]; nothing else in the project quotes SQL by hand.
 
+mod mysql;
 mod postgres;
 mod sqlite;
 pub mod typescript;
@@ -39,6 +40,7 @@ pub fn render(plan: &Plan, dialect: Dialect) -> Vec<Rendered> {
             statements: match dialect {
                 Dialect::Postgres => postgres::change(c),
                 Dialect::Sqlite => sqlite::change(c),
+                Dialect::Mysql => mysql::change(c),
             },
         })
         .collect()

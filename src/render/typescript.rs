@@ -48,6 +48,7 @@ impl<'s> Writer<'s> {
             core: match schema.dialect {
                 Dialect::Postgres => "drizzle-orm/pg-core",
                 Dialect::Sqlite => "drizzle-orm/sqlite-core",
+                Dialect::Mysql => "drizzle-orm/mysql-core",
             },
             taken: ["sql"].iter().map(|s| s.to_string()).collect(),
             tables: HashMap::new(),
@@ -224,6 +225,7 @@ impl<'s> Writer<'s> {
                 self.imports.insert("sqliteTable");
                 "sqliteTable".to_string()
             }
+            Dialect::Mysql => self.maker(&t.schema, "mysqlTable", "table"),
         };
         let keys = column_keys(t);
         let mut out = format!("export const {var} = {maker}(\n  {},\n  {{\n", js(&t.name));
@@ -263,7 +265,8 @@ impl<'s> Writer<'s> {
                 .unwrap_or_else(|| format!("{}_pkey", t.name));
             let name = match self.schema.dialect {
                 Dialect::Postgres => format!("name: {}, ", js(&name)),
-                Dialect::Sqlite => String::new(),
+                // SQLite keeps no key names; MySQL calls every primary key PRIMARY.
+                Dialect::Sqlite | Dialect::Mysql => String::new(),
             };
             extra.push(format!(
                 "primaryKey({{ {name}columns: [{}] }})",
@@ -549,6 +552,7 @@ impl<'s> Writer<'s> {
             (Dialect::Sqlite, _) => ("sqliteView", "view"),
             (Dialect::Postgres, true) => ("pgMaterializedView", "materializedView"),
             (Dialect::Postgres, false) => ("pgView", "view"),
+            (Dialect::Mysql, _) => ("mysqlView", "view"),
         };
         let maker = if self.schema.dialect == Dialect::Sqlite {
             self.imports.insert(top);
@@ -634,6 +638,7 @@ fn builder(dialect: Dialect, sql: &str) -> Option<(&'static str, Option<String>)
             "numeric" => plain("numeric"),
             _ => None,
         },
+        Dialect::Mysql => mysql_builder(sql),
         Dialect::Postgres => {
             let (base, args) = match sql.split_once('(') {
                 Some((b, rest)) if !sql.contains(" with") => {
@@ -682,6 +687,89 @@ fn builder(dialect: Dialect, sql: &str) -> Option<(&'static str, Option<String>)
             }
         }
     }
+}
+
+/// The mysql-core builder for a MySQL type (`int unsigned`, `varchar(255)`, `datetime(3)`...).
+fn mysql_builder(sql: &str) -> Option<(&'static str, Option<String>)> {
+    let (sql, unsigned) = match sql.strip_suffix(" unsigned") {
+        Some(s) => (s, true),
+        None => (sql, false),
+    };
+    let (base, args) = match sql.split_once('(') {
+        Some((b, rest)) => (b, Some(rest.strip_suffix(')')?)),
+        None => (sql, None),
+    };
+    let number = |n: &str| n.trim().parse::<u32>().ok();
+    let mut options = Vec::new();
+    let name: &'static str = match (base, args) {
+        ("int" | "tinyint" | "smallint" | "mediumint" | "bigint", None) => {
+            if base == "bigint" {
+                options.push("mode: \"number\"".to_string());
+            }
+            ["int", "tinyint", "smallint", "mediumint", "bigint"]
+                .into_iter()
+                .find(|b| *b == base)?
+        }
+        ("varchar" | "char" | "binary" | "varbinary", Some(n)) => {
+            options.push(format!("length: {}", number(n)?));
+            ["varchar", "char", "binary", "varbinary"]
+                .into_iter()
+                .find(|b| *b == base)?
+        }
+        ("datetime" | "timestamp" | "time", Some(n)) => {
+            options.push(format!("fsp: {}", number(n)?));
+            ["datetime", "timestamp", "time"]
+                .into_iter()
+                .find(|b| *b == base)?
+        }
+        ("decimal" | "double" | "float", Some(ps)) => {
+            let (p, s) = match ps.split_once(',') {
+                Some((p, s)) => (number(p)?, Some(number(s)?)),
+                None => (number(ps)?, None),
+            };
+            options.push(format!("precision: {p}"));
+            if let Some(s) = s {
+                options.push(format!("scale: {s}"));
+            }
+            ["decimal", "double", "float"]
+                .into_iter()
+                .find(|b| *b == base)?
+        }
+        (
+            "serial" | "boolean" | "date" | "json" | "year" | "text" | "tinytext" | "mediumtext"
+            | "longtext" | "datetime" | "timestamp" | "time" | "decimal" | "double" | "float"
+            | "binary" | "varbinary" | "varchar" | "char" | "real",
+            None,
+        ) => [
+            "serial",
+            "boolean",
+            "date",
+            "json",
+            "year",
+            "text",
+            "tinytext",
+            "mediumtext",
+            "longtext",
+            "datetime",
+            "timestamp",
+            "time",
+            "decimal",
+            "double",
+            "float",
+            "binary",
+            "varbinary",
+            "varchar",
+            "char",
+            "real",
+        ]
+        .into_iter()
+        .find(|b| *b == base)?,
+        _ => return None,
+    };
+    if unsigned {
+        options.push("unsigned: true".to_string());
+    }
+    Some((name, (!options.is_empty()).then(|| options.join(", "))))
 }
 
 /// `timestamp`, `timestamp(3)`, `timestamp with time zone`, `timestamp(6) with time zone`.

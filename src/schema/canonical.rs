@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::{
-    Column, ColumnType, Dialect, Identity, Index, Nulls, Policy, Schema, SequenceOptions, Table,
-    View, names,
+    Column, ColumnType, Dialect, FkAction, Identity, Index, Nulls, Policy, Schema, SequenceOptions,
+    Table, Unique, View, names,
 };
 
 /// A canonical copy of a schema, for comparison only (never rendered).
@@ -44,6 +44,13 @@ pub fn view(v: &View) -> View {
             )
         })
         .collect();
+    // MySQL's defaults, which drizzle-kit writes out.
+    out.with.retain(|(k, val)| {
+        !matches!(
+            (k.as_str(), val.as_str()),
+            ("algorithm", "undefined") | ("sql_security", "definer")
+        )
+    });
     out.with.sort();
     let plain = |o: &Option<String>, default: &str| {
         o.as_ref()
@@ -118,7 +125,8 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
                     .map_or(default_pk, names::postgres_truncate)
                     .to_string(),
             ),
-            Dialect::Sqlite => None,
+            // SQLite keeps no key names; MySQL calls every primary key PRIMARY.
+            Dialect::Sqlite | Dialect::Mysql => None,
         };
     }
     for u in &mut out.uniques {
@@ -148,7 +156,7 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
                 &fk.references.name,
                 &fk.referenced_columns,
             ),
-            Dialect::Postgres => postgres_name(dialect, &fk.name),
+            Dialect::Postgres | Dialect::Mysql => postgres_name(dialect, &fk.name),
         };
         if dialect == Dialect::Sqlite {
             fk.references.schema = dialect.default_schema().to_string();
@@ -156,7 +164,10 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     }
     for c in &mut out.checks {
         c.name = postgres_name(dialect, &c.name);
-        c.expression = expression(&c.expression, &t.name);
+        c.expression = match dialect {
+            Dialect::Mysql => expression(&mysql_synonyms(&c.expression), &t.name),
+            _ => expression(&c.expression, &t.name),
+        };
     }
     if dialect == Dialect::Sqlite {
         // SQLite has no unique constraints of its own: they are unique indexes.
@@ -183,9 +194,154 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     for p in &mut out.policies {
         *p = policy(p, &t.name);
     }
+    if dialect == Dialect::Mysql {
+        mysql_table(t, &mut out);
+    }
     // Policies turn row-level security on, except on a table managed elsewhere.
     out.rls_enabled = !t.external && (t.rls_enabled || !t.policies.is_empty());
     out
+}
+
+/// What MySQL makes of a table: a SERIAL column is `bigint unsigned
+/// NOT NULL AUTO_INCREMENT` with a unique key of its own name; InnoDB
+/// treats `RESTRICT` and `SET DEFAULT` as `NO ACTION`; index methods and
+/// build options are not kept.
+fn mysql_table(declared: &Table, out: &mut Table) {
+    for c in &declared.columns {
+        let serial = matches!(&c.ty, ColumnType::Sql(t) if t.eq_ignore_ascii_case("serial"));
+        if serial && !out.uniques.iter().any(|u| u.name == c.name) {
+            out.uniques.push(Unique {
+                name: c.name.clone(),
+                columns: vec![c.name.clone()],
+                nulls_not_distinct: false,
+            });
+        }
+    }
+    let innodb = |a: FkAction| match a {
+        FkAction::Restrict | FkAction::SetDefault => FkAction::NoAction,
+        other => other,
+    };
+    for fk in &mut out.foreign_keys {
+        fk.on_delete = innodb(fk.on_delete);
+        fk.on_update = innodb(fk.on_update);
+    }
+    for i in &mut out.indexes {
+        i.method = None;
+        i.with.clear();
+    }
+}
+
+/// Function names MariaDB prints for the standard ones it was given
+/// (`upper` is stored as `ucase`), mapped back.
+fn mysql_synonyms(text: &str) -> String {
+    const SYNONYMS: [(&str, &str); 4] = [
+        ("ucase", "upper"),
+        ("lcase", "lower"),
+        ("substr", "substring"),
+        ("character_length", "char_length"),
+    ];
+    let mut out = text.to_string();
+    for (from, to) in SYNONYMS {
+        for spelled in [from.to_string(), from.to_ascii_uppercase()] {
+            out = out.replace(&format!("{spelled}("), &format!("{to}("));
+        }
+    }
+    out
+}
+
+/// A MySQL type as the server reports it, without what it adds: integer
+/// display widths (`int(11)`), `tinyint(1)` for boolean, the default sizes
+/// of `decimal`, `char` and `binary`; `serial` is `bigint unsigned`.
+fn spell_mysql_type(text: &str) -> String {
+    let (body, unsigned) = match text.strip_suffix(" unsigned") {
+        Some(b) => (b.trim(), " unsigned"),
+        None => (text, ""),
+    };
+    let (base, args) = match body.split_once('(') {
+        Some((b, rest)) => (b.trim(), Some(rest.trim_end_matches(')').replace(' ', ""))),
+        None => (body, None),
+    };
+    let base = match base {
+        "integer" => "int",
+        "bool" => "boolean",
+        "real" | "double precision" => "double",
+        "numeric" | "dec" | "fixed" => "decimal",
+        other => other,
+    };
+    match (base, args.as_deref()) {
+        ("serial", _) => "bigint unsigned".into(),
+        ("tinyint", Some("1")) if unsigned.is_empty() => "boolean".into(),
+        ("int" | "tinyint" | "smallint" | "mediumint" | "bigint" | "year", _) => {
+            format!("{base}{unsigned}")
+        }
+        ("decimal", None) => format!("decimal(10,0){unsigned}"),
+        ("decimal", Some(p)) if !p.contains(',') => format!("decimal({p},0){unsigned}"),
+        ("char" | "binary", None) => format!("{base}(1)"),
+        (_, Some(a)) => format!("{base}({a}){unsigned}"),
+        (_, None) => format!("{base}{unsigned}"),
+    }
+}
+
+/// A MySQL default in the server's spelling: no parentheses around it, the
+/// current time as `current_timestamp(<fsp>)`, numbers and booleans bare.
+fn mysql_default(expr: &str, type_text: &str) -> String {
+    let e = strip_outer_parens(expr.trim()).trim().to_string();
+    let lower = e.to_ascii_lowercase();
+    let fsp = type_text
+        .split_once('(')
+        .and_then(|(b, rest)| {
+            matches!(b, "timestamp" | "datetime").then(|| rest.trim_end_matches(')').to_string())
+        })
+        .filter(|p| p != "0");
+    if matches!(
+        lower.as_str(),
+        "now()"
+            | "current_timestamp"
+            | "current_timestamp()"
+            | "localtimestamp"
+            | "localtimestamp()"
+    ) {
+        return format!("current_timestamp({})", fsp.unwrap_or_default());
+    }
+    if let Some(n) = lower
+        .strip_prefix("current_timestamp(")
+        .or_else(|| lower.strip_prefix("now("))
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return format!("current_timestamp({})", if n == "0" { "" } else { n });
+    }
+    let base = type_text.split(['(', ' ']).next().unwrap_or(type_text);
+    if base == "boolean" {
+        match lower.as_str() {
+            "true" | "'1'" => return "1".into(),
+            "false" | "'0'" => return "0".into(),
+            _ => {}
+        }
+    }
+    let numeric = matches!(
+        base,
+        "int"
+            | "tinyint"
+            | "smallint"
+            | "mediumint"
+            | "bigint"
+            | "decimal"
+            | "double"
+            | "float"
+            | "year"
+    );
+    if let Some(inner) = unquote(&e) {
+        if numeric && inner.trim().parse::<f64>().is_ok() {
+            return inner.trim().to_string();
+        }
+        if base == "json"
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&inner)
+        {
+            return format!("'{}'", v.to_string().replace('\'', "''"));
+        }
+        return e;
+    }
+    if e.contains('\'') { e } else { lower }
 }
 
 /// The operator class PostgreSQL uses for a column of this (canonical)
@@ -239,7 +395,8 @@ fn default_opclass(method: Option<&str>, ty: &ColumnType, dims: u8) -> Option<&'
 fn postgres_name(dialect: Dialect, name: &str) -> String {
     match dialect {
         Dialect::Postgres => names::postgres_truncate(name).to_string(),
-        Dialect::Sqlite => name.to_string(),
+        // MySQL refuses a name over 64 characters instead of cutting it.
+        Dialect::Sqlite | Dialect::Mysql => name.to_string(),
     }
 }
 
@@ -254,9 +411,18 @@ pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -
         ColumnType::Sql(text) => text.as_str(),
         ColumnType::Enum(_) => "",
     };
-    let is_serial = matches!(type_text, "serial" | "bigserial" | "smallserial");
+    let is_serial = matches!(type_text, "serial" | "bigserial" | "smallserial")
+        || (dialect == Dialect::Mysql
+            && matches!(&c.ty, ColumnType::Sql(t) if t.eq_ignore_ascii_case("serial")));
     if in_primary_key || is_serial || c.identity.is_some() {
         out.not_null = true;
+    }
+    if dialect == Dialect::Mysql && is_serial {
+        out.autoincrement = true;
+    }
+    // A generated column's nullability follows its expression (MariaDB takes no NOT NULL there).
+    if dialect == Dialect::Mysql && c.generated.is_some() {
+        out.not_null = false;
     }
     // `DEFAULT NULL` is no default: PostgreSQL stores none for it.
     out.default = c
@@ -264,7 +430,10 @@ pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -
         .as_deref()
         .map(|d| default_expr(dialect, d, type_text, c.dims))
         .filter(|d| dialect == Dialect::Sqlite || d != "null");
-    out.generated = c.generated.as_deref().map(|g| expression(g, table));
+    out.generated = c.generated.as_deref().map(|g| match dialect {
+        Dialect::Mysql => expression(&mysql_synonyms(g), table),
+        _ => expression(g, table),
+    });
     out.identity = c.identity.as_ref().map(|id| Identity {
         always: id.always,
         sequence_name: id
@@ -442,9 +611,13 @@ fn split_type(t: &str) -> (&str, &str) {
 pub fn type_sql(dialect: Dialect, text: &str) -> String {
     // A schema repeats a few dozen spellings over thousands of columns.
     thread_local! {
-        static CACHE: RefCell<[HashMap<String, String>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+        static CACHE: RefCell<[HashMap<String, String>; 3]> = RefCell::new([HashMap::new(), HashMap::new(), HashMap::new()]);
     }
-    let slot = usize::from(dialect == Dialect::Sqlite);
+    let slot = match dialect {
+        Dialect::Postgres => 0,
+        Dialect::Sqlite => 1,
+        Dialect::Mysql => 2,
+    };
     if let Some(hit) = CACHE.with(|c| c.borrow()[slot].get(text).cloned()) {
         return hit;
     }
@@ -465,6 +638,9 @@ fn spell_type(dialect: Dialect, text: &str) -> String {
     let mut t = lowered.replace(" (", "(").replace(", ", ",");
     if dialect == Dialect::Sqlite {
         return t;
+    }
+    if dialect == Dialect::Mysql {
+        return spell_mysql_type(&t);
     }
     for (from, to) in [
         ("character varying", "varchar"),
@@ -520,6 +696,9 @@ fn collapse_spaces(s: &str) -> String {
 
 /// The canonical form of a column default for a column of type `type_text`.
 pub fn default_expr(dialect: Dialect, expr: &str, type_text: &str, dims: u8) -> String {
+    if dialect == Dialect::Mysql {
+        return mysql_default(expr, type_text);
+    }
     let mut e = strip_outer_parens(expr.trim()).to_string();
     if let Some(lit) = literal_with_casts(&e) {
         e = lit.to_string();
@@ -743,10 +922,10 @@ pub fn sql_text(text: &str) -> String {
                 }
                 e.literal(&literal);
             }
-            '"' => {
+            '"' | '`' => {
                 // A quoted identifier: keep its case, drop the quotes.
                 e.word(&mut word);
-                let name: String = chars.by_ref().take_while(|c| *c != '"').collect();
+                let name: String = chars.by_ref().take_while(|c| *c != ch).collect();
                 e.quoted(&name);
             }
             c if c.is_whitespace() || c == '(' || c == ')' => e.word(&mut word),

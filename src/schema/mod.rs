@@ -19,6 +19,8 @@ pub enum Dialect {
     Postgres,
     /// SQLite (sqlite-core schemas).
     Sqlite,
+    /// MySQL and MariaDB (mysql-core schemas).
+    Mysql,
 }
 
 impl Dialect {
@@ -27,6 +29,8 @@ impl Dialect {
         match self {
             Dialect::Postgres => "public",
             Dialect::Sqlite => "main",
+            // A MySQL schema is a database: tables of the connected one are unqualified.
+            Dialect::Mysql => "",
         }
     }
 
@@ -35,6 +39,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => "PostgreSQL",
             Dialect::Sqlite => "SQLite",
+            Dialect::Mysql => "MySQL",
         }
     }
 }
@@ -181,7 +186,7 @@ impl QualifiedName {
 
 impl std::fmt::Display for QualifiedName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.schema == "public" || self.schema == "main" {
+        if self.schema.is_empty() || self.schema == "public" || self.schema == "main" {
             f.write_str(&self.name)
         } else {
             write!(f, "{}.{}", self.schema, self.name)
@@ -406,9 +411,12 @@ pub struct Column {
     /// True when the generated column is VIRTUAL (SQLite) rather than STORED.
     #[serde(default, skip_serializing_if = "is_false")]
     pub generated_virtual: bool,
-    /// `AUTOINCREMENT` on an integer primary key (SQLite).
+    /// `AUTOINCREMENT` on an integer primary key (SQLite), `AUTO_INCREMENT` (MySQL).
     #[serde(default, skip_serializing_if = "is_false")]
     pub autoincrement: bool,
+    /// `ON UPDATE CURRENT_TIMESTAMP` (MySQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub on_update: bool,
 }
 
 impl Column {
@@ -424,6 +432,7 @@ impl Column {
             generated: None,
             generated_virtual: false,
             autoincrement: false,
+            on_update: false,
         }
     }
 }

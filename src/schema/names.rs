@@ -32,7 +32,7 @@ impl Naming {
     pub fn on(self, dialect: Dialect) -> Naming {
         match dialect {
             Dialect::Postgres => self,
-            Dialect::Sqlite => Naming::DrizzleKit0,
+            Dialect::Sqlite | Dialect::Mysql => Naming::DrizzleKit0,
         }
     }
 

@@ -1,5 +1,5 @@
 //! `--loader node`: the project's own Node runs its own drizzle-kit
-//! (`drizzle-kit/api`'s `generateDrizzleJson`, or `generateSQLiteDrizzleJson`)
+//! (`drizzle-kit/api`'s `generateDrizzleJson`, `generateMySQLDrizzleJson` or `generateSQLiteDrizzleJson`)
 //! on the schema files, and drizzle-kit's snapshot JSON is converted into
 //! the model. For schemas the static reader cannot evaluate.
 
@@ -87,6 +87,7 @@ pub fn read(
         "dialect": dialect.map(|d| match d {
             Dialect::Postgres => "postgresql",
             Dialect::Sqlite => "sqlite",
+            Dialect::Mysql => "mysql",
         }),
     });
     let program = node_program();

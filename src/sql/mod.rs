@@ -8,6 +8,6 @@ mod split;
 mod transaction;
 
 pub use qualifier::{identifiers, requalify, same_identifier, unqualify_schema};
-pub use quote::{ident, literal, qualified};
+pub use quote::{ident, ident_in, literal, literal_in, qualified};
 pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
 pub use transaction::{controls_transaction, needs_no_transaction};

@@ -38,8 +38,19 @@ pub enum SqlDialect {
     Postgres,
     /// SQLite.
     Sqlite,
-    /// MySQL (basic support).
+    /// MySQL and MariaDB.
     Mysql,
+}
+
+impl SqlDialect {
+    /// The lexical rules of a database family's scripts.
+    pub fn of(dialect: crate::schema::Dialect) -> SqlDialect {
+        match dialect {
+            crate::schema::Dialect::Postgres => SqlDialect::Postgres,
+            crate::schema::Dialect::Sqlite => SqlDialect::Sqlite,
+            crate::schema::Dialect::Mysql => SqlDialect::Mysql,
+        }
+    }
 }
 
 /// One statement of a script.

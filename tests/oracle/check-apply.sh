@@ -11,6 +11,8 @@
 # from the usual libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD); the user
 # must be allowed to create databases and roles.
 # SQLite fixtures are applied with sqlite3 to an in-memory database.
+# MySQL fixtures are checked with `mariadb-show.sh --check` when
+# DB_MIGRATE_TEST_MYSQL_URL (or _SOCKET) is set, and skipped otherwise.
 #
 # A line "extensions: a, b" in a fixture's expected.note lists extensions to
 # create first; when the server does not have one of them the fixture is skipped.
@@ -96,6 +98,22 @@ check_sqlite() {
   fi
 }
 
+# MySQL fixtures: mariadb-show.sh --check, when a server is configured.
+check_mysql() {
+  local fx="$1" name="$2" out
+  if [[ -z "${DB_MIGRATE_TEST_MYSQL_URL:-}${DB_MIGRATE_TEST_MYSQL_SOCKET:-}" ]]; then
+    echo "skip $name (mysql: no DB_MIGRATE_TEST_MYSQL_URL; see mariadb-show.sh)"
+    skipped=$((skipped + 1))
+  elif out=$("$ORACLE_DIR/mariadb-show.sh" --check "$name" 2>&1); then
+    echo "ok   $name (mysql)"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name (mysql):"
+    printf '%s\n' "$out" | sed 's/^/     /'
+    failed=$((failed + 1))
+  fi
+}
+
 fixtures=()
 if [[ $# -gt 0 ]]; then
   for a in "$@"; do fixtures+=("$FIXTURES_DIR/${a%/}"); done
@@ -111,6 +129,7 @@ for fx in "${fixtures[@]}"; do
   case "$(json_field "$fx/expected.snapshot.json" 's.dialect')" in
     postgresql) check_pg "$fx" "$name" ;;
     sqlite) check_sqlite "$fx" "$name" ;;
+    mysql) check_mysql "$fx" "$name" ;;
     *) echo "FAIL $name: unknown dialect"; failed=$((failed + 1)) ;;
   esac
 done

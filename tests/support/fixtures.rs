@@ -19,6 +19,28 @@ pub fn extensions(fixture: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The dialect a fixture's drizzle config declares (PostgreSQL unless it
+/// names `sqlite` or `mysql`).
+pub fn dialect(fixture: &Path) -> db_migrate::schema::Dialect {
+    let config = std::fs::read_dir(fixture)
+        .expect("fixture")
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("drizzle.config")
+        })
+        .and_then(|e| std::fs::read_to_string(e.path()).ok())
+        .unwrap_or_default();
+    if config.contains("sqlite") {
+        db_migrate::schema::Dialect::Sqlite
+    } else if config.contains("mysql") {
+        db_migrate::schema::Dialect::Mysql
+    } else {
+        db_migrate::schema::Dialect::Postgres
+    }
+}
+
 /// Copies the folder `from` (recursively) to `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create folder");

@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod fixtures;
+pub mod mysql;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

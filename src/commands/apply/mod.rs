@@ -78,6 +78,7 @@ pub struct MigrationFailed {
 pub fn run(config: &Config, args: &ApplyArgs) -> CommandResult {
     let set = super::load_migrations(config)?;
     let (mut db, url) = connect_with_url(config, migrations_dialect(&set))?;
+    let set = set.run_on(db.dialect());
     let table = history_table(config);
     if args.dry_run {
         let applied = super::applied_migrations(&mut db, config, &set)?;

@@ -36,6 +36,15 @@ impl Settings {
     /// The statements that set the session's timeouts before each migration
     /// (PostgreSQL; none on SQLite).
     pub fn statements(&self, dialect: Dialect) -> Vec<String> {
+        if dialect == Dialect::Mysql {
+            // MySQL waits for metadata locks up to `lock_wait_timeout` seconds
+            // (a year by default); it has no limit on DDL statements' time.
+            return self
+                .lock_timeout
+                .map(|t| format!("SET SESSION lock_wait_timeout = {}", t.as_secs().max(1)))
+                .into_iter()
+                .collect();
+        }
         if dialect != Dialect::Postgres {
             return Vec::new();
         }

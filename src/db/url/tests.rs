@@ -502,13 +502,14 @@ fn unknown_and_unsupported_keys_warn_but_do_not_fail() {
 fn bad_urls_have_helpful_messages_without_the_password() {
     let secret = "Hunter2Secret";
     let cases: &[(&str, &str)] = &[
+        ("mysql://root:Hunter2Secret@localhost:3306", "no database"),
         (
-            "mysql://root:Hunter2Secret@localhost:3306/app",
-            "MySQL is not supported yet",
+            "mariadb://root:Hunter2Secret@localhost/app?sslmode=sometimes",
+            "expected DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY",
         ),
         (
-            "mariadb://root:Hunter2Secret@localhost/app",
-            "MySQL is not supported yet",
+            "mysqlx://root:Hunter2Secret@localhost/app",
+            "did you mean `mysql://`",
         ),
         (
             "postgress://app:Hunter2Secret@localhost/app",
@@ -590,11 +591,18 @@ fn bad_urls_have_helpful_messages_without_the_password() {
 }
 
 #[test]
-fn mysql_error_shows_the_masked_url() {
-    let e = err("mysql://root:Hunter2Secret@localhost:3306/app");
+fn mysql_urls_are_read_and_their_errors_show_the_masked_url() {
+    let url = DatabaseUrl::parse(
+        "mariadb://root:Hunter2Secret@db:3307/app",
+        Path::new("/project"),
+    )
+    .expect("parses");
+    assert_eq!(url.dialect(), crate::schema::Dialect::Mysql);
+    assert_eq!(url.masked(), "mariadb://root:****@db:3307/app");
+    let e = err("mysql://root:Hunter2Secret@localhost:3306/app?wat=1");
     assert_eq!(
         e.to_string(),
-        "unsupported database URL `mysql://root:****@localhost:3306/app`: MySQL is not supported yet; db-migrate supports PostgreSQL (postgres://) and SQLite (sqlite:)"
+        "invalid value `1` for `wat` in `mysql://root:****@localhost:3306/app?wat=1`: expected a known parameter: ssl-mode, ssl-ca, sslaccept or socket"
     );
 }
 

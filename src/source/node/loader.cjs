@@ -58,6 +58,7 @@ async function main() {
   const seen = new Set();
   let sqlite = request.dialect === "sqlite";
   let postgres = request.dialect === "postgresql";
+  let mysql = request.dialect === "mysql";
   request.files.forEach((file, i) => {
     let module;
     try {
@@ -75,15 +76,18 @@ async function main() {
       const kind = value && value.constructor && value.constructor[entityKind];
       if (!request.dialect && kind === "SQLiteTable") sqlite = true;
       if (!request.dialect && kind === "PgTable") postgres = true;
+      if (!request.dialect && kind === "MySqlTable") mysql = true;
     }
   });
-  if (sqlite && postgres) {
-    fail("the schema mixes SQLite and PostgreSQL tables", "a schema targets one database");
+  if ([sqlite, postgres, mysql].filter(Boolean).length > 1) {
+    fail("the schema mixes tables of several dialects", "a schema targets one database");
   }
   const casing = request.casing || undefined;
   const snapshot = sqlite
     ? await kit.generateSQLiteDrizzleJson(imports, undefined, casing)
-    : kit.generateDrizzleJson(imports, undefined, undefined, casing);
+    : mysql
+      ? await kit.generateMySQLDrizzleJson(imports, undefined, casing)
+      : kit.generateDrizzleJson(imports, undefined, undefined, casing);
   process.stdout.write(JSON.stringify({ snapshot }));
 }
 

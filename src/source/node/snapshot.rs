@@ -101,7 +101,8 @@ struct SnapTable {
     unique_constraints: Ordered<SnapUnique>,
     #[serde(default)]
     policies: Ordered<SnapPolicy>,
-    #[serde(default)]
+    /// `checkConstraint` in MySQL snapshots.
+    #[serde(default, alias = "checkConstraint")]
     check_constraints: Ordered<SnapCheck>,
     #[serde(default, rename = "isRLSEnabled")]
     is_rls_enabled: bool,
@@ -127,6 +128,9 @@ struct SnapColumn {
     generated: Option<SnapGenerated>,
     #[serde(default)]
     autoincrement: bool,
+    /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
+    #[serde(default)]
+    on_update: bool,
 }
 
 /// A column's identity, in both formats (numbers as strings or numbers).
@@ -333,6 +337,13 @@ struct SnapView {
     tablespace: Option<String>,
     #[serde(default)]
     with_no_data: bool,
+    /// MySQL's view options.
+    #[serde(default)]
+    algorithm: Option<String>,
+    #[serde(default)]
+    sql_security: Option<String>,
+    #[serde(default)]
+    with_check_option: Option<String>,
 }
 
 /// Reads a snapshot file's text into the model.
@@ -355,10 +366,11 @@ impl Snapshot {
         let dialect = match self.dialect.as_str() {
             "postgresql" | "pg" => Dialect::Postgres,
             "sqlite" => Dialect::Sqlite,
+            "mysql" => Dialect::Mysql,
             other => {
                 return Err(SnapshotError::Unsupported(
                     format!("drizzle-kit's snapshot is for the {other} dialect"),
-                    "db-migrate supports PostgreSQL and SQLite".into(),
+                    "db-migrate supports PostgreSQL, MySQL and SQLite".into(),
                 ));
             }
         };
@@ -444,6 +456,15 @@ impl Snapshot {
                 .iter()
                 .map(|(k, value)| (snake(k), json_text(value)))
                 .collect();
+            for (key, value) in [
+                ("algorithm", &v.algorithm),
+                ("sql_security", &v.sql_security),
+                ("check_option", &v.with_check_option),
+            ] {
+                if let Some(value) = value {
+                    with.push((key.to_string(), value.clone()));
+                }
+            }
             with.sort();
             schema.views.push(View {
                 schema: schema_of(v.schema.as_deref().unwrap_or("")),
@@ -493,6 +514,7 @@ fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName])
         column.default = c.default.as_ref().map(json_text);
         identity_and_generated(&mut column, &t.name, &c.identity, &c.generated);
         column.autoincrement = c.autoincrement;
+        column.on_update = c.on_update;
         if c.primary_key {
             inline_key.push(c.name.clone());
         }
@@ -539,6 +561,18 @@ fn table(dialect: Dialect, schema: &str, t: &SnapTable, enums: &[QualifiedName])
     }
     for i in t.indexes.values() {
         let mut index = index(dialect, i);
+        // MySQL: a unique index of columns is the table's unique key (as the reader has it).
+        if dialect == Dialect::Mysql
+            && index.unique
+            && index.keys.iter().all(|k| !k.expression && !k.desc)
+        {
+            table.uniques.push(Unique {
+                name: index.name,
+                columns: index.keys.into_iter().map(|k| k.key).collect(),
+                nulls_not_distinct: false,
+            });
+            continue;
+        }
         // SQLite snapshots list expressions among the column names.
         for key in &mut index.keys {
             if !key.expression && table.column(&key.key).is_none() {

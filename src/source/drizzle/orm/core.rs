@@ -264,6 +264,7 @@ pub fn create_table<'a>(
         let package = match dialect {
             Dialect::Postgres => Package::PgCore,
             Dialect::Sqlite => Package::SqliteCore,
+            Dialect::Mysql => Package::MysqlCore,
         };
         let builders = Arg {
             value: Value::Host(Drizzle::Package(package)),
@@ -488,7 +489,10 @@ pub fn method<'a>(
             ) {
                 interp.note_entity();
             }
-            super::pg::schema_method(interp, s, name, args, site)
+            match s.dialect {
+                Dialect::Mysql => super::mysql::schema_method(interp, s, name, args, site),
+                _ => super::pg::schema_method(interp, s, name, args, site),
+            }
         }
         Drizzle::Column(c) => column_method(interp, c, name, args, site),
         Drizzle::ColumnRef(c) => {
@@ -579,9 +583,21 @@ fn column_method<'a>(
         }
         interp.fail(
             site,
-            format!("`.{name}()` is not available on SQLite columns"),
+            format!("`.{name}()` is not available on {dialect} columns"),
             "PostgreSQL only",
-            "remove it; SQLite has no such column option",
+            format!("remove it; {dialect} has no such column option"),
+        );
+        false
+    };
+    let mysql_only = |interp: &mut Interp<'a>| {
+        if dialect == Dialect::Mysql {
+            return true;
+        }
+        interp.fail(
+            site,
+            format!("`.{name}()` is not available on {dialect} columns"),
+            "MySQL only",
+            format!("remove it; {dialect} has no such column option"),
         );
         false
     };
@@ -590,15 +606,12 @@ fn column_method<'a>(
         "notNull" => column.borrow_mut().not_null = true,
         "primaryKey" => {
             let config = Config::from_value(interp, arg(&args, 0), arg_site(&args, 0, site));
-            let autoincrement = if dialect == Dialect::Sqlite {
-                config.boolean(interp, "autoIncrement").unwrap_or(false)
-            } else {
-                false
-            };
             let mut c = column.borrow_mut();
             c.primary_key = true;
             c.not_null = true;
-            c.autoincrement = autoincrement;
+            if dialect == Dialect::Sqlite {
+                c.autoincrement = config.boolean(interp, "autoIncrement").unwrap_or(false);
+            }
         }
         "unique" => {
             let unique_name = match arg(&args, 0) {
@@ -633,6 +646,28 @@ fn column_method<'a>(
             column.borrow_mut().default = Some(ColumnDefault::Sql(
                 "(cast((julianday('now') - 2440587.5)*86400000 as integer))",
             ));
+        }
+        "defaultNow" if dialect == Dialect::Mysql => {
+            column.borrow_mut().default = Some(ColumnDefault::Sql("(now())"));
+        }
+        "autoincrement" => {
+            if mysql_only(interp) {
+                column.borrow_mut().autoincrement = true;
+            }
+        }
+        "onUpdateNow" => {
+            if !mysql_only(interp) {
+                return Ok(this);
+            }
+            if !(type_name.starts_with("timestamp") || type_name.starts_with("datetime")) {
+                return Ok(interp.fail(
+                    site,
+                    format!("`.onUpdateNow()` is for timestamp columns, not `{type_name}`"),
+                    "onUpdateNow",
+                    "use it on a `timestamp(...)` column",
+                ));
+            }
+            column.borrow_mut().on_update_now = true;
         }
         "defaultNow" => {
             if !pg_only(interp) {
@@ -710,9 +745,10 @@ fn column_method<'a>(
             return Ok(Value::Host(Drizzle::Column(Rc::new(RefCell::new(array)))));
         }
         "generatedAlwaysAs" => {
-            // SQLite columns are virtual unless `{ mode: 'stored' }`; PostgreSQL ones are stored.
+            // SQLite and MySQL columns are virtual unless `{ mode: 'stored' }`;
+            // PostgreSQL ones are stored.
             let config = Config::from_value(interp, arg(&args, 1), arg_site(&args, 1, site));
-            let virtual_column = dialect == Dialect::Sqlite
+            let virtual_column = dialect != Dialect::Postgres
                 && config.string(interp, "mode").as_deref() != Some("stored");
             let mut c = column.borrow_mut();
             c.generated = Some((arg(&args, 0), arg_site(&args, 0, site)));
@@ -1036,11 +1072,27 @@ fn constraint_method<'a>(
                 Some(m) => i.method = Some(m),
                 None => return Ok(Value::Poison),
             }
-            match index_keys(interp, args.get(1..).unwrap_or(&[])) {
-                Some(keys) => i.keys = keys,
-                None => return Ok(Value::Poison),
+            // pg-core: `.using('gin', keys...)`; mysql-core: `.using('btree')` after `.on(...)`.
+            if args.len() > 1 {
+                match index_keys(interp, &args[1..]) {
+                    Some(keys) => i.keys = keys,
+                    None => return Ok(Value::Poison),
+                }
             }
         }
+        // mysql-core: how MySQL builds the index (`ALGORITHM=INPLACE`, `LOCK=NONE`).
+        (Constraint::Index(i), "algorithm" | "lock") => match string_arg(
+            interp,
+            arg(&args, 0),
+            arg_site(&args, 0, site),
+            "the option",
+        ) {
+            Some(v) => {
+                i.with.retain(|(k, _)| k != name);
+                i.with.push((name.to_string(), v));
+            }
+            None => return Ok(Value::Poison),
+        },
         // `and()` of no condition is `undefined`: no condition.
         (Constraint::Index(i), "where") if matches!(arg(&args, 0), Value::Undefined) => {
             i.predicate = None;
@@ -1309,4 +1361,45 @@ fn sql_type_name(b: &ColumnBuilder<'_>) -> String {
         ColumnSqlType::Enum(e) => e.name.clone(),
     };
     format!("{base}{}", "[]".repeat(usize::from(b.dims)))
+}
+
+/// The values of an enum (`pgEnum`, `mysqlEnum`): an array of strings or a
+/// TypeScript enum object; `None` when they are not known (reported).
+pub fn enum_values<'a>(
+    interp: &mut Interp<'a>,
+    value: Value<'a>,
+    site: Site,
+    name: &str,
+) -> Option<Vec<String>> {
+    let items = match known(interp, value, site, "the enum values")? {
+        Value::Array(a) => a.borrow().clone(),
+        Value::Object(o) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
+        other => {
+            let described = other.describe();
+            interp.fail(
+                site,
+                format!("the values of enum `{name}` must be an array of strings or a TypeScript enum, found {described}"),
+                "enum values",
+                "pass e.g. `['admin', 'member']`",
+            );
+            return None;
+        }
+    };
+    let mut values = Vec::new();
+    for item in items {
+        match known(interp, item, site, "an enum value")? {
+            Value::String(s) => values.push(s.to_string()),
+            other => {
+                let described = other.describe();
+                interp.fail(
+                    site,
+                    format!("the values of enum `{name}` must be strings, found {described}"),
+                    "enum values",
+                    "use string values (a TypeScript enum needs `A = 'a'` members)",
+                );
+                return None;
+            }
+        }
+    }
+    Some(values)
 }

@@ -313,6 +313,26 @@ pub fn view_method<'a>(
             }
         },
         "existing" => view.borrow_mut().body = ViewBody::Existing,
+        // mysql-core: `.algorithm('merge')`, `.sqlSecurity('invoker')`,
+        // `.withCheckOption('cascaded')` (no argument: cascaded).
+        "algorithm" | "sqlSecurity" | "withCheckOption" if dialect == Dialect::Mysql => {
+            let key = match name {
+                "algorithm" => "algorithm",
+                "sqlSecurity" => "sql_security",
+                _ => "check_option",
+            };
+            let value = match arg(&args, 0) {
+                Value::Undefined if name == "withCheckOption" => "cascaded".to_string(),
+                v => match core::string_arg(interp, v, first_site, "the option") {
+                    Some(s) => s,
+                    None => return Ok(Value::Poison),
+                },
+            };
+            let mut v = view.borrow_mut();
+            v.with.retain(|(k, _)| k != key);
+            v.with.push((key.to_string(), value));
+            v.with.sort();
+        }
         "with" if dialect == Dialect::Postgres => {
             let config = Config::from_value(interp, arg(&args, 0), first_site);
             let keys = config.keys();

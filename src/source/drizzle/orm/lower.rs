@@ -11,7 +11,7 @@ use crate::schema::{
     PrimaryKey, QualifiedName, Role, Schema, Sequence, Table, Unique, View, names,
 };
 
-use super::core::{declared_name, quote_ident, quote_literal, sql_literal};
+use super::core::{declared_name, quote_literal, sql_literal};
 use super::value::{
     ColumnBuilder, ColumnDefault, ColumnRef, ColumnSqlType, Constraint, Drizzle, EnumEntity,
     IndexKeySource, ModuleId, PolicyEntity, RoleEntity, SchemaEntity, SequenceEntity, Site,
@@ -140,72 +140,50 @@ fn collect<'a>(interp: &mut Interp<'a>, entries: &[ModuleId]) -> Result<Exported
 
 /// The dialect the builders imply; reports a mix.
 fn dialect(interp: &mut Interp<'_>, exported: &Exported<'_>) -> Option<Dialect> {
-    let sqlite = exported
-        .tables
-        .iter()
-        .find(|t| t.dialect == Dialect::Sqlite)
-        .map(|t| (t.site, format!("table `{}`", t.name)))
-        .or_else(|| {
-            exported
-                .views
-                .iter()
-                .map(|v| v.borrow())
-                .find(|v| v.dialect == Dialect::Sqlite)
-                .map(|v| (v.site, format!("view `{}`", v.name)))
-        });
-    let postgres_site = exported
-        .tables
-        .iter()
-        .find(|t| t.dialect == Dialect::Postgres)
-        .map(|t| (t.site, format!("table `{}`", t.name)))
-        .or_else(|| {
-            exported
-                .enums
-                .first()
-                .map(|e| (e.site, format!("enum `{}`", e.name)))
-        })
-        .or_else(|| {
-            exported
-                .schemas
-                .first()
-                .map(|s| (s.site, format!("schema `{}`", s.name)))
-        })
-        .or_else(|| {
-            exported
-                .sequences
-                .first()
-                .map(|s| (s.site, format!("sequence `{}`", s.name)))
-        })
-        .or_else(|| {
-            exported
-                .views
-                .iter()
-                .map(|v| v.borrow())
-                .find(|v| v.dialect == Dialect::Postgres)
-                .map(|v| (v.site, format!("view `{}`", v.name)))
-        })
-        .or_else(|| {
-            exported
-                .roles
-                .first()
-                .map(|r| (r.site, format!("role `{}`", r.name)))
-        });
-    match (sqlite, postgres_site) {
-        (Some((site, sqlite)), Some((_, postgres))) => {
+    // The first entity of each dialect, in the order the kinds are listed.
+    let mut found: Vec<(Dialect, Site, String)> = Vec::new();
+    let mut note = |dialect: Dialect, site: Site, what: String| {
+        if !found.iter().any(|(d, _, _)| *d == dialect) {
+            found.push((dialect, site, what));
+        }
+    };
+    for t in &exported.tables {
+        note(t.dialect, t.site, format!("table `{}`", t.name));
+    }
+    for v in &exported.views {
+        let v = v.borrow();
+        note(v.dialect, v.site, format!("view `{}`", v.name));
+    }
+    for s in &exported.schemas {
+        note(s.dialect, s.site, format!("schema `{}`", s.name));
+    }
+    // Enum types, sequences and roles exist only in pg-core.
+    for e in &exported.enums {
+        note(Dialect::Postgres, e.site, format!("enum `{}`", e.name));
+    }
+    for s in &exported.sequences {
+        note(Dialect::Postgres, s.site, format!("sequence `{}`", s.name));
+    }
+    for r in &exported.roles {
+        note(Dialect::Postgres, r.site, format!("role `{}`", r.name));
+    }
+    match found.as_slice() {
+        [] => Some(Dialect::Postgres),
+        [(d, _, _)] => Some(*d),
+        [(d1, site, first), (d2, _, second), ..] => {
             interp.problems.push(
                 Problem::at(
-                    site,
-                    format!(
-                        "the schema mixes SQLite and PostgreSQL: SQLite {sqlite} and PostgreSQL {postgres}"
-                    ),
-                    "SQLite entity",
+                    *site,
+                    format!("the schema mixes {d1} and {d2}: {d1} {first} and {d2} {second}"),
+                    format!("{d1} entity"),
                 )
-                .with_help("a schema targets one database: use either drizzle-orm/pg-core or drizzle-orm/sqlite-core"),
+                .with_help(
+                    "a schema targets one database: use one of drizzle-orm/pg-core, \
+                     drizzle-orm/mysql-core and drizzle-orm/sqlite-core",
+                ),
             );
             None
         }
-        (Some(_), None) => Some(Dialect::Sqlite),
-        (None, _) => Some(Dialect::Postgres),
     }
 }
 
@@ -223,8 +201,11 @@ struct Lowerer<'i, 'a> {
 impl<'a> Lowerer<'_, 'a> {
     fn schema(&mut self) -> Result<Schema, Interrupt> {
         let mut schema = Schema::empty(self.dialect);
-        for s in self.exported.schemas.clone() {
-            schema.schemas.push(s.name.clone());
+        // A MySQL schema is another database, which drizzle-kit neither creates nor fills.
+        if self.dialect != Dialect::Mysql {
+            for s in self.exported.schemas.clone() {
+                schema.schemas.push(s.name.clone());
+            }
         }
         for e in self.exported.enums.clone() {
             self.check_schema(&e.schema, &format!("enum `{}`", e.name));
@@ -267,6 +248,19 @@ impl<'a> Lowerer<'_, 'a> {
         }
         let mut table_names = HashSet::new();
         for t in self.exported.tables.clone() {
+            if let Some(s) = t.schema.as_ref().filter(|_| self.dialect == Dialect::Mysql) {
+                self.interp.warn(
+                    t.site,
+                    format!(
+                        "table `{}` is in mysqlSchema `{}`, another database: it is left out, as drizzle-kit leaves it out",
+                        t.name, s.name
+                    ),
+                    "left out",
+                    "declare it with mysqlTable to create it in the migrated database, or migrate the other \
+                     database with its own project",
+                );
+                continue;
+            }
             let table = self.table(&t)?;
             if !table_names.insert((table.schema.clone(), table.name.clone())) {
                 self.report(
@@ -321,7 +315,9 @@ impl<'a> Lowerer<'_, 'a> {
 
     /// A view with its SQL body; `None` for `.existing()` views and problems (reported).
     fn view(&mut self, v: &ViewEntity<'a>) -> Option<View> {
-        self.check_schema(&v.schema, &format!("view `{}`", v.name));
+        if v.dialect != Dialect::Mysql {
+            self.check_schema(&v.schema, &format!("view `{}`", v.name));
+        }
         if v.dialect != self.dialect {
             self.report(
                 Problem::at(
@@ -355,8 +351,14 @@ impl<'a> Lowerer<'_, 'a> {
             }
             ViewBody::Sql(f) => self.render(f, SqlMode::Qualified)?,
         };
+        // drizzle-kit creates a MySQL view of a mysqlSchema in the migrated database.
+        let schema = if self.dialect == Dialect::Mysql {
+            String::new()
+        } else {
+            self.schema_name(&v.schema)
+        };
         Some(View {
-            schema: self.schema_name(&v.schema),
+            schema,
             name: v.name.clone(),
             definition,
             materialized: v.materialized,
@@ -625,11 +627,16 @@ impl<'a> Lowerer<'_, 'a> {
         }
     }
 
-    fn table_sql(t: &TableEntity<'_>) -> String {
+    fn table_sql(&self, t: &TableEntity<'_>) -> String {
         match &t.schema {
-            Some(s) => format!("{}.{}", quote_ident(&s.name), quote_ident(&t.name)),
-            None => quote_ident(&t.name),
+            Some(s) => format!("{}.{}", self.quote(&s.name), self.quote(&t.name)),
+            None => self.quote(&t.name),
         }
+    }
+
+    /// An identifier quoted for the schema's dialect.
+    fn quote(&self, name: &str) -> String {
+        crate::sql::ident_in(self.dialect, name)
     }
 
     fn table(&mut self, t: &Rc<TableEntity<'a>>) -> Result<Table, Interrupt> {
@@ -670,6 +677,7 @@ impl<'a> Lowerer<'_, 'a> {
             column.generated = self.generated(&b, &name)?;
             column.generated_virtual = b.generated_virtual && column.generated.is_some();
             column.autoincrement = b.autoincrement;
+            column.on_update = b.on_update_now;
             if b.primary_key {
                 inline_key.push(name.clone());
             }
@@ -694,8 +702,11 @@ impl<'a> Lowerer<'_, 'a> {
         match inline_key.len() {
             0 => {}
             1 => {
+                // drizzle-kit names MySQL's `<table>_<column>` (the server calls it PRIMARY).
+                let name = (self.dialect == Dialect::Mysql)
+                    .then(|| format!("{}_{}", t.name, inline_key[0]));
                 table.primary_key = Some(PrimaryKey {
-                    name: None,
+                    name,
                     columns: inline_key,
                 })
             }
@@ -730,6 +741,12 @@ impl<'a> Lowerer<'_, 'a> {
             ColumnSqlType::Sql(s) => s.as_str(),
             ColumnSqlType::Enum(_) => "",
         };
+        if self.dialect == Dialect::Mysql
+            && !matches!(value, Value::Opaque(_) | Value::Host(Drizzle::Sql(_)))
+            && !callable(&value)
+        {
+            return Ok(self.mysql_default(&value, type_text, column, site));
+        }
         // drizzle-kit writes objects and arrays as JSON on json columns, and on any SQLite column.
         let is_json = matches!(type_text, "json" | "jsonb") || self.dialect == Dialect::Sqlite;
         Ok(match &value {
@@ -802,7 +819,7 @@ impl<'a> Lowerer<'_, 'a> {
                 match json_stringify(&value) {
                     Ok(Some(json)) => Some(match self.dialect {
                         Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
-                        Dialect::Sqlite => quote_literal(&json),
+                        Dialect::Sqlite | Dialect::Mysql => quote_literal(&json),
                     }),
                     Ok(None) => None,
                     Err(what) => {
@@ -840,6 +857,78 @@ impl<'a> Lowerer<'_, 'a> {
         })
     }
 
+    /// A MySQL column's default value as drizzle-kit writes it: strings
+    /// quoted, other values on json columns as quoted JSON, dates as
+    /// `'YYYY-MM-DD[ hh:mm:ss.fff]'` on date and time columns, the rest as
+    /// they print; on `text`, `json` and `blob` columns, in parentheses (MySQL
+    /// takes only expression defaults there).
+    fn mysql_default(
+        &mut self,
+        value: &Value<'a>,
+        type_text: &str,
+        column: &str,
+        site: Site,
+    ) -> Option<String> {
+        let text = match value {
+            Value::Poison | Value::Undefined => return None,
+            Value::String(s) => quote_literal(s),
+            Value::Date(ms)
+                if type_text == "date"
+                    || type_text.starts_with("datetime")
+                    || type_text.starts_with("timestamp") =>
+            {
+                let Some(iso) = date_literal(*ms, "timestamp") else {
+                    self.report(
+                        Problem::at(
+                            site,
+                            format!("the default of column `{column}` is an invalid date"),
+                            "invalid date",
+                        )
+                        .with_help("pass a valid ISO 8601 string to `new Date()`"),
+                    );
+                    return None;
+                };
+                // `2024-01-02 03:04:05.678` (at most milliseconds, as drizzle-kit cuts it).
+                let cut: String = iso
+                    .chars()
+                    .take(if type_text == "date" { 10 } else { 23 })
+                    .collect();
+                quote_literal(&cut)
+            }
+            v if type_text == "json" => match json_stringify(v) {
+                Ok(Some(json)) => quote_literal(&json),
+                Ok(None) => return None,
+                Err(what) => {
+                    self.report(
+                        Problem::at(
+                            site,
+                            format!("cannot turn {what} into JSON for a default"),
+                            "json default",
+                        )
+                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                    );
+                    return None;
+                }
+            },
+            v => match sql_literal(v) {
+                Some(text) => text,
+                None => {
+                    let described = v.describe();
+                    self.report(
+                        Problem::at(site, format!("cannot write {described} as the default of column `{column}`"), "default")
+                            .with_help("use a string, number, boolean, sql`...`, or an object/array on a json column"),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(if matches!(type_text, "text" | "json" | "blob") {
+            format!("({text})")
+        } else {
+            text
+        })
+    }
+
     fn generated(
         &mut self,
         b: &ColumnBuilder<'a>,
@@ -854,7 +943,7 @@ impl<'a> Lowerer<'_, 'a> {
         };
         // SQLite forbids qualified names in a generated column; drizzle-kit writes them bare there.
         let mode = match self.dialect {
-            Dialect::Postgres => SqlMode::Qualified,
+            Dialect::Postgres | Dialect::Mysql => SqlMode::Qualified,
             Dialect::Sqlite => SqlMode::Bare,
         };
         Ok(match &value {
@@ -1073,7 +1162,7 @@ impl<'a> Lowerer<'_, 'a> {
                             };
                             // drizzle's `.desc()` sorts NULLS LAST unless told otherwise.
                             let nulls = match (self.dialect, ic.desc, ic.nulls) {
-                                (Dialect::Sqlite, _, _) => None,
+                                (Dialect::Sqlite | Dialect::Mysql, _, _) => None,
                                 (_, true, None) => Some(Nulls::Last),
                                 (_, false, Some(Nulls::Last)) => None,
                                 (_, _, n) => n,
@@ -1123,6 +1212,19 @@ impl<'a> Lowerer<'_, 'a> {
                     },
                     None => None,
                 };
+                // MySQL: a unique index of columns is the table's unique key,
+                // written inside CREATE TABLE as drizzle-kit does.
+                if self.dialect == Dialect::Mysql
+                    && i.unique
+                    && keys.iter().all(|k| !k.expression && !k.desc)
+                {
+                    table.uniques.push(Unique {
+                        name,
+                        columns: keys.into_iter().map(|k| k.key).collect(),
+                        nulls_not_distinct: false,
+                    });
+                    return;
+                }
                 table.indexes.push(Index {
                     name,
                     unique: i.unique,
@@ -1265,28 +1367,28 @@ impl<'a> Lowerer<'_, 'a> {
         for chunk in &f.chunks {
             match chunk {
                 SqlChunk::Text(t) => out.push_str(t),
-                SqlChunk::Identifier(i) => out.push_str(&quote_ident(i)),
+                SqlChunk::Identifier(i) => out.push_str(&self.quote(i)),
                 SqlChunk::Sql(inner) => {
                     if !self.render_into(inner, mode, out, depth + 1) {
                         return false;
                     }
                 }
-                SqlChunk::Table(t) => out.push_str(&Self::table_sql(t)),
+                SqlChunk::Table(t) => out.push_str(&self.table_sql(t)),
                 SqlChunk::View(v) => {
                     let v = v.borrow();
                     if let Some(s) = &v.schema {
-                        out.push_str(&quote_ident(&s.name));
+                        out.push_str(&self.quote(&s.name));
                         out.push('.');
                     }
-                    out.push_str(&quote_ident(&v.name));
+                    out.push_str(&self.quote(&v.name));
                 }
-                SqlChunk::BareColumn(c) => out.push_str(&quote_ident(&self.column_ref_name(c))),
+                SqlChunk::BareColumn(c) => out.push_str(&self.quote(&self.column_ref_name(c))),
                 SqlChunk::Column(c) => {
-                    let name = quote_ident(&self.column_ref_name(c));
+                    let name = self.quote(&self.column_ref_name(c));
                     match mode {
                         SqlMode::Bare => out.push_str(&name),
                         SqlMode::Qualified => {
-                            out.push_str(&Self::table_sql(&c.table));
+                            out.push_str(&self.table_sql(&c.table));
                             out.push('.');
                             out.push_str(&name);
                         }

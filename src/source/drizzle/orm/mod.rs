@@ -6,6 +6,7 @@
 pub mod core;
 pub mod entities;
 pub mod lower;
+pub mod mysql;
 pub mod operators;
 pub mod pg;
 pub mod select;
@@ -32,7 +33,7 @@ pub type Native<'a> = js::Native<'a, Drizzle<'a>>;
 pub type Object<'a> = js::Object<'a, Drizzle<'a>>;
 
 /// drizzle-orm builders that start an entity of the schema.
-const ENTITY_BUILDERS: [&str; 19] = [
+const ENTITY_BUILDERS: [&str; 23] = [
     "snakeCase.table",
     "camelCase.table",
     "snakeCase.schema",
@@ -51,6 +52,10 @@ const ENTITY_BUILDERS: [&str; 19] = [
     "pgRole",
     "pgPolicy",
     "sqliteView",
+    "mysqlTable",
+    "mysqlSchema",
+    "mysqlDatabase",
+    "mysqlView",
     "customType",
 ];
 
@@ -83,6 +88,7 @@ impl<'a> Host<'a> for Drizzle<'a> {
                 match package {
                     Package::PgCore => pg::call(interp, name, args, site),
                     Package::SqliteCore => sqlite::call(interp, name, args, site),
+                    Package::MysqlCore => mysql::call(interp, name, args, site),
                     Package::Orm => core::orm_call(interp, name, args, site),
                     Package::Kit => kit_call(interp, name, args, site),
                 }

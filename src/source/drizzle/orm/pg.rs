@@ -200,36 +200,9 @@ fn create_enum<'a>(
         return Ok(Value::Poison);
     };
     let values_site = arg_site(&args, 1, site);
-    let items = match core::known(interp, arg(&args, 1), values_site, "the enum values") {
-        Some(Value::Array(a)) => a.borrow().clone(),
-        Some(Value::Object(o)) => o.borrow().props.iter().map(|p| p.value.clone()).collect(),
-        Some(other) => {
-            let described = other.describe();
-            return Ok(interp.fail(
-                values_site,
-                format!("the values of enum `{name}` must be an array of strings or a TypeScript enum, found {described}"),
-                "enum values",
-                "pass e.g. `['admin', 'member']`",
-            ));
-        }
-        None => return Ok(Value::Poison),
+    let Some(values) = core::enum_values(interp, arg(&args, 1), values_site, &name) else {
+        return Ok(Value::Poison);
     };
-    let mut values = Vec::new();
-    for item in items {
-        match core::known(interp, item, values_site, "an enum value") {
-            Some(Value::String(s)) => values.push(s.to_string()),
-            Some(other) => {
-                let described = other.describe();
-                return Ok(interp.fail(
-                    values_site,
-                    format!("the values of enum `{name}` must be strings, found {described}"),
-                    "enum values",
-                    "use string values (a TypeScript enum needs `A = 'a'` members)",
-                ));
-            }
-            None => return Ok(Value::Poison),
-        }
-    }
     Ok(Value::Host(Drizzle::Enum(Rc::new(EnumEntity {
         schema,
         name,
@@ -287,6 +260,7 @@ fn create_schema<'a>(
         ));
     }
     Ok(Value::Host(Drizzle::Schema(Rc::new(SchemaEntity {
+        dialect: PG,
         name,
         casing,
         site,

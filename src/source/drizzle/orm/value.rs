@@ -17,6 +17,8 @@ pub enum Package {
     PgCore,
     /// `drizzle-orm/sqlite-core`.
     SqliteCore,
+    /// `drizzle-orm/mysql-core`.
+    MysqlCore,
     /// `drizzle-orm`.
     Orm,
     /// `drizzle-kit` (in `drizzle.config.ts`: `defineConfig`).
@@ -38,6 +40,8 @@ impl Package {
             Some(Package::PgCore)
         } else if under("drizzle-orm/sqlite-core") {
             Some(Package::SqliteCore)
+        } else if under("drizzle-orm/mysql-core") {
+            Some(Package::MysqlCore)
         } else if specifier == "drizzle-orm"
             || under("drizzle-orm/sql")
             || specifier == "drizzle-orm/expressions"
@@ -251,8 +255,10 @@ pub struct ColumnBuilder<'a> {
     pub not_null: bool,
     /// `.primaryKey()`.
     pub primary_key: bool,
-    /// SQLite `.primaryKey({ autoIncrement: true })`.
+    /// SQLite `.primaryKey({ autoIncrement: true })`, MySQL `.autoincrement()` and `serial`.
     pub autoincrement: bool,
+    /// MySQL `.onUpdateNow()`: `ON UPDATE CURRENT_TIMESTAMP`.
+    pub on_update_now: bool,
     /// `.unique(...)`.
     pub unique: Option<ColumnUnique>,
     /// `.default(...)` and friends.
@@ -290,6 +296,7 @@ impl<'a> ColumnBuilder<'a> {
             not_null: false,
             primary_key: false,
             autoincrement: false,
+            on_update_now: false,
             unique: None,
             default: None,
             identity: None,
@@ -376,6 +383,8 @@ pub struct EnumEntity {
 /// A namespace (`pgSchema('app')`).
 #[derive(Debug)]
 pub struct SchemaEntity {
+    /// The dialect of its builder (`pgSchema`, `mysqlSchema`).
+    pub dialect: Dialect,
     /// Its name.
     pub name: String,
     /// The casing of its tables' unnamed columns (`snakeCase.schema(...)`).

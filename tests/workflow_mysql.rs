@@ -1,0 +1,321 @@
+//! The guide's workflow on MariaDB: generate, apply, status, check, push;
+//! a failed statement that resumes where it stopped; drift; concurrent runs
+//! and a killed run that apply each migration once.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+use support::cli::db_migrate;
+use support::mysql::TestMysqlDb;
+
+const CONFIG: &str = r#"
+import { defineConfig } from "drizzle-kit";
+export default defineConfig({ dialect: "mysql", schema: "./shared/schema.ts", out: "./migrations" });
+"#;
+
+const V1: &str = r#"
+import { sql } from "drizzle-orm";
+import { mysqlTable, serial, int, bigint, varchar, text, json, timestamp, boolean, mysqlEnum, index } from "drizzle-orm/mysql-core";
+export const users = mysqlTable("users", {
+  id: serial("id").primaryKey(),
+  email: varchar("email", { length: 255 }).notNull().unique(),
+  role: mysqlEnum("role", ["admin", "member"]).notNull().default("member"),
+  settings: json("settings").default({ theme: "dark" }),
+  active: boolean("active").notNull().default(true),
+  createdAt: timestamp("created_at", { fsp: 3 }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at").defaultNow().onUpdateNow(),
+});
+export const notes = mysqlTable("notes", {
+  id: int("id").autoincrement().primaryKey(),
+  userId: bigint("user_id", { mode: "number", unsigned: true }).notNull().references(() => users.id, { onDelete: "cascade" }),
+  body: text("body").notNull(),
+}, (t) => [index("notes_user_idx").on(t.userId)]);
+"#;
+
+/// V1 with a new column, a changed type and a dropped index.
+const V2: &str = r#"
+import { sql } from "drizzle-orm";
+import { mysqlTable, serial, int, bigint, varchar, text, json, timestamp, boolean, mysqlEnum } from "drizzle-orm/mysql-core";
+export const users = mysqlTable("users", {
+  id: serial("id").primaryKey(),
+  email: varchar("email", { length: 320 }).notNull().unique(),
+  name: varchar("name", { length: 100 }).notNull().default("anonymous"),
+  role: mysqlEnum("role", ["admin", "member"]).notNull().default("member"),
+  settings: json("settings").default({ theme: "dark" }),
+  active: boolean("active").notNull().default(true),
+  createdAt: timestamp("created_at", { fsp: 3 }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at").defaultNow().onUpdateNow(),
+});
+export const notes = mysqlTable("notes", {
+  id: int("id").autoincrement().primaryKey(),
+  userId: bigint("user_id", { mode: "number", unsigned: true }).notNull().references(() => users.id, { onDelete: "cascade" }),
+  body: text("body").notNull(),
+});
+"#;
+
+fn project(schema: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("drizzle.config.ts"), CONFIG).expect("config");
+    write_schema(dir.path(), schema);
+    dir
+}
+
+fn write_schema(dir: &Path, schema: &str) {
+    std::fs::create_dir_all(dir.join("shared")).expect("shared/");
+    std::fs::write(dir.join("shared/schema.ts"), schema).expect("schema");
+}
+
+fn only_migration(dir: &Path, name: &str) -> std::path::PathBuf {
+    support::cli::migration_dirs(dir)
+        .into_iter()
+        .find(|d| d.ends_with(&format!("_{name}")))
+        .map(|d| dir.join("migrations").join(d))
+        .unwrap_or_else(|| panic!("no migration {name}"))
+}
+
+#[test]
+fn generate_apply_status_check_and_a_second_migration() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    let sql = std::fs::read_to_string(only_migration(dir.path(), "init").join("migration.sql"))
+        .expect("migration.sql");
+    assert!(sql.contains("CREATE TABLE `users`"), "{sql}");
+    assert!(sql.contains("`id` serial NOT NULL"), "{sql}");
+
+    db_migrate(dir.path(), Some(&url))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("pending"));
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 migration applied"))
+        .stdout(predicate::str::contains("s3cr3t-pw").not());
+    assert_eq!(db.tables(), ["db_migrate_history", "notes", "users"]);
+    db.execute("INSERT INTO users (email) VALUES ('a@example.com')");
+    assert_eq!(
+        db.column("SELECT CONCAT(role, ' ', settings, ' ', active) FROM users"),
+        ["member {\"theme\":\"dark\"} 1"]
+    );
+    db_migrate(dir.path(), Some(&url))
+        .arg("check")
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("status")
+        .assert()
+        .success();
+
+    write_schema(dir.path(), V2);
+    db_migrate(dir.path(), None)
+        .args(["generate", "second"])
+        .assert()
+        .success();
+    let sql = std::fs::read_to_string(only_migration(dir.path(), "second").join("migration.sql"))
+        .expect("migration.sql");
+    assert!(
+        sql.contains("ALTER TABLE `users` MODIFY COLUMN `email` varchar(320) NOT NULL"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("DROP INDEX `notes_user_idx` ON `notes`"),
+        "{sql}"
+    );
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    assert_eq!(db.column("SELECT name FROM users"), ["anonymous"]);
+    db_migrate(dir.path(), Some(&url))
+        .arg("check")
+        .assert()
+        .success();
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM db_migrate_history WHERE finished"),
+        ["2"]
+    );
+    assert!(dir.path().join("migrations/applied").is_dir());
+}
+
+#[test]
+fn a_failed_statement_is_reported_and_the_run_resumes_there() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "--empty", "hand"])
+        .assert()
+        .success();
+    let file = only_migration(dir.path(), "hand").join("migration.sql");
+    std::fs::write(
+        &file,
+        "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);\nINSERT INTO missing VALUES (1);\nCREATE TABLE b (id int);\n",
+    )
+    .expect("write");
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("statement 3 of 4"))
+        .stderr(predicate::str::contains("doesn't exist"))
+        .stderr(predicate::str::contains("line 3"));
+    db_migrate(dir.path(), Some(&url))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("2 statements done"));
+    // Statements 1 and 2 stay: MySQL commits DDL by itself.
+    assert_eq!(db.column("SELECT COUNT(*) FROM a"), ["1"]);
+
+    std::fs::write(
+        &file,
+        "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2);\nCREATE TABLE b (id int);\n",
+    )
+    .expect("write");
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    assert_eq!(db.column("SELECT COUNT(*) FROM a"), ["2"]);
+    assert!(db.tables().contains(&"b".to_string()));
+}
+
+#[test]
+fn drift_made_by_hand_is_found() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    db.execute("ALTER TABLE notes ADD COLUMN extra int");
+    db.execute("ALTER TABLE notes MODIFY body varchar(10) NOT NULL");
+    db_migrate(dir.path(), Some(&url))
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("notes.extra"))
+        .stdout(predicate::str::contains("notes.body"));
+}
+
+#[test]
+fn push_creates_the_schema_and_then_has_nothing_to_do() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), Some(&url))
+        .arg("push")
+        .assert()
+        .success();
+    assert_eq!(db.tables(), ["notes", "users"]);
+    db_migrate(dir.path(), Some(&url))
+        .arg("push")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already matches the schema"));
+}
+
+/// Three migrations, the middle one slow.
+fn slow_project() -> tempfile::TempDir {
+    let dir = project(V1);
+    for (name, sql) in [
+        ("one", "CREATE TABLE t1 (id int);\n"),
+        (
+            "two",
+            "CREATE TABLE t2 (id int);\nSELECT SLEEP(2);\nINSERT INTO t2 VALUES (1);\n",
+        ),
+        ("three", "CREATE TABLE t3 (id int);\n"),
+    ] {
+        db_migrate(dir.path(), None)
+            .args(["generate", "--empty", name])
+            .assert()
+            .success();
+        std::fs::write(only_migration(dir.path(), name).join("migration.sql"), sql).expect("write");
+        // Distinct ids: generate names migrations by the second.
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    dir
+}
+
+#[test]
+fn concurrent_applies_run_each_migration_once() {
+    let db = TestMysqlDb::new();
+    let dir = slow_project();
+    let url = db.url();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .env("NO_COLOR", "1")
+            .arg("apply")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let (a, b) = (spawn(), spawn());
+    for child in [a, b] {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(db.column("SELECT COUNT(*) FROM t2"), ["1"]);
+    assert_eq!(db.column("SELECT COUNT(*) FROM db_migrate_history"), ["3"]);
+}
+
+#[test]
+fn a_killed_run_resumes_without_running_anything_twice() {
+    let db = TestMysqlDb::new();
+    let dir = slow_project();
+    let url = db.url();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .env("NO_COLOR", "1")
+        .arg("apply")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Kill it while `two` sleeps (after t2 is created).
+    let started = Instant::now();
+    while !db.tables().contains(&"t2".to_string()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "t2 never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    assert_eq!(db.column("SELECT COUNT(*) FROM t2"), ["1"]);
+    assert!(db.tables().contains(&"t3".to_string()));
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM db_migrate_history WHERE finished"),
+        ["3"]
+    );
+}
