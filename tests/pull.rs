@@ -161,6 +161,59 @@ fn pulled_postgres_schemas_read_back_to_the_same_database() {
 }
 
 #[test]
+fn pulled_mysql_schemas_read_back_to_the_same_database() {
+    let mut failures = Vec::new();
+    for fixture in fixtures()
+        .into_iter()
+        .filter(|f| support::fixtures::dialect(f) == Dialect::Mysql)
+    {
+        let name = fixture
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let source = support::mysql::TestMysqlDb::new();
+        let fresh = support::mysql::TestMysqlDb::new();
+        let refused = support::fixtures::mariadb_refuses(&fixture);
+        let sql = std::fs::read_to_string(fixture.join("expected.sql")).expect("expected.sql");
+        let mut session = source.session();
+        for (i, statement) in sql.split("--> statement-breakpoint").enumerate() {
+            let statement = statement.trim().trim_end_matches(';');
+            if let Err(e) = session.execute(statement)
+                && !refused.contains(&(i + 1))
+            {
+                panic!(
+                    "{name}: drizzle-kit's statement {} does not apply: {e}",
+                    i + 1
+                );
+            }
+        }
+        if let Some(f) = round_trip(&name, &source.url(), &fresh.url(), &[]) {
+            failures.push(f);
+            continue;
+        }
+        let history = |t: &String| t != "db_migrate_history";
+        let fresh_tables: Vec<String> = fresh.tables().into_iter().filter(history).collect();
+        if fresh_tables != source.tables() {
+            failures.push(format!(
+                "{name}: tables {fresh_tables:?}, expected {:?}",
+                source.tables()
+            ));
+            continue;
+        }
+        for table in source.tables() {
+            let (a, b) = (source.show_create(&table), fresh.show_create(&table));
+            if a != b {
+                failures.push(format!(
+                    "{name}: table {table} differs\n--- source\n{a}\n--- pulled\n{b}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
 fn pulled_sqlite_schemas_read_back_to_the_same_database() {
     let mut failures = Vec::new();
     for fixture in fixtures().into_iter().filter(|f| is_sqlite(f)) {

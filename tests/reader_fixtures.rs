@@ -442,16 +442,6 @@ fn compare_sqlite(name: &str) {
 // ---------------------------------------------------------------------------
 // MySQL (on the test MariaDB).
 
-/// The statements of drizzle-kit's `expected.sql` that the fixture's
-/// `expected.note` says MariaDB refuses (`mariadb: statement <n> fails: ...`), 1-based.
-fn mariadb_refuses(name: &str) -> Vec<usize> {
-    let note = std::fs::read_to_string(fixture_dir(name).join("expected.note")).unwrap_or_default();
-    note.lines()
-        .filter_map(|l| l.strip_prefix("mariadb: statement "))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .collect()
-}
-
 /// The table a `CREATE TABLE` statement creates.
 fn created_table(statement: &str) -> Option<String> {
     let rest = statement.trim_start().strip_prefix("CREATE TABLE `")?;
@@ -467,7 +457,7 @@ fn compare_mysql(name: &str) {
     assert_eq!(schema.dialect, Dialect::Mysql, "{name}");
     let theirs = support::mysql::TestMysqlDb::new();
     let ours_db = support::mysql::TestMysqlDb::new();
-    let refused = mariadb_refuses(name);
+    let refused = support::fixtures::mariadb_refuses(&fixture_dir(name));
     let mut only_ours = Vec::new();
     let mut session = theirs.session();
     for (i, statement) in expected_statements(name).iter().enumerate() {

@@ -319,3 +319,57 @@ fn a_killed_run_resumes_without_running_anything_twice() {
         ["3"]
     );
 }
+
+/// A key column's type changes on both sides of a foreign key (MySQL
+/// refuses that while the key exists): the key is dropped around it.
+#[test]
+fn a_joined_column_changes_type_around_its_foreign_key() {
+    let parent_child = |ty: &str| {
+        format!(
+            r#"
+import {{ mysqlTable, {ty}, index }} from "drizzle-orm/mysql-core";
+export const parent = mysqlTable("parent", {{ id: {ty}("id").primaryKey() }});
+export const child = mysqlTable("child", {{
+  id: {ty}("id").primaryKey(),
+  parentId: {ty}("parent_id").notNull().references(() => parent.id),
+}}, (t) => [index("child_parent_idx").on(t.parentId)]);
+"#
+        )
+    };
+    let db = TestMysqlDb::new();
+    let dir = project(&parent_child("int"));
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    db.execute("INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1)");
+
+    // Dropping the index the key uses, and widening both columns.
+    write_schema(
+        dir.path(),
+        &parent_child("bigint")
+            .replace(", (t) => [index(\"child_parent_idx\").on(t.parentId)]", ""),
+    );
+    db_migrate(dir.path(), None)
+        .args(["generate", "wider"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("check")
+        .assert()
+        .success();
+    assert_eq!(
+        db.column("SELECT CONCAT(id, ':', parent_id) FROM child"),
+        ["1:1"]
+    );
+    db.execute("INSERT INTO parent VALUES (9007199254740993)");
+}

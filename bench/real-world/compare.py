@@ -40,7 +40,9 @@ schema path(s), dialect, options, notes):
     `pragma table_xinfo`, `index_list` + `index_info` (plus the SQL of
     expression/partial indexes), `foreign_key_list`, the CHECK clauses, and the
     normalized SQL of views and triggers. MySQL: for each table sorted by name
-    `SHOW CREATE TABLE` with the `AUTO_INCREMENT=<n>` table option removed, then
+    `SHOW CREATE TABLE` with the `AUTO_INCREMENT=<n>` table option removed and its
+    key and constraint lines in name order (MySQL lists them in the order they
+    were made, which is not part of the table), then
     for each view `SHOW CREATE VIEW` with its DEFINER clause removed; the
     database's own name is replaced by <db>, and our history tables
     (db_migrate_history, db_migrate_lock, db_migrate_lease; drizzle-kit's
@@ -620,6 +622,17 @@ def apply_mysql(db, sql, path):
     return None
 
 
+def sort_keys(ddl):
+    """The key and constraint lines of a SHOW CREATE TABLE in name order: MySQL lists
+    them in the order they were made, which is not part of the table."""
+    lines = ddl.split("\n")
+    columns = [l for l in lines if not re.match(r"\s+(PRIMARY KEY|UNIQUE KEY|KEY|FULLTEXT|SPATIAL|CONSTRAINT)\b", l)]
+    keys = sorted(l.rstrip(",") for l in lines if l not in columns)
+    head, tail = columns[:-1], columns[-1:]
+    body = [l.rstrip(",") for l in head[1:]] + keys
+    return "\n".join(head[:1] + [l + "," for l in body[:-1]] + body[-1:] + tail)
+
+
 def dump_mysql(db):
     """SHOW CREATE TABLE of every table sorted by name (AUTO_INCREMENT=<n> removed), then
     SHOW CREATE VIEW of every view (DEFINER removed); history tables left out.
@@ -639,7 +652,7 @@ def dump_mysql(db):
             return None, f"SHOW CREATE TABLE {t}: {err.strip()}"
         ddl = out.rstrip("\n").split("\t", 1)[-1]
         ddl = re.sub(r" AUTO_INCREMENT=\d+", "", ddl)
-        parts.append(own.sub("`<db>`.", ddl) + ";")
+        parts.append(own.sub("`<db>`.", sort_keys(ddl)) + ";")
     for v in views:
         code, out, err = mysql_exec(f"SHOW CREATE VIEW {mysql_ident(v)}", db)
         if code:

@@ -328,7 +328,7 @@ pub fn database_url(config: &Config) -> Result<(DatabaseUrl, UrlSource), Failure
     let parsed = DatabaseUrl::parse(url, &config.project_dir).map_err(|e| {
         usage(
             format!("{source} is not a usable database URL: {e}"),
-            "use postgres://user:password@host:5432/db[?sslmode=require] or sqlite:<path>",
+            "use postgres://user:password@host:5432/db[?sslmode=require], mysql://user:password@host:3306/db or sqlite:<path>",
         )
     })?;
     Ok((parsed, *source))

@@ -223,7 +223,7 @@ pub enum UrlError {
     },
     /// Neither a URL, a key=value string nor a SQLite path.
     #[error(
-        "`{url}` is not a database URL; expected postgres://user:password@host:5432/db, a libpq string like `host=localhost dbname=app`, or sqlite:path/to/file.db"
+        "`{url}` is not a database URL; expected postgres://user:password@host:5432/db, a libpq string like `host=localhost dbname=app`, mysql://user:password@host:3306/db, or sqlite:path/to/file.db"
     )]
     NotAUrl {
         /// The masked input.

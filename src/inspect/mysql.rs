@@ -82,7 +82,9 @@ pub fn inspect(
             ty = "json".into();
         }
         let extra = field(&row, 5).to_ascii_lowercase();
-        let mut column = Column::new(&name, ColumnType::Sql(ty.clone()));
+        // drizzle-kit's spelling (`int`, not the display width `int(11)`).
+        let spelled = crate::schema::canonical::type_sql(Dialect::Mysql, &ty);
+        let mut column = Column::new(&name, ColumnType::Sql(spelled));
         column.not_null = field(&row, 3) == "NO";
         column.autoincrement = extra.contains("auto_increment");
         column.on_update = extra.contains("on update");
@@ -200,20 +202,43 @@ pub fn inspect(
     }
 
     schema.tables = tables.into_values().collect();
+    let mut definitions: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
+    if !views.is_empty() {
+        for row in conn.query(
+            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DATABASE() \
+             FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
+            Vec::new(),
+        )? {
+            let own = format!("`{}`.", field(&row, 4));
+            let mut with = Vec::new();
+            let check = field(&row, 2).to_ascii_lowercase();
+            if check != "none" && !check.is_empty() {
+                with.push(("check_option".to_string(), check));
+            }
+            let security = field(&row, 3).to_ascii_lowercase();
+            if security != "definer" && !security.is_empty() {
+                with.push(("sql_security".to_string(), security));
+            }
+            definitions.insert(field(&row, 0), (field(&row, 1).replace(&own, ""), with));
+        }
+    }
     for name in views {
         let declared = expected.views.iter().find(|v| v.name == name);
         schema.views.push(match declared {
             Some(v) => v.clone(),
-            None => View {
-                schema: String::new(),
-                name,
-                definition: String::new(),
-                materialized: false,
-                with: Vec::new(),
-                using: None,
-                tablespace: None,
-                with_no_data: false,
-            },
+            None => {
+                let (definition, with) = definitions.remove(&name).unwrap_or_default();
+                View {
+                    schema: String::new(),
+                    name,
+                    definition,
+                    materialized: false,
+                    with,
+                    using: None,
+                    tablespace: None,
+                    with_no_data: false,
+                }
+            }
         });
     }
     schema.sort();

@@ -22,11 +22,47 @@ impl Plan {
     }
 }
 
-/// MySQL refuses to drop the index a foreign key uses. Where a dropped index
-/// is the one that serves a key that stays, the key is dropped first and
-/// added again after it (MySQL then makes it an index of its own name).
+/// MySQL refuses to drop the index a foreign key uses, and to change the
+/// type of a column a foreign key joins. Where a change does either to a key
+/// that stays, the key is dropped first and added again after it (MySQL then
+/// makes its index again where it needs one).
 fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
     let mut extra = Vec::new();
+    let already = |extra: &[Change], table: &QualifiedName, name: &str| {
+        changes.iter().chain(extra).any(|d| {
+            matches!(d, Change::DropForeignKey { table: dt, fk } if dt == table && fk.name == name)
+        })
+    };
+    for c in changes {
+        let Change::AlterColumn {
+            table,
+            to: column,
+            what,
+            ..
+        } = c
+        else {
+            continue;
+        };
+        if !what.contains(crate::diff::ColumnChange::TYPE) {
+            continue;
+        }
+        for t in &to.tables {
+            for fk in &t.foreign_keys {
+                let joins = (t.qualified() == *table && fk.columns.contains(&column.name))
+                    || (fk.references == *table && fk.referenced_columns.contains(&column.name));
+                if joins && !already(&extra, &t.qualified(), &fk.name) {
+                    extra.push(Change::DropForeignKey {
+                        table: t.qualified(),
+                        fk: fk.clone(),
+                    });
+                    extra.push(Change::AddForeignKey {
+                        table: t.qualified(),
+                        fk: fk.clone(),
+                    });
+                }
+            }
+        }
+    }
     for c in changes {
         let Change::DropIndex { table, index } = c else {
             continue;
@@ -39,9 +75,7 @@ fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
             let served = |keys: &[&str]| {
                 keys.len() >= fk.columns.len() && fk.columns.iter().zip(keys).all(|(a, b)| a == b)
             };
-            let dropped = changes.iter().any(
-                |d| matches!(d, Change::DropForeignKey { table: dt, fk: f } if dt == table && f.name == fk.name),
-            );
+            let dropped = already(&extra, table, &fk.name);
             let still_served = t
                 .indexes
                 .iter()

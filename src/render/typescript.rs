@@ -239,7 +239,7 @@ impl<'s> Writer<'s> {
         for c in &t.columns {
             let mut line = self.column(c, &keys[c.name.as_str()]);
             if single_pk.is_some_and(|pk| pk.columns[0] == c.name) {
-                if c.autoincrement {
+                if c.autoincrement && self.schema.dialect == Dialect::Sqlite {
                     line.push_str(".primaryKey({ autoIncrement: true })");
                 } else {
                     line.push_str(".primaryKey()");
@@ -335,8 +335,15 @@ impl<'s> Writer<'s> {
             };
             out.push_str(&format!(".default({})", self.sql(&d)));
         }
+        let mysql = self.schema.dialect == Dialect::Mysql;
+        if mysql && c.autoincrement {
+            out.push_str(".autoincrement()");
+        }
+        if mysql && c.on_update {
+            out.push_str(".onUpdateNow()");
+        }
         if let Some(g) = &c.generated {
-            let options = if self.schema.dialect == Dialect::Sqlite {
+            let options = if self.schema.dialect != Dialect::Postgres {
                 format!(
                     ", {{ mode: {} }}",
                     js(if c.generated_virtual {
@@ -396,6 +403,18 @@ impl<'s> Writer<'s> {
             }
             ColumnType::Sql(t) => t.clone(),
         };
+        if self.schema.dialect == Dialect::Mysql
+            && let Some(values) = mysql_enum_values(&sql)
+        {
+            self.imports.insert("mysqlEnum");
+            let values: Vec<String> = values.iter().map(|v| js(v)).collect();
+            let values = format!("[{}]", values.join(", "));
+            return if name.is_empty() {
+                format!("mysqlEnum({values})")
+            } else {
+                format!("mysqlEnum({name}, {values})")
+            };
+        }
         if let Some((builder, options)) = builder(self.schema.dialect, &sql) {
             self.imports.insert(builder);
             return format!("{builder}({})", args(options));
@@ -561,7 +580,17 @@ impl<'s> Writer<'s> {
             self.maker(&v.schema, top, method)
         };
         let mut out = format!("export const {var} = {maker}({})", js(&v.name));
-        if !v.with.is_empty() {
+        if self.schema.dialect == Dialect::Mysql {
+            // mysql-core's view options are methods of their own.
+            for (k, val) in &v.with {
+                let method = match k.as_str() {
+                    "algorithm" => "algorithm",
+                    "sql_security" => "sqlSecurity",
+                    _ => "withCheckOption",
+                };
+                out.push_str(&format!(".{method}({})", js(val)));
+            }
+        } else if !v.with.is_empty() {
             let with: Vec<String> = v
                 .with
                 .iter()
@@ -685,6 +714,35 @@ fn builder(dialect: Dialect, sql: &str) -> Option<(&'static str, Option<String>)
                 }
                 _ => timestamp(sql),
             }
+        }
+    }
+}
+
+/// The values of a MySQL `enum('a','b')` type (`''` is a quote).
+fn mysql_enum_values(sql: &str) -> Option<Vec<String>> {
+    let inner = sql.strip_prefix("enum(")?.strip_suffix(')')?;
+    let mut values = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        if chars.next()? != '\'' {
+            return None;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+        match chars.next() {
+            None => return Some(values),
+            Some(',') => {}
+            Some(_) => return None,
         }
     }
 }

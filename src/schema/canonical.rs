@@ -330,9 +330,20 @@ fn mysql_default(expr: &str, type_text: &str) -> String {
             | "float"
             | "year"
     );
+    // `0.00` on a decimal(10,2) is the `'0'` it was given.
+    let number = |text: &str| {
+        let text = text.trim();
+        text.parse::<f64>().ok().map(|_| match text.contains('.') {
+            true => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+            false => text.to_string(),
+        })
+    };
+    if numeric && let Some(n) = number(&e) {
+        return n;
+    }
     if let Some(inner) = unquote(&e) {
-        if numeric && inner.trim().parse::<f64>().is_ok() {
-            return inner.trim().to_string();
+        if numeric && let Some(n) = number(&inner) {
+            return n;
         }
         if base == "json"
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(&inner)
@@ -1100,6 +1111,69 @@ mod tests {
         assert_eq!(type_sql(pg, "character(3)"), "char(3)");
         assert_eq!(type_sql(pg, "\"citext\""), "citext");
         assert_eq!(type_sql(pg, "double precision"), "double precision");
+    }
+
+    #[test]
+    fn mysql_spellings_meet_what_the_server_reports() {
+        // (declared by drizzle-kit, reported by MariaDB or MySQL)
+        let types = [
+            ("int", "int(11)"),
+            ("int unsigned", "int(10) unsigned"),
+            ("bigint unsigned", "bigint(20) unsigned"),
+            ("serial", "bigint(20) unsigned"),
+            ("boolean", "tinyint(1)"),
+            ("tinyint", "tinyint(4)"),
+            ("decimal", "decimal(10,0)"),
+            ("decimal(6)", "decimal(6,0)"),
+            ("decimal(10,2) unsigned", "decimal(10,2) unsigned"),
+            ("real(8, 2)", "double(8,2)"),
+            ("char", "char(1)"),
+            ("binary", "binary(1)"),
+            ("year", "year(4)"),
+            ("enum('a','b')", "enum('a','b')"),
+            ("timestamp(3)", "timestamp(3)"),
+        ];
+        for (declared, reported) in types {
+            assert_eq!(
+                type_sql(Dialect::Mysql, declared),
+                type_sql(Dialect::Mysql, reported),
+                "{declared} / {reported}"
+            );
+        }
+        // (declared, reported, the column's type)
+        let defaults = [
+            ("(now())", "current_timestamp()", "timestamp"),
+            ("(now())", "current_timestamp(3)", "timestamp(3)"),
+            (
+                "CURRENT_TIMESTAMP(3)",
+                "current_timestamp(3)",
+                "timestamp(3)",
+            ),
+            ("true", "1", "boolean"),
+            ("'1.50'", "1.50", "decimal(10,2)"),
+            ("'0'", "0.00", "decimal(10,2)"),
+            ("18", "18", "int unsigned"),
+            ("('{\"a\": 1}')", "'{\"a\":1}'", "json"),
+            ("('none')", "'none'", "text"),
+            ("'it''s'", "'it''s'", "varchar(10)"),
+            ("(uuid())", "uuid()", "char(36)"),
+        ];
+        for (declared, reported, ty) in defaults {
+            let ty = type_sql(Dialect::Mysql, ty);
+            assert_eq!(
+                default_expr(Dialect::Mysql, declared, &ty, 0),
+                default_expr(Dialect::Mysql, reported, &ty, 0),
+                "{declared} / {reported} on {ty}"
+            );
+        }
+        assert_ne!(
+            default_expr(Dialect::Mysql, "'a'", "varchar(1)", 0),
+            default_expr(Dialect::Mysql, "'b'", "varchar(1)", 0)
+        );
+        assert_eq!(
+            expression(&mysql_synonyms("upper(`users`.`name`)"), "users"),
+            expression(&mysql_synonyms("ucase(`name`)"), "users")
+        );
     }
 
     #[test]

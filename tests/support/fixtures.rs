@@ -41,6 +41,17 @@ pub fn dialect(fixture: &Path) -> db_migrate::schema::Dialect {
     }
 }
 
+/// The statements of drizzle-kit's `expected.sql` that the fixture's
+/// `expected.note` says MariaDB refuses (`mariadb: statement <n> fails: ...`), 1-based.
+pub fn mariadb_refuses(fixture: &Path) -> Vec<usize> {
+    std::fs::read_to_string(fixture.join("expected.note"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix("mariadb: statement "))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
 /// Copies the folder `from` (recursively) to `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create folder");

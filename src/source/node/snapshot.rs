@@ -798,7 +798,7 @@ mod tests {
         assert_eq!(names, vec!["z", "a"]);
         assert_eq!(s.tables[0].columns[1].dims, 1);
         assert!(from_snapshot("{}").is_err());
-        assert!(from_snapshot(r#"{"dialect":"mysql"}"#).is_err());
+        assert!(from_snapshot(r#"{"dialect":"singlestore"}"#).is_err());
     }
 
     #[test]

@@ -724,7 +724,50 @@ impl<'a> Lowerer<'_, 'a> {
             ),
         }
         self.extra(t, &mut table)?;
+        if self.dialect == Dialect::Mysql {
+            self.fit_mysql_names(t, &mut table);
+        }
         Ok(table)
+    }
+
+    /// MySQL refuses names of keys, indexes and checks over 64 characters
+    /// (drizzle-kit writes them whole, and its migration fails): they are
+    /// shortened to 54 characters and a hash, with a warning.
+    fn fit_mysql_names(&mut self, t: &TableEntity<'a>, table: &mut Table) {
+        const MYSQL_MAX_IDENTIFIER: usize = 64;
+        let mut shortened = Vec::new();
+        let mut fit = |name: &mut String| {
+            if name.chars().count() > MYSQL_MAX_IDENTIFIER {
+                let short = names::hashed(name);
+                shortened.push(format!("`{name}` is `{short}`"));
+                *name = short;
+            }
+        };
+        for fk in &mut table.foreign_keys {
+            fit(&mut fk.name);
+        }
+        for u in &mut table.uniques {
+            fit(&mut u.name);
+        }
+        for i in &mut table.indexes {
+            fit(&mut i.name);
+        }
+        for c in &mut table.checks {
+            fit(&mut c.name);
+        }
+        if !shortened.is_empty() {
+            self.interp.warn(
+                t.site,
+                format!(
+                    "MySQL refuses names over 64 characters; in table `{}`, {}",
+                    t.name,
+                    shortened.join(", ")
+                ),
+                "long names",
+                "drizzle-kit writes such names whole and its migration fails; to choose the names, give them \
+                 in the schema (`foreignKey({ name: ... })`, `index('...')`)",
+            );
+        }
     }
 
     fn default(

@@ -6,6 +6,7 @@ mod entities;
 mod errors;
 mod fuzz;
 mod modules;
+mod mysql;
 mod postgres;
 mod sqlite;
 
