@@ -373,3 +373,142 @@ export const child = mysqlTable("child", {{
     );
     db.execute("INSERT INTO parent VALUES (9007199254740993)");
 }
+
+#[test]
+fn an_edited_applied_migration_stops_apply() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    let file = only_migration(dir.path(), "init").join("migration.sql");
+    let mut sql = std::fs::read_to_string(&file).expect("read");
+    sql.push_str("\nCREATE TABLE sneaky (id int);\n");
+    std::fs::write(&file, sql).expect("write");
+    std::thread::sleep(Duration::from_millis(1100));
+    db_migrate(dir.path(), None)
+        .args(["generate", "--empty", "next"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("changed"));
+    db_migrate(dir.path(), Some(&url))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("edited"));
+    assert!(!db.tables().contains(&"sneaky".to_string()));
+}
+
+/// SIGTERM (a cancelled CI job) during a slow statement: `KILL QUERY` ends
+/// it on the server, the statements before it stay recorded, exit 143, and
+/// the next run resumes at it.
+#[test]
+fn sigterm_kills_the_running_statement_and_the_next_run_resumes() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "--empty", "slow"])
+        .assert()
+        .success();
+    let file = only_migration(dir.path(), "slow").join("migration.sql");
+    std::fs::write(
+        &file,
+        "CREATE TABLE a (id int);\nSELECT SLEEP(60);\nCREATE TABLE b (id int);\n",
+    )
+    .expect("write");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .env("NO_COLOR", "1")
+        .arg("apply")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let running =
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'";
+    let started = Instant::now();
+    while db.column(running) != ["1"] {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the sleep never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sent = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(143),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "it took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(
+        db.column(running),
+        ["0"],
+        "the statement still runs on the server"
+    );
+    assert_eq!(db.tables(), ["a", "db_migrate_history"]);
+
+    std::fs::write(
+        &file,
+        "CREATE TABLE a (id int);\nSELECT SLEEP(0);\nCREATE TABLE b (id int);\n",
+    )
+    .expect("write");
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    assert_eq!(db.tables(), ["a", "b", "db_migrate_history"]);
+}
+
+/// A server without TLS: `ssl-mode=REQUIRED` is refused with a way out, the
+/// default (PREFERRED) connects, and a wrong password is reported masked.
+#[test]
+fn tls_modes_and_a_wrong_password_are_reported_clearly() {
+    let db = TestMysqlDb::new();
+    let dir = project(V1);
+    db_migrate(dir.path(), Some(&format!("{}?ssl-mode=REQUIRED", db.url())))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not offer TLS"))
+        .stderr(predicate::str::contains("s3cr3t-pw").not());
+    // Nothing generated yet: a clean status.
+    db_migrate(
+        dir.path(),
+        Some(&format!("{}?ssl-mode=PREFERRED", db.url())),
+    )
+    .arg("status")
+    .assert()
+    .success();
+    let wrong = db.url().replace("s3cr3t-pw", "not-the-password");
+    db_migrate(dir.path(), Some(&wrong))
+        .arg("status")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Access denied"))
+        .stderr(predicate::str::contains("check the user"))
+        .stderr(predicate::str::contains("not-the-password").not());
+}

@@ -378,8 +378,11 @@ pub fn connect_with_url(
 fn enter_tenant_schema(db: &mut Db, tenant: &str) -> Result<(), Failure> {
     if db.dialect() != Dialect::Postgres {
         return Err(usage(
-            "--tenant-schema is for PostgreSQL: SQLite has no schemas",
-            "give each SQLite tenant its own file and list them with --targets",
+            format!(
+                "--tenant-schema is for PostgreSQL: {} has no schemas of its own",
+                db.dialect()
+            ),
+            "give each tenant its own database (SQLite: its own file) and list them with --targets",
         ));
     }
     let quoted = crate::sql::ident(tenant);

@@ -446,7 +446,12 @@ pub fn custom_column<'a>(
         dialect,
         "customType",
         name,
-        ColumnSqlType::Sql(custom_type_sql(&text)),
+        // MySQL takes type names in any case, as drizzle-kit writes them.
+        ColumnSqlType::Sql(if dialect == Dialect::Mysql {
+            text.trim().to_string()
+        } else {
+            custom_type_sql(&text)
+        }),
         site,
     ))
 }

@@ -60,3 +60,15 @@ export const t = pgTable('t', { at: timestamp('at').onUpdateNow() });
         "{report}"
     );
 }
+
+#[test]
+fn custom_types_keep_their_spelling() {
+    let s = schema_ts(
+        r#"import { mysqlTable, customType } from 'drizzle-orm/mysql-core';
+const longBlob = customType<{ data: Buffer }>({ dataType: () => 'LONGBLOB' });
+export const media = mysqlTable('media', { content: longBlob('content').notNull() });
+"#,
+    )
+    .schema(&["schema.ts"]);
+    assert_eq!(s.tables[0].columns[0].ty, ColumnType::sql("LONGBLOB"));
+}
