@@ -16,6 +16,7 @@ use db_migrate::schema::{
 };
 use proptest::prelude::*;
 use support::mysql::TestMysqlDb;
+use support::pairs::{Model, model};
 
 /// Column types MySQL converts into one another (no `text`: a key on it needs a prefix length).
 const TYPES: &[&str] = &[
@@ -26,78 +27,6 @@ const TYPES: &[&str] = &[
     "decimal(10,2)",
 ];
 const LABELS: &[&str] = &["a", "b", "c", "d"];
-
-#[derive(Debug, Clone)]
-struct Col {
-    ty: usize,
-    not_null: bool,
-    default: bool,
-    index: bool,
-    unique: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Tab {
-    present: bool,
-    pk: bool,
-    cols: Vec<Option<Col>>,
-    enum_col: bool,
-    reference: Option<FkAction>,
-}
-
-#[derive(Debug, Clone)]
-struct Model {
-    labels: Vec<bool>,
-    tables: Vec<Tab>,
-}
-
-fn col() -> impl Strategy<Value = Option<Col>> {
-    proptest::option::of(
-        (
-            0..TYPES.len(),
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-        )
-            .prop_map(|(ty, not_null, default, index, unique)| Col {
-                ty,
-                not_null,
-                default,
-                index,
-                unique,
-            }),
-    )
-}
-
-fn tab() -> impl Strategy<Value = Tab> {
-    (
-        any::<bool>(),
-        any::<bool>(),
-        proptest::collection::vec(col(), 3),
-        any::<bool>(),
-        proptest::option::of(prop_oneof![
-            Just(FkAction::NoAction),
-            Just(FkAction::Cascade),
-            Just(FkAction::SetNull)
-        ]),
-    )
-        .prop_map(|(present, pk, cols, enum_col, reference)| Tab {
-            present,
-            pk,
-            cols,
-            enum_col,
-            reference,
-        })
-}
-
-fn model() -> impl Strategy<Value = Model> {
-    (
-        proptest::collection::vec(any::<bool>(), LABELS.len()),
-        proptest::collection::vec(tab(), 3),
-    )
-        .prop_map(|(labels, tables)| Model { labels, tables })
-}
 
 /// The schema a model describes (MySQL enums are inline column types).
 fn schema(m: &Model) -> Schema {
@@ -227,7 +156,7 @@ proptest! {
     })]
 
     #[test]
-    fn a_migration_takes_a_database_from_a_to_b(a in model(), b in model()) {
+    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len(), LABELS.len()), b in model(TYPES.len(), LABELS.len())) {
         let (a, b) = (schema(&a), schema(&b));
         let (sql, after) = migration(&a, &b);
         let rest = diff(&after, &b, &Renames::default(), RenameMode::DropAndCreate)

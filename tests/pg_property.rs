@@ -14,83 +14,11 @@ use db_migrate::schema::{
 use pg_support::{assert_no_drift, migration_in, run};
 use proptest::prelude::*;
 use support::TestDb;
+use support::pairs::{Model, model};
 
 /// Column types that PostgreSQL can cast into one another.
 const TYPES: &[&str] = &["integer", "bigint", "text", "varchar(20)", "numeric"];
 const LABELS: &[&str] = &["a", "b", "c", "d"];
-
-/// One optional column: type, NOT NULL, a default, an index, a unique constraint.
-#[derive(Debug, Clone)]
-struct Col {
-    ty: usize,
-    not_null: bool,
-    default: bool,
-    index: bool,
-    unique: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Tab {
-    present: bool,
-    pk: bool,
-    cols: Vec<Option<Col>>,
-    enum_col: bool,
-    reference: Option<FkAction>,
-}
-
-#[derive(Debug, Clone)]
-struct Model {
-    labels: Vec<bool>,
-    tables: Vec<Tab>,
-}
-
-fn col() -> impl Strategy<Value = Option<Col>> {
-    proptest::option::of(
-        (
-            0..TYPES.len(),
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-        )
-            .prop_map(|(ty, not_null, default, index, unique)| Col {
-                ty,
-                not_null,
-                default,
-                index,
-                unique,
-            }),
-    )
-}
-
-fn tab() -> impl Strategy<Value = Tab> {
-    (
-        any::<bool>(),
-        any::<bool>(),
-        proptest::collection::vec(col(), 3),
-        any::<bool>(),
-        proptest::option::of(prop_oneof![
-            Just(FkAction::NoAction),
-            Just(FkAction::Cascade),
-            Just(FkAction::SetNull)
-        ]),
-    )
-        .prop_map(|(present, pk, cols, enum_col, reference)| Tab {
-            present,
-            pk,
-            cols,
-            enum_col,
-            reference,
-        })
-}
-
-fn model() -> impl Strategy<Value = Model> {
-    (
-        proptest::collection::vec(any::<bool>(), LABELS.len()),
-        proptest::collection::vec(tab(), 3),
-    )
-        .prop_map(|(labels, tables)| Model { labels, tables })
-}
 
 /// The schema a model describes.
 fn schema(m: &Model) -> Schema {
@@ -197,7 +125,7 @@ proptest! {
     })]
 
     #[test]
-    fn a_migration_takes_a_database_from_a_to_b(a in model(), b in model()) {
+    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len(), LABELS.len()), b in model(TYPES.len(), LABELS.len())) {
         let (a, b) = (schema(&a), schema(&b));
         let m = migration_in(&a, &b, &Renames::default(), RenameMode::DropAndCreate);
         // The snapshot written after the migration is B.

@@ -69,6 +69,19 @@ fn write_schema(dir: &Path, schema: &str) {
     std::fs::write(dir.join("shared/schema.ts"), schema).expect("schema");
 }
 
+/// `db-migrate apply` started in the background, its stderr captured.
+fn spawn_apply(dir: &Path, url: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("NO_COLOR", "1")
+        .arg("apply")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
 fn only_migration(dir: &Path, name: &str) -> std::path::PathBuf {
     support::cli::migration_dirs(dir)
         .into_iter()
@@ -258,18 +271,7 @@ fn concurrent_applies_run_each_migration_once() {
     let db = TestMysqlDb::new();
     let dir = slow_project();
     let url = db.url();
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &url)
-            .env("NO_COLOR", "1")
-            .arg("apply")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn")
-    };
-    let (a, b) = (spawn(), spawn());
+    let (a, b) = (spawn_apply(dir.path(), &url), spawn_apply(dir.path(), &url));
     for child in [a, b] {
         let out = child.wait_with_output().expect("wait");
         assert!(
@@ -287,15 +289,7 @@ fn a_killed_run_resumes_without_running_anything_twice() {
     let db = TestMysqlDb::new();
     let dir = slow_project();
     let url = db.url();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &url)
-        .env("NO_COLOR", "1")
-        .arg("apply")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_apply(dir.path(), &url);
     // Kill it while `two` sleeps (after t2 is created).
     let started = Instant::now();
     while !db.tables().contains(&"t2".to_string()) {
@@ -427,15 +421,7 @@ fn sigterm_kills_the_running_statement_and_the_next_run_resumes() {
         "CREATE TABLE a (id int);\nSELECT SLEEP(60);\nCREATE TABLE b (id int);\n",
     )
     .expect("write");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_db-migrate"))
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &url)
-        .env("NO_COLOR", "1")
-        .arg("apply")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = spawn_apply(dir.path(), &url);
     let running =
         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'";
     let started = Instant::now();

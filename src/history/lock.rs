@@ -163,7 +163,7 @@ pub fn acquire_lock(
     table: &HistoryTable,
     mode: LockMode,
     timeout: Duration,
-    mut waiting: impl FnMut(&LockHolder),
+    waiting: impl FnMut(&LockHolder),
 ) -> Result<RunLock, LockError> {
     let mut lock = RunLock {
         mode: None,
@@ -183,29 +183,55 @@ pub fn acquire_lock(
     if mode == LockMode::Table {
         ensure_lease_table(client, &lock.lock_table).map_err(|e| LockError::Database(e.into()))?;
     }
+    let (key, lock_table, owner) = (lock.key, lock.lock_table.clone(), lock.owner.clone());
+    poll(
+        client,
+        target,
+        timeout,
+        waiting,
+        |client| {
+            match mode {
+                LockMode::Advisory => client
+                    .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                    .map(|r| r.get::<_, bool>(0)),
+                LockMode::Table => try_lease(client, &lock_table, &owner),
+            }
+            .map_err(|e| LockError::Database(e.into()))
+        },
+        |client| {
+            match mode {
+                LockMode::Advisory => advisory_holder(client, key),
+                LockMode::Table => lease_holder(client, &lock_table),
+            }
+            .map_err(|e| LockError::Database(e.into()))
+        },
+    )?;
+    lock.mode = Some(mode);
+    if mode == LockMode::Table {
+        lock.heartbeat = Some(spawn_heartbeat(url, &lock)?);
+    }
+    Ok(lock)
+}
+
+/// Tries `take` until it succeeds or `timeout` passes (pausing 50 ms, then
+/// twice as long each time, at most 500 ms), telling `waiting` once who
+/// holds the lock.
+fn poll<C>(
+    conn: &mut C,
+    target: String,
+    timeout: Duration,
+    mut waiting: impl FnMut(&LockHolder),
+    mut take: impl FnMut(&mut C) -> Result<bool, LockError>,
+    mut holder: impl FnMut(&mut C) -> Result<Option<LockHolder>, LockError>,
+) -> Result<(), LockError> {
     let start = Instant::now();
     let mut told = false;
     let mut pause = Duration::from_millis(50);
     loop {
-        let got = match mode {
-            LockMode::Advisory => client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&lock.key])
-                .map(|r| r.get::<_, bool>(0)),
-            LockMode::Table => try_lease(client, &lock.lock_table, &lock.owner),
+        if take(conn)? {
+            return Ok(());
         }
-        .map_err(|e| LockError::Database(e.into()))?;
-        if got {
-            lock.mode = Some(mode);
-            if mode == LockMode::Table {
-                lock.heartbeat = Some(spawn_heartbeat(url, &lock)?);
-            }
-            return Ok(lock);
-        }
-        let holder = match mode {
-            LockMode::Advisory => advisory_holder(client, lock.key),
-            LockMode::Table => lease_holder(client, &lock.lock_table),
-        }
-        .map_err(|e| LockError::Database(e.into()))?;
+        let holder = holder(conn)?;
         if !told {
             if let Some(h) = &holder {
                 waiting(h);
@@ -238,56 +264,45 @@ fn mysql_lock(
     mut lock: RunLock,
     target: String,
     timeout: Duration,
-    mut waiting: impl FnMut(&LockHolder),
+    waiting: impl FnMut(&LockHolder),
 ) -> Result<RunLock, LockError> {
     let name = mysql_lock_name(lock.key);
-    let start = Instant::now();
-    let mut told = false;
-    loop {
-        let got = conn
-            .query("SELECT GET_LOCK(?, 0)", vec![name.as_str().into()])
-            .map_err(LockError::Database)?;
-        if got
-            .first()
-            .and_then(|r| r.first().cloned().flatten())
-            .as_deref()
-            == Some("1")
-        {
-            lock.mode = Some(LockMode::Advisory);
-            return Ok(lock);
-        }
-        let holder = conn
-            .query(
-                "SELECT p.ID, p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p \
-                 WHERE p.ID = IS_USED_LOCK(?)",
-                vec![name.as_str().into()],
-            )
-            .map_err(LockError::Database)?
-            .into_iter()
-            .next()
-            .map(|r| {
-                let field = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
-                LockHolder {
-                    who: format!("session {} ({}@{})", field(0), field(1), field(2)),
-                    since: format!("{} s ago", field(3)),
-                }
-            });
-        if !told {
-            if let Some(h) = &holder {
-                waiting(h);
-            }
-            told = true;
-        }
-        if start.elapsed() >= timeout {
-            return Err(LockError::Timeout {
-                target,
-                holder: holder
-                    .map_or_else(|| "a run that just released it".into(), |h| h.to_string()),
-                waited: start.elapsed(),
-            });
-        }
-        std::thread::sleep(Duration::from_millis(100).min(timeout.saturating_sub(start.elapsed())));
-    }
+    poll(
+        conn,
+        target,
+        timeout,
+        waiting,
+        |conn| {
+            let got = conn
+                .query("SELECT GET_LOCK(?, 0)", vec![name.as_str().into()])
+                .map_err(LockError::Database)?;
+            Ok(got
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .as_deref()
+                == Some("1"))
+        },
+        |conn| {
+            Ok(conn
+                .query(
+                    "SELECT p.ID, p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p \
+                     WHERE p.ID = IS_USED_LOCK(?)",
+                    vec![name.as_str().into()],
+                )
+                .map_err(LockError::Database)?
+                .into_iter()
+                .next()
+                .map(|r| {
+                    let field = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+                    LockHolder {
+                        who: format!("session {} ({}@{})", field(0), field(1), field(2)),
+                        since: format!("{} s ago", field(3)),
+                    }
+                }))
+        },
+    )?;
+    lock.mode = Some(LockMode::Advisory);
+    Ok(lock)
 }
 
 fn owner_id() -> String {

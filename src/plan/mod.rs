@@ -27,6 +27,18 @@ impl Plan {
 /// that stays, the key is dropped first and added again after it (MySQL then
 /// makes its index again where it needs one).
 fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
+    // The key dropped before the change and added back after it.
+    let around =
+        |extra: &mut Vec<Change>, table: &QualifiedName, fk: &crate::schema::ForeignKey| {
+            extra.push(Change::DropForeignKey {
+                table: table.clone(),
+                fk: fk.clone(),
+            });
+            extra.push(Change::AddForeignKey {
+                table: table.clone(),
+                fk: fk.clone(),
+            });
+        };
     let mut extra = Vec::new();
     let already = |extra: &[Change], table: &QualifiedName, name: &str| {
         changes.iter().chain(extra).any(|d| {
@@ -51,14 +63,7 @@ fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
                 let joins = (t.qualified() == *table && fk.columns.contains(&column.name))
                     || (fk.references == *table && fk.referenced_columns.contains(&column.name));
                 if joins && !already(&extra, &t.qualified(), &fk.name) {
-                    extra.push(Change::DropForeignKey {
-                        table: t.qualified(),
-                        fk: fk.clone(),
-                    });
-                    extra.push(Change::AddForeignKey {
-                        table: t.qualified(),
-                        fk: fk.clone(),
-                    });
+                    around(&mut extra, &t.qualified(), fk);
                 }
             }
         }
@@ -92,14 +97,7 @@ fn mysql_foreign_key_indexes(changes: &[Change], to: &Schema) -> Vec<Change> {
                 )
                 .any(|keys| served(&keys));
             if served(&columns) && !dropped && !still_served {
-                extra.push(Change::DropForeignKey {
-                    table: table.clone(),
-                    fk: fk.clone(),
-                });
-                extra.push(Change::AddForeignKey {
-                    table: table.clone(),
-                    fk: fk.clone(),
-                });
+                around(&mut extra, table, fk);
             }
         }
     }

@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod fixtures;
 pub mod mysql;
+pub mod pairs;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

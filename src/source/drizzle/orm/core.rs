@@ -577,30 +577,21 @@ fn column_method<'a>(
         };
         (c.dialect, type_name)
     };
-    let pg_only = |interp: &mut Interp<'a>| {
-        if dialect == Dialect::Postgres {
+    // A modifier of one dialect's columns; reported on the others.
+    let only = |interp: &mut Interp<'a>, of: Dialect| {
+        if dialect == of {
             return true;
         }
         interp.fail(
             site,
             format!("`.{name}()` is not available on {dialect} columns"),
-            "PostgreSQL only",
+            &format!("{of} only"),
             format!("remove it; {dialect} has no such column option"),
         );
         false
     };
-    let mysql_only = |interp: &mut Interp<'a>| {
-        if dialect == Dialect::Mysql {
-            return true;
-        }
-        interp.fail(
-            site,
-            format!("`.{name}()` is not available on {dialect} columns"),
-            "MySQL only",
-            format!("remove it; {dialect} has no such column option"),
-        );
-        false
-    };
+    let pg_only = |interp: &mut Interp<'a>| only(interp, Dialect::Postgres);
+    let mysql_only = |interp: &mut Interp<'a>| only(interp, Dialect::Mysql);
     match name {
         "getSQLType" => return Ok(Value::string(sql_type_name(&column.borrow()))),
         "notNull" => column.borrow_mut().not_null = true,

@@ -858,26 +858,12 @@ impl<'a> Lowerer<'_, 'a> {
                     }
                 }
             }
-            Value::Array(_) | Value::Object(_) | Value::Date(_) if is_json => {
-                match json_stringify(&value) {
-                    Ok(Some(json)) => Some(match self.dialect {
-                        Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
-                        Dialect::Sqlite | Dialect::Mysql => quote_literal(&json),
-                    }),
-                    Ok(None) => None,
-                    Err(what) => {
-                        self.report(
-                            Problem::at(
-                                site,
-                                format!("cannot turn {what} into JSON for a default"),
-                                "json default",
-                            )
-                            .with_help("use plain objects, arrays, strings, numbers and booleans"),
-                        );
-                        None
-                    }
-                }
-            }
+            Value::Array(_) | Value::Object(_) | Value::Date(_) if is_json => self
+                .json_default(&value, site)
+                .map(|json| match self.dialect {
+                    Dialect::Postgres => format!("{}::{type_text}", quote_literal(&json)),
+                    Dialect::Sqlite | Dialect::Mysql => quote_literal(&json),
+                }),
             v if callable(v) => {
                 self.report(
                     Problem::at(site, format!("the default of column `{column}` is a function"), "function")
@@ -898,6 +884,25 @@ impl<'a> Lowerer<'_, 'a> {
                 None
             }
         })
+    }
+
+    /// A default value as JSON text; `None` for `undefined` and for values
+    /// that are not JSON (reported).
+    fn json_default(&mut self, value: &Value<'a>, site: Site) -> Option<String> {
+        match json_stringify(value) {
+            Ok(json) => json,
+            Err(what) => {
+                self.report(
+                    Problem::at(
+                        site,
+                        format!("cannot turn {what} into JSON for a default"),
+                        "json default",
+                    )
+                    .with_help("use plain objects, arrays, strings, numbers and booleans"),
+                );
+                None
+            }
+        }
     }
 
     /// A MySQL column's default value as drizzle-kit writes it: strings
@@ -938,21 +943,7 @@ impl<'a> Lowerer<'_, 'a> {
                     .collect();
                 quote_literal(&cut)
             }
-            v if type_text == "json" => match json_stringify(v) {
-                Ok(Some(json)) => quote_literal(&json),
-                Ok(None) => return None,
-                Err(what) => {
-                    self.report(
-                        Problem::at(
-                            site,
-                            format!("cannot turn {what} into JSON for a default"),
-                            "json default",
-                        )
-                        .with_help("use plain objects, arrays, strings, numbers and booleans"),
-                    );
-                    return None;
-                }
-            },
+            v if type_text == "json" => quote_literal(&self.json_default(v, site)?),
             v => match sql_literal(v) {
                 Some(text) => text,
                 None => {
