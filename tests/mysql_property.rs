@@ -10,13 +10,10 @@ use db_migrate::diff::{RenameMode, Renames, diff};
 use db_migrate::inspect::Scope;
 use db_migrate::plan::plan;
 use db_migrate::render::{render, statements};
-use db_migrate::schema::{
-    Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, QualifiedName,
-    Schema, Table, Unique,
-};
+use db_migrate::schema::{Dialect, Schema};
 use proptest::prelude::*;
 use support::mysql::TestMysqlDb;
-use support::pairs::{Model, model};
+use support::pairs::{Style, model, schema};
 
 /// Column types MySQL converts into one another (no `text`: a key on it needs a prefix length).
 const TYPES: &[&str] = &[
@@ -26,96 +23,11 @@ const TYPES: &[&str] = &[
     "varchar(40)",
     "decimal(10,2)",
 ];
-const LABELS: &[&str] = &["a", "b", "c", "d"];
-
-/// The schema a model describes (MySQL enums are inline column types).
-fn schema(m: &Model) -> Schema {
-    let mut s = Schema::empty(Dialect::Mysql);
-    let labels: Vec<String> = LABELS
-        .iter()
-        .zip(&m.labels)
-        .filter(|(_, on)| **on)
-        .map(|(l, _)| format!("'{l}'"))
-        .collect();
-    let t0_keyed = m.tables[0].present && m.tables[0].pk;
-    for (n, t) in m.tables.iter().enumerate() {
-        if !t.present {
-            continue;
-        }
-        let name = format!("t{n}");
-        let mut table = Table::new("", &name);
-        let mut id = Column::new("id", ColumnType::sql("int"));
-        id.not_null = true;
-        table.columns.push(id);
-        if t.pk {
-            table.primary_key = Some(PrimaryKey {
-                name: None,
-                columns: vec!["id".into()],
-            });
-        }
-        for (i, c) in t.cols.iter().enumerate() {
-            let Some(c) = c else { continue };
-            let cname = format!("c{i}");
-            let ty = TYPES[c.ty];
-            let mut column = Column::new(&cname, ColumnType::sql(ty));
-            column.not_null = c.not_null;
-            if c.default {
-                column.default = Some(
-                    if ty.starts_with("varchar") {
-                        "'x'"
-                    } else {
-                        "1"
-                    }
-                    .into(),
-                );
-            }
-            table.columns.push(column);
-            if c.index {
-                table.indexes.push(Index {
-                    name: format!("{name}_{cname}_idx"),
-                    unique: false,
-                    keys: vec![IndexKey::column(&cname)],
-                    method: None,
-                    predicate: None,
-                    with: vec![],
-                    concurrently: false,
-                });
-            }
-            if c.unique {
-                table.uniques.push(Unique {
-                    name: format!("{name}_{cname}_key"),
-                    columns: vec![cname.clone()],
-                    nulls_not_distinct: false,
-                });
-            }
-        }
-        if !labels.is_empty() && t.enum_col {
-            table.columns.push(Column::new(
-                "e",
-                ColumnType::sql(format!("enum({})", labels.join(","))),
-            ));
-        }
-        if let Some(action) = t.reference
-            && n > 0
-            && t0_keyed
-        {
-            table
-                .columns
-                .push(Column::new("ref", ColumnType::sql("int")));
-            table.foreign_keys.push(ForeignKey {
-                name: format!("{name}_ref_fk"),
-                columns: vec!["ref".into()],
-                references: QualifiedName::new("", "t0"),
-                referenced_columns: vec!["id".into()],
-                on_delete: action,
-                on_update: FkAction::NoAction,
-            });
-        }
-        s.tables.push(table);
-    }
-    s.sort();
-    s
-}
+const STYLE: Style = Style {
+    dialect: Dialect::Mysql,
+    types: TYPES,
+    id_type: "int",
+};
 
 /// The statements that take `from` to `to`, as `generate` writes them.
 fn migration(from: &Schema, to: &Schema) -> (Vec<String>, Schema) {
@@ -156,8 +68,8 @@ proptest! {
     })]
 
     #[test]
-    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len(), LABELS.len()), b in model(TYPES.len(), LABELS.len())) {
-        let (a, b) = (schema(&a), schema(&b));
+    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len()), b in model(TYPES.len())) {
+        let (a, b) = (schema(&a, &STYLE), schema(&b, &STYLE));
         let (sql, after) = migration(&a, &b);
         let rest = diff(&after, &b, &Renames::default(), RenameMode::DropAndCreate)
             .unwrap_or_default();

@@ -7,115 +7,19 @@ mod support;
 
 use db_migrate::diff::apply::apply_all;
 use db_migrate::diff::{RenameMode, Renames, diff};
-use db_migrate::schema::{
-    Column, ColumnType, Dialect, Enum, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
-    QualifiedName, Schema, Table, Unique,
-};
+use db_migrate::schema::{Dialect, Schema};
 use pg_support::{assert_no_drift, migration_in, run};
 use proptest::prelude::*;
 use support::TestDb;
-use support::pairs::{Model, model};
+use support::pairs::{Style, model, schema};
 
 /// Column types that PostgreSQL can cast into one another.
 const TYPES: &[&str] = &["integer", "bigint", "text", "varchar(20)", "numeric"];
-const LABELS: &[&str] = &["a", "b", "c", "d"];
-
-/// The schema a model describes.
-fn schema(m: &Model) -> Schema {
-    let mut s = Schema::empty(Dialect::Postgres);
-    let labels: Vec<String> = LABELS
-        .iter()
-        .zip(&m.labels)
-        .filter(|(_, on)| **on)
-        .map(|(l, _)| l.to_string())
-        .collect();
-    let has_enum = !labels.is_empty();
-    if has_enum {
-        s.enums.push(Enum {
-            schema: "public".into(),
-            name: "e0".into(),
-            values: labels,
-        });
-    }
-    let t0_keyed = m.tables[0].present && m.tables[0].pk;
-    for (n, t) in m.tables.iter().enumerate() {
-        if !t.present {
-            continue;
-        }
-        let name = format!("t{n}");
-        let mut table = Table::new("public", &name);
-        let mut id = Column::new("id", ColumnType::sql("integer"));
-        id.not_null = true;
-        table.columns.push(id);
-        if t.pk {
-            table.primary_key = Some(PrimaryKey {
-                name: None,
-                columns: vec!["id".into()],
-            });
-        }
-        for (i, c) in t.cols.iter().enumerate() {
-            let Some(c) = c else { continue };
-            let cname = format!("c{i}");
-            let ty = TYPES[c.ty];
-            let mut column = Column::new(&cname, ColumnType::sql(ty));
-            column.not_null = c.not_null;
-            if c.default {
-                column.default = Some(
-                    if ty.starts_with("varchar") || ty == "text" {
-                        "'x'"
-                    } else {
-                        "1"
-                    }
-                    .into(),
-                );
-            }
-            table.columns.push(column);
-            if c.index {
-                table.indexes.push(Index {
-                    name: format!("{name}_{cname}_idx"),
-                    unique: false,
-                    keys: vec![IndexKey::column(&cname)],
-                    method: None,
-                    predicate: None,
-                    with: vec![],
-                    concurrently: false,
-                });
-            }
-            if c.unique {
-                table.uniques.push(Unique {
-                    name: format!("{name}_{cname}_key"),
-                    columns: vec![cname.clone()],
-                    nulls_not_distinct: false,
-                });
-            }
-        }
-        if has_enum && t.enum_col {
-            table.columns.push(Column::new(
-                "e",
-                ColumnType::Enum(QualifiedName::new("public", "e0")),
-            ));
-        }
-        if let Some(action) = t.reference
-            && n > 0
-            && t0_keyed
-        {
-            table
-                .columns
-                .push(Column::new("ref", ColumnType::sql("integer")));
-            table.foreign_keys.push(ForeignKey {
-                name: format!("{name}_ref_fk"),
-                columns: vec!["ref".into()],
-                references: QualifiedName::new("public", "t0"),
-                referenced_columns: vec!["id".into()],
-                on_delete: action,
-                on_update: FkAction::NoAction,
-            });
-        }
-        s.tables.push(table);
-    }
-    s.sort();
-    s
-}
+const STYLE: Style = Style {
+    dialect: Dialect::Postgres,
+    types: TYPES,
+    id_type: "integer",
+};
 
 proptest! {
     // 24 cases by default (each builds two databases); PROPTEST_CASES for more.
@@ -125,8 +29,8 @@ proptest! {
     })]
 
     #[test]
-    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len(), LABELS.len()), b in model(TYPES.len(), LABELS.len())) {
-        let (a, b) = (schema(&a), schema(&b));
+    fn a_migration_takes_a_database_from_a_to_b(a in model(TYPES.len()), b in model(TYPES.len())) {
+        let (a, b) = (schema(&a, &STYLE), schema(&b, &STYLE));
         let m = migration_in(&a, &b, &Renames::default(), RenameMode::DropAndCreate);
         // The snapshot written after the migration is B.
         let after = apply_all(&a, &m.changes);

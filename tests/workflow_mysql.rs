@@ -82,6 +82,33 @@ fn spawn_apply(dir: &Path, url: &str) -> std::process::Child {
         .expect("spawn")
 }
 
+/// A project with `schema`, generated as `init` and applied to a fresh database.
+fn applied(schema: &str) -> (TestMysqlDb, tempfile::TempDir, String) {
+    let db = TestMysqlDb::new();
+    let dir = project(schema);
+    let url = db.url();
+    db_migrate(dir.path(), None)
+        .args(["generate", "init"])
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    (db, dir, url)
+}
+
+/// A hand-written migration `name` holding `sql`; returns its migration.sql.
+fn hand_written(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
+    db_migrate(dir, None)
+        .args(["generate", "--empty", name])
+        .assert()
+        .success();
+    let file = only_migration(dir, name).join("migration.sql");
+    std::fs::write(&file, sql).expect("write migration.sql");
+    file
+}
+
 fn only_migration(dir: &Path, name: &str) -> std::path::PathBuf {
     support::cli::migration_dirs(dir)
         .into_iter()
@@ -166,16 +193,11 @@ fn a_failed_statement_is_reported_and_the_run_resumes_there() {
     let db = TestMysqlDb::new();
     let dir = project(V1);
     let url = db.url();
-    db_migrate(dir.path(), None)
-        .args(["generate", "--empty", "hand"])
-        .assert()
-        .success();
-    let file = only_migration(dir.path(), "hand").join("migration.sql");
-    std::fs::write(
-        &file,
+    let file = hand_written(
+        dir.path(),
+        "hand",
         "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);\nINSERT INTO missing VALUES (1);\nCREATE TABLE b (id int);\n",
-    )
-    .expect("write");
+    );
     db_migrate(dir.path(), Some(&url))
         .arg("apply")
         .assert()
@@ -206,17 +228,7 @@ fn a_failed_statement_is_reported_and_the_run_resumes_there() {
 
 #[test]
 fn drift_made_by_hand_is_found() {
-    let db = TestMysqlDb::new();
-    let dir = project(V1);
-    let url = db.url();
-    db_migrate(dir.path(), None)
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("apply")
-        .assert()
-        .success();
+    let (db, dir, url) = applied(V1);
     db.execute("ALTER TABLE notes ADD COLUMN extra int");
     db.execute("ALTER TABLE notes MODIFY body varchar(10) NOT NULL");
     db_migrate(dir.path(), Some(&url))
@@ -255,11 +267,7 @@ fn slow_project() -> tempfile::TempDir {
         ),
         ("three", "CREATE TABLE t3 (id int);\n"),
     ] {
-        db_migrate(dir.path(), None)
-            .args(["generate", "--empty", name])
-            .assert()
-            .success();
-        std::fs::write(only_migration(dir.path(), name).join("migration.sql"), sql).expect("write");
+        hand_written(dir.path(), name, sql);
         // Distinct ids: generate names migrations by the second.
         std::thread::sleep(Duration::from_millis(1100));
     }
@@ -330,17 +338,7 @@ export const child = mysqlTable("child", {{
 "#
         )
     };
-    let db = TestMysqlDb::new();
-    let dir = project(&parent_child("int"));
-    let url = db.url();
-    db_migrate(dir.path(), None)
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("apply")
-        .assert()
-        .success();
+    let (db, dir, url) = applied(&parent_child("int"));
     db.execute("INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1)");
 
     // Dropping the index the key uses, and widening both columns.
@@ -370,17 +368,7 @@ export const child = mysqlTable("child", {{
 
 #[test]
 fn an_edited_applied_migration_stops_apply() {
-    let db = TestMysqlDb::new();
-    let dir = project(V1);
-    let url = db.url();
-    db_migrate(dir.path(), None)
-        .args(["generate", "init"])
-        .assert()
-        .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("apply")
-        .assert()
-        .success();
+    let (db, dir, url) = applied(V1);
     let file = only_migration(dir.path(), "init").join("migration.sql");
     let mut sql = std::fs::read_to_string(&file).expect("read");
     sql.push_str("\nCREATE TABLE sneaky (id int);\n");
@@ -411,16 +399,11 @@ fn sigterm_kills_the_running_statement_and_the_next_run_resumes() {
     let db = TestMysqlDb::new();
     let dir = project(V1);
     let url = db.url();
-    db_migrate(dir.path(), None)
-        .args(["generate", "--empty", "slow"])
-        .assert()
-        .success();
-    let file = only_migration(dir.path(), "slow").join("migration.sql");
-    std::fs::write(
-        &file,
+    let file = hand_written(
+        dir.path(),
+        "slow",
         "CREATE TABLE a (id int);\nSELECT SLEEP(60);\nCREATE TABLE b (id int);\n",
-    )
-    .expect("write");
+    );
     let child = spawn_apply(dir.path(), &url);
     let running =
         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'";
