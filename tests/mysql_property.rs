@@ -48,7 +48,9 @@ fn run(db: &TestMysqlDb, sql: &[String]) {
 }
 
 fn assert_no_drift(db: &TestMysqlDb, expected: &Schema, when: &str) {
-    let live = db_migrate::inspect::mysql::inspect(&mut db.session(), &Scope::default(), expected)
+    let mut session = db.session();
+    let mut query = |sql: &str| session.query(sql, Vec::new()).map_err(|e| e.to_string());
+    let live = db_migrate::inspect::mysql::inspect(&mut query, &Scope::default(), expected)
         .unwrap_or_else(|e| panic!("inspect: {e}"));
     let drift = diff(
         expected,

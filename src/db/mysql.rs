@@ -310,23 +310,18 @@ impl MysqlConn {
         };
         Ok(rows
             .into_iter()
-            .map(|row| row.unwrap().into_iter().map(text).collect())
+            .map(|row| {
+                row.unwrap_raw()
+                    .into_iter()
+                    .map(|value| value.and_then(text))
+                    .collect()
+            })
             .collect())
     }
 
     /// The server's id of this session, for `KILL QUERY`.
     pub fn id(&self) -> Option<u32> {
         self.conn.as_ref().map(|c| c.id())
-    }
-
-    /// The server's version, e.g. `10.11.6-MariaDB`.
-    pub fn version(&mut self) -> Option<String> {
-        self.query("SELECT VERSION()", Vec::new())
-            .ok()?
-            .into_iter()
-            .next()?
-            .into_iter()
-            .next()?
     }
 }
 

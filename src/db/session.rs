@@ -76,9 +76,11 @@ impl Db {
             Conn::Postgres(c) => crate::inspect::postgres::inspect_expecting(c, scope, expected)
                 .map_err(|e| e.to_string()),
             Conn::Sqlite(c) => crate::inspect::sqlite::inspect(c, scope).map_err(|e| e.to_string()),
-            Conn::Mysql(c) => {
-                crate::inspect::mysql::inspect(c, scope, expected).map_err(|e| e.to_string())
-            }
+            Conn::Mysql(c) => crate::inspect::mysql::inspect(
+                &mut |sql| c.query(sql, Vec::new()).map_err(|e| e.to_string()),
+                scope,
+                expected,
+            ),
         }
     }
 
@@ -96,7 +98,9 @@ impl Db {
         match &mut self.conn {
             Conn::Postgres(c) => crate::inspect::table_sizes::row_estimates(c),
             Conn::Sqlite(c) => crate::inspect::table_sizes::sqlite_row_counts(c),
-            Conn::Mysql(c) => crate::inspect::table_sizes::mysql_row_estimates(c),
+            Conn::Mysql(c) => crate::inspect::table_sizes::mysql_row_estimates(&mut |sql| {
+                c.query(sql, Vec::new()).map_err(|e| e.to_string())
+            }),
         }
     }
 

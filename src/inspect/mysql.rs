@@ -15,36 +15,34 @@
 use std::collections::BTreeMap;
 
 use super::Scope;
-use crate::db::StatementError;
-use crate::db::mysql::MysqlConn;
 use crate::schema::{
     Check, Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
     QualifiedName, Schema, Table, Unique, View,
 };
 
-type Rows = Vec<Vec<Option<String>>>;
+/// Rows of a query, every column as text (NULL as `None`).
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// Runs a query on the connection being inspected.
+pub type Query<'q> = dyn FnMut(&str) -> Result<Rows, String> + 'q;
 
 fn field(row: &[Option<String>], i: usize) -> String {
     row.get(i).cloned().flatten().unwrap_or_default()
 }
 
-/// Reads the connected database's tables and views into a sorted schema;
-/// `expected` gives the declared views their definitions back.
-pub fn inspect(
-    conn: &mut MysqlConn,
-    scope: &Scope,
-    expected: &Schema,
-) -> Result<Schema, StatementError> {
-    let mariadb = conn
-        .version()
+/// Reads the connected database's tables and views into a sorted schema,
+/// through `query`; `expected` gives the declared views their definitions back.
+pub fn inspect(query: &mut Query<'_>, scope: &Scope, expected: &Schema) -> Result<Schema, String> {
+    let mariadb = query("SELECT VERSION()")?
+        .first()
+        .and_then(|r| r.first().cloned().flatten())
         .is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
     let excluded = |name: &str| scope.exclude_tables.iter().any(|q| q.name == name);
     let mut schema = Schema::empty(Dialect::Mysql);
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
-    let listed = conn.query(
+    let listed = query(
         "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
-        Vec::new(),
     )?;
     let mut views = Vec::new();
     for row in listed {
@@ -59,13 +57,12 @@ pub fn inspect(
         }
     }
 
-    let checks = checks(conn, mariadb)?;
-    for row in conn.query(
+    let checks = checks(query, mariadb)?;
+    for row in query(
         "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
                 GENERATION_EXPRESSION \
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
          ORDER BY TABLE_NAME, ORDINAL_POSITION",
-        Vec::new(),
     )? {
         let Some(table) = tables.get_mut(&field(&row, 0)) else {
             continue;
@@ -103,11 +100,10 @@ pub fn inspect(
     }
 
     let mut keys: BTreeMap<(String, String), (bool, Vec<IndexKey>)> = BTreeMap::new();
-    for row in conn.query(
+    for row in query(
         "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
          ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-        Vec::new(),
     )? {
         let entry = keys
             .entry((field(&row, 0), field(&row, 1)))
@@ -122,7 +118,7 @@ pub fn inspect(
     }
 
     let mut fks: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
-    for row in conn.query(
+    for row in query(
         "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
                 k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE \
          FROM information_schema.KEY_COLUMN_USAGE k \
@@ -131,7 +127,6 @@ pub fn inspect(
           AND r.TABLE_NAME = k.TABLE_NAME \
          WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
          ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-        Vec::new(),
     )? {
         let fk = fks
             .entry((field(&row, 0), field(&row, 1)))
@@ -204,10 +199,9 @@ pub fn inspect(
     schema.tables = tables.into_values().collect();
     let mut definitions: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
     if !views.is_empty() {
-        for row in conn.query(
+        for row in query(
             "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DATABASE() \
              FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
-            Vec::new(),
         )? {
             let own = format!("`{}`.", field(&row, 4));
             let mut with = Vec::new();
@@ -246,10 +240,7 @@ pub fn inspect(
 }
 
 /// Every check constraint: (table, name, clause).
-fn checks(
-    conn: &mut MysqlConn,
-    mariadb: bool,
-) -> Result<Vec<(String, String, String)>, StatementError> {
+fn checks(query: &mut Query<'_>, mariadb: bool) -> Result<Vec<(String, String, String)>, String> {
     // MariaDB names checks per table (and keeps the table there); MySQL per database.
     let sql = if mariadb {
         "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
@@ -262,7 +253,7 @@ fn checks(
          WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK' \
          ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME"
     };
-    let rows: Rows = conn.query(sql, Vec::new())?;
+    let rows: Rows = query(sql)?;
     Ok(rows
         .iter()
         .map(|r| (field(r, 0), field(r, 1), field(r, 2)))

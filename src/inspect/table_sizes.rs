@@ -83,15 +83,13 @@ pub fn sqlite_row_counts(conn: &rusqlite::Connection) -> Option<HashMap<Qualifie
 
 /// MySQL: rows per table as InnoDB estimates them (`information_schema.TABLES`).
 pub fn mysql_row_estimates(
-    conn: &mut crate::db::mysql::MysqlConn,
+    query: &mut super::mysql::Query<'_>,
 ) -> Option<HashMap<QualifiedName, f64>> {
-    let rows = conn
-        .query(
-            "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
-            Vec::new(),
-        )
-        .ok()?;
+    let rows = query(
+        "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+    )
+    .ok()?;
     Some(
         rows.into_iter()
             .filter_map(|row| {
