@@ -31,7 +31,7 @@ use crate::diff::{Change, RenameMode, Renames, diff};
 use crate::history::HistoryTable;
 use crate::inspect::Scope;
 use crate::migrations::{MigrationSet, MigrationsError};
-use crate::plan::{Plan, PlanPart, plan};
+use crate::plan::{PlanPart, plan};
 use crate::render::{Rendered, render};
 use crate::report;
 use crate::schema::{Dialect, Schema};
@@ -558,7 +558,7 @@ pub fn changes_sql(
     mode: RenameMode,
 ) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
     let changes = diff(from, to, renames, mode)?;
-    Ok(render(&plan(changes, from, to), to.dialect))
+    Ok(render(&plan(changes, from, to).changes, to.dialect))
 }
 
 /// Plans `changes` (from `from` to `to`) and renders them in the parts that
@@ -582,12 +582,7 @@ pub fn rendered_parts(
     parts
         .into_iter()
         .map(|p| {
-            let rendered = render(
-                &Plan {
-                    changes: p.changes.clone(),
-                },
-                to.dialect,
-            );
+            let rendered = render(&p.changes, to.dialect);
             (p, rendered)
         })
         .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))

@@ -996,7 +996,7 @@ mod tests {
         let plan = crate::plan::Plan {
             changes: changes.clone(),
         };
-        for (rendered, change) in crate::render::render(&plan, Dialect::Postgres)
+        for (rendered, change) in crate::render::render(&plan.changes, Dialect::Postgres)
             .iter()
             .zip(&changes)
         {

@@ -9,7 +9,6 @@ mod sqlite;
 pub mod typescript;
 
 use crate::diff::Change;
-use crate::plan::Plan;
 use crate::schema::Dialect;
 
 /// The SQL statements (without trailing `;`) for one planned change.
@@ -31,9 +30,9 @@ pub fn postgres_type(ty: &crate::schema::ColumnType, dims: u8) -> String {
     postgres::type_sql(ty, dims)
 }
 
-/// Renders every change of a plan.
-pub fn render(plan: &Plan, dialect: Dialect) -> Vec<Rendered> {
-    plan.changes
+/// Renders changes (in the order a plan gives them).
+pub fn render(changes: &[Change], dialect: Dialect) -> Vec<Rendered> {
+    changes
         .iter()
         .map(|c| Rendered {
             change: c.clone(),

@@ -7,7 +7,7 @@
 use db_migrate::diff::apply::apply_all;
 use db_migrate::diff::{Change, RenameMode, Renames, diff};
 use db_migrate::inspect::{Scope, postgres::inspect_expecting};
-use db_migrate::plan::{Plan, PlanPart, parts, plan};
+use db_migrate::plan::{PlanPart, parts, plan};
 use db_migrate::render::{render, statements};
 use db_migrate::schema::{Dialect, Schema};
 use db_migrate::source::drizzle::{self, ReadOptions};
@@ -91,12 +91,7 @@ pub fn migration_in(from: &Schema, to: &Schema, renames: &Renames, mode: RenameM
     for part in &split {
         snapshot = apply_all(&snapshot, &part.changes);
         snapshots.push(snapshot.clone());
-        let rendered = render(
-            &Plan {
-                changes: part.changes.clone(),
-            },
-            Dialect::Postgres,
-        );
+        let rendered = render(&part.changes, Dialect::Postgres);
         out.push((part.transactional, statements(&rendered)));
     }
     Migration {

@@ -68,7 +68,6 @@ pub(crate) mod testing {
         Context, Finding, LintStatement, RuleInfo, lint, render_findings, statements_from_changes,
     };
     use crate::diff::Change;
-    use crate::plan::Plan;
     use crate::schema::Dialect;
 
     /// A PostgreSQL context where nothing is known about the tables.
@@ -94,7 +93,7 @@ pub(crate) mod testing {
 
     /// The statements a plan of `changes` renders to, in order.
     pub fn generated(changes: Vec<Change>, dialect: Dialect) -> Vec<LintStatement> {
-        statements_from_changes(&crate::render::render(&Plan { changes }, dialect))
+        statements_from_changes(&crate::render::render(&changes, dialect))
     }
 
     /// One rule's findings on hand-written SQL as the text `db-migrate lint` prints.
