@@ -10,7 +10,7 @@ pub mod url;
 mod watch;
 
 pub use connection::{Conn, Db, OpenError, ScriptError, StatementError};
-pub use session::Canceller;
+pub use session::{Canceller, Param};
 pub use watch::{Blocker, BlockerWatch};
 
 pub use postgres_connect::{ConnectError, ConnectErrorKind, connect};

@@ -164,6 +164,12 @@ fn decode(s: &str) -> String {
     super::url::percent_decode(s)
 }
 
+/// Rows of a query, every column as text (NULL as `None`).
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// Rows with the names of their columns.
+pub type NamedRows = (Vec<String>, Rows);
+
 /// A blocking MySQL session.
 pub struct MysqlConn {
     runtime: tokio::runtime::Runtime,
@@ -300,7 +306,16 @@ impl MysqlConn {
         &mut self,
         sql: &str,
         params: Vec<mysql_async::Value>,
-    ) -> Result<Vec<Vec<Option<String>>>, StatementError> {
+    ) -> Result<Rows, StatementError> {
+        Ok(self.query_named(sql, params)?.1)
+    }
+
+    /// [`MysqlConn::query`] with the result's column names (empty when there are no rows).
+    pub fn query_named(
+        &mut self,
+        sql: &str,
+        params: Vec<mysql_async::Value>,
+    ) -> Result<NamedRows, StatementError> {
         let runtime = &self.runtime;
         let conn = self.conn.as_mut().ok_or_else(lost)?;
         let rows: Vec<mysql_async::Row> = if params.is_empty() {
@@ -308,7 +323,13 @@ impl MysqlConn {
         } else {
             runtime.block_on(conn.exec(sql, mysql_async::Params::Positional(params)))?
         };
-        Ok(rows
+        let names = rows.first().map_or_else(Vec::new, |r| {
+            r.columns_ref()
+                .iter()
+                .map(|c| c.name_str().into_owned())
+                .collect()
+        });
+        let rows = rows
             .into_iter()
             .map(|row| {
                 row.unwrap_raw()
@@ -316,7 +337,8 @@ impl MysqlConn {
                     .map(|value| value.and_then(text))
                     .collect()
             })
-            .collect())
+            .collect();
+        Ok((names, rows))
     }
 
     /// The server's id of this session, for `KILL QUERY`.

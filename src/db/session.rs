@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use crate::inspect::Scope;
 use crate::schema::{QualifiedName, Schema};
 
-use super::connection::{Conn, Db};
-use super::mysql::{MysqlConn, MysqlTarget};
+use super::connection::{Conn, Db, StatementError};
+use super::mysql::{MysqlConn, MysqlTarget, NamedRows, Rows};
 use super::url::{DatabaseUrl, PgTarget};
 use super::watch::Blocker;
 
@@ -199,4 +199,131 @@ impl Db {
             .ok()?;
         rows.first().map(|r| r.get(0))
     }
+}
+
+/// A value bound to a statement's parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param<'a> {
+    /// Text, or NULL.
+    Text(Option<&'a str>),
+    /// A 64-bit integer, or NULL.
+    Int(Option<i64>),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl Db {
+    /// The text of the `n`th (1-based) parameter placeholder: `$n`, `?n` or `?`.
+    pub fn placeholder(&self, n: usize) -> String {
+        match self.conn {
+            Conn::Postgres(_) => format!("${n}"),
+            Conn::Sqlite(_) => format!("?{n}"),
+            Conn::Mysql(_) => "?".to_string(),
+        }
+    }
+
+    /// Runs `sql` with `params` bound to its placeholders (see
+    /// [`Db::placeholder`]) and returns every row, each column as text
+    /// (NULL as `None`; booleans as `true`/`false`).
+    pub fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Rows, StatementError> {
+        Ok(self.rows_named(sql, params)?.1)
+    }
+
+    /// [`Db::rows`] with the result's column names (empty when there are no rows).
+    pub fn rows_named(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<NamedRows, StatementError> {
+        match &mut self.conn {
+            Conn::Postgres(c) => {
+                use postgres::types::{ToSql, Type};
+                let owned: Vec<(Box<dyn ToSql + Sync>, Type)> = params
+                    .iter()
+                    .map(|p| -> (Box<dyn ToSql + Sync>, Type) {
+                        match *p {
+                            Param::Text(t) => (Box::new(t.map(str::to_string)), Type::TEXT),
+                            Param::Int(n) => (Box::new(n), Type::INT8),
+                            Param::Bool(b) => (Box::new(b), Type::BOOL),
+                        }
+                    })
+                    .collect();
+                let typed: Vec<(&(dyn ToSql + Sync), Type)> =
+                    owned.iter().map(|(v, t)| (v.as_ref(), t.clone())).collect();
+                // Typed parameters: one round trip, no named prepared statement
+                // (which transaction-mode poolers do not keep).
+                let rows = c.query_typed(sql, &typed)?;
+                let names = rows.first().map_or_else(Vec::new, |r| {
+                    r.columns().iter().map(|c| c.name().to_string()).collect()
+                });
+                Ok((names, rows.iter().map(postgres_row_text).collect()))
+            }
+            Conn::Sqlite(c) => {
+                let values: Vec<rusqlite::types::Value> = params
+                    .iter()
+                    .map(|p| match *p {
+                        Param::Text(t) => t.map_or(rusqlite::types::Value::Null, |t| {
+                            rusqlite::types::Value::Text(t.to_string())
+                        }),
+                        Param::Int(n) => n.map_or(
+                            rusqlite::types::Value::Null,
+                            rusqlite::types::Value::Integer,
+                        ),
+                        Param::Bool(b) => rusqlite::types::Value::Integer(i64::from(b)),
+                    })
+                    .collect();
+                let mut stmt = c.prepare(sql)?;
+                let width = stmt.column_count();
+                let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+                let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                    (0..width)
+                        .map(|i| {
+                            Ok(match r.get::<_, rusqlite::types::Value>(i)? {
+                                rusqlite::types::Value::Null => None,
+                                rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                                rusqlite::types::Value::Real(f) => Some(f.to_string()),
+                                rusqlite::types::Value::Text(t) => Some(t),
+                                rusqlite::types::Value::Blob(b) => {
+                                    Some(String::from_utf8_lossy(&b).into_owned())
+                                }
+                            })
+                        })
+                        .collect::<Result<Vec<_>, rusqlite::Error>>()
+                })?;
+                Ok((names, rows.collect::<Result<Vec<_>, _>>()?))
+            }
+            Conn::Mysql(c) => c.query_named(
+                sql,
+                params
+                    .iter()
+                    .map(|p| match *p {
+                        Param::Text(t) => t.into(),
+                        Param::Int(n) => n.into(),
+                        Param::Bool(b) => b.into(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A PostgreSQL row as text, column by column (the types history tables use).
+fn postgres_row_text(row: &postgres::Row) -> Vec<Option<String>> {
+    use postgres::types::Type;
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_().clone();
+            if ty == Type::BOOL {
+                row.get::<_, Option<bool>>(i).map(|b| b.to_string())
+            } else if ty == Type::INT2 {
+                row.get::<_, Option<i16>>(i).map(|n| n.to_string())
+            } else if ty == Type::INT4 {
+                row.get::<_, Option<i32>>(i).map(|n| n.to_string())
+            } else if ty == Type::INT8 {
+                row.get::<_, Option<i64>>(i).map(|n| n.to_string())
+            } else {
+                row.try_get::<_, Option<String>>(i).ok().flatten()
+            }
+        })
+        .collect()
 }

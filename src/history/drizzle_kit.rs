@@ -7,8 +7,7 @@
 //! takes the rows' names.
 
 use super::{HistoryTable, exists};
-use crate::db::{Conn, Db, StatementError};
-use crate::schema::Dialect;
+use crate::db::{Db, StatementError};
 
 /// drizzle-kit's table: drizzle.config's `migrations.schema`/`migrations.table`,
 /// by default `drizzle.__drizzle_migrations` (SQLite: `__drizzle_migrations`).
@@ -37,59 +36,20 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Option<Vec<KitRow>>, St
     }
     // `*`: 0.x's table has no `name` column.
     let sql = format!("SELECT * FROM {} ORDER BY id", table.sql(db.dialect()));
-    let rows = match &mut db.conn {
-        Conn::Postgres(c) => c
-            .query(&sql, &[])?
-            .iter()
-            .map(|r| {
-                let name = r
-                    .columns()
-                    .iter()
-                    .position(|c| c.name() == "name")
-                    .and_then(|i| r.get::<_, Option<String>>(i));
-                KitRow {
-                    hash: r.get("hash"),
-                    created_at: r.get::<_, Option<i64>>("created_at").unwrap_or(0),
-                    name,
-                }
-            })
-            .collect(),
-        Conn::Sqlite(c) => {
-            let mut stmt = c.prepare(&sql)?;
-            let name_at = stmt.column_index("name").ok();
-            let rows = stmt.query_map([], |r| {
-                Ok(KitRow {
-                    hash: r.get("hash")?,
-                    created_at: r.get::<_, Option<i64>>("created_at")?.unwrap_or(0),
-                    name: match name_at {
-                        Some(i) => r.get(i)?,
-                        None => None,
-                    },
-                })
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        }
-        // drizzle-kit's MySQL table has no `name` column in either release.
-        Conn::Mysql(c) => c
-            .query(
-                &format!(
-                    "SELECT hash, created_at FROM {} ORDER BY id",
-                    table.sql(Dialect::Mysql)
-                ),
-                Vec::new(),
-            )?
-            .into_iter()
-            .map(|r| KitRow {
-                hash: r.first().cloned().flatten().unwrap_or_default(),
-                created_at: r
-                    .get(1)
-                    .cloned()
-                    .flatten()
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or(0),
-                name: None,
-            })
-            .collect(),
-    };
+    let (names, found) = db.rows_named(&sql, &[])?;
+    let at = |column: &str| names.iter().position(|n| n == column);
+    let (hash, created_at, name) = (at("hash"), at("created_at"), at("name"));
+    let field =
+        |r: &[Option<String>], i: Option<usize>| i.and_then(|i| r.get(i).cloned().flatten());
+    let rows = found
+        .iter()
+        .map(|r| KitRow {
+            hash: field(r, hash).unwrap_or_default(),
+            created_at: field(r, created_at)
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0),
+            name: field(r, name),
+        })
+        .collect();
     Ok(Some(rows))
 }

@@ -6,9 +6,7 @@ mod lock;
 
 pub use lock::{LEASE_TTL, LockError, LockHolder, LockMode, RunLock, acquire_lock, lock_key};
 
-use postgres::types::Type;
-
-use crate::db::{Conn, Db, StatementError};
+use crate::db::{Db, Param, StatementError};
 use crate::schema::{Dialect, QualifiedName};
 use crate::sql::{ident, ident_in, literal_in};
 
@@ -147,31 +145,31 @@ pub fn ensure_sql(table: &HistoryTable, dialect: Dialect) -> Vec<String> {
 
 /// True when the history table exists.
 pub fn exists(db: &mut Db, table: &HistoryTable) -> Result<bool, StatementError> {
-    match &mut db.conn {
-        Conn::Postgres(c) => {
-            let name = match &table.schema {
-                Some(s) => format!("{}.{}", ident(s), ident(&table.name)),
-                None => ident(&table.name),
-            };
-            let row =
-                c.query_typed_one("SELECT to_regclass($1) IS NOT NULL", &[(&name, Type::TEXT)])?;
-            Ok(row.get::<_, bool>(0))
-        }
-        Conn::Sqlite(c) => {
-            let n: i64 = c.query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-                [&table.name],
-                |r| r.get(0),
-            )?;
-            Ok(n > 0)
-        }
-        Conn::Mysql(c) => Ok(!c
-            .query(
-                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-                vec![table.name.as_str().into()],
-            )?
-            .is_empty()),
-    }
+    let dialect = db.dialect();
+    let (sql, name) = match dialect {
+        Dialect::Postgres => ("SELECT to_regclass($1) IS NOT NULL", table.sql(dialect)),
+        Dialect::Sqlite => (
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            table.name.clone(),
+        ),
+        Dialect::Mysql => (
+            "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            table.name.clone(),
+        ),
+    };
+    Ok(truthy(
+        first(db.rows(sql, &[Param::Text(Some(&name))])?).as_deref(),
+    ))
+}
+
+/// The first column of the first row.
+fn first(rows: Vec<Vec<Option<String>>>) -> Option<String> {
+    rows.into_iter().next()?.into_iter().next()?
+}
+
+/// `true`, or a count above zero.
+fn truthy(text: Option<&str>) -> bool {
+    text.is_some_and(|t| t == "true" || t.parse::<i64>().is_ok_and(|n| n > 0))
 }
 
 /// All rows, oldest id first; an absent table is an empty history.
@@ -191,64 +189,26 @@ pub fn read(db: &mut Db, table: &HistoryTable) -> Result<Vec<AppliedMigration>, 
          FROM {} ORDER BY id",
         table.sql(dialect)
     );
-    match &mut db.conn {
-        Conn::Postgres(c) => {
-            let rows = c.query(&sql, &[])?;
-            Ok(rows
-                .iter()
-                .map(|r| AppliedMigration {
-                    id: r.get(0),
-                    checksum: r.get(1),
-                    checksum_version: r.get(2),
-                    applied_at: r.get(3),
-                    execution_ms: r.get(4),
-                    tool_version: r.get(5),
-                    statements_done: r.get(6),
-                    finished: r.get(7),
-                    error: r.get(8),
-                    progress_checksum: r.get(9),
-                })
-                .collect())
-        }
-        Conn::Sqlite(c) => {
-            let mut stmt = c.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(AppliedMigration {
-                    id: r.get(0)?,
-                    checksum: r.get(1)?,
-                    checksum_version: r.get(2)?,
-                    applied_at: r.get(3)?,
-                    execution_ms: r.get(4)?,
-                    tool_version: r.get(5)?,
-                    statements_done: r.get(6)?,
-                    finished: r.get(7)?,
-                    error: r.get(8)?,
-                    progress_checksum: r.get(9)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        }
-        Conn::Mysql(c) => Ok(c
-            .query(&sql, Vec::new())?
-            .into_iter()
-            .map(|r| {
-                let text = |i: usize| r.get(i).cloned().flatten();
-                let number = |i: usize| text(i).and_then(|t| t.parse::<i64>().ok());
-                AppliedMigration {
-                    id: text(0).unwrap_or_default(),
-                    checksum: text(1).unwrap_or_default(),
-                    checksum_version: number(2).and_then(|n| i32::try_from(n).ok()).unwrap_or(1),
-                    applied_at: text(3).unwrap_or_default(),
-                    execution_ms: number(4).unwrap_or(0),
-                    tool_version: text(5).unwrap_or_default(),
-                    statements_done: number(6),
-                    finished: number(7) != Some(0),
-                    error: text(8),
-                    progress_checksum: text(9),
-                }
-            })
-            .collect()),
-    }
+    Ok(db
+        .rows(&sql, &[])?
+        .into_iter()
+        .map(|r| {
+            let text = |i: usize| r.get(i).cloned().flatten();
+            let number = |i: usize| text(i).and_then(|t| t.parse::<i64>().ok());
+            AppliedMigration {
+                id: text(0).unwrap_or_default(),
+                checksum: text(1).unwrap_or_default(),
+                checksum_version: number(2).and_then(|n| i32::try_from(n).ok()).unwrap_or(1),
+                applied_at: text(3).unwrap_or_default(),
+                execution_ms: number(4).unwrap_or(0),
+                tool_version: text(5).unwrap_or_default(),
+                statements_done: number(6),
+                finished: truthy(text(7).as_deref()),
+                error: text(8),
+                progress_checksum: text(9),
+            }
+        })
+        .collect())
 }
 
 /// The statement that inserts or replaces a history row with `values`
@@ -304,111 +264,51 @@ pub fn record(
     row: &AppliedMigration,
 ) -> Result<(), StatementError> {
     let dialect = db.dialect();
-    match &mut db.conn {
-        Conn::Postgres(c) => {
-            let sql = insert_sql(
-                table,
-                dialect,
-                "$1, $2, $3, $4::text::timestamptz, $5, $6, $7, $8, $9, $10",
-            );
-            // Typed parameters: one round trip, no named prepared statement
-            // (which transaction-mode poolers do not keep).
-            c.query_typed(
-                &sql,
-                &[
-                    (&row.id, Type::TEXT),
-                    (&row.checksum, Type::TEXT),
-                    (&row.checksum_version, Type::INT4),
-                    (&row.applied_at, Type::TEXT),
-                    (&row.execution_ms, Type::INT8),
-                    (&row.tool_version, Type::TEXT),
-                    (&row.statements_done, Type::INT8),
-                    (&row.finished, Type::BOOL),
-                    (&row.error, Type::TEXT),
-                    (&row.progress_checksum, Type::TEXT),
-                ],
-            )?;
-        }
-        Conn::Sqlite(c) => {
-            let sql = insert_sql(table, dialect, "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10");
-            c.execute(
-                &sql,
-                rusqlite::params![
-                    row.id,
-                    row.checksum,
-                    row.checksum_version,
-                    row.applied_at,
-                    row.execution_ms,
-                    row.tool_version,
-                    row.statements_done,
-                    row.finished,
-                    row.error,
-                    row.progress_checksum
-                ],
-            )?;
-        }
-        Conn::Mysql(c) => {
-            let sql = insert_sql(table, dialect, "?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
-            c.query(
-                &sql,
-                vec![
-                    row.id.as_str().into(),
-                    row.checksum.as_str().into(),
-                    row.checksum_version.into(),
-                    row.applied_at.as_str().into(),
-                    row.execution_ms.into(),
-                    row.tool_version.as_str().into(),
-                    row.statements_done.into(),
-                    row.finished.into(),
-                    row.error.as_deref().into(),
-                    row.progress_checksum.as_deref().into(),
-                ],
-            )?;
-        }
-    }
+    let placeholders: Vec<String> = (1..=10)
+        .map(|n| match (dialect, n) {
+            (Dialect::Postgres, 4) => format!("{}::timestamptz", db.placeholder(n)),
+            _ => db.placeholder(n),
+        })
+        .collect();
+    let sql = insert_sql(table, dialect, &placeholders.join(", "));
+    db.rows(
+        &sql,
+        &[
+            Param::Text(Some(&row.id)),
+            Param::Text(Some(&row.checksum)),
+            Param::Int(Some(i64::from(row.checksum_version))),
+            Param::Text(Some(&row.applied_at)),
+            Param::Int(Some(row.execution_ms)),
+            Param::Text(Some(&row.tool_version)),
+            Param::Int(row.statements_done),
+            Param::Bool(row.finished),
+            Param::Text(row.error.as_deref()),
+            Param::Text(row.progress_checksum.as_deref()),
+        ],
+    )?;
     Ok(())
 }
 
 /// True when a row for `id` exists (checked inside SQLite's write transaction
 /// so that concurrent runs apply each migration once).
 pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, StatementError> {
-    let dialect = db.dialect();
-    let name = table.sql(dialect);
-    match &mut db.conn {
-        Conn::Postgres(c) => {
-            let sql = format!("SELECT count(*) FROM {name} WHERE id = $1");
-            Ok(c.query_typed_one(&sql, &[(&id, Type::TEXT)])?
-                .get::<_, i64>(0)
-                > 0)
-        }
-        Conn::Sqlite(c) => {
-            let sql = format!("SELECT count(*) FROM {name} WHERE id = ?1");
-            Ok(c.query_row(&sql, [id], |r| r.get::<_, i64>(0))? > 0)
-        }
-        Conn::Mysql(c) => {
-            let sql = format!("SELECT 1 FROM {name} WHERE id = ?");
-            Ok(!c.query(&sql, vec![id.into()])?.is_empty())
-        }
-    }
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE id = {}",
+        table.sql(db.dialect()),
+        db.placeholder(1)
+    );
+    Ok(truthy(
+        first(db.rows(&sql, &[Param::Text(Some(id))])?).as_deref(),
+    ))
 }
 
 /// Deletes the row of migration `id` (it was undone).
 pub fn forget(db: &mut Db, table: &HistoryTable, id: &str) -> Result<(), StatementError> {
-    let dialect = db.dialect();
-    let name = table.sql(dialect);
-    match &mut db.conn {
-        Conn::Postgres(c) => {
-            let sql = format!("DELETE FROM {name} WHERE id = $1");
-            c.query_typed(&sql, &[(&id, Type::TEXT)])?;
-        }
-        Conn::Sqlite(c) => {
-            let sql = format!("DELETE FROM {name} WHERE id = ?1");
-            c.execute(&sql, [id])?;
-        }
-        Conn::Mysql(c) => {
-            let sql = format!("DELETE FROM {name} WHERE id = ?");
-            c.query(&sql, vec![id.into()])?;
-        }
-    }
+    let sql = format!(
+        "DELETE FROM {} WHERE id = {}",
+        table.sql(db.dialect()),
+        db.placeholder(1)
+    );
+    db.rows(&sql, &[Param::Text(Some(id))])?;
     Ok(())
 }
