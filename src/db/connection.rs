@@ -13,11 +13,11 @@ pub struct Db {
     /// The database, password masked, for messages and records.
     pub target: String,
     /// The driver connection.
-    pub conn: Conn,
+    pub(super) conn: Conn,
 }
 
 /// The driver connection of each dialect.
-pub enum Conn {
+pub(super) enum Conn {
     /// A PostgreSQL session.
     Postgres(Box<postgres::Client>),
     /// An SQLite database file.

@@ -9,7 +9,7 @@ pub mod sqlite_triggers;
 pub mod url;
 mod watch;
 
-pub use connection::{Conn, Db, OpenError, ScriptError, StatementError};
+pub use connection::{Db, OpenError, ScriptError, StatementError};
 pub use session::{Canceller, Param};
 pub use watch::{Blocker, BlockerWatch};
 

@@ -7,7 +7,8 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{Conn, Db, StatementError};
+use super::connection::Conn;
+use super::{Db, StatementError};
 use crate::diff::Change;
 use crate::lint::statements_from_sql;
 use crate::schema::Dialect;

@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::HistoryTable;
 use crate::db::url::DatabaseUrl;
-use crate::db::{Conn, Db, StatementError};
+use crate::db::{Db, Param, StatementError};
+use crate::schema::Dialect;
 
 /// How concurrent runs are kept apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,28 +100,25 @@ impl RunLock {
     /// Releases the lock.
     pub fn release(mut self, db: &mut Db) -> Result<(), StatementError> {
         self.stop_heartbeat();
-        if let (Conn::Mysql(c), Some(_)) = (&mut db.conn, self.mode) {
-            c.query(
-                "SELECT RELEASE_LOCK(?)",
-                vec![mysql_lock_name(self.key).into()],
-            )?;
-            return Ok(());
-        }
-        let Conn::Postgres(client) = &mut db.conn else {
-            return Ok(());
-        };
-        match self.mode {
-            Some(LockMode::Advisory) => {
-                client.query_one("SELECT pg_advisory_unlock($1)", &[&self.key])?;
+        match (db.dialect(), self.mode) {
+            (_, None) | (Dialect::Sqlite, _) => {}
+            (Dialect::Mysql, Some(_)) => {
+                let name = mysql_lock_name(self.key);
+                db.rows("SELECT RELEASE_LOCK(?)", &[Param::Text(Some(&name))])?;
             }
-            Some(LockMode::Table) => {
+            (Dialect::Postgres, Some(LockMode::Advisory)) => {
+                db.rows(
+                    "SELECT pg_advisory_unlock($1)",
+                    &[Param::Int(Some(self.key))],
+                )?;
+            }
+            (Dialect::Postgres, Some(LockMode::Table)) => {
                 let sql = format!(
                     "DELETE FROM {} WHERE id = 1 AND holder = $1",
                     self.lock_table
                 );
-                client.execute(&sql, &[&self.owner])?;
+                db.rows(&sql, &[Param::Text(Some(&self.owner))])?;
             }
-            None => {}
         }
         Ok(())
     }
@@ -174,36 +172,36 @@ pub fn acquire_lock(
         heartbeat: None,
     };
     let target = db.target.clone();
-    if let Conn::Mysql(c) = &mut db.conn {
-        return mysql_lock(c, lock, target, timeout, waiting);
+    match db.dialect() {
+        // Each migration takes SQLite's write lock (`BEGIN IMMEDIATE`).
+        Dialect::Sqlite => return Ok(lock),
+        Dialect::Mysql => return mysql_lock(db, lock, target, timeout, waiting),
+        Dialect::Postgres => {}
     }
-    let Conn::Postgres(client) = &mut db.conn else {
-        return Ok(lock);
-    };
     if mode == LockMode::Table {
-        ensure_lease_table(client, &lock.lock_table).map_err(|e| LockError::Database(e.into()))?;
+        ensure_lease_table(db, &lock.lock_table).map_err(LockError::Database)?;
     }
     let (key, lock_table, owner) = (lock.key, lock.lock_table.clone(), lock.owner.clone());
     poll(
-        client,
+        db,
         target,
         timeout,
         waiting,
-        |client| {
+        |db| {
             match mode {
-                LockMode::Advisory => client
-                    .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-                    .map(|r| r.get::<_, bool>(0)),
-                LockMode::Table => try_lease(client, &lock_table, &owner),
+                LockMode::Advisory => db
+                    .rows("SELECT pg_try_advisory_lock($1)", &[Param::Int(Some(key))])
+                    .map(|rows| first(&rows).as_deref() == Some("true")),
+                LockMode::Table => try_lease(db, &lock_table, &owner),
             }
-            .map_err(|e| LockError::Database(e.into()))
+            .map_err(LockError::Database)
         },
-        |client| {
+        |db| {
             match mode {
-                LockMode::Advisory => advisory_holder(client, key),
-                LockMode::Table => lease_holder(client, &lock_table),
+                LockMode::Advisory => advisory_holder(db, key),
+                LockMode::Table => lease_holder(db, &lock_table),
             }
-            .map_err(|e| LockError::Database(e.into()))
+            .map_err(LockError::Database)
         },
     )?;
     lock.mode = Some(mode);
@@ -211,6 +209,11 @@ pub fn acquire_lock(
         lock.heartbeat = Some(spawn_heartbeat(url, &lock)?);
     }
     Ok(lock)
+}
+
+/// The first column of the first row.
+fn first(rows: &[Vec<Option<String>>]) -> Option<String> {
+    rows.first()?.first()?.clone()
 }
 
 /// Tries `take` until it succeeds or `timeout` passes (pausing 50 ms, then
@@ -260,7 +263,7 @@ fn mysql_lock_name(key: i64) -> String {
 /// named while waiting. The server releases it when the session ends, so a
 /// killed run leaves nothing held.
 fn mysql_lock(
-    conn: &mut crate::db::mysql::MysqlConn,
+    db: &mut Db,
     mut lock: RunLock,
     target: String,
     timeout: Duration,
@@ -268,26 +271,22 @@ fn mysql_lock(
 ) -> Result<RunLock, LockError> {
     let name = mysql_lock_name(lock.key);
     poll(
-        conn,
+        db,
         target,
         timeout,
         waiting,
-        |conn| {
-            let got = conn
-                .query("SELECT GET_LOCK(?, 0)", vec![name.as_str().into()])
+        |db| {
+            let got = db
+                .rows("SELECT GET_LOCK(?, 0)", &[Param::Text(Some(&name))])
                 .map_err(LockError::Database)?;
-            Ok(got
-                .first()
-                .and_then(|r| r.first().cloned().flatten())
-                .as_deref()
-                == Some("1"))
+            Ok(first(&got).as_deref() == Some("1"))
         },
-        |conn| {
-            Ok(conn
-                .query(
+        |db| {
+            Ok(db
+                .rows(
                     "SELECT p.ID, p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p \
                      WHERE p.ID = IS_USED_LOCK(?)",
-                    vec![name.as_str().into()],
+                    &[Param::Text(Some(&name))],
                 )
                 .map_err(LockError::Database)?
                 .into_iter()
@@ -321,67 +320,54 @@ fn owner_id() -> String {
     )
 }
 
-fn ensure_lease_table(
-    client: &mut postgres::Client,
-    lock_table: &str,
-) -> Result<(), postgres::Error> {
+fn ensure_lease_table(db: &mut Db, lock_table: &str) -> Result<(), StatementError> {
     let sql = format!(
         "CREATE TABLE IF NOT EXISTS {lock_table} (id integer PRIMARY KEY, holder text NOT NULL, \
          acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)"
     );
-    match client.batch_execute(&sql) {
+    match db.execute(&sql) {
         // Two runs creating it at once: the loser sees a duplicate; the table exists.
-        Err(e)
-            if e.code()
-                .is_some_and(|c| c.code() == "23505" || c.code() == "42P07") =>
-        {
-            Ok(())
-        }
+        Err(e) if matches!(e.code.as_deref(), Some("23505" | "42P07")) => Ok(()),
         other => other,
     }
 }
 
-fn try_lease(
-    client: &mut postgres::Client,
-    lock_table: &str,
-    owner: &str,
-) -> Result<bool, postgres::Error> {
+/// The lease's time to live, as SQL for an interval.
+fn lease_ttl() -> String {
+    format!("interval '{} seconds'", LEASE_TTL.as_secs())
+}
+
+fn try_lease(db: &mut Db, lock_table: &str, owner: &str) -> Result<bool, StatementError> {
+    let ttl = lease_ttl();
     let sql = format!(
         "INSERT INTO {lock_table} AS l (id, holder, acquired_at, expires_at) \
-         VALUES (1, $1, now(), now() + make_interval(secs => $2)) \
+         VALUES (1, $1, now(), now() + {ttl}) \
          ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder, acquired_at = now(), expires_at = EXCLUDED.expires_at \
          WHERE l.expires_at < now() RETURNING holder"
     );
-    let ttl = LEASE_TTL.as_secs_f64();
-    Ok(!client.query(&sql, &[&owner, &ttl])?.is_empty())
+    Ok(!db.rows(&sql, &[Param::Text(Some(owner))])?.is_empty())
 }
 
-fn lease_holder(
-    client: &mut postgres::Client,
-    lock_table: &str,
-) -> Result<Option<LockHolder>, postgres::Error> {
+fn lease_holder(db: &mut Db, lock_table: &str) -> Result<Option<LockHolder>, StatementError> {
     let sql = format!(
         "SELECT holder, to_char(acquired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
-         extract(epoch FROM expires_at - now())::float8 FROM {lock_table} WHERE id = 1"
+         greatest(0, round(extract(epoch FROM expires_at - now())))::bigint FROM {lock_table} WHERE id = 1"
     );
-    Ok(client.query(&sql, &[])?.first().map(|r| {
-        let left: f64 = r.get(2);
+    Ok(db.rows(&sql, &[])?.into_iter().next().map(|r| {
+        let field = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
         LockHolder {
             who: format!(
-                "{}, lease expires in {:.0}s unless renewed",
-                r.get::<_, String>(0),
-                left.max(0.0)
+                "{}, lease expires in {}s unless renewed",
+                field(0),
+                field(2)
             ),
-            since: r.get(1),
+            since: field(1),
         }
     }))
 }
 
-fn advisory_holder(
-    client: &mut postgres::Client,
-    key: i64,
-) -> Result<Option<LockHolder>, postgres::Error> {
-    let rows = client.query(
+fn advisory_holder(db: &mut Db, key: i64) -> Result<Option<LockHolder>, StatementError> {
+    let rows = db.rows(
         "SELECT a.pid, coalesce(a.application_name, ''), \
                 to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
                 host(a.client_addr) \
@@ -391,44 +377,43 @@ fn advisory_holder(
            AND l.classid = (($1::bigint >> 32) & 4294967295)::bigint::oid \
            AND l.objid = ($1::bigint & 4294967295)::bigint::oid AND l.objsubid = 1 \
          LIMIT 1",
-        &[&key],
+        &[Param::Int(Some(key))],
     )?;
-    Ok(rows.first().map(|r| {
-        let mut who = format!("pid {}", r.get::<_, i32>(0));
-        let app: String = r.get(1);
+    Ok(rows.into_iter().next().map(|r| {
+        let field = |i: usize| r.get(i).cloned().flatten();
+        let mut who = format!("pid {}", field(0).unwrap_or_default());
+        let app = field(1).unwrap_or_default();
         if !app.is_empty() {
             who.push_str(&format!(" ({app})"));
         }
-        if let Some(c) = r.get::<_, Option<String>>(3) {
+        if let Some(c) = field(3) {
             who.push_str(&format!(" from {c}"));
         }
         LockHolder {
             who,
-            since: r.get(2),
+            since: field(2).unwrap_or_default(),
         }
     }))
 }
 
 /// Renews the lease every third of its lifetime on a connection of its own.
 fn spawn_heartbeat(url: &DatabaseUrl, lock: &RunLock) -> Result<JoinHandle<()>, LockError> {
-    let DatabaseUrl::Postgres(target) = url else {
-        return Err(LockError::Heartbeat("not a PostgreSQL URL".into()));
-    };
-    let mut client = crate::db::connect(target).map_err(|e| LockError::Heartbeat(e.to_string()))?;
+    let mut db =
+        Db::connect(url, Duration::from_secs(5)).map_err(|e| LockError::Heartbeat(e.message))?;
     let stop = Arc::clone(&lock.stop);
     let sql = format!(
-        "UPDATE {} SET expires_at = now() + make_interval(secs => $2) WHERE id = 1 AND holder = $1",
-        lock.lock_table
+        "UPDATE {} SET expires_at = now() + {} WHERE id = 1 AND holder = $1",
+        lock.lock_table,
+        lease_ttl()
     );
     let owner = lock.owner.clone();
     Ok(std::thread::spawn(move || {
-        let ttl = LEASE_TTL.as_secs_f64();
         let every = LEASE_TTL / 3;
         let mut last = Instant::now();
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(100));
             if last.elapsed() >= every {
-                let _ = client.execute(&sql, &[&owner, &ttl]);
+                let _ = db.rows(&sql, &[Param::Text(Some(&owner))]);
                 last = Instant::now();
             }
         }
