@@ -1,9 +1,9 @@
 //! MySQL and MariaDB inspector.
 //!
-//! Six `information_schema` queries for the connected database, whatever the
-//! number of tables: tables and views, columns, index keys, foreign keys,
-//! checks, and the server's version (MariaDB and MySQL differ in where they
-//! keep checks and how they print defaults).
+//! At most seven queries, whatever the number of tables: the server's
+//! version (MariaDB and MySQL differ in where they keep checks and how they
+//! print defaults), then from `information_schema` the tables and views,
+//! checks, columns, index keys, foreign keys, and views' definitions.
 //!
 //! What the server rewrites is read back in the spelling drizzle-kit writes,
 //! so the canonical forms compare: MariaDB's `json` (a `longtext` with a
