@@ -251,19 +251,19 @@ fn print_human(report: &Report, config: &Config) {
                 BAD,
                 "incomplete",
                 format!(
-                    "{}{} statements done; last error: {}",
+                    "{}{} statements done; {}",
                     if e.undoing {
                         "being undone: down.sql "
                     } else {
                         ""
                     },
                     e.statements_done.unwrap_or(0),
-                    e.error
-                        .clone()
-                        .unwrap_or_default()
-                        .lines()
-                        .next()
-                        .unwrap_or("")
+                    // A run whose connection was lost could not record why it stopped.
+                    match e.error.as_deref().and_then(|t| t.lines().next()).filter(|l| !l.trim().is_empty()) {
+                        Some(line) => format!("last error: {line}"),
+                        None => "stopped without an error recorded (the run was killed or lost its connection)"
+                            .to_string(),
+                    }
                 ),
             ),
             State::Missing => (
