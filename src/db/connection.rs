@@ -12,18 +12,8 @@ use super::url::DatabaseUrl;
 pub struct Db {
     /// The database, password masked, for messages and records.
     pub target: String,
-    /// The driver connection.
-    pub(super) conn: Conn,
-}
-
-/// The driver connection of each dialect.
-pub(super) enum Conn {
-    /// A PostgreSQL session.
-    Postgres(Box<postgres::Client>),
-    /// An SQLite database file.
-    Sqlite(rusqlite::Connection),
-    /// A MySQL or MariaDB session.
-    Mysql(Box<super::mysql::MysqlConn>),
+    /// The session, behind the one seam every dialect implements.
+    pub(super) driver: Box<dyn super::driver::Driver>,
 }
 
 /// A failure to open a connection.
@@ -112,16 +102,13 @@ impl Db {
     /// Opens a connection. `busy_timeout` is how long SQLite waits for a locked file.
     pub fn connect(url: &DatabaseUrl, busy_timeout: Duration) -> Result<Db, OpenError> {
         let target = url.masked();
-        match url {
+        let driver: Box<dyn super::driver::Driver> = match url {
             DatabaseUrl::Postgres(pg) => {
                 let client = super::postgres_connect::connect(pg).map_err(|e| OpenError {
                     message: e.to_string(),
                     help: None,
                 })?;
-                Ok(Db {
-                    target,
-                    conn: Conn::Postgres(Box::new(client)),
-                })
+                Box::new(super::postgres::Postgres(Box::new(client)))
             }
             DatabaseUrl::Sqlite(sqlite) => {
                 if let Some(parent) = sqlite.path.parent()
@@ -144,40 +131,26 @@ impl Db {
                     message: format!("cannot configure {target}: {e}"),
                     help: None,
                 })?;
-                Ok(Db {
-                    target,
-                    conn: Conn::Sqlite(conn),
-                })
+                Box::new(super::sqlite::Sqlite(conn))
             }
             DatabaseUrl::Mysql(my) => {
-                let conn = super::mysql::connect(my).map_err(|message| OpenError {
+                Box::new(super::mysql::connect(my).map_err(|message| OpenError {
                     message,
                     help: None,
-                })?;
-                Ok(Db {
-                    target,
-                    conn: Conn::Mysql(Box::new(conn)),
-                })
+                })?)
             }
-        }
+        };
+        Ok(Db { target, driver })
     }
 
     /// The dialect of the connected database.
     pub fn dialect(&self) -> Dialect {
-        match self.conn {
-            Conn::Postgres(_) => Dialect::Postgres,
-            Conn::Sqlite(_) => Dialect::Sqlite,
-            Conn::Mysql(_) => Dialect::Mysql,
-        }
+        self.driver.dialect()
     }
 
     /// Runs one statement (or a few, with no results) as text.
     pub fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
-        match &mut self.conn {
-            Conn::Postgres(c) => c.batch_execute(sql).map_err(StatementError::from),
-            Conn::Sqlite(c) => c.execute_batch(sql).map_err(StatementError::from),
-            Conn::Mysql(c) => c.execute(sql),
-        }
+        self.driver.execute(sql)
     }
 
     /// Runs a query with text parameters bound (`$1`, `?1`...) and returns
@@ -189,48 +162,7 @@ impl Db {
         sql: &str,
         params: &[&str],
     ) -> Result<Vec<String>, StatementError> {
-        match &mut self.conn {
-            Conn::Postgres(c) if params.is_empty() => Ok(c
-                .simple_query(sql)?
-                .into_iter()
-                .filter_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-                    _ => None,
-                })
-                .collect()),
-            Conn::Postgres(c) => {
-                let typed: Vec<(&(dyn postgres::types::ToSql + Sync), postgres::types::Type)> =
-                    params
-                        .iter()
-                        .map(|p| {
-                            (
-                                p as &(dyn postgres::types::ToSql + Sync),
-                                postgres::types::Type::TEXT,
-                            )
-                        })
-                        .collect();
-                Ok(c.query_typed(sql, &typed)?
-                    .iter()
-                    .filter_map(|r| r.get::<_, Option<String>>(0))
-                    .collect())
-            }
-            Conn::Sqlite(c) => {
-                let mut stmt = c.prepare(sql)?;
-                let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-                    r.get::<_, Option<String>>(0)
-                })?;
-                let mut out = Vec::new();
-                for row in rows {
-                    out.extend(row?);
-                }
-                Ok(out)
-            }
-            Conn::Mysql(c) => Ok(c
-                .query(sql, params.iter().map(|p| (*p).into()).collect())?
-                .into_iter()
-                .filter_map(|row| row.into_iter().next().flatten())
-                .collect()),
-        }
+        self.driver.query_column(sql, params)
     }
 
     /// Starts a transaction (SQLite: `BEGIN IMMEDIATE`, taking the write lock now).
@@ -241,20 +173,7 @@ impl Db {
     /// Runs `settings` (session `SET`s) and starts a transaction, in one
     /// round trip on PostgreSQL.
     pub fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {
-        match self.dialect() {
-            Dialect::Postgres if settings.is_empty() => self.execute("BEGIN"),
-            Dialect::Postgres => self.execute(&format!("{}; BEGIN", settings.join("; "))),
-            Dialect::Sqlite | Dialect::Mysql => {
-                for s in settings {
-                    self.execute(s)?;
-                }
-                self.execute(if self.dialect() == Dialect::Sqlite {
-                    "BEGIN IMMEDIATE"
-                } else {
-                    "START TRANSACTION"
-                })
-            }
-        }
+        self.driver.begin_after(settings)
     }
 
     /// Commits the open transaction.
@@ -271,44 +190,24 @@ impl Db {
     /// Runs `work` with SQLite's foreign-key enforcement off, restoring it
     /// afterwards, so that a table rebuild does not fire `ON DELETE` actions
     /// (SQLite ignores the pragma inside a transaction, so it is set around
-    /// it). Does nothing special on PostgreSQL.
+    /// it). Does nothing special elsewhere.
     pub fn with_foreign_keys_deferred<T>(&mut self, work: impl FnOnce(&mut Db) -> T) -> T {
-        let sqlite = self.dialect() == Dialect::Sqlite;
-        if sqlite {
-            let _ = self.execute("PRAGMA foreign_keys = OFF");
-        }
+        self.driver.enforce_foreign_keys(false);
         let result = work(self);
-        if sqlite {
-            let _ = self.execute("PRAGMA foreign_keys = ON");
-        }
+        self.driver.enforce_foreign_keys(true);
         result
     }
 
     /// SQLite: fails naming the first row that violates a foreign key (run
     /// before committing a transaction made with foreign keys deferred).
-    /// PostgreSQL enforces them itself.
+    /// The other servers enforce them themselves.
     pub fn check_foreign_keys(&mut self) -> Result<(), StatementError> {
-        let Conn::Sqlite(c) = &self.conn else {
-            return Ok(());
-        };
-        let mut stmt = c.prepare("PRAGMA foreign_key_check")?;
-        let mut rows = stmt.query([])?;
-        if let Some(r) = rows.next()? {
-            let child: String = r.get(0)?;
-            let rowid: Option<i64> = r.get(1)?;
-            let parent: String = r.get(2)?;
-            return Err(StatementError {
-                message: format!(
-                    "row {} of {child} references a missing row of {parent}",
-                    rowid.map_or("?".into(), |r| r.to_string())
-                ),
-                code: Some("FOREIGN_KEY".into()),
-                position: None,
-                detail: None,
-                hint: None,
-            });
-        }
-        Ok(())
+        self.driver.check_foreign_keys()
+    }
+
+    /// The SQLite connection, for what only SQLite needs.
+    pub(super) fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        self.driver.sqlite()
     }
 
     /// The splitter dialect for this connection's scripts.

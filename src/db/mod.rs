@@ -1,10 +1,14 @@
-//! Database connections: URL parsing (PostgreSQL and SQLite), connecting,
-//! and running migration scripts statement by statement.
+//! Database connections: URL parsing, connecting, and running migration
+//! scripts statement by statement. Each family's session (`postgres`,
+//! `sqlite`, `mysql`) implements the one `Driver` seam that `Db` holds.
 
 mod connection;
+mod driver;
 pub mod mysql;
+mod postgres;
 pub mod postgres_connect;
 mod session;
+mod sqlite;
 pub mod sqlite_triggers;
 pub mod url;
 mod watch;

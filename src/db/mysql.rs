@@ -365,6 +365,113 @@ impl Drop for MysqlConn {
     }
 }
 
+impl super::driver::Driver for MysqlConn {
+    fn dialect(&self) -> crate::schema::Dialect {
+        crate::schema::Dialect::Mysql
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
+        MysqlConn::execute(self, sql)
+    }
+
+    fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError> {
+        Ok(self
+            .query(sql, params.iter().map(|p| (*p).into()).collect())?
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().flatten())
+            .collect())
+    }
+
+    fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {
+        for s in settings {
+            MysqlConn::execute(self, s)?;
+        }
+        MysqlConn::execute(self, "START TRANSACTION")
+    }
+
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_string()
+    }
+
+    fn rows_named(
+        &mut self,
+        sql: &str,
+        params: &[super::session::Param<'_>],
+    ) -> Result<NamedRows, StatementError> {
+        use super::session::Param;
+        let values = params
+            .iter()
+            .map(|p| match *p {
+                Param::Text(t) => t.into(),
+                Param::Int(n) => n.into(),
+                Param::Bool(b) => b.into(),
+            })
+            .collect();
+        self.query_named(sql, values)
+    }
+
+    fn inspect(
+        &mut self,
+        scope: &crate::inspect::Scope,
+        expected: &crate::schema::Schema,
+    ) -> Result<crate::schema::Schema, String> {
+        crate::inspect::mysql::inspect(
+            &mut |sql| self.query(sql, Vec::new()).map_err(|e| e.to_string()),
+            scope,
+            expected,
+        )
+    }
+
+    fn row_counts(
+        &mut self,
+    ) -> Option<std::collections::HashMap<crate::schema::QualifiedName, f64>> {
+        crate::inspect::table_sizes::mysql_row_estimates(&mut |sql| {
+            self.query(sql, Vec::new()).map_err(|e| e.to_string())
+        })
+    }
+
+    fn canceller(
+        &self,
+        url: &super::url::DatabaseUrl,
+        session: Option<i32>,
+    ) -> Option<super::session::Canceller> {
+        match (url, session) {
+            (super::url::DatabaseUrl::Mysql(t), Some(id)) => {
+                Some(super::session::Canceller::Mysql {
+                    target: Box::new(t.clone()),
+                    id: u32::try_from(id).ok()?,
+                    conn: None,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn session_id(&mut self) -> Option<i32> {
+        self.id().and_then(|id| i32::try_from(id).ok())
+    }
+
+    fn running_elsewhere(&mut self, statement: &str) -> Option<super::watch::Blocker> {
+        let rows = self
+            .query(
+                "SELECT ID, USER, COALESCE(STATE, ''), INFO, TIME FROM information_schema.PROCESSLIST \
+                 WHERE ID <> CONNECTION_ID() AND DB = DATABASE() AND COMMAND = 'Query' \
+                   AND LENGTH(INFO) > 0 AND LOCATE(INFO, ?) = 1",
+                vec![statement.into()],
+            )
+            .ok()?;
+        let row = rows.into_iter().next()?;
+        let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+        Some(super::watch::Blocker {
+            pid: field(0).parse().unwrap_or(0),
+            application: field(1),
+            state: field(2),
+            query: field(3),
+            seconds: field(4).parse().unwrap_or(0.0),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

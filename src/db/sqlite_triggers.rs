@@ -7,7 +7,6 @@
 
 use rusqlite::OptionalExtension;
 
-use super::connection::Conn;
 use super::{Db, StatementError};
 use crate::diff::Change;
 use crate::lint::statements_from_sql;
@@ -26,7 +25,7 @@ pub struct Trigger {
 
 /// The triggers of the tables `script` rebuilds (none on PostgreSQL).
 pub fn of_rebuilt_tables(db: &mut Db, script: &str) -> Result<Vec<Trigger>, StatementError> {
-    let Conn::Sqlite(c) = &db.conn else {
+    let Some(c) = db.sqlite() else {
         return Ok(Vec::new());
     };
     let rebuilt: Vec<String> = statements_from_sql(script, Dialect::Sqlite)
@@ -60,7 +59,7 @@ pub fn of_rebuilt_tables(db: &mut Db, script: &str) -> Result<Vec<Trigger>, Stat
 
 /// Re-creates each of `triggers` that is gone while its table is there.
 pub fn restore(db: &mut Db, triggers: &[Trigger]) -> Result<(), StatementError> {
-    let Conn::Sqlite(c) = &db.conn else {
+    let Some(c) = db.sqlite() else {
         return Ok(());
     };
     for t in triggers {
