@@ -4,9 +4,9 @@
 //! by `tests/oracle/answer.py`) and its migrator applies them; `import drizzle-kit` writes db-migrate's
 //! migrations; `status` shows them applied by drizzle-kit, `apply` runs
 //! nothing and records them, `check` finds no drift, and the next
-//! `generate` + `apply` work. On SQLite drizzle-kit generates the folder and
-//! the history table is written as drizzle-kit's migrator writes it (the
-//! oracle has no SQLite driver). Then the refusals: an edited migration, a
+//! `generate` + `apply` work. On SQLite and on MySQL (MariaDB) drizzle-kit
+//! generates the folder and the history table is written as drizzle-kit's
+//! migrator writes it (the oracle has neither driver). Then the refusals: an edited migration, a
 //! history row with no file, a schema that moved on.
 
 mod support;
@@ -461,4 +461,67 @@ fn a_migration_without_a_snapshot_is_imported_as_hand_written() {
     assert!(!meta.contains("\"snapshot\": {"), "{meta}");
     cli(dir, "sqlite:app.db").arg("apply").assert().success();
     cli(dir, "sqlite:app.db").arg("check").assert().success();
+}
+
+const MYSQL_CONFIG: &str = "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ dialect: \"mysql\", schema: \"./shared/schema.ts\", out: \"./drizzle\" });\n";
+
+const MYSQL_V1: &str = r#"
+import { mysqlTable, mysqlEnum, int, varchar, text } from "drizzle-orm/mysql-core";
+export const users = mysqlTable("users", {
+  id: int("id").autoincrement().primaryKey(),
+  email: varchar("email", { length: 255 }).notNull().unique(),
+  nickname: text("nickname"),
+  role: mysqlEnum("role", ["admin", "member"]).notNull().default("member"),
+});
+"#;
+
+/// A MySQL project on MariaDB: drizzle-kit generates the folder, and its
+/// migrator's work is done by hand as it does it (each file's statements,
+/// then a row with the file's hash and the journal's `when`), since the
+/// oracle has no MySQL driver.
+#[test]
+fn a_mysql_project_moves_over() {
+    let db = support::mysql::TestMysqlDb::new();
+    let url = db.url();
+    let p = project(MYSQL_CONFIG, MYSQL_V1);
+    let dir = p.path();
+    generate_three(dir, MYSQL_V1);
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("drizzle/meta/_journal.json")).expect("journal"),
+    )
+    .expect("journal json");
+    let mut session = db.session();
+    session
+        .execute(
+            "CREATE TABLE __drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)",
+        )
+        .expect("history table");
+    for entry in journal["entries"].as_array().expect("entries") {
+        let tag = entry["tag"].as_str().expect("tag");
+        let sql = std::fs::read_to_string(dir.join(format!("drizzle/{tag}.sql"))).expect("sql");
+        for statement in sql.split("--> statement-breakpoint") {
+            session
+                .execute(statement.trim().trim_end_matches(';'))
+                .unwrap_or_else(|e| panic!("drizzle's statement {statement}: {e}"));
+        }
+        session
+            .query(
+                "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)",
+                vec![
+                    db_migrate::migrations::sha256_hex(&sql).into(),
+                    entry["when"].as_i64().expect("when").into(),
+                ],
+            )
+            .expect("record");
+    }
+    drop(session);
+    cli(dir, &url)
+        .args(["import", "drizzle-kit"])
+        .assert()
+        .success();
+    carry_on(
+        dir,
+        &url,
+        "export const posts = mysqlTable(\"posts\", { id: int(\"id\").primaryKey() });",
+    );
 }
