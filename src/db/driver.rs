@@ -8,10 +8,15 @@ use crate::inspect::Scope;
 use crate::schema::{Dialect, QualifiedName, Schema};
 
 use super::connection::StatementError;
-use super::mysql::NamedRows;
 use super::session::{Canceller, Param};
 use super::url::DatabaseUrl;
 use super::watch::Blocker;
+
+/// Rows of a query, every column as text (NULL as `None`).
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// Rows with the names of their columns.
+pub type NamedRows = (Vec<String>, Rows);
 
 /// A connected session of one database family.
 pub trait Driver: Send {
@@ -19,8 +24,17 @@ pub trait Driver: Send {
     fn dialect(&self) -> Dialect;
     /// Runs one statement (or a few, with no results) as text.
     fn execute(&mut self, sql: &str) -> Result<(), StatementError>;
-    /// The first column of a query's rows as text; `params` are bound as text.
-    fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError>;
+    /// The first column of a query's rows as text (NULLs left out); `params`
+    /// are bound as text.
+    fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError> {
+        let params: Vec<Param<'_>> = params.iter().map(|p| Param::Text(Some(p))).collect();
+        Ok(self
+            .rows_named(sql, &params)?
+            .1
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().flatten())
+            .collect())
+    }
     /// Runs `settings` and starts a transaction.
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError>;
     /// The text of the `n`th (1-based) parameter placeholder.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use mysql_async::prelude::Queryable;
 
 use super::connection::StatementError;
+use super::driver::{NamedRows, Rows};
 use super::url::{MASK, UrlError};
 
 /// How the connection is encrypted: the mysql client's `--ssl-mode`.
@@ -163,12 +164,6 @@ pub fn parse_url(rest: &str, masked: &str, base_dir: &Path) -> Result<MysqlTarge
 fn decode(s: &str) -> String {
     super::url::percent_decode(s)
 }
-
-/// Rows of a query, every column as text (NULL as `None`).
-pub type Rows = Vec<Vec<Option<String>>>;
-
-/// Rows with the names of their columns.
-pub type NamedRows = (Vec<String>, Rows);
 
 /// A blocking MySQL session.
 pub struct MysqlConn {
@@ -372,14 +367,6 @@ impl super::driver::Driver for MysqlConn {
 
     fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
         MysqlConn::execute(self, sql)
-    }
-
-    fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError> {
-        Ok(self
-            .query(sql, params.iter().map(|p| (*p).into()).collect())?
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().flatten())
-            .collect())
     }
 
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {

@@ -8,8 +8,7 @@ use crate::inspect::Scope;
 use crate::schema::{Dialect, QualifiedName, Schema};
 
 use super::connection::StatementError;
-use super::driver::Driver;
-use super::mysql::NamedRows;
+use super::driver::{Driver, NamedRows};
 use super::session::{Canceller, Param};
 use super::url::DatabaseUrl;
 use super::watch::Blocker;

@@ -10,7 +10,8 @@ use crate::inspect::Scope;
 use crate::schema::{QualifiedName, Schema};
 
 use super::connection::{Db, StatementError};
-use super::mysql::{MysqlConn, MysqlTarget, NamedRows, Rows};
+use super::driver::{NamedRows, Rows};
+use super::mysql::{MysqlConn, MysqlTarget};
 use super::url::{DatabaseUrl, PgTarget};
 use super::watch::Blocker;
 
@@ -110,20 +111,7 @@ impl Db {
     pub fn index_with_validity(&mut self, name: &str, valid: bool) -> Option<String> {
         self.driver.index_with_validity(name, valid)
     }
-}
 
-/// A value bound to a statement's parameter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Param<'a> {
-    /// Text, or NULL.
-    Text(Option<&'a str>),
-    /// A 64-bit integer, or NULL.
-    Int(Option<i64>),
-    /// A boolean.
-    Bool(bool),
-}
-
-impl Db {
     /// The text of the `n`th (1-based) parameter placeholder: `$n`, `?n` or `?`.
     pub fn placeholder(&self, n: usize) -> String {
         self.driver.placeholder(n)
@@ -144,4 +132,28 @@ impl Db {
     ) -> Result<NamedRows, StatementError> {
         self.driver.rows_named(sql, params)
     }
+
+    /// The first column of the first row of [`Db::rows`], if any.
+    pub fn value(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<String>, StatementError> {
+        Ok(self
+            .rows(sql, params)?
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next().flatten()))
+    }
+}
+
+/// A value bound to a statement's parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param<'a> {
+    /// Text, or NULL.
+    Text(Option<&'a str>),
+    /// A 64-bit integer, or NULL.
+    Int(Option<i64>),
+    /// A boolean.
+    Bool(bool),
 }

@@ -9,7 +9,7 @@ use crate::schema::{Dialect, QualifiedName, Schema};
 
 use super::connection::StatementError;
 use super::driver::Driver;
-use super::mysql::NamedRows;
+use super::driver::NamedRows;
 use super::session::{Canceller, Param};
 use super::url::DatabaseUrl;
 
@@ -23,18 +23,6 @@ impl Driver for Sqlite {
 
     fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
         self.0.execute_batch(sql).map_err(StatementError::from)
-    }
-
-    fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError> {
-        let mut stmt = self.0.prepare(sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-            r.get::<_, Option<String>>(0)
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.extend(row?);
-        }
-        Ok(out)
     }
 
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {

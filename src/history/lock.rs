@@ -190,8 +190,8 @@ pub fn acquire_lock(
         |db| {
             match mode {
                 LockMode::Advisory => db
-                    .rows("SELECT pg_try_advisory_lock($1)", &[Param::Int(Some(key))])
-                    .map(|rows| first(&rows).as_deref() == Some("true")),
+                    .value("SELECT pg_try_advisory_lock($1)", &[Param::Int(Some(key))])
+                    .map(|v| v.as_deref() == Some("true")),
                 LockMode::Table => try_lease(db, &lock_table, &owner),
             }
             .map_err(LockError::Database)
@@ -209,11 +209,6 @@ pub fn acquire_lock(
         lock.heartbeat = Some(spawn_heartbeat(url, &lock)?);
     }
     Ok(lock)
-}
-
-/// The first column of the first row.
-fn first(rows: &[Vec<Option<String>>]) -> Option<String> {
-    rows.first()?.first()?.clone()
 }
 
 /// Tries `take` until it succeeds or `timeout` passes (pausing 50 ms, then
@@ -277,9 +272,9 @@ fn mysql_lock(
         waiting,
         |db| {
             let got = db
-                .rows("SELECT GET_LOCK(?, 0)", &[Param::Text(Some(&name))])
+                .value("SELECT GET_LOCK(?, 0)", &[Param::Text(Some(&name))])
                 .map_err(LockError::Database)?;
-            Ok(first(&got).as_deref() == Some("1"))
+            Ok(got.as_deref() == Some("1"))
         },
         |db| {
             Ok(db

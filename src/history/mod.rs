@@ -158,13 +158,8 @@ pub fn exists(db: &mut Db, table: &HistoryTable) -> Result<bool, StatementError>
         ),
     };
     Ok(truthy(
-        first(db.rows(sql, &[Param::Text(Some(&name))])?).as_deref(),
+        db.value(sql, &[Param::Text(Some(&name))])?.as_deref(),
     ))
-}
-
-/// The first column of the first row.
-fn first(rows: Vec<Vec<Option<String>>>) -> Option<String> {
-    rows.into_iter().next()?.into_iter().next()?
 }
 
 /// `true`, or a count above zero.
@@ -297,9 +292,7 @@ pub fn contains(db: &mut Db, table: &HistoryTable, id: &str) -> Result<bool, Sta
         table.sql(db.dialect()),
         db.placeholder(1)
     );
-    Ok(truthy(
-        first(db.rows(&sql, &[Param::Text(Some(id))])?).as_deref(),
-    ))
+    Ok(truthy(db.value(&sql, &[Param::Text(Some(id))])?.as_deref()))
 }
 
 /// Deletes the row of migration `id` (it was undone).

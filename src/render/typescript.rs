@@ -747,6 +747,35 @@ fn mysql_enum_values(sql: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The mysql-core column builders `pull` writes, named as their SQL types.
+const MYSQL_BUILDERS: [&str; 25] = [
+    "int",
+    "tinyint",
+    "smallint",
+    "mediumint",
+    "bigint",
+    "serial",
+    "boolean",
+    "date",
+    "json",
+    "year",
+    "text",
+    "tinytext",
+    "mediumtext",
+    "longtext",
+    "datetime",
+    "timestamp",
+    "time",
+    "decimal",
+    "double",
+    "float",
+    "real",
+    "binary",
+    "varbinary",
+    "varchar",
+    "char",
+];
+
 /// The mysql-core builder for a MySQL type (`int unsigned`, `varchar(255)`, `datetime(3)`...).
 fn mysql_builder(sql: &str) -> Option<(&'static str, Option<String>)> {
     let (sql, unsigned) = match sql.strip_suffix(" unsigned") {
@@ -757,28 +786,16 @@ fn mysql_builder(sql: &str) -> Option<(&'static str, Option<String>)> {
         Some((b, rest)) => (b, Some(rest.strip_suffix(')')?)),
         None => (sql, None),
     };
+    let name = MYSQL_BUILDERS.into_iter().find(|b| *b == base)?;
     let number = |n: &str| n.trim().parse::<u32>().ok();
     let mut options = Vec::new();
-    let name: &'static str = match (base, args) {
-        ("int" | "tinyint" | "smallint" | "mediumint" | "bigint", None) => {
-            if base == "bigint" {
-                options.push("mode: \"number\"".to_string());
-            }
-            ["int", "tinyint", "smallint", "mediumint", "bigint"]
-                .into_iter()
-                .find(|b| *b == base)?
-        }
+    match (base, args) {
+        ("bigint", None) => options.push("mode: \"number\"".to_string()),
         ("varchar" | "char" | "binary" | "varbinary", Some(n)) => {
             options.push(format!("length: {}", number(n)?));
-            ["varchar", "char", "binary", "varbinary"]
-                .into_iter()
-                .find(|b| *b == base)?
         }
         ("datetime" | "timestamp" | "time", Some(n)) => {
             options.push(format!("fsp: {}", number(n)?));
-            ["datetime", "timestamp", "time"]
-                .into_iter()
-                .find(|b| *b == base)?
         }
         ("decimal" | "double" | "float", Some(ps)) => {
             let (p, s) = match ps.split_once(',') {
@@ -789,41 +806,10 @@ fn mysql_builder(sql: &str) -> Option<(&'static str, Option<String>)> {
             if let Some(s) = s {
                 options.push(format!("scale: {s}"));
             }
-            ["decimal", "double", "float"]
-                .into_iter()
-                .find(|b| *b == base)?
         }
-        (
-            "serial" | "boolean" | "date" | "json" | "year" | "text" | "tinytext" | "mediumtext"
-            | "longtext" | "datetime" | "timestamp" | "time" | "decimal" | "double" | "float"
-            | "binary" | "varbinary" | "varchar" | "char" | "real",
-            None,
-        ) => [
-            "serial",
-            "boolean",
-            "date",
-            "json",
-            "year",
-            "text",
-            "tinytext",
-            "mediumtext",
-            "longtext",
-            "datetime",
-            "timestamp",
-            "time",
-            "decimal",
-            "double",
-            "float",
-            "binary",
-            "varbinary",
-            "varchar",
-            "char",
-            "real",
-        ]
-        .into_iter()
-        .find(|b| *b == base)?,
+        (_, None) => {}
         _ => return None,
-    };
+    }
     if unsigned {
         options.push("unsigned: true".to_string());
     }

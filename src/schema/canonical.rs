@@ -164,10 +164,7 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
     }
     for c in &mut out.checks {
         c.name = postgres_name(dialect, &c.name);
-        c.expression = match dialect {
-            Dialect::Mysql => expression(&mysql_synonyms(&c.expression), &t.name),
-            _ => expression(&c.expression, &t.name),
-        };
+        c.expression = dialect_expression(dialect, &c.expression, &t.name);
     }
     if dialect == Dialect::Sqlite {
         // SQLite has no unique constraints of its own: they are unique indexes.
@@ -209,7 +206,14 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
 fn mysql_table(declared: &Table, out: &mut Table) {
     for c in &declared.columns {
         let serial = matches!(&c.ty, ColumnType::Sql(t) if t.eq_ignore_ascii_case("serial"));
-        if serial && !out.uniques.iter().any(|u| u.name == c.name) {
+        if !serial {
+            continue;
+        }
+        if let Some(column) = out.columns.iter_mut().find(|o| o.name == c.name) {
+            column.not_null = true;
+            column.autoincrement = true;
+        }
+        if !out.uniques.iter().any(|u| u.name == c.name) {
             out.uniques.push(Unique {
                 name: c.name.clone(),
                 columns: vec![c.name.clone()],
@@ -228,6 +232,14 @@ fn mysql_table(declared: &Table, out: &mut Table) {
     for i in &mut out.indexes {
         i.method = None;
         i.with.clear();
+    }
+}
+
+/// [`expression`], with MariaDB's spellings of standard functions mapped back on MySQL.
+fn dialect_expression(dialect: Dialect, text: &str, table: &str) -> String {
+    match dialect {
+        Dialect::Mysql => expression(&mysql_synonyms(text), table),
+        Dialect::Postgres | Dialect::Sqlite => expression(text, table),
     }
 }
 
@@ -422,14 +434,9 @@ pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -
         ColumnType::Sql(text) => text.as_str(),
         ColumnType::Enum(_) => "",
     };
-    let is_serial = matches!(type_text, "serial" | "bigserial" | "smallserial")
-        || (dialect == Dialect::Mysql
-            && matches!(&c.ty, ColumnType::Sql(t) if t.eq_ignore_ascii_case("serial")));
+    let is_serial = matches!(type_text, "serial" | "bigserial" | "smallserial");
     if in_primary_key || is_serial || c.identity.is_some() {
         out.not_null = true;
-    }
-    if dialect == Dialect::Mysql && is_serial {
-        out.autoincrement = true;
     }
     // A generated column's nullability follows its expression (MariaDB takes no NOT NULL there).
     if dialect == Dialect::Mysql && c.generated.is_some() {
@@ -441,10 +448,10 @@ pub fn column(dialect: Dialect, table: &str, c: &Column, in_primary_key: bool) -
         .as_deref()
         .map(|d| default_expr(dialect, d, type_text, c.dims))
         .filter(|d| dialect == Dialect::Sqlite || d != "null");
-    out.generated = c.generated.as_deref().map(|g| match dialect {
-        Dialect::Mysql => expression(&mysql_synonyms(g), table),
-        _ => expression(g, table),
-    });
+    out.generated = c
+        .generated
+        .as_deref()
+        .map(|g| dialect_expression(dialect, g, table));
     out.identity = c.identity.as_ref().map(|id| Identity {
         always: id.always,
         sequence_name: id
