@@ -164,7 +164,7 @@ fn create(client: &mut Client, declared: &Schema) {
         .expect("no ambiguity from empty");
     let plan = db_migrate::plan::plan(changes, &empty, declared);
     for statement in
-        db_migrate::render::statements(&db_migrate::render::render(&plan.changes, declared.dialect))
+        db_migrate::render::statements(&db_migrate::render::render(plan.changes, declared.dialect))
     {
         client
             .batch_execute(&statement)

@@ -104,9 +104,10 @@ fn migrate(conn: &Connection, from: &Schema, to: &Schema) -> Vec<Change> {
     let plan = db_migrate::plan::plan(changes, from, to);
     conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN")
         .expect("begin");
-    for statement in
-        db_migrate::render::statements(&db_migrate::render::render(&plan.changes, to.dialect))
-    {
+    for statement in db_migrate::render::statements(&db_migrate::render::render(
+        plan.changes.clone(),
+        to.dialect,
+    )) {
         conn.execute_batch(&statement)
             .unwrap_or_else(|e| panic!("{statement}\n-> {e}"));
     }

@@ -35,7 +35,7 @@ fn migration(from: &Schema, to: &Schema) -> (Vec<String>, Schema) {
         .unwrap_or_else(|a| panic!("undecided renames: {a:?}"));
     let planned = plan(changes, from, to);
     let after = apply_all(from, &planned.changes);
-    (statements(&render(&planned.changes, Dialect::Mysql)), after)
+    (statements(&render(planned.changes, Dialect::Mysql)), after)
 }
 
 fn run(db: &TestMysqlDb, sql: &[String]) {

@@ -6,6 +6,8 @@
 //! snapshot of the declared schema after it. A part that cannot run in a
 //! transaction starts with `-- db-migrate: no-transaction`.
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use crate::config::Config;
@@ -51,7 +53,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CommandResult {
         let id = set.next_id(&args.name, now);
         let sql = "-- Hand-written migration: put your SQL below. It runs in one transaction;\n\
                    -- put `-- db-migrate: no-transaction` on the first line to run it outside one.\n";
-        let dir = set.write(&id, sql, None)?;
+        let dir = set.write(&id, sql, None::<&Meta>)?;
         let path = super::shown(&dir.join(migrations::SQL_FILE));
         report::line(
             OK,
@@ -142,30 +144,30 @@ pub(super) fn write_changes(
     let count = rendered_parts.len();
     // Each part follows the one written before it.
     let mut parent = set.last().map(|m| m.id.clone());
-    let mut snapshot = previous.clone();
+    let mut before = Cow::Borrowed(previous);
     let mut written = Vec::new();
-    for (k, (part, rendered)) in rendered_parts.into_iter().enumerate() {
+    for (k, part) in rendered_parts.into_iter().enumerate() {
         let name = part_name(name, k);
         let id = migrations::next_id_after(parent.as_deref(), &name, now);
-        let before = snapshot;
-        snapshot = if k + 1 == count {
-            declared.clone()
+        let after = if k + 1 == count {
+            Cow::Borrowed(declared)
         } else {
-            apply_all(&before, &part.changes)
+            Cow::Owned(apply_all(&before, part.rendered.iter().map(|r| &r.change)))
         };
-        let down = super::down::script::down_sql(&before, &snapshot, &decisions, &rendered);
+        let down = super::down::script::down_sql(&before, &after, &decisions, &part.rendered);
         written.push(write_part(
             &set,
             parent.as_deref(),
             &id,
             &name,
             now,
-            &rendered,
+            &part.rendered,
             part.transactional,
-            &snapshot,
+            &after,
             &down,
         )?);
         parent = Some(id);
+        before = after;
     }
     if count > 1 {
         report::line(
@@ -229,7 +231,7 @@ fn write_part(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         transaction,
         warnings: warnings.clone(),
-        snapshot: Some(snapshot.clone()),
+        snapshot: Some(snapshot),
     };
     let dir = set.write(id, &sql, Some(&meta)).map_err(Failure::from)?;
     set.write_down(id, down).map_err(Failure::from)?;

@@ -541,7 +541,7 @@ pub fn migration_statements(
     m: &crate::migrations::Migration,
     before: Option<&Schema>,
     dialect: Dialect,
-) -> Vec<crate::lint::LintStatement> {
+) -> Vec<crate::lint::LintStatement<'static>> {
     match before {
         Some(before) if before.dialect == dialect => {
             crate::lint::statements_from_sql_over(&m.sql, before)
@@ -558,20 +558,25 @@ pub fn changes_sql(
     mode: RenameMode,
 ) -> Result<Vec<Rendered>, Vec<crate::diff::Ambiguity>> {
     let changes = diff(from, to, renames, mode)?;
-    Ok(render(&plan(changes, from, to).changes, to.dialect))
+    Ok(render(plan(changes, from, to).changes, to.dialect))
+}
+
+/// One part of a rendered plan: its changes with their statements, and
+/// whether it runs in a transaction.
+pub struct RenderedPart {
+    /// The changes, each with its statements, in order.
+    pub rendered: Vec<Rendered>,
+    /// False when a change cannot run inside a transaction (`CREATE INDEX CONCURRENTLY`).
+    pub transactional: bool,
 }
 
 /// Plans `changes` (from `from` to `to`) and renders them in the parts that
 /// must commit separately (PostgreSQL: a new enum label before its use,
 /// `CREATE INDEX CONCURRENTLY` outside a transaction), leaving out empty parts.
-pub fn rendered_parts(
-    changes: Vec<Change>,
-    from: &Schema,
-    to: &Schema,
-) -> Vec<(PlanPart, Vec<Rendered>)> {
+pub fn rendered_parts(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<RenderedPart> {
     let planned = plan(changes, from, to);
     let parts = match to.dialect {
-        Dialect::Postgres => crate::plan::parts(&planned),
+        Dialect::Postgres => crate::plan::parts(planned),
         // MySQL commits every DDL statement by itself: a migration is run
         // statement by statement there whatever its parts.
         Dialect::Sqlite | Dialect::Mysql => vec![PlanPart {
@@ -581,11 +586,11 @@ pub fn rendered_parts(
     };
     parts
         .into_iter()
-        .map(|p| {
-            let rendered = render(&p.changes, to.dialect);
-            (p, rendered)
+        .map(|p| RenderedPart {
+            rendered: render(p.changes, to.dialect),
+            transactional: p.transactional,
         })
-        .filter(|(_, r)| r.iter().any(|r| !r.statements.is_empty()))
+        .filter(|p| p.rendered.iter().any(|r| !r.statements.is_empty()))
         .collect()
 }
 

@@ -9,7 +9,7 @@ use crate::db::{Db, sqlite_triggers};
 use crate::diff::{RenameMode, diff};
 use crate::history;
 use crate::lint;
-use crate::render::{Rendered, statements};
+use crate::render::statements;
 use crate::report::{self, BAD, OK, WARN};
 
 use super::apply::gate;
@@ -40,8 +40,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     let changes = diff(&live, &declared, &decisions, RenameMode::DropAndCreate)
         .map_err(|a| renames::undecided(&a, "push"))?;
     let parts = super::rendered_parts(changes, &live, &declared);
-    let rendered: Vec<Rendered> = parts.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
-    let sql = statements(&rendered);
+    let sql: Vec<String> = parts.iter().flat_map(|p| statements(&p.rendered)).collect();
     if sql.is_empty() {
         report::line(
             OK,
@@ -57,9 +56,9 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
     let live = LiveFacts::read(&mut db);
     let errors: Vec<_> = parts
         .iter()
-        .flat_map(|(part, rendered)| {
+        .flat_map(|part| {
             let ctx = gate::context(&live, db.dialect(), part.transactional);
-            gate::blocking(&lint::statements_from_changes(rendered), &ctx)
+            gate::blocking(&lint::statements_from_changes(&part.rendered), &ctx)
         })
         .collect();
     if !errors.is_empty() && !args.force {
@@ -87,8 +86,8 @@ pub fn run(config: &Config, args: &PushArgs) -> CommandResult {
             "this database is managed by migrations; pushed changes are drift until a migration makes them (`db-migrate check`)",
         );
     }
-    for (part, rendered) in &parts {
-        execute(&mut db, &statements(rendered), part.transactional)?;
+    for part in &parts {
+        execute(&mut db, &statements(&part.rendered), part.transactional)?;
     }
     report::line(
         OK,

@@ -31,7 +31,7 @@ pub fn of_rebuilt_tables(db: &mut Db, script: &str) -> Result<Vec<Trigger>, Stat
     let rebuilt: Vec<String> = statements_from_sql(script, Dialect::Sqlite)
         .into_iter()
         .flat_map(|s| s.changes)
-        .filter_map(|change| match change {
+        .filter_map(|change| match change.into_owned() {
             Change::RenameTable { from, to } if from.name == format!("__new_{}", to.name) => {
                 Some(to.name)
             }

@@ -12,7 +12,7 @@ use crate::schema::{
 };
 
 /// A copy of `schema` with every change made, sorted.
-pub fn apply_all(schema: &Schema, changes: &[Change]) -> Schema {
+pub fn apply_all<'c>(schema: &Schema, changes: impl IntoIterator<Item = &'c Change>) -> Schema {
     let mut out = schema.clone();
     for c in changes {
         apply(&mut out, c);

@@ -160,8 +160,8 @@ pub fn diff(
 /// The changes between two schemas whose common entities have the same names.
 fn compare(from: &Schema, to: &Schema) -> Vec<Change> {
     let dialect = to.dialect;
-    let cf = canonical::schema(from);
-    let ct = canonical::schema(to);
+    let cf = canonical::objects(from);
+    let ct = canonical::objects(to);
     let mut changes = Vec::new();
 
     for s in &to.schemas {
@@ -184,17 +184,17 @@ fn compare(from: &Schema, to: &Schema) -> Vec<Change> {
             // A table managed elsewhere is never created: only its policies are.
             None if t.external => {
                 let before = Table::external(&t.schema, &t.name);
-                table_changes.extend(table::diff(dialect, &before, t, &cf, &ct));
+                table_changes.extend(table::diff(dialect, &before, t));
             }
-            None => table_changes.extend(table::create(dialect, t, &ct)),
-            Some(old) => table_changes.extend(table::diff(dialect, old, t, &cf, &ct)),
+            None => table_changes.extend(table::create(dialect, t)),
+            Some(old) => table_changes.extend(table::diff(dialect, old, t)),
         }
     }
     for t in &from.tables {
         if to.table(&t.schema, &t.name).is_none() {
             if t.external {
                 let after = Table::external(&t.schema, &t.name);
-                table_changes.extend(table::diff(dialect, t, &after, &cf, &ct));
+                table_changes.extend(table::diff(dialect, t, &after));
             } else {
                 table_changes.push(Change::DropTable(t.clone()));
             }

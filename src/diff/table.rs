@@ -4,11 +4,11 @@
 use super::Change;
 use super::apply::mentions;
 use super::change::ColumnChange;
-use crate::schema::{Dialect, Index, Policy, Schema, Table, canonical};
+use crate::schema::{Dialect, Index, Policy, Table, canonical};
 
 /// A new table: the table itself, then its foreign keys (inline in SQLite),
 /// indexes (SQLite's unique keys among them), row-level security and policies.
-pub fn create(dialect: Dialect, t: &Table, canonical_to: &Schema) -> Vec<Change> {
+pub fn create(dialect: Dialect, t: &Table) -> Vec<Change> {
     let table = t.qualified();
     let mut changes = vec![Change::CreateTable(t.clone())];
     if dialect != Dialect::Sqlite {
@@ -32,10 +32,7 @@ pub fn create(dialect: Dialect, t: &Table, canonical_to: &Schema) -> Vec<Change>
             index: i.clone(),
         });
     }
-    let rls = canonical_to
-        .table(&t.schema, &t.name)
-        .is_some_and(|c| c.rls_enabled);
-    if rls {
+    if canonical::rls_enabled(t) {
         changes.push(Change::EnableRls(table.clone()));
     }
     for p in &t.policies {
@@ -47,16 +44,14 @@ pub fn create(dialect: Dialect, t: &Table, canonical_to: &Schema) -> Vec<Change>
     changes
 }
 
-/// The changes that turn `old` into `new` (same name), compared in the canonical schemas.
-pub fn diff(
-    dialect: Dialect,
-    old: &Table,
-    new: &Table,
-    canonical_from: &Schema,
-    canonical_to: &Schema,
-) -> Vec<Change> {
-    let old_c = canonical_table(canonical_from, old);
-    let new_c = canonical_table(canonical_to, new);
+/// The changes that turn `old` into `new` (same name), compared in their
+/// canonical forms; none when they are declared alike.
+pub fn diff(dialect: Dialect, old: &Table, new: &Table) -> Vec<Change> {
+    if old == new {
+        return Vec::new();
+    }
+    let old_c = canonical::table(dialect, old);
+    let new_c = canonical::table(dialect, new);
     let table = new.qualified();
     let mut changes = Vec::new();
 
@@ -396,11 +391,4 @@ fn alterable(from: &Policy, to: &Policy) -> bool {
         && from.restrictive == to.restrictive
         && (to.using.is_some() || from.using.is_none())
         && (to.with_check.is_some() || from.with_check.is_none())
-}
-
-fn canonical_table(canonical: &Schema, t: &Table) -> Table {
-    canonical
-        .table(&t.schema, &t.name)
-        .cloned()
-        .unwrap_or_else(|| canonical::table(canonical.dialect, t))
 }

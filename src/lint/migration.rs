@@ -13,7 +13,7 @@ const OLDEST_SUPPORTED: u32 = 120000;
 /// A migration being linted.
 pub(crate) struct Migration<'a> {
     /// The statements, in order.
-    pub statements: &'a [LintStatement],
+    pub statements: &'a [LintStatement<'a>],
     /// Where it runs.
     pub ctx: &'a Context,
     /// Tables created by this migration, with the statement that created them.
@@ -26,12 +26,12 @@ pub(crate) struct Migration<'a> {
 
 impl<'a> Migration<'a> {
     /// Gathers the facts rules share.
-    pub fn new(statements: &'a [LintStatement], ctx: &'a Context) -> Migration<'a> {
+    pub fn new(statements: &'a [LintStatement<'a>], ctx: &'a Context) -> Migration<'a> {
         let mut created = HashMap::new();
         let mut index_tables = HashMap::new();
         for (i, s) in statements.iter().enumerate() {
             for change in &s.changes {
-                match change {
+                match &**change {
                     Change::CreateTable(t) => {
                         created.entry(t.qualified()).or_insert(i);
                     }
@@ -64,7 +64,7 @@ impl<'a> Migration<'a> {
         self.statements
             .iter()
             .enumerate()
-            .flat_map(|(i, s)| s.changes.iter().map(move |c| (i, c)))
+            .flat_map(|(i, s)| s.changes.iter().map(move |c| (i, &**c)))
     }
 
     /// True for PostgreSQL.

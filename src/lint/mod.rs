@@ -18,6 +18,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -148,15 +149,17 @@ pub enum TransactionControl {
     Rollback,
 }
 
-/// One statement to lint: its SQL text, where it is, what it does, and the suppressions above it.
+/// One statement to lint: its SQL text, where it is, what it does, and the
+/// suppressions above it. A generated migration's statements borrow its
+/// rendered text and changes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LintStatement {
+pub struct LintStatement<'a> {
     /// The statement's text, without its terminator.
-    pub sql: String,
+    pub sql: Cow<'a, str>,
     /// 1-based line where it starts in the migration file.
     pub line: usize,
     /// The schema changes it makes, in order (one statement may make several).
-    pub changes: Vec<Change>,
+    pub changes: Vec<Cow<'a, Change>>,
     /// What sort of statement it is.
     pub kind: StatementKind,
     /// Rule ids allowed by `-- db-migrate: allow <rule-id>[, <rule-id>]` comments directly above.
@@ -183,14 +186,14 @@ pub fn rules() -> &'static [RuleInfo] {
 /// The statements of a generated migration, whose changes are known.
 ///
 /// Lines are those of the script [`crate::render::script`] writes for these statements.
-pub fn statements_from_changes(rendered: &[Rendered]) -> Vec<LintStatement> {
+pub fn statements_from_changes(rendered: &[Rendered]) -> Vec<LintStatement<'_>> {
     let mut out = Vec::new();
     let mut line = 1;
     for r in rendered {
         let changes = parse::attach(&r.change, &r.statements);
         for (sql, changes) in r.statements.iter().zip(changes) {
             out.push(LintStatement {
-                sql: sql.clone(),
+                sql: Cow::Borrowed(sql),
                 line,
                 changes,
                 kind: StatementKind::Ddl { cascade: false },
@@ -204,16 +207,16 @@ pub fn statements_from_changes(rendered: &[Rendered]) -> Vec<LintStatement> {
 }
 
 /// The statements of a hand-written migration: split, then parsed into changes where possible.
-pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement> {
+pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement<'static>> {
     let lexical = SqlDialect::of(dialect);
     split(sql, lexical)
         .into_iter()
         .map(|st| {
             let parsed = parse::statement(st.text, dialect);
             LintStatement {
-                sql: st.text.to_string(),
+                sql: Cow::Owned(st.text.to_string()),
                 line: st.line,
-                changes: parsed.changes,
+                changes: parsed.changes.into_iter().map(Cow::Owned).collect(),
                 kind: parsed.kind,
                 allowed: st
                     .leading_comments
@@ -231,16 +234,19 @@ pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement> {
 /// a full [`Change::AlterColumn`] (its old type known: a narrowing is a
 /// narrowing), a dropped column or table has its definition (a generated
 /// column's drop loses nothing).
-pub fn statements_from_sql_over(sql: &str, before: &crate::schema::Schema) -> Vec<LintStatement> {
+pub fn statements_from_sql_over(
+    sql: &str,
+    before: &crate::schema::Schema,
+) -> Vec<LintStatement<'static>> {
     let mut statements = statements_from_sql(sql, before.dialect);
     let mut running = before.clone();
     for st in &mut statements {
         for change in &mut st.changes {
             if let Some(known) = with_known_definitions(change, &running) {
-                *change = known;
+                *change = Cow::Owned(known);
             }
+            crate::diff::apply::apply(&mut running, change);
         }
-        running = crate::diff::apply::apply_all(&running, &st.changes);
     }
     statements
 }

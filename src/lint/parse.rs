@@ -18,6 +18,8 @@ use sqlparser::ast::{
     ObjectType, RenameTableNameKind, SchemaName, Set, Statement, TableConstraint, Truncate,
     UserDefinedTypeRepresentation,
 };
+use std::borrow::Cow;
+
 use sqlparser::ast::{ArrayElemTypeDef, ReferentialAction};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -709,7 +711,7 @@ fn setting(set: &Set) -> StatementKind {
 /// statement gets the changes it makes. A column alteration rendered as
 /// several statements is split by what each statement alters, so findings
 /// point at the right one; any other change belongs to its first statement.
-pub(crate) fn attach(change: &Change, statements: &[String]) -> Vec<Vec<Change>> {
+pub(crate) fn attach<'a>(change: &'a Change, statements: &[String]) -> Vec<Vec<Cow<'a, Change>>> {
     let mut out = vec![Vec::new(); statements.len()];
     if let Change::AlterColumn {
         table,
@@ -720,13 +722,16 @@ pub(crate) fn attach(change: &Change, statements: &[String]) -> Vec<Vec<Change>>
         && statements.len() > 1
     {
         for (slot, sql) in out.iter_mut().zip(statements) {
-            *slot = alter_column_step(sql, table, from, to, *what);
+            *slot = alter_column_step(sql, table, from, to, *what)
+                .into_iter()
+                .map(Cow::Owned)
+                .collect();
         }
     }
     if out.iter().all(Vec::is_empty)
         && let Some(first) = out.first_mut()
     {
-        first.push(change.clone());
+        first.push(Cow::Borrowed(change));
     }
     out
 }
@@ -993,10 +998,7 @@ mod tests {
                 concurrently: true,
             },
         ]);
-        let plan = crate::plan::Plan {
-            changes: changes.clone(),
-        };
-        for (rendered, change) in crate::render::render(&plan.changes, Dialect::Postgres)
+        for (rendered, change) in crate::render::render(changes.clone(), Dialect::Postgres)
             .iter()
             .zip(&changes)
         {
@@ -1025,10 +1027,10 @@ mod tests {
         ];
         let parts = attach(&change, &statements);
         assert!(
-            matches!(&parts[0][..], [Change::AlterColumn { what, .. }] if *what == ColumnChange::TYPE)
+            matches!(&parts[0][..], [c] if matches!(&**c, Change::AlterColumn { what, .. } if *what == ColumnChange::TYPE))
         );
         assert!(
-            matches!(&parts[1][..], [Change::AlterColumn { what, .. }] if *what == ColumnChange::NULLABILITY)
+            matches!(&parts[1][..], [c] if matches!(&**c, Change::AlterColumn { what, .. } if *what == ColumnChange::NULLABILITY))
         );
     }
 }

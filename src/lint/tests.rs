@@ -193,7 +193,7 @@ fn a_generated_migration_is_linted_from_its_changes() {
         ..Renames::default()
     };
     let changes = diff(&before, &after, &decided, RenameMode::Ask).expect("no ambiguity");
-    let rendered = render(&plan(changes, &before, &after).changes, Dialect::Postgres);
+    let rendered = render(plan(changes, &before, &after).changes, Dialect::Postgres);
     let statements = statements_from_changes(&rendered);
     let findings = lint(&statements, &pg());
     let mut ids = rule_ids(&findings);
@@ -236,7 +236,7 @@ fn generated_lines_match_the_written_script() {
     let after = schema(vec![t, Table::new("public", "empty")], vec![]);
     let changes =
         diff(&before, &after, &Renames::default(), RenameMode::Ask).expect("no ambiguity");
-    let rendered = render(&plan(changes, &before, &after).changes, Dialect::Postgres);
+    let rendered = render(plan(changes, &before, &after).changes, Dialect::Postgres);
     let statements = statements_from_changes(&rendered);
     let text = script(&crate::render::statements(&rendered));
     let split_lines: Vec<usize> = crate::sql::split(&text, crate::sql::SqlDialect::Postgres)

@@ -23,7 +23,7 @@ pub fn apply(schema: &Schema, sql: &str) -> Schema {
     if changes.is_empty() {
         return schema.clone();
     }
-    apply_all(schema, &changes)
+    apply_all(schema, changes.iter().map(|c| &**c))
 }
 
 /// An object a hand-written migration created.

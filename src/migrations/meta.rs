@@ -79,7 +79,7 @@ fn absent<S>() -> Option<S> {
     None
 }
 
-impl Meta {
+impl<S: Serialize> Meta<S> {
     /// Serialises with 2-space indent and a trailing newline.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
@@ -87,6 +87,15 @@ impl Meta {
         text
     }
 
+    /// Writes what [`Meta::to_json`] returns to `out`, as it is serialised.
+    pub fn write_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}
+
+impl Meta {
     /// Parses meta.json.
     pub fn from_json(text: &str) -> Result<Meta, serde_json::Error> {
         serde_json::from_str(text)

@@ -449,23 +449,25 @@ impl MigrationSet {
     }
 
     /// Writes a new migration directory.
-    pub fn write(
+    pub fn write<S: serde::Serialize>(
         &self,
         id: &str,
         sql: &str,
-        meta: Option<&Meta>,
+        meta: Option<&Meta<S>>,
     ) -> Result<PathBuf, MigrationsError> {
         let dir = self.dir.join(id);
-        let write = |path: PathBuf, text: &str| {
-            std::fs::write(&path, text).map_err(|source| MigrationsError::Write { path, source })
-        };
         std::fs::create_dir_all(&dir).map_err(|source| MigrationsError::Write {
             path: dir.clone(),
             source,
         })?;
-        write(dir.join(SQL_FILE), sql)?;
+        let path = dir.join(SQL_FILE);
+        std::fs::write(&path, sql).map_err(|source| MigrationsError::Write { path, source })?;
         if let Some(meta) = meta {
-            write(dir.join(META_FILE), &meta.to_json())?;
+            // Streamed: a large snapshot is never held as one string.
+            let path = dir.join(META_FILE);
+            std::fs::File::create(&path)
+                .and_then(|file| meta.write_json(std::io::BufWriter::new(file)))
+                .map_err(|source| MigrationsError::Write { path, source })?;
         }
         Ok(dir)
     }
@@ -686,7 +688,7 @@ mod tests {
         let now: jiff::Timestamp = "2025-05-21T21:30:00Z".parse().unwrap();
         let first = set.next_id("a", now);
         assert_eq!(first, "20250521213000_a");
-        set.write(&first, "SELECT 1;\n", None).unwrap();
+        set.write(&first, "SELECT 1;\n", None::<&Meta>).unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
         assert_eq!(set.next_id("b", now), "20250521213001_b");
         let earlier: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
@@ -769,7 +771,7 @@ mod tests {
             Some(&meta("20250102000000_a", Some("20250101000000_base"), None)),
         )
         .unwrap();
-        set.write("20250103000000_hand", "", None).unwrap();
+        set.write("20250103000000_hand", "", None::<&Meta>).unwrap();
         let set = MigrationSet::load(dir.path()).unwrap();
         assert!(set.forks().is_empty());
         set.write(

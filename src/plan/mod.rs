@@ -322,11 +322,10 @@ pub struct PlanPart {
 /// when a later change uses one, everything up to the last added label is a
 /// part of its own. Indexes built `CONCURRENTLY` cannot run in a transaction:
 /// they go last, in a part that runs outside one. Otherwise there is one part.
-pub fn parts(plan: &Plan) -> Vec<PlanPart> {
+pub fn parts(plan: Plan) -> Vec<PlanPart> {
     let (concurrent, rest): (Vec<Change>, Vec<Change>) = plan
         .changes
-        .iter()
-        .cloned()
+        .into_iter()
         .partition(|c| matches!(c, Change::CreateIndex { index, .. } if index.concurrently));
     let mut out = Vec::new();
     let last_used_addition = rest
@@ -570,7 +569,7 @@ mod parts_tests {
                 },
             ],
         };
-        let parts = parts(&p);
+        let parts = parts(p);
         let shape: Vec<(usize, bool)> = parts
             .iter()
             .map(|p| (p.changes.len(), p.transactional))
@@ -587,6 +586,6 @@ mod parts_tests {
                 before: None,
             }],
         };
-        assert_eq!(parts(&p).len(), 1);
+        assert_eq!(parts(p).len(), 1);
     }
 }

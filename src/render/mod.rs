@@ -30,17 +30,17 @@ pub fn postgres_type(ty: &crate::schema::ColumnType, dims: u8) -> String {
     postgres::type_sql(ty, dims)
 }
 
-/// Renders changes (in the order a plan gives them).
-pub fn render(changes: &[Change], dialect: Dialect) -> Vec<Rendered> {
+/// Renders changes (in the order a plan gives them); each keeps its change.
+pub fn render(changes: Vec<Change>, dialect: Dialect) -> Vec<Rendered> {
     changes
-        .iter()
-        .map(|c| Rendered {
-            change: c.clone(),
+        .into_iter()
+        .map(|change| Rendered {
             statements: match dialect {
-                Dialect::Postgres => postgres::change(c),
-                Dialect::Sqlite => sqlite::change(c),
-                Dialect::Mysql => mysql::change(c),
+                Dialect::Postgres => postgres::change(&change),
+                Dialect::Sqlite => sqlite::change(&change),
+                Dialect::Mysql => mysql::change(&change),
             },
+            change,
         })
         .collect()
 }

@@ -51,7 +51,7 @@ fn sql_from_empty(to: &Schema) -> String {
     let from = Schema::empty(to.dialect);
     let changes = diff(&from, to, &Renames::default(), RenameMode::Ask).unwrap();
     let plan = crate::plan::plan(changes, &from, to);
-    script(&statements(&render(&plan.changes, to.dialect)))
+    script(&statements(&render(plan.changes, to.dialect)))
 }
 
 #[test]

@@ -14,19 +14,40 @@ use super::{
     Table, Unique, View, names,
 };
 
-/// A canonical copy of a schema, for comparison only (never rendered).
+/// A canonical copy of a whole schema, for comparison only (never rendered).
 pub fn schema(s: &Schema) -> Schema {
-    let mut out = s.clone();
-    for e in &mut out.sequences {
-        e.options = sequence_options(&e.options, "bigint");
+    Schema {
+        schemas: s.schemas.clone(),
+        enums: s.enums.clone(),
+        tables: s.tables.iter().map(|t| table(s.dialect, t)).collect(),
+        roles: s.roles.clone(),
+        ..objects(s)
     }
-    for t in &mut out.tables {
-        *t = table(s.dialect, t);
+}
+
+/// A canonical copy of a schema's sequences and views, for comparison only
+/// (never rendered). Its other parts are left empty: tables are compared one
+/// by one in their [`table`] form, and only those that differ as declared.
+pub fn objects(s: &Schema) -> Schema {
+    Schema {
+        sequences: s
+            .sequences
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.options = sequence_options(&e.options, "bigint");
+                e
+            })
+            .collect(),
+        views: s.views.iter().map(view).collect(),
+        ..Schema::empty(s.dialect)
     }
-    for v in &mut out.views {
-        *v = view(v);
-    }
-    out
+}
+
+/// Whether row-level security is on for `t` once created: asked for, or
+/// implied by a policy (PostgreSQL); never for a table managed elsewhere.
+pub fn rls_enabled(t: &Table) -> bool {
+    !t.external && (t.rls_enabled || !t.policies.is_empty())
 }
 
 /// A canonical copy of a view: its SQL in comparison form, options in one
@@ -195,7 +216,7 @@ pub fn table(dialect: Dialect, t: &Table) -> Table {
         mysql_table(t, &mut out);
     }
     // Policies turn row-level security on, except on a table managed elsewhere.
-    out.rls_enabled = !t.external && (t.rls_enabled || !t.policies.is_empty());
+    out.rls_enabled = rls_enabled(t);
     out
 }
 

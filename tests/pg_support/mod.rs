@@ -84,18 +84,19 @@ pub fn migration_in(from: &Schema, to: &Schema, renames: &Renames, mode: RenameM
         Err(a) => panic!("undecided renames: {a:?}"),
     };
     let planned = plan(changes, from, to);
-    let split: Vec<PlanPart> = parts(&planned);
+    let changes = planned.changes.clone();
+    let split: Vec<PlanPart> = parts(planned);
     let mut snapshot = from.clone();
     let mut snapshots = Vec::new();
     let mut out = Vec::new();
     for part in &split {
         snapshot = apply_all(&snapshot, &part.changes);
         snapshots.push(snapshot.clone());
-        let rendered = render(&part.changes, Dialect::Postgres);
+        let rendered = render(part.changes.clone(), Dialect::Postgres);
         out.push((part.transactional, statements(&rendered)));
     }
     Migration {
-        changes: planned.changes,
+        changes,
         parts: out,
         snapshots,
     }

@@ -5,6 +5,7 @@
 //! exist yet (a fresh database replaying the history creates them in this
 //! run), loses nothing and does not stop the run.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::db::Db;
@@ -96,13 +97,16 @@ pub fn blocking(statements: &[LintStatement], ctx: &lint::Context) -> Vec<(Findi
 /// True when every table `changes` touch is known to be empty now or does
 /// not exist yet; false when one has rows, is unknown, or a change touches
 /// no table (an enum, a schema).
-fn on_empty_tables(changes: &[Change], rows: Option<&HashMap<QualifiedName, f64>>) -> bool {
+fn on_empty_tables(
+    changes: &[Cow<'_, Change>],
+    rows: Option<&HashMap<QualifiedName, f64>>,
+) -> bool {
     let Some(rows) = rows else {
         return false;
     };
     !changes.is_empty()
         && changes.iter().all(|c| {
-            let table = match c {
+            let table = match &**c {
                 Change::DropTable(t) => t.qualified(),
                 Change::RebuildTable { to, .. } => to.qualified(),
                 Change::AlterColumnPart { table, .. } => table.clone(),

@@ -614,7 +614,7 @@ fn script_error(e: Box<ScriptError>) -> RunError {
 /// The name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY` statement builds.
 fn concurrent_index_name(statement: &str, dialect: Dialect) -> Option<String> {
     let parsed = crate::lint::statements_from_sql(statement, dialect);
-    parsed.first()?.changes.iter().find_map(|c| match c {
+    parsed.first()?.changes.iter().find_map(|c| match &**c {
         crate::diff::Change::CreateIndex { index, .. } if index.concurrently => {
             Some(index.name.clone())
         }

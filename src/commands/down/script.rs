@@ -30,11 +30,11 @@ pub fn down_sql(before: &Schema, after: &Schema, renames: &Renames, up: &[Render
     }
     // Parts that must commit apart (a new enum label used after it, an index
     // built CONCURRENTLY) run statement by statement.
-    if parts.len() > 1 || parts.iter().any(|(p, _)| !p.transactional) {
+    if parts.len() > 1 || parts.iter().any(|p| !p.transactional) {
         out.push_str(NO_TRANSACTION_DIRECTIVE);
         out.push('\n');
     }
-    for r in parts.iter().flat_map(|(_, rendered)| rendered.iter()) {
+    for r in parts.iter().flat_map(|p| p.rendered.iter()) {
         for (k, statement) in r.statements.iter().enumerate() {
             out.push('\n');
             if k == 0 && r.change.loses_data() {

@@ -43,7 +43,7 @@ fn check(m: &Migration, out: &mut Vec<Finding>) {
             continue;
         }
         let sql = &m.statements[i].sql;
-        let safe = with_concurrently(sql).unwrap_or_else(|| sql.clone());
+        let safe = with_concurrently(sql).unwrap_or_else(|| sql.to_string());
         let message = match (creating, table) {
             (true, Some(t)) => format!(
                 "creating index {index} on {t} without CONCURRENTLY blocks writes to {t}{} until the index is built",

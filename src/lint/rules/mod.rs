@@ -67,6 +67,8 @@ pub(crate) mod testing {
     use super::super::{
         Context, Finding, LintStatement, RuleInfo, lint, render_findings, statements_from_changes,
     };
+    use std::borrow::Cow;
+
     use crate::diff::Change;
     use crate::schema::Dialect;
 
@@ -92,8 +94,20 @@ pub(crate) mod testing {
     }
 
     /// The statements a plan of `changes` renders to, in order.
-    pub fn generated(changes: Vec<Change>, dialect: Dialect) -> Vec<LintStatement> {
-        statements_from_changes(&crate::render::render(&changes, dialect))
+    pub fn generated(changes: Vec<Change>, dialect: Dialect) -> Vec<LintStatement<'static>> {
+        let rendered = crate::render::render(changes, dialect);
+        statements_from_changes(&rendered)
+            .into_iter()
+            .map(|s| LintStatement {
+                sql: Cow::Owned(s.sql.into_owned()),
+                changes: s
+                    .changes
+                    .into_iter()
+                    .map(|c| Cow::Owned(c.into_owned()))
+                    .collect(),
+                ..s
+            })
+            .collect()
     }
 
     /// One rule's findings on hand-written SQL as the text `db-migrate lint` prints.

@@ -1036,7 +1036,7 @@ fn the_example_renders_as_drizzle_kit_wrote_it() {
     let from = Schema::empty(to.dialect);
     let changes = diff(&from, &to, &Renames::default(), RenameMode::Ask).expect("diff");
     let plan = crate::plan::plan(changes, &from, &to);
-    let ours = crate::render::statements(&crate::render::render(&plan.changes, to.dialect));
+    let ours = crate::render::statements(&crate::render::render(plan.changes, to.dialect));
     let theirs: Vec<String> = DRIZZLE_KIT_SQL
         .split("--> statement-breakpoint")
         .map(|s| s.trim().trim_end_matches(';').to_string())
