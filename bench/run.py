@@ -251,9 +251,13 @@ def bench_push(tmp, res, tables, runs, peer_runs):
     res.add(f"push {tables} tables to an empty database", ours, peer, "drizzle-kit push")
 
 
+SECTIONS = ("floor", "generate", "inspect", "apply", "push", "growth")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs and smaller sizes, to try the script")
+    ap.add_argument("--only", choices=SECTIONS, action="append", help="run only this section (repeatable); RESULTS.md is not written")
     args = ap.parse_args()
     if not SERVER:
         raise SystemExit("bench: DB_MIGRATE_TEST_PG_URL is not set; run bench/run.sh")
@@ -264,19 +268,26 @@ def main():
     sizes = (10, 200) if args.quick else (10, 200, 1000)
     res = Results()
     started = time.time()
+    wanted = set(args.only or SECTIONS)
     with tempfile.TemporaryDirectory(prefix="dbm-bench-") as tmp:
-        print("process floor", flush=True)
-        bench_floor(tmp, res, runs, peer_runs)
-        print("generate and check", flush=True)
-        bench_generate(tmp, res, sizes, runs, peer_runs)
-        print("inspection", flush=True)
-        bench_inspect(tmp, res, 50 if args.quick else 500, runs)
-        print("apply", flush=True)
-        bench_apply(tmp, res, 20 if args.quick else 200, runs, peer_runs)
-        print("push", flush=True)
-        bench_push(tmp, res, 20 if args.quick else 200, runs, peer_runs)
-        print("growth of the history", flush=True)
-        bench_growth(tmp, res, (25, 50) if args.quick else (250, 500, 1000, 2000), runs)
+        if "floor" in wanted:
+            print("process floor", flush=True)
+            bench_floor(tmp, res, runs, peer_runs)
+        if "generate" in wanted:
+            print("generate and check", flush=True)
+            bench_generate(tmp, res, sizes, runs, peer_runs)
+        if "inspect" in wanted:
+            print("inspection", flush=True)
+            bench_inspect(tmp, res, 50 if args.quick else 500, runs)
+        if "apply" in wanted:
+            print("apply", flush=True)
+            bench_apply(tmp, res, 20 if args.quick else 200, runs, peer_runs)
+        if "push" in wanted:
+            print("push", flush=True)
+            bench_push(tmp, res, 20 if args.quick else 200, runs, peer_runs)
+        if "growth" in wanted:
+            print("growth of the history", flush=True)
+            bench_growth(tmp, res, (25, 50) if args.quick else (250, 500, 1000, 2000), runs)
     for db in ("bench_inspect", "bench_apply", "bench_push"):
         psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     version = subprocess.run([OURS, "--version"], capture_output=True, text=True).stdout.strip()
@@ -292,7 +303,7 @@ def main():
     text = header + res.table() + "\n"
     print()
     print(text)
-    if not args.quick:
+    if not args.quick and not args.only:
         with open(os.path.join(BENCH, "RESULTS.md"), "w") as f:
             f.write(text)
     print(f"bench: done in {time.time() - started:.0f}s")

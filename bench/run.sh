@@ -3,6 +3,7 @@
 #
 #   bench/run.sh            full run; writes bench/RESULTS.md
 #   bench/run.sh --quick    smaller sizes and fewer runs, to try it out
+#   bench/run.sh --only apply [--only inspect ...]   some sections; RESULTS.md untouched
 #
 # Builds the release binary, installs the pinned peers from
 # bench/package.json (node_modules is not committed), starts a throwaway

@@ -71,15 +71,15 @@ pub fn run(config: &Config, args: &LintArgs) -> CommandResult {
     let mut total = 0;
     let mut json = Vec::new();
     let ids: Vec<&str> = targets.iter().filter_map(|t| t.id.as_deref()).collect();
-    let before = set.schemas_before(&ids, dialect);
+    let mut statements = super::migrations_statements(&set, &ids, dialect);
     for t in &targets {
         let mut ctx = lint::Context::new(t.dialect.unwrap_or(dialect));
         ctx.pg_version = pg_version;
         ctx.table_rows = table_rows.clone();
         ctx.transactional = t.transactional;
-        let statements = match t.id.as_deref().and_then(|id| set.get(id)) {
-            Some(m) => super::migration_statements(m, before.get(&m.id), ctx.dialect),
-            None => lint::statements_from_sql(&t.sql, ctx.dialect),
+        let statements = match t.id.as_deref().and_then(|id| statements.remove(id)) {
+            Some(s) if ctx.dialect == dialect => s,
+            _ => lint::statements_from_sql(&t.sql, ctx.dialect),
         };
         let findings = lint::lint(&statements, &ctx);
         total += findings.len();

@@ -19,6 +19,8 @@ pub mod rebase;
 mod renames;
 pub mod status;
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -535,19 +537,56 @@ impl LiveFacts {
     }
 }
 
-/// The lint statements of a migration that runs on `before` (the schema the
-/// migrations before it build; see [`MigrationSet::schemas_before`]).
-pub fn migration_statements(
-    m: &crate::migrations::Migration,
-    before: Option<&Schema>,
+/// The lint statements of each migration of `ids` (by id), each read over
+/// the schema the migrations before it build, so what a statement leaves
+/// unsaid is taken from there (see [`crate::lint::statements_over`]).
+///
+/// One pass over the folder: the schema is changed in place by each
+/// hand-written migration, and a generated migration's snapshot is read
+/// only when a listed migration follows it.
+pub fn migrations_statements<'s>(
+    set: &'s MigrationSet,
+    ids: &[&str],
     dialect: Dialect,
-) -> Vec<crate::lint::LintStatement<'static>> {
-    match before {
-        Some(before) if before.dialect == dialect => {
-            crate::lint::statements_from_sql_over(&m.sql, before)
+) -> HashMap<&'s str, Vec<crate::lint::LintStatement<'static>>> {
+    let wanted: HashSet<&str> = ids.iter().copied().collect();
+    let mut out = HashMap::new();
+    let Some(last) = set
+        .migrations
+        .iter()
+        .rposition(|m| wanted.contains(m.id.as_str()))
+    else {
+        return out;
+    };
+    let mut schema: Cow<'s, Schema> = Cow::Owned(Schema::empty(dialect));
+    // The migration whose snapshot the schema is now, not read yet.
+    let mut at_snapshot: Option<&'s crate::migrations::Migration> = None;
+    for m in &set.migrations[..=last] {
+        let listed = wanted.contains(m.id.as_str());
+        if listed || !m.has_snapshot() {
+            if let Some(previous) = at_snapshot.take() {
+                match previous.snapshot() {
+                    Some(s) => schema = Cow::Borrowed(s),
+                    // An unreadable snapshot: its SQL says what it did.
+                    None => {
+                        crate::lint::statements_over(&previous.sql, schema.to_mut());
+                    }
+                }
+            }
+            let statements = if schema.dialect == dialect {
+                crate::lint::statements_over(&m.sql, schema.to_mut())
+            } else {
+                crate::lint::statements_from_sql(&m.sql, dialect)
+            };
+            if listed {
+                out.insert(m.id.as_str(), statements);
+            }
         }
-        _ => crate::lint::statements_from_sql(&m.sql, dialect),
+        if m.has_snapshot() {
+            at_snapshot = Some(m);
+        }
     }
+    out
 }
 
 /// Diffs, plans and renders `from` → `to`.

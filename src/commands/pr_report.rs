@@ -74,13 +74,16 @@ pub fn run(config: &Config, args: &ReportArgs) -> CommandResult {
 
     let mut findings = Vec::new();
     let ids: Vec<&str> = added.iter().map(|m| m.id.as_str()).collect();
-    let before = set.schemas_before(&ids, dialect);
+    let mut statements = super::migrations_statements(&set, &ids, dialect);
     for m in &added {
         let mut ctx = lint::Context::new(m.meta.as_ref().map_or(dialect, |meta| meta.dialect));
         ctx.pg_version = live.pg_version;
         ctx.table_rows = live.table_rows.clone();
         ctx.transactional = m.transactional();
-        let statements = super::migration_statements(m, before.get(&m.id), ctx.dialect);
+        let statements = match statements.remove(m.id.as_str()) {
+            Some(s) if ctx.dialect == dialect => s,
+            _ => lint::statements_from_sql(&m.sql, ctx.dialect),
+        };
         for f in lint::lint(&statements, &ctx) {
             findings.push(Placed {
                 severity: f.severity,

@@ -181,6 +181,12 @@ impl Db {
         self.execute("COMMIT")
     }
 
+    /// Runs `statement` and commits the open transaction with it, in one
+    /// round trip on PostgreSQL.
+    pub fn commit_after(&mut self, statement: &str) -> Result<(), StatementError> {
+        self.driver.commit_after(statement)
+    }
+
     /// Rolls back the open transaction, ignoring a failure to do so (the
     /// connection is then unusable and will be closed).
     pub fn rollback(&mut self) {

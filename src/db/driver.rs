@@ -37,6 +37,11 @@ pub trait Driver: Send {
     }
     /// Runs `settings` and starts a transaction.
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError>;
+    /// Runs `statement`, then commits the open transaction.
+    fn commit_after(&mut self, statement: &str) -> Result<(), StatementError> {
+        self.execute(statement)?;
+        self.execute("COMMIT")
+    }
     /// The text of the `n`th (1-based) parameter placeholder.
     fn placeholder(&self, n: usize) -> String;
     /// Every row of a query with `params` bound, as text, with the column names.

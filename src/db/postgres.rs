@@ -59,6 +59,12 @@ impl Driver for Postgres {
         }
     }
 
+    fn commit_after(&mut self, statement: &str) -> Result<(), StatementError> {
+        // One round trip: the server stops at the first failure, and the
+        // caller rolls back.
+        self.execute(&format!("{statement};\nCOMMIT"))
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

@@ -225,8 +225,10 @@ fn insert_sql(table: &HistoryTable, dialect: Dialect, values: &str) -> String {
 }
 
 /// The statement [`record`] runs for `row`, with the values written as
-/// literals instead of bound (for `apply --dry-run`).
-pub fn record_preview(table: &HistoryTable, dialect: Dialect, row: &AppliedMigration) -> String {
+/// literals instead of bound: what `apply --dry-run` shows, and what a run
+/// sends with its COMMIT, in one batch of statements (which takes no
+/// parameters).
+pub fn record_sql(table: &HistoryTable, dialect: Dialect, row: &AppliedMigration) -> String {
     let literal = |v: &str| literal_in(dialect, v);
     let text = |v: &Option<String>| v.as_deref().map_or("NULL".to_string(), literal);
     let applied_at = match dialect {

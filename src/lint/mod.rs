@@ -228,24 +228,25 @@ pub fn statements_from_sql(sql: &str, dialect: Dialect) -> Vec<LintStatement<'st
         .collect()
 }
 
-/// [`statements_from_sql`] for a migration that runs on `before` (the schema
+/// [`statements_from_sql`] for a migration that runs on `schema` (the schema
 /// the migrations before it build): what a statement leaves unsaid is taken
 /// from it, so the rules see what `generate` saw. An altered column becomes
 /// a full [`Change::AlterColumn`] (its old type known: a narrowing is a
 /// narrowing), a dropped column or table has its definition (a generated
 /// column's drop loses nothing).
-pub fn statements_from_sql_over(
+///
+/// `schema` is left as the statements leave it.
+pub fn statements_over(
     sql: &str,
-    before: &crate::schema::Schema,
+    schema: &mut crate::schema::Schema,
 ) -> Vec<LintStatement<'static>> {
-    let mut statements = statements_from_sql(sql, before.dialect);
-    let mut running = before.clone();
+    let mut statements = statements_from_sql(sql, schema.dialect);
     for st in &mut statements {
         for change in &mut st.changes {
-            if let Some(known) = with_known_definitions(change, &running) {
+            if let Some(known) = with_known_definitions(change, schema) {
                 *change = Cow::Owned(known);
             }
-            crate::diff::apply::apply(&mut running, change);
+            crate::diff::apply::apply(schema, change);
         }
     }
     statements

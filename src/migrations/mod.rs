@@ -12,7 +12,6 @@ pub use handwritten::{Created, undeclared};
 pub use journal::AppliedRecord;
 pub use meta::{DrizzleKitOrigin, META_FILE, Meta, Warning};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -354,24 +353,6 @@ impl MigrationSet {
             schema = handwritten::apply(&schema, &m.sql);
         }
         Some(schema)
-    }
-
-    /// The schema each of the migrations `ids` runs on (the one the
-    /// migrations before it build, hand-written DDL included), in one pass
-    /// over the folder.
-    pub fn schemas_before(&self, ids: &[&str], dialect: Dialect) -> HashMap<String, Schema> {
-        let mut out = HashMap::new();
-        let mut schema = Schema::empty(dialect);
-        for m in &self.migrations {
-            if ids.contains(&m.id.as_str()) {
-                out.insert(m.id.clone(), schema.clone());
-            }
-            schema = match m.snapshot() {
-                Some(s) => s.clone(),
-                None => handwritten::apply(&schema, &m.sql),
-            };
-        }
-        out
     }
 
     /// The newest snapshot among the first `end` migrations (or an empty

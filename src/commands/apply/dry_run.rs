@@ -99,7 +99,7 @@ fn transactional(out: &mut Script, table: &HistoryTable, db: &Db, m: &Migration)
     if dialect == Dialect::Sqlite {
         out.statement("PRAGMA foreign_key_check");
     }
-    out.statement(&history::record_preview(
+    out.statement(&history::record_sql(
         table,
         dialect,
         &row(m, 0, None, true, None, None),
@@ -140,7 +140,7 @@ fn statement_by_statement(
             statements.len()
         ));
     } else {
-        out.statement(&history::record_preview(
+        out.statement(&history::record_sql(
             table,
             dialect,
             &row(m, 0, Some(0), false, None, Some(prefix_checksum(&[]))),
@@ -158,7 +158,7 @@ fn statement_by_statement(
         }
         out.statement(s);
         let done = index + 1;
-        out.statement(&history::record_preview(
+        out.statement(&history::record_sql(
             table,
             dialect,
             &row(
@@ -174,7 +174,7 @@ fn statement_by_statement(
             out.statement("COMMIT");
         }
     }
-    out.statement(&history::record_preview(
+    out.statement(&history::record_sql(
         table,
         dialect,
         &row(

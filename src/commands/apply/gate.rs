@@ -28,10 +28,10 @@ pub fn check(
     let live = LiveFacts::read(db);
     let mut errors = Vec::new();
     let ids: Vec<&str> = pending.iter().map(|m| m.id.as_str()).collect();
-    let before = set.schemas_before(&ids, db.dialect());
+    let mut statements = super::super::migrations_statements(set, &ids, db.dialect());
     for m in pending {
         let ctx = context(&live, db.dialect(), m.transactional());
-        let statements = super::super::migration_statements(m, before.get(&m.id), ctx.dialect);
+        let statements = statements.remove(m.id.as_str()).unwrap_or_default();
         for (f, line) in blocking(&statements, &ctx) {
             errors.push(format!(
                 "{} migration.sql line {line}: [{}] {}",

@@ -218,13 +218,13 @@ impl Runner<'_> {
                 Ok(applied.then_some(Ran::AlreadyApplied))
             },
             |db, total| {
-                history::record(
-                    db,
+                // The history row goes with the COMMIT.
+                let record = history::record_sql(
                     table,
+                    db.dialect(),
                     &row(m, millis(started.elapsed()), None, true, None, None),
-                )
-                .map_err(|e| RunError::database("could not record the migration", e))?;
-                Ok(Ran::Applied(total))
+                );
+                Ok((Ran::Applied(total), Some(record)))
             },
         )
     }
@@ -258,7 +258,7 @@ impl Runner<'_> {
             |_| Ok(None),
             |db, total| {
                 forget(db)?;
-                Ok(total)
+                Ok((total, None))
             },
         )
     }
@@ -351,7 +351,8 @@ impl Runner<'_> {
     }
 
     /// Runs `script` in one transaction between `before` (which may end the
-    /// run with its own outcome) and `after`, and commits them together:
+    /// run with its own outcome) and `after` (which may give a statement to
+    /// send with the COMMIT), and commits them together:
     /// SQLite's foreign keys are checked at the end, and the triggers of
     /// tables the script rebuilds are made again.
     fn script_in_transaction<T>(
@@ -359,7 +360,7 @@ impl Runner<'_> {
         script: &str,
         total: usize,
         before: impl FnOnce(&mut Db) -> Result<Option<T>, RunError>,
-        after: impl FnOnce(&mut Db, usize) -> Result<T, RunError>,
+        after: impl FnOnce(&mut Db, usize) -> Result<(T, Option<String>), RunError>,
     ) -> Result<T, RunError> {
         let progress = &mut *self.progress;
         let settings = self.settings.statements(self.db.dialect());
@@ -372,7 +373,7 @@ impl Runner<'_> {
             })?;
             let outcome = (|| {
                 if let Some(early) = before(db)? {
-                    return Ok((early, false));
+                    return Ok(((early, None), false));
                 }
                 let triggers = sqlite_triggers::of_rebuilt_tables(db, script)
                     .map_err(|e| RunError::database("could not read the triggers", e))?;
@@ -397,12 +398,21 @@ impl Runner<'_> {
                 Ok((after(db, total)?, true))
             })();
             match outcome {
-                Ok((done, true)) => {
-                    db.commit()
-                        .map_err(|e| RunError::database("could not commit", e))?;
-                    Ok(done)
+                Ok(((done, with), true)) => {
+                    let committed = match &with {
+                        Some(statement) => db.commit_after(statement).map_err(|e| {
+                            RunError::database("could not record the migration and commit", e)
+                        }),
+                        None => db
+                            .commit()
+                            .map_err(|e| RunError::database("could not commit", e)),
+                    };
+                    if committed.is_err() {
+                        db.rollback();
+                    }
+                    committed.map(|()| done)
                 }
-                Ok((early, false)) => {
+                Ok(((early, _), false)) => {
                     db.rollback();
                     Ok(early)
                 }

@@ -200,7 +200,7 @@ mod tests {
                 false,
             ),
         ] {
-            let statements = crate::lint::statements_from_sql_over(sql, &before);
+            let statements = crate::lint::statements_over(sql, &mut before.clone());
             let f = only(&RULE, crate::lint::lint(&statements, &pg()));
             assert_eq!(f.len(), 1, "{sql}");
             assert_eq!(
