@@ -233,9 +233,13 @@ def bench_floor(tmp, res, runs, peer_runs):
 
 
 def bench_growth(tmp, res, counts, runs):
-    """check and generate over a growing history: a 20-table schema whose
-    migrations add a table and drop it again, so only the history grows."""
+    """check, generate, status and apply over a growing history: a 20-table
+    schema whose migrations add a table and drop it again, so only the
+    history grows. status and apply run on a database the history is applied
+    to, with nothing pending."""
     p = project(tmp, "growth", 20, files=1)
+    url = db_url("bench_growth")
+    fresh_db("bench_growth")
     part = os.path.join(p, "shared", "schema", "part0.ts")
     with open(part) as f:
         base = f.read()
@@ -248,11 +252,27 @@ def bench_growth(tmp, res, counts, runs):
                 f.write(base + (extra if made % 2 else ""))
             subprocess.run([OURS, "generate", f"step{made}"], cwd=p, check=True, capture_output=True)
             made += 1
+        timed([OURS, "apply"], p, {"DATABASE_URL": url})
         os.sync()  # the files just written are not being flushed while measured
         check, _ = measure(runs, None, [OURS, "check"], p)
         generate, _ = measure(runs, None, [OURS, "generate", "nothing"], p)
+        status, _ = measure(runs, None, [OURS, "status"], p, {"DATABASE_URL": url})
+        apply, _ = measure(runs, None, [OURS, "apply"], p, {"DATABASE_URL": url})
         res.add(f"check without a database, {count} migrations of 20 tables", check, None, "(growth)")
         res.add(f"generate with no changes, {count} migrations of 20 tables", generate, None, "(growth)")
+        res.add(f"status, nothing pending, {count} migrations of 20 tables", status, None, "(growth)")
+        res.add(f"apply, nothing pending, {count} migrations of 20 tables", apply, None, "(growth)")
+
+
+def bench_schema_growth(tmp, res, sizes, runs):
+    """generate from an empty folder as the schema grows."""
+    for n in sizes:
+        p = project(tmp, f"big{n}", n)
+        mig = os.path.join(p, "migrations")
+        ours, rss = measure(runs, lambda: rm(mig), [OURS, "generate", "init"], p)
+        res.add(f"generate, empty folder, {n} tables", ours, None, "(growth)")
+        res.add(f"peak memory of generate, {n} tables", rss, None, "(growth)", "MB")
+        rm(p)
 
 
 def bench_push(tmp, res, tables, runs, peer_runs):
@@ -263,7 +283,7 @@ def bench_push(tmp, res, tables, runs, peer_runs):
     res.add(f"push {tables} tables to an empty database", ours, peer, "drizzle-kit push")
 
 
-SECTIONS = ("floor", "generate", "inspect", "apply", "push", "growth")
+SECTIONS = ("floor", "generate", "inspect", "apply", "push", "growth", "schema-growth")
 
 
 def main():
@@ -300,7 +320,10 @@ def main():
         if "growth" in wanted:
             print("growth of the history", flush=True)
             bench_growth(tmp, res, (25, 50) if args.quick else (250, 500, 1000, 2000), runs)
-    for db in ("bench_inspect", "bench_apply", "bench_push"):
+        if "schema-growth" in wanted:
+            print("growth of the schema", flush=True)
+            bench_schema_growth(tmp, res, (500, 1000) if args.quick else (1250, 2500, 3750, 5000), runs)
+    for db in ("bench_inspect", "bench_apply", "bench_push", "bench_growth"):
         psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     version = subprocess.run([OURS, "--version"], capture_output=True, text=True).stdout.strip()
     peer_version = subprocess.run([DRIZZLE_KIT, "--version"], capture_output=True, text=True, cwd=BENCH).stdout.strip().replace("\n", ", ")

@@ -176,14 +176,15 @@ fn a_killed_run_leaves_nothing_half_applied() {
     );
 }
 
-/// Waits until a session of the test database runs a query starting with `prefix`.
+/// Waits until a session of the test database runs `prefix` (a run sends its
+/// settings and BEGIN with a migration's first statement, ahead of it).
 fn wait_for_query(db: &TestDb, prefix: &str) {
     let start = Instant::now();
     loop {
         let running = count(
             db,
             &format!(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '{prefix}%'",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid() AND query LIKE '%{prefix}%'",
                 db.name
             ),
         );
@@ -451,7 +452,7 @@ fn a_statement_blocked_by_a_long_transaction_is_retried_and_the_blocker_named() 
     // Once the migration has tried (and timed out) at least once, let it through.
     let start = Instant::now();
     let tried = format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'ALTER TABLE users ADD COLUMN nickname%'",
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid() AND query LIKE '%ALTER TABLE users ADD COLUMN nickname%'",
         db.name
     );
     while count(&db, &tried) == 0 {
@@ -825,7 +826,7 @@ fn ctrl_c_cancels_the_running_statement_and_rolls_back() {
         count(
             &db,
             &format!(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(60)%' AND state = 'active'",
                 db.name
             )
         ),
@@ -933,7 +934,7 @@ fn a_lost_connection_is_not_blamed_on_the_statement() {
     wait_for_query(&db, "SELECT pg_sleep(30)");
     db.client()
         .batch_execute(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND query LIKE 'SELECT pg_sleep(30)%'",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(30)%'",
             db.name
         ))
         .unwrap();

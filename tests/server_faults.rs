@@ -84,7 +84,7 @@ fn wait_for_sleep(admin_url: &str) {
             let sleeping: i64 = c
                 .query_one(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                     AND query LIKE 'SELECT pg_sleep%' AND state = 'active'",
+                     AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep%' AND state = 'active'",
                     &[],
                 )
                 .map(|r| r.get(0))

@@ -14,7 +14,31 @@ use super::url::DatabaseUrl;
 use super::watch::Blocker;
 
 /// A PostgreSQL session.
-pub struct Postgres(pub Box<postgres::Client>);
+pub struct Postgres {
+    client: Box<postgres::Client>,
+    /// Statements that go with the next one (the session's settings and
+    /// BEGIN), saving their round trip.
+    lead: Option<String>,
+}
+
+impl Postgres {
+    /// A session on `client`.
+    pub fn new(client: postgres::Client) -> Postgres {
+        Postgres {
+            client: Box::new(client),
+            lead: None,
+        }
+    }
+
+    /// The client, once the statements waiting for the next one are sent
+    /// (a query with parameters cannot carry them).
+    fn client(&mut self) -> Result<&mut postgres::Client, StatementError> {
+        if let Some(lead) = self.lead.take() {
+            self.client.batch_execute(&lead)?;
+        }
+        Ok(&mut self.client)
+    }
+}
 
 impl Driver for Postgres {
     fn dialect(&self) -> Dialect {
@@ -22,14 +46,29 @@ impl Driver for Postgres {
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), StatementError> {
-        self.0.batch_execute(sql).map_err(StatementError::from)
+        let Some(lead) = self.lead.take() else {
+            return self.client.batch_execute(sql).map_err(StatementError::from);
+        };
+        // One round trip for both. The server's position counts from the
+        // start of the text sent: it is made relative to `sql` again, and
+        // dropped when it points into the lead.
+        let text = format!("{lead};\n{sql}");
+        let shift = text.chars().count() - sql.chars().count();
+        self.client.batch_execute(&text).map_err(|e| {
+            let mut e = StatementError::from(e);
+            e.position = e
+                .position
+                .and_then(|p| p.checked_sub(shift))
+                .filter(|&p| p > 0);
+            e
+        })
     }
 
     fn query_column(&mut self, sql: &str, params: &[&str]) -> Result<Vec<String>, StatementError> {
         // Without parameters any column type is read as its text (the simple protocol).
         if params.is_empty() {
             return Ok(self
-                .0
+                .client()?
                 .simple_query(sql)?
                 .into_iter()
                 .filter_map(|m| match m {
@@ -43,7 +82,7 @@ impl Driver for Postgres {
             .map(|p| (p as &(dyn ToSql + Sync), Type::TEXT))
             .collect();
         Ok(self
-            .0
+            .client()?
             .query_typed(sql, &typed)?
             .iter()
             .filter_map(|r| r.get::<_, Option<String>>(0))
@@ -51,12 +90,17 @@ impl Driver for Postgres {
     }
 
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {
-        // One round trip.
-        if settings.is_empty() {
-            self.execute("BEGIN")
+        // Sent with the next statement: nothing reaches the server in between.
+        let begin = if settings.is_empty() {
+            "BEGIN".to_string()
         } else {
-            self.execute(&format!("{}; BEGIN", settings.join("; ")))
-        }
+            format!("{}; BEGIN", settings.join("; "))
+        };
+        self.lead = Some(match self.lead.take() {
+            Some(lead) => format!("{lead}; {begin}"),
+            None => begin,
+        });
+        Ok(())
     }
 
     fn commit_after(&mut self, statement: &str) -> Result<(), StatementError> {
@@ -84,7 +128,7 @@ impl Driver for Postgres {
             owned.iter().map(|(v, t)| (v.as_ref(), t.clone())).collect();
         // Typed parameters: one round trip, no named prepared statement
         // (which transaction-mode poolers do not keep).
-        let rows = self.0.query_typed(sql, &typed)?;
+        let rows = self.client()?.query_typed(sql, &typed)?;
         let names = rows.first().map_or_else(Vec::new, |r| {
             r.columns().iter().map(|c| c.name().to_string()).collect()
         });
@@ -92,20 +136,22 @@ impl Driver for Postgres {
     }
 
     fn inspect(&mut self, scope: &Scope, expected: &Schema) -> Result<Schema, String> {
-        crate::inspect::postgres::inspect_expecting(&mut self.0, scope, expected)
+        let client = self.client().map_err(|e| e.to_string())?;
+        crate::inspect::postgres::inspect_expecting(client, scope, expected)
             .map_err(|e| e.to_string())
     }
 
     fn row_counts(&mut self) -> Option<HashMap<QualifiedName, f64>> {
-        crate::inspect::table_sizes::row_estimates(&mut self.0)
+        crate::inspect::table_sizes::row_estimates(self.client().ok()?)
     }
 
     fn server_version(&mut self) -> Option<u32> {
-        crate::inspect::table_sizes::server_version(&mut self.0)
+        crate::inspect::table_sizes::server_version(self.client().ok()?)
     }
 
     fn session_id(&mut self) -> Option<i32> {
-        self.0
+        self.client()
+            .ok()?
             .query_one("SELECT pg_backend_pid()", &[])
             .ok()
             .map(|r| r.get(0))
@@ -124,7 +170,8 @@ impl Driver for Postgres {
 
     fn running_elsewhere(&mut self, statement: &str) -> Option<Blocker> {
         let rows = self
-            .0
+            .client()
+            .ok()?
             .query(
                 "/* db-migrate: waiting for an earlier attempt */ \
                  SELECT pid, coalesce(application_name, ''), coalesce(state, ''), query, \
@@ -146,7 +193,8 @@ impl Driver for Postgres {
 
     fn index_with_validity(&mut self, name: &str, valid: bool) -> Option<String> {
         let rows = self
-            .0
+            .client()
+            .ok()?
             .query(
                 "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i \
                  JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \

@@ -245,7 +245,9 @@ fn tables_sql(schemas: &str, version: i64) -> String {
                     'identity', a.attidentity,
                     'generated', {generated},
                     'default', pg_get_expr(ad.adbin, ad.adrelid),
-                    'sequence', (SELECT json_build_object(
+                    -- Only an identity column or one with a default (serial's
+                    -- nextval) can own a sequence.
+                    'sequence', CASE WHEN a.attidentity <> '' OR ad.adbin IS NOT NULL THEN (SELECT json_build_object(
                             'name', sc.relname,
                             'regclass', sc.oid::regclass::text,
                             'deptype', d.deptype,
@@ -256,7 +258,7 @@ fn tables_sql(schemas: &str, version: i64) -> String {
                         WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
                           AND d.refobjid = c.oid AND d.refobjsubid = a.attnum
                           AND d.deptype IN ('a', 'i') AND sc.relkind = 'S'
-                        ORDER BY d.deptype DESC LIMIT 1)
+                        ORDER BY d.deptype DESC LIMIT 1) END
                 ) ORDER BY a.attnum), '[]')
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
