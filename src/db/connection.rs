@@ -108,7 +108,7 @@ impl Db {
                     message: e.to_string(),
                     help: None,
                 })?;
-                Box::new(super::postgres::Postgres::new(client))
+                Box::new(super::postgres::Postgres::new(client, pg.clone()))
             }
             DatabaseUrl::Sqlite(sqlite) => {
                 if let Some(parent) = sqlite.path.parent()

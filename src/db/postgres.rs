@@ -10,22 +10,25 @@ use crate::schema::{Dialect, QualifiedName, Schema};
 use super::connection::StatementError;
 use super::driver::{Driver, NamedRows};
 use super::session::{Canceller, Param};
-use super::url::DatabaseUrl;
+use super::url::{DatabaseUrl, PgTarget};
 use super::watch::Blocker;
 
 /// A PostgreSQL session.
 pub struct Postgres {
     client: Box<postgres::Client>,
+    /// Where it is connected, for a second session.
+    target: Box<PgTarget>,
     /// Statements that go with the next one (the session's settings and
     /// BEGIN), saving their round trip.
     lead: Option<String>,
 }
 
 impl Postgres {
-    /// A session on `client`.
-    pub fn new(client: postgres::Client) -> Postgres {
+    /// A session on `client`, connected to `target`.
+    pub fn new(client: postgres::Client, target: PgTarget) -> Postgres {
         Postgres {
             client: Box::new(client),
+            target: Box::new(target),
             lead: None,
         }
     }
@@ -136,8 +139,10 @@ impl Driver for Postgres {
     }
 
     fn inspect(&mut self, scope: &Scope, expected: &Schema) -> Result<Schema, String> {
+        let target = self.target.clone();
+        let second = move || super::postgres_connect::connect(&target).ok();
         let client = self.client().map_err(|e| e.to_string())?;
-        crate::inspect::postgres::inspect_expecting(client, scope, expected)
+        crate::inspect::postgres::inspect_expecting(client, Some(&second), scope, expected)
             .map_err(|e| e.to_string())
     }
 

@@ -28,15 +28,23 @@ use crate::schema::{
 /// views keep the SQL the server prints: [`inspect_expecting`] does better
 /// when the schema the database should have is known.
 pub fn inspect(client: &mut Client, scope: &Scope) -> Result<Schema, postgres::Error> {
-    inspect_expecting(client, scope, &Schema::empty(Dialect::Postgres))
+    inspect_expecting(client, None, scope, &Schema::empty(Dialect::Postgres))
 }
+
+/// Opens a second session on the same database, when one can be had.
+pub type OpenSession<'a> = &'a (dyn Fn() -> Option<Client> + Sync);
 
 /// Like [`inspect`], knowing the schema the database should have: the roles
 /// it declares are read (no others), and an expression or view body the
 /// server prints the same way as the declared one gets the declared text, so
 /// that the two compare equal (one more query, only when some differ).
+///
+/// With `second`, the constraints and indexes are read on a second session
+/// while this one reads the tables (the server works on both at once); they
+/// are read here when it cannot be opened.
 pub fn inspect_expecting(
     client: &mut Client,
+    second: Option<OpenSession<'_>>,
     scope: &Scope,
     expected: &Schema,
 ) -> Result<Schema, postgres::Error> {
@@ -56,15 +64,47 @@ pub fn inspect_expecting(
     );
     let schemas = text_array(&scope_schemas(&wider));
     let roles: Vec<String> = expected.roles.iter().map(|r| r.name.clone()).collect();
-    let overview: Overview = query_json(client, &overview_sql(&schemas, &text_array(&roles)))?;
-    let tables: Vec<RawTable> = query_json(client, &tables_sql(&schemas, overview.version))?;
-    let constraints: Vec<RawConstraint> =
-        query_json(client, &constraints_sql(&schemas, overview.version))?;
-    let indexes: Vec<RawIndex> = query_json(client, &indexes_sql(&schemas))?;
+    let (read, second_keys) = std::thread::scope(|scope| {
+        let on_second = second.map(|open| {
+            scope.spawn(|| {
+                let mut session = open()?;
+                let version: i64 = query_json(
+                    &mut session,
+                    "SELECT current_setting('server_version_num')::int",
+                )
+                .ok()?;
+                Some(read_keys(&mut session, &schemas, version))
+            })
+        });
+        let read = query_json::<Overview>(client, &overview_sql(&schemas, &text_array(&roles)))
+            .and_then(|overview| {
+                let tables: Vec<RawTable> =
+                    query_json(client, &tables_sql(&schemas, overview.version))?;
+                Ok((overview, tables))
+            });
+        (read, on_second.and_then(|k| k.join().ok().flatten()))
+    });
+    let (overview, tables) = read?;
+    let (constraints, indexes) = match second_keys {
+        Some(keys) => keys?,
+        None => read_keys(client, &schemas, overview.version)?,
+    };
     let mut schema = build(&wider, overview, tables, constraints, indexes);
     keep_declared_beyond(&mut schema, &scope_schemas(scope), expected);
     super::postgres_probe::adopt_declared(client, &mut schema, expected);
     Ok(schema)
+}
+
+/// The constraints and indexes in `schemas`.
+fn read_keys(
+    client: &mut Client,
+    schemas: &str,
+    version: i64,
+) -> Result<(Vec<RawConstraint>, Vec<RawIndex>), postgres::Error> {
+    Ok((
+        query_json(client, &constraints_sql(schemas, version))?,
+        query_json(client, &indexes_sql(schemas))?,
+    ))
 }
 
 /// Leaves out what was read only because `expected` declares it: in the

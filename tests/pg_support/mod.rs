@@ -132,7 +132,7 @@ pub fn inspect(client: &mut postgres::Client, expected: &Schema) -> Schema {
         schemas,
         exclude_tables: vec![],
     };
-    inspect_expecting(client, &scope, expected).expect("inspect")
+    inspect_expecting(client, None, &scope, expected).expect("inspect")
 }
 
 /// The changes between the database and `expected`, both ways: what `check` reports.
