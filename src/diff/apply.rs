@@ -505,19 +505,18 @@ fn drop_column(t: &mut Table, name: &str) {
 
 /// True when the SQL text uses `name` as an identifier (quoted or not).
 pub fn mentions(sql: &str, name: &str) -> bool {
-    crate::sql::identifiers(sql)
-        .any(|(_, word, quoted)| crate::sql::same_identifier(word, quoted, name))
+    crate::sql::identifiers(sql).any(|id| crate::sql::same_identifier(id.word, id.quoted, name))
 }
 
 /// `sql` with every use of the identifier `from` replaced by `"to"`.
 pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
-    for (at, word, quoted) in crate::sql::identifiers(sql) {
-        if crate::sql::same_identifier(word, quoted, from) {
-            out.push_str(&sql[last..at]);
+    for id in crate::sql::identifiers(sql) {
+        if crate::sql::same_identifier(id.word, id.quoted, from) {
+            out.push_str(&sql[last..id.start]);
             out.push_str(&crate::sql::ident(to));
-            last = at + word.len() + if quoted { 2 } else { 0 };
+            last = id.end;
         }
     }
     out.push_str(&sql[last..]);
@@ -538,5 +537,25 @@ mod tests {
         assert!(!mentions("lower(email)", "Email"));
         assert!(mentions("lower(EMAIL)", "email"));
         assert!(!mentions("'email' = x", "email"));
+    }
+
+    #[test]
+    fn comments_dollar_quotes_and_escaped_strings_are_not_code() {
+        let cases = [
+            // (expression, renamed a → b)
+            ("a > 0 -- a was x\n", "\"b\" > 0 -- a was x\n"),
+            ("a > 0 /* keep a */", "\"b\" > 0 /* keep a */"),
+            ("a = $$a$$", "\"b\" = $$a$$"),
+            ("a = $t$ a $t$", "\"b\" = $t$ a $t$"),
+            ("a = E'it\\'s a'", "\"b\" = E'it\\'s a'"),
+            ("a = 1e5", "\"b\" = 1e5"),
+            // An unterminated quoted name is renamed whole, not past its end.
+            ("\"a", "\"b\""),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(rename_identifier(sql, "a", "b"), expected, "{sql}");
+        }
+        assert!(!mentions("x -- email", "email"));
+        assert!(!mentions("x = $$email$$", "email"));
     }
 }

@@ -7,7 +7,9 @@ mod quote;
 mod split;
 mod transaction;
 
-pub use qualifier::{identifiers, requalify, same_identifier, unqualify_schema};
+pub use qualifier::{Identifier, identifiers, requalify, same_identifier, unqualify_schema};
 pub use quote::{ident, ident_in, literal, literal_in, qualified};
-pub use split::{SqlDialect, Statement, char_position_to_byte, line_col, split};
+pub use split::{
+    SqlDialect, Statement, Token, TokenKind, char_position_to_byte, line_col, split, tokens,
+};
 pub use transaction::{controls_transaction, needs_no_transaction};

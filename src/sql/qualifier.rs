@@ -1,15 +1,17 @@
 //! Identifiers in SQL expressions, and table qualifiers (`"posts"."title"`)
 //! renamed with the table or removed where its own name may not appear.
 
+use super::split::{SqlDialect, TokenKind, tokens};
+
 /// `sql` with every `table.` qualifier (quoted or not, outside string
 /// literals) replaced by `"to".`, or removed when `to` is `None`.
 pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
-    for (at, word, quoted) in identifiers(sql) {
-        let end = at + word.len() + if quoted { 2 } else { 0 };
-        if same_identifier(word, quoted, table) && sql.as_bytes().get(end) == Some(&b'.') {
-            out.push_str(&sql[last..at]);
+    for id in identifiers(sql) {
+        let end = id.end;
+        if same_identifier(id.word, id.quoted, table) && sql.as_bytes().get(end) == Some(&b'.') {
+            out.push_str(&sql[last..id.start]);
             if let Some(name) = to {
                 out.push('"');
                 out.push_str(&name.replace('"', "\"\""));
@@ -26,22 +28,19 @@ pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
 /// (`"realtime"."messages"."topic"` → `"messages"."topic"`); other uses of
 /// the schema (`realtime.topic()`) are kept.
 pub fn unqualify_schema(sql: &str, schema: &str, table: &str) -> String {
-    let words: Vec<(usize, &str, bool)> = identifiers(sql).collect();
-    let end =
-        |(at, word, quoted): (usize, &str, bool)| at + word.len() + if quoted { 2 } else { 0 };
+    let words: Vec<Identifier<'_>> = identifiers(sql).collect();
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
     for pair in words.windows(2) {
         let (first, second) = (pair[0], pair[1]);
-        let dot = end(first);
-        if same_identifier(first.1, first.2, schema)
-            && sql.as_bytes().get(dot) == Some(&b'.')
-            && second.0 == dot + 1
-            && same_identifier(second.1, second.2, table)
-            && sql.as_bytes().get(end(second)) == Some(&b'.')
+        if same_identifier(first.word, first.quoted, schema)
+            && sql.as_bytes().get(first.end) == Some(&b'.')
+            && second.start == first.end + 1
+            && same_identifier(second.word, second.quoted, table)
+            && sql.as_bytes().get(second.end) == Some(&b'.')
         {
-            out.push_str(&sql[last..first.0]);
-            last = second.0;
+            out.push_str(&sql[last..first.start]);
+            last = second.start;
         }
     }
     out.push_str(&sql[last..]);
@@ -58,64 +57,45 @@ pub fn same_identifier(word: &str, quoted: bool, name: &str) -> bool {
     }
 }
 
-/// The identifiers of an SQL text outside string literals: (byte offset, text
-/// without quotes, quoted). The offset of a quoted one is its opening quote.
-pub fn identifiers(sql: &str) -> impl Iterator<Item = (usize, &str, bool)> {
-    let bytes = sql.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'\'' {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'\'' {
-                        if bytes.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            } else if b == b'"' {
-                let start = i;
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'"' {
-                        if bytes.get(i + 1) == Some(&b'"') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                let end = i.min(bytes.len());
-                i += 1;
-                return Some((start, &sql[start + 1..end], true));
-            } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
-                let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'_'
-                        || bytes[i] == b'$'
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                // A word right after `::` is a type, not a column.
-                return Some((start, &sql[start..i], false));
-            } else if b.is_ascii_digit() {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                    i += 1;
-                }
-            } else {
-                i += 1;
+/// An identifier as written in SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identifier<'a> {
+    /// Byte offset of its start (its opening quote, when quoted).
+    pub start: usize,
+    /// Byte offset just past its end (past its closing quote, when quoted).
+    pub end: usize,
+    /// Its text, without quotes.
+    pub word: &'a str,
+    /// Whether it is quoted.
+    pub quoted: bool,
+}
+
+/// The identifiers of an SQL expression, in PostgreSQL's lexical rules:
+/// words and `"quoted"` names, not what is inside string literals
+/// (`'...'`, `E'...'`, dollar quotes) or comments, and not numbers.
+pub fn identifiers(sql: &str) -> impl Iterator<Item = Identifier<'_>> {
+    tokens(sql, SqlDialect::Postgres).filter_map(move |t| {
+        let text = sql.get(t.start..t.end)?;
+        match t.kind {
+            TokenKind::Word if !text.starts_with(|c: char| c.is_ascii_digit()) => {
+                Some(Identifier {
+                    start: t.start,
+                    end: t.end,
+                    word: text,
+                    quoted: false,
+                })
             }
+            TokenKind::Literal if text.starts_with('"') => {
+                let inner = &text[1..];
+                Some(Identifier {
+                    start: t.start,
+                    end: t.end,
+                    word: inner.strip_suffix('"').unwrap_or(inner),
+                    quoted: true,
+                })
+            }
+            _ => None,
         }
-        None
     })
 }
 

@@ -124,8 +124,9 @@ fn is_any_keyword(word: &str, keywords: &[&str]) -> bool {
     keywords.iter().any(|keyword| is_keyword(word, keyword))
 }
 
+/// What a [`Token`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenKind {
+pub enum TokenKind {
     /// Spaces, tabs and line breaks.
     Space,
     /// A complete line or block comment.
@@ -145,11 +146,22 @@ enum TokenKind {
     Punct,
 }
 
+/// A token of SQL text: what it is, and its byte range.
 #[derive(Debug, Clone, Copy)]
-struct Token {
-    kind: TokenKind,
-    start: usize,
-    end: usize,
+pub struct Token {
+    /// What it is.
+    pub kind: TokenKind,
+    /// Byte offset of its first byte.
+    pub start: usize,
+    /// Byte offset just past its last byte.
+    pub end: usize,
+}
+
+/// The tokens of `sql` under `dialect`'s lexical rules: the lexer the
+/// splitter uses, for every reader of SQL text (no `DELIMITER` directives).
+pub fn tokens(sql: &str, dialect: SqlDialect) -> impl Iterator<Item = Token> + '_ {
+    let mut lexer = Lexer::new(sql, dialect);
+    std::iter::from_fn(move || lexer.next_token())
 }
 
 /// A cursor over the bytes of a script. Every token ends on an ASCII byte or
