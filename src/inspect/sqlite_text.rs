@@ -1,7 +1,10 @@
 //! What SQLite keeps only in the text of `CREATE TABLE` and `CREATE INDEX`:
 //! generation expressions, `AUTOINCREMENT`, named checks, index expressions
-//! and partial-index predicates. A small tokenizer finds them, respecting
-//! quotes, comments and nested parentheses; expressions are returned as written.
+//! and partial-index predicates. They are found among the tokens of the shared
+//! SQL lexer, respecting quotes, comments and nested parentheses; expressions
+//! are returned as written.
+
+use crate::sql::{SqlDialect, TokenKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -25,98 +28,29 @@ struct Token {
     end: usize,
 }
 
-/// Splits SQL text into tokens (byte offsets), dropping whitespace and comments.
+/// The tokens of SQL text (byte offsets) in SQLite's lexical rules, from the
+/// shared lexer, without whitespace and comments.
 fn tokens(sql: &str) -> Vec<Token> {
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let b = bytes[i];
-        let kind = match b {
-            _ if b.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i = (i + 2).min(bytes.len());
-                continue;
-            }
-            b'\'' => {
-                i = quoted_end(bytes, i, b'\'');
-                Kind::String
-            }
-            b'"' | b'`' => {
-                i = quoted_end(bytes, i, b);
-                Kind::QuotedName
-            }
-            b'[' => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-                i = (i + 1).min(bytes.len());
-                Kind::QuotedName
-            }
-            b'(' => {
-                i += 1;
-                Kind::Open
-            }
-            b')' => {
-                i += 1;
-                Kind::Close
-            }
-            b',' => {
-                i += 1;
-                Kind::Comma
-            }
-            _ if is_word_byte(b) => {
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                Kind::Word
-            }
-            _ => {
-                i += 1;
-                Kind::Other
-            }
-        };
-        out.push(Token {
-            kind,
-            start,
-            end: i,
-        });
-    }
-    out
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
-}
-
-/// The offset just past a quoted run opened at `start`, where a doubled quote escapes itself.
-fn quoted_end(bytes: &[u8], start: usize, quote: u8) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        if bytes[i] == quote {
-            if bytes.get(i + 1) == Some(&quote) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    bytes.len()
+    crate::sql::tokens(sql, SqlDialect::Sqlite)
+        .filter_map(|t| {
+            let first = sql.as_bytes().get(t.start).copied()?;
+            let kind = match t.kind {
+                TokenKind::Space | TokenKind::Comment | TokenKind::Breakpoint => return None,
+                TokenKind::Word => Kind::Word,
+                TokenKind::Literal if first == b'\'' => Kind::String,
+                TokenKind::Literal => Kind::QuotedName,
+                TokenKind::Punct if first == b'(' => Kind::Open,
+                TokenKind::Punct if first == b')' => Kind::Close,
+                TokenKind::Punct if first == b',' => Kind::Comma,
+                TokenKind::Punct | TokenKind::Semicolon | TokenKind::Delimiter => Kind::Other,
+            };
+            Some(Token {
+                kind,
+                start: t.start,
+                end: t.end,
+            })
+        })
+        .collect()
 }
 
 /// The index of the `)` closing the `(` at `open`.
