@@ -366,6 +366,56 @@ export const child = mysqlTable("child", {{
     db.execute("INSERT INTO parent VALUES (9007199254740993)");
 }
 
+/// A renamed column that a check and a generated column name (in MySQL's
+/// backticks) is one `RENAME COLUMN`: the server follows it in both, and so
+/// does the snapshot, so nothing is dropped and made again.
+#[test]
+fn a_renamed_column_is_followed_in_checks_and_generated_columns() {
+    let schema = |column: &str| {
+        format!(
+            r#"
+import {{ sql }} from "drizzle-orm";
+import {{ mysqlTable, int, check }} from "drizzle-orm/mysql-core";
+export const items = mysqlTable("items", {{
+  id: int("id").primaryKey(),
+  qty: int("{column}").notNull(),
+  doubled: int("doubled").generatedAlwaysAs(sql`{column} * 2`),
+}}, (t) => [check("items_qty_positive", sql`${{t.qty}} > 0`)]);
+"#
+        )
+    };
+    let (db, dir, url) = applied(&schema("qty"));
+    db.execute("INSERT INTO items (id, qty) VALUES (1, 3)");
+    write_schema(dir.path(), &schema("quantity"));
+    db_migrate(dir.path(), None)
+        .args(["generate", "rename", "--rename", "items.qty=items.quantity"])
+        .assert()
+        .success();
+    let sql = std::fs::read_to_string(only_migration(dir.path(), "rename").join("migration.sql"))
+        .expect("read");
+    let statements: Vec<&str> = sql
+        .lines()
+        .filter(|l| !l.starts_with("--") && !l.trim().is_empty())
+        .collect();
+    assert_eq!(
+        statements,
+        ["ALTER TABLE `items` RENAME COLUMN `qty` TO `quantity`;"],
+        "{sql}"
+    );
+    db_migrate(dir.path(), Some(&url))
+        .arg("apply")
+        .assert()
+        .success();
+    db_migrate(dir.path(), Some(&url))
+        .arg("check")
+        .assert()
+        .success();
+    assert_eq!(
+        db.column("SELECT CONCAT(quantity, ':', doubled) FROM items"),
+        ["3:6"]
+    );
+}
+
 #[test]
 fn an_edited_applied_migration_stops_apply() {
     let (db, dir, url) = applied(V1);

@@ -410,9 +410,9 @@ pub fn load_migrations(config: &Config) -> Result<MigrationSet, Failure> {
     let mut set = MigrationSet::load(&config.migrations_dir)?;
     if let Some(tenant) = &config.tenant_schema {
         for m in &mut set.migrations {
-            m.sql = crate::sql::requalify(&m.sql, "public", Some(tenant));
+            m.sql = crate::sql::requalify(&m.sql, "public", Some(tenant), Dialect::Postgres);
             if let Some(down) = &mut m.down {
-                *down = crate::sql::requalify(down, "public", Some(tenant));
+                *down = crate::sql::requalify(down, "public", Some(tenant), Dialect::Postgres);
             }
         }
     }

@@ -23,6 +23,7 @@ pub fn apply_all<'c>(schema: &Schema, changes: impl IntoIterator<Item = &'c Chan
 
 /// Makes one change to `s`.
 pub fn apply(s: &mut Schema, change: &Change) {
+    let dialect = s.dialect;
     match change {
         Change::CreateSchema(n) => {
             if !s.schemas.contains(n) {
@@ -123,7 +124,7 @@ pub fn apply(s: &mut Schema, change: &Change) {
         }
         Change::DropColumn { table, column } => {
             if let Some(t) = table_mut(s, table) {
-                drop_column(t, &column.name);
+                drop_column(t, &column.name, dialect);
             }
         }
         Change::RenameColumn { table, from, to } => rename_column(s, table, from, to),
@@ -362,11 +363,13 @@ fn rename_schema(s: &mut Schema, from: &str, to: &str) {
 }
 
 fn rename_table(s: &mut Schema, from: &QualifiedName, to: &QualifiedName) {
+    let dialect = s.dialect;
     if let Some(t) = table_mut(s, from) {
         t.schema = to.schema.clone();
         t.name = to.name.clone();
         // Expressions that qualify columns with the table's name follow it.
-        let follow = |e: &mut String| *e = crate::sql::requalify(e, &from.name, Some(&to.name));
+        let follow =
+            |e: &mut String| *e = crate::sql::requalify(e, &from.name, Some(&to.name), dialect);
         for c in &mut t.checks {
             follow(&mut c.expression);
         }
@@ -423,6 +426,7 @@ fn rename_enum_value(s: &mut Schema, name: &QualifiedName, from: &str, to: &str)
 }
 
 fn rename_column(s: &mut Schema, table: &QualifiedName, from: &str, to: &str) {
+    let dialect = s.dialect;
     let rename = |cols: &mut Vec<String>| {
         for c in cols.iter_mut() {
             if c == from {
@@ -444,31 +448,34 @@ fn rename_column(s: &mut Schema, table: &QualifiedName, from: &str, to: &str) {
             rename(&mut fk.columns);
         }
         for c in &mut t.checks {
-            c.expression = rename_identifier(&c.expression, from, to);
+            c.expression = rename_identifier(&c.expression, from, to, dialect);
         }
         for c in &mut t.columns {
             if let Some(g) = &c.generated {
-                c.generated = Some(rename_identifier(g, from, to));
+                c.generated = Some(rename_identifier(g, from, to, dialect));
             }
         }
         for i in &mut t.indexes {
             for k in &mut i.keys {
                 if k.expression {
-                    k.key = rename_identifier(&k.key, from, to);
+                    k.key = rename_identifier(&k.key, from, to, dialect);
                 } else if k.key == from {
                     k.key = to.to_string();
                 }
             }
             if let Some(p) = &i.predicate {
-                i.predicate = Some(rename_identifier(p, from, to));
+                i.predicate = Some(rename_identifier(p, from, to, dialect));
             }
         }
         for p in &mut t.policies {
-            p.using = p.using.as_deref().map(|e| rename_identifier(e, from, to));
+            p.using = p
+                .using
+                .as_deref()
+                .map(|e| rename_identifier(e, from, to, dialect));
             p.with_check = p
                 .with_check
                 .as_deref()
-                .map(|e| rename_identifier(e, from, to));
+                .map(|e| rename_identifier(e, from, to, dialect));
         }
     }
     for t in &mut s.tables {
@@ -483,7 +490,7 @@ fn rename_column(s: &mut Schema, table: &QualifiedName, from: &str, to: &str) {
 }
 
 /// PostgreSQL drops the indexes and constraints that involve a dropped column.
-fn drop_column(t: &mut Table, name: &str) {
+fn drop_column(t: &mut Table, name: &str, dialect: Dialect) {
     t.columns.retain(|c| c.name != name);
     let has = |cols: &[String]| cols.iter().any(|c| c == name);
     if t.primary_key.as_ref().is_some_and(|pk| has(&pk.columns)) {
@@ -491,31 +498,35 @@ fn drop_column(t: &mut Table, name: &str) {
     }
     t.uniques.retain(|u| !has(&u.columns));
     t.foreign_keys.retain(|f| !has(&f.columns));
-    t.checks.retain(|c| !mentions(&c.expression, name));
+    t.checks.retain(|c| !mentions(&c.expression, name, dialect));
     t.indexes.retain(|i| {
         !i.keys.iter().any(|k| {
             if k.expression {
-                mentions(&k.key, name)
+                mentions(&k.key, name, dialect)
             } else {
                 k.key == name
             }
-        }) && !i.predicate.as_deref().is_some_and(|p| mentions(p, name))
+        }) && !i
+            .predicate
+            .as_deref()
+            .is_some_and(|p| mentions(p, name, dialect))
     });
 }
 
 /// True when the SQL text uses `name` as an identifier (quoted or not).
-pub fn mentions(sql: &str, name: &str) -> bool {
-    crate::sql::identifiers(sql).any(|id| crate::sql::same_identifier(id.word, id.quoted, name))
+pub fn mentions(sql: &str, name: &str, dialect: Dialect) -> bool {
+    crate::sql::identifiers(sql, dialect)
+        .any(|id| crate::sql::same_identifier(id.word, id.quoted, name))
 }
 
 /// `sql` with every use of the identifier `from` replaced by `"to"`.
-pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
+pub fn rename_identifier(sql: &str, from: &str, to: &str, dialect: Dialect) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
-    for id in crate::sql::identifiers(sql) {
+    for id in crate::sql::identifiers(sql, dialect) {
         if crate::sql::same_identifier(id.word, id.quoted, from) {
             out.push_str(&sql[last..id.start]);
-            out.push_str(&crate::sql::ident(to));
+            out.push_str(&crate::sql::ident_in(dialect, to));
             last = id.end;
         }
     }
@@ -527,16 +538,18 @@ pub fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
 mod tests {
     use super::*;
 
+    const PG: Dialect = Dialect::Postgres;
+
     #[test]
     fn identifiers_are_renamed_outside_literals() {
         assert_eq!(
-            rename_identifier("\"t\".\"a\" > 0 AND a <> 'a' AND ab = 1", "a", "b"),
+            rename_identifier("\"t\".\"a\" > 0 AND a <> 'a' AND ab = 1", "a", "b", PG),
             "\"t\".\"b\" > 0 AND \"b\" <> 'a' AND ab = 1"
         );
-        assert!(mentions("lower(\"Email\")", "Email"));
-        assert!(!mentions("lower(email)", "Email"));
-        assert!(mentions("lower(EMAIL)", "email"));
-        assert!(!mentions("'email' = x", "email"));
+        assert!(mentions("lower(\"Email\")", "Email", PG));
+        assert!(!mentions("lower(email)", "Email", PG));
+        assert!(mentions("lower(EMAIL)", "email", PG));
+        assert!(!mentions("'email' = x", "email", PG));
     }
 
     #[test]
@@ -553,9 +566,18 @@ mod tests {
             ("\"a", "\"b\""),
         ];
         for (sql, expected) in cases {
-            assert_eq!(rename_identifier(sql, "a", "b"), expected, "{sql}");
+            assert_eq!(rename_identifier(sql, "a", "b", PG), expected, "{sql}");
         }
-        assert!(!mentions("x -- email", "email"));
-        assert!(!mentions("x = $$email$$", "email"));
+        assert!(!mentions("x -- email", "email", PG));
+        // MySQL quotes with backticks, where "a" is a string.
+        assert_eq!(
+            rename_identifier("`t`.`a` > 0 AND a <> \"a\"", "a", "b", Dialect::Mysql),
+            "`t`.`b` > 0 AND `b` <> \"a\""
+        );
+        assert_eq!(
+            rename_identifier("[a] + `a` + \"a\"", "a", "b", Dialect::Sqlite),
+            "\"b\" + \"b\" + \"b\""
+        );
+        assert!(!mentions("x = $$email$$", "email", PG));
     }
 }

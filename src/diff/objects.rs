@@ -3,7 +3,7 @@
 use super::Change;
 use super::apply::mentions;
 use super::change::ColumnChange;
-use crate::schema::{ColumnType, QualifiedName, Schema, View};
+use crate::schema::{ColumnType, Dialect, QualifiedName, Schema, View};
 
 /// Roles created, altered and dropped (only roles the schemas declare).
 pub fn roles(from: &Schema, to: &Schema) -> Vec<Change> {
@@ -158,7 +158,7 @@ pub fn views(
         };
         let a = cf.view(&v.schema, &v.name);
         let b = ct.view(&v.schema, &v.name);
-        let reads_disturbed = disturbed.iter().any(|t| reads(old, t));
+        let reads_disturbed = disturbed.iter().any(|t| reads(old, t, to.dialect));
         if a != b || reads_disturbed {
             recreate.push(v.qualified());
         }
@@ -170,7 +170,7 @@ pub fn views(
             .iter()
             .filter(|v| !recreate.contains(&v.qualified()))
             .filter_map(|v| from.view(&v.schema, &v.name))
-            .filter(|old| recreate.iter().any(|r| reads(old, r)))
+            .filter(|old| recreate.iter().any(|r| reads(old, r, to.dialect)))
             .map(View::qualified)
             .collect();
         if more.is_empty() {
@@ -193,6 +193,6 @@ pub fn views(
 }
 
 /// True when the view's definition names the table or view `name`.
-pub fn reads(view: &View, name: &QualifiedName) -> bool {
-    mentions(&view.definition, &name.name)
+pub fn reads(view: &View, name: &QualifiedName, dialect: Dialect) -> bool {
+    mentions(&view.definition, &name.name, dialect)
 }

@@ -97,7 +97,7 @@ pub fn diff(dialect: Dialect, old: &Table, new: &Table) -> Vec<Change> {
         });
     }
     let involves = |cols: &[String]| cols.iter().any(|c| recreated.contains(c));
-    let involves_expr = |sql: &str| recreated.iter().any(|c| mentions(sql, c));
+    let involves_expr = |sql: &str| recreated.iter().any(|c| mentions(sql, c, dialect));
 
     // Primary key.
     let pk_involved = old_c

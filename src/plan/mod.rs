@@ -191,7 +191,7 @@ pub fn plan(changes: Vec<Change>, from: &Schema, to: &Schema) -> Plan {
             (p, 0, 0)
         }
     });
-    order_views(&mut changes);
+    order_views(&mut changes, to.dialect);
     Plan { changes }
 }
 
@@ -253,7 +253,7 @@ fn phase(c: &Change) -> u8 {
 }
 
 /// Views are created after the views they read and dropped before them.
-fn order_views(changes: &mut [Change]) {
+fn order_views(changes: &mut [Change], dialect: Dialect) {
     let positions = |changes: &[Change], create: bool| -> Vec<usize> {
         changes
             .iter()
@@ -275,7 +275,7 @@ fn order_views(changes: &mut [Change]) {
                 _ => None,
             })
             .collect();
-        let mut sorted = dependency_order(&mut views);
+        let mut sorted = dependency_order(&mut views, dialect);
         if !create {
             sorted.reverse();
         }
@@ -290,7 +290,7 @@ fn order_views(changes: &mut [Change]) {
 }
 
 /// Views sorted so each comes after the views it reads (a cycle keeps its order).
-fn dependency_order(views: &mut Vec<View>) -> Vec<View> {
+fn dependency_order(views: &mut Vec<View>, dialect: Dialect) -> Vec<View> {
     let mut out: Vec<View> = Vec::new();
     while !views.is_empty() {
         let ready = views
@@ -298,7 +298,7 @@ fn dependency_order(views: &mut Vec<View>) -> Vec<View> {
             .position(|v| {
                 !views.iter().any(|o| {
                     o.qualified() != v.qualified()
-                        && crate::diff::apply::mentions(&v.definition, &o.name)
+                        && crate::diff::apply::mentions(&v.definition, &o.name, dialect)
                 })
             })
             .unwrap_or(0);

@@ -5,7 +5,7 @@
 
 use super::{ident, ident_list};
 use crate::diff::Change;
-use crate::schema::{Column, ColumnType, Index, QualifiedName, Table};
+use crate::schema::{Column, ColumnType, Dialect, Index, QualifiedName, Table};
 
 /// The statements for one change.
 pub fn change(c: &Change) -> Vec<String> {
@@ -166,11 +166,11 @@ fn rebuild(from: &Table, to: &Table) -> Vec<String> {
     // checks and generated columns (it is not yet that name): written bare there.
     let mut bare = to.clone();
     for c in &mut bare.checks {
-        c.expression = crate::sql::requalify(&c.expression, &to.name, None);
+        c.expression = crate::sql::requalify(&c.expression, &to.name, None, Dialect::Sqlite);
     }
     for c in &mut bare.columns {
         if let Some(g) = &mut c.generated {
-            *g = crate::sql::requalify(g, &to.name, None);
+            *g = crate::sql::requalify(g, &to.name, None, Dialect::Sqlite);
         }
     }
     let mut out = vec![create_table(&tmp, &bare)];

@@ -1,21 +1,23 @@
 //! Identifiers in SQL expressions, and table qualifiers (`"posts"."title"`)
 //! renamed with the table or removed where its own name may not appear.
 
+use super::quote::ident_in;
 use super::split::{SqlDialect, TokenKind, tokens};
+use crate::schema::Dialect;
 
 /// `sql` with every `table.` qualifier (quoted or not, outside string
-/// literals) replaced by `"to".`, or removed when `to` is `None`.
-pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
+/// literals) replaced by `to` quoted for `dialect`, or removed when `to` is
+/// `None`.
+pub fn requalify(sql: &str, table: &str, to: Option<&str>, dialect: Dialect) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
-    for id in identifiers(sql) {
+    for id in identifiers(sql, dialect) {
         let end = id.end;
         if same_identifier(id.word, id.quoted, table) && sql.as_bytes().get(end) == Some(&b'.') {
             out.push_str(&sql[last..id.start]);
             if let Some(name) = to {
-                out.push('"');
-                out.push_str(&name.replace('"', "\"\""));
-                out.push_str("\".");
+                out.push_str(&ident_in(dialect, name));
+                out.push('.');
             }
             last = end + 1;
         }
@@ -28,7 +30,7 @@ pub fn requalify(sql: &str, table: &str, to: Option<&str>) -> String {
 /// (`"realtime"."messages"."topic"` → `"messages"."topic"`); other uses of
 /// the schema (`realtime.topic()`) are kept.
 pub fn unqualify_schema(sql: &str, schema: &str, table: &str) -> String {
-    let words: Vec<Identifier<'_>> = identifiers(sql).collect();
+    let words: Vec<Identifier<'_>> = identifiers(sql, Dialect::Postgres).collect();
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;
     for pair in words.windows(2) {
@@ -70,11 +72,16 @@ pub struct Identifier<'a> {
     pub quoted: bool,
 }
 
-/// The identifiers of an SQL expression, in PostgreSQL's lexical rules:
-/// words and `"quoted"` names, not what is inside string literals
-/// (`'...'`, `E'...'`, dollar quotes) or comments, and not numbers.
-pub fn identifiers(sql: &str) -> impl Iterator<Item = Identifier<'_>> {
-    tokens(sql, SqlDialect::Postgres).filter_map(move |t| {
+/// The identifiers of an SQL expression in `dialect`'s lexical rules: words
+/// and quoted names (`"a"`; `` `a` `` in MySQL and SQLite; `[a]` in SQLite),
+/// not what is inside string literals or comments, and not numbers.
+pub fn identifiers(sql: &str, dialect: Dialect) -> impl Iterator<Item = Identifier<'_>> {
+    let quotes: &[u8] = match dialect {
+        Dialect::Postgres => b"\"",
+        Dialect::Mysql => b"`",
+        Dialect::Sqlite => b"\"`[",
+    };
+    tokens(sql, SqlDialect::of(dialect)).filter_map(move |t| {
         let text = sql.get(t.start..t.end)?;
         match t.kind {
             TokenKind::Word if !text.starts_with(|c: char| c.is_ascii_digit()) => {
@@ -85,12 +92,17 @@ pub fn identifiers(sql: &str) -> impl Iterator<Item = Identifier<'_>> {
                     quoted: false,
                 })
             }
-            TokenKind::Literal if text.starts_with('"') => {
+            TokenKind::Literal if quotes.contains(&text.as_bytes()[0]) => {
+                let close = if text.starts_with('[') {
+                    ']'
+                } else {
+                    text.as_bytes()[0] as char
+                };
                 let inner = &text[1..];
                 Some(Identifier {
                     start: t.start,
                     end: t.end,
-                    word: inner.strip_suffix('"').unwrap_or(inner),
+                    word: inner.strip_suffix(close).unwrap_or(inner),
                     quoted: true,
                 })
             }
@@ -102,6 +114,7 @@ pub fn identifiers(sql: &str) -> impl Iterator<Item = Identifier<'_>> {
 #[cfg(test)]
 mod tests {
     use super::{requalify, unqualify_schema};
+    use crate::schema::Dialect;
 
     #[test]
     fn schema_qualifiers_of_a_table_are_removed() {
@@ -141,7 +154,11 @@ mod tests {
             (r#""posts" = 1"#, Some("a"), r#""posts" = 1"#),
         ];
         for (sql, to, expected) in cases {
-            assert_eq!(requalify(sql, "posts", to), expected, "{sql}");
+            assert_eq!(
+                requalify(sql, "posts", to, Dialect::Postgres),
+                expected,
+                "{sql}"
+            );
         }
     }
 }
