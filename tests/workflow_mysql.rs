@@ -99,6 +99,12 @@ fn applied(schema: &str) -> (TestMysqlDb, tempfile::TempDir, String) {
 }
 
 /// A hand-written migration `name` holding `sql`; returns its migration.sql.
+/// Applies what is pending, then `check` finds the database as declared.
+fn apply_then_check(dir: &Path, url: &str) {
+    db_migrate(dir, Some(url)).arg("apply").assert().success();
+    db_migrate(dir, Some(url)).arg("check").assert().success();
+}
+
 fn hand_written(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
     db_migrate(dir, None)
         .args(["generate", "--empty", name])
@@ -351,14 +357,7 @@ export const child = mysqlTable("child", {{
         .args(["generate", "wider"])
         .assert()
         .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("apply")
-        .assert()
-        .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("check")
-        .assert()
-        .success();
+    apply_then_check(dir.path(), &url);
     assert_eq!(
         db.column("SELECT CONCAT(id, ':', parent_id) FROM child"),
         ["1:1"]
@@ -402,14 +401,7 @@ export const items = mysqlTable("items", {{
         ["ALTER TABLE `items` RENAME COLUMN `qty` TO `quantity`;"],
         "{sql}"
     );
-    db_migrate(dir.path(), Some(&url))
-        .arg("apply")
-        .assert()
-        .success();
-    db_migrate(dir.path(), Some(&url))
-        .arg("check")
-        .assert()
-        .success();
+    apply_then_check(dir.path(), &url);
     assert_eq!(
         db.column("SELECT CONCAT(quantity, ':', doubled) FROM items"),
         ["3:6"]
