@@ -98,13 +98,13 @@ fn applied(schema: &str) -> (TestMysqlDb, tempfile::TempDir, String) {
     (db, dir, url)
 }
 
-/// A hand-written migration `name` holding `sql`; returns its migration.sql.
 /// Applies what is pending, then `check` finds the database as declared.
 fn apply_then_check(dir: &Path, url: &str) {
     db_migrate(dir, Some(url)).arg("apply").assert().success();
     db_migrate(dir, Some(url)).arg("check").assert().success();
 }
 
+/// A hand-written migration `name` holding `sql`; returns its migration.sql.
 fn hand_written(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
     db_migrate(dir, None)
         .args(["generate", "--empty", name])
