@@ -170,8 +170,8 @@ impl Db {
         self.begin_after(&[])
     }
 
-    /// Runs `settings` (session `SET`s) and starts a transaction, in one
-    /// round trip on PostgreSQL.
+    /// Runs `settings` (session `SET`s) and starts a transaction; on
+    /// PostgreSQL they go with the next statement, in its round trip.
     pub fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError> {
         self.driver.begin_after(settings)
     }

@@ -35,7 +35,8 @@ pub trait Driver: Send {
             .filter_map(|row| row.into_iter().next().flatten())
             .collect())
     }
-    /// Runs `settings` and starts a transaction.
+    /// Runs `settings` and starts a transaction; a driver may hold them back
+    /// to send with the next statement (PostgreSQL does).
     fn begin_after(&mut self, settings: &[String]) -> Result<(), StatementError>;
     /// Runs `statement`, then commits the open transaction.
     fn commit_after(&mut self, statement: &str) -> Result<(), StatementError> {
