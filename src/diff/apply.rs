@@ -519,7 +519,7 @@ pub fn mentions(sql: &str, name: &str, dialect: Dialect) -> bool {
         .any(|id| crate::sql::same_identifier(id.word, id.quoted, name))
 }
 
-/// `sql` with every use of the identifier `from` replaced by `"to"`.
+/// `sql` with every use of the identifier `from` replaced by `to`, quoted for `dialect`.
 pub fn rename_identifier(sql: &str, from: &str, to: &str, dialect: Dialect) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut last = 0;

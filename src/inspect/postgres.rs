@@ -68,6 +68,7 @@ pub fn inspect_expecting(
         let on_second = second.map(|open| {
             scope.spawn(|| {
                 let mut session = open()?;
+                // One simple query, like the others here.
                 let version: i64 = query_json(
                     &mut session,
                     "SELECT current_setting('server_version_num')::int",

@@ -11,6 +11,8 @@
 //! [`attach`] does the reverse for generated migrations: it spreads a known
 //! change over the statements it was rendered to.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, AlterType, AlterTypeAddValuePosition,
     AlterTypeOperation, CascadeOption, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType,
@@ -18,8 +20,6 @@ use sqlparser::ast::{
     ObjectType, RenameTableNameKind, SchemaName, Set, Statement, TableConstraint, Truncate,
     UserDefinedTypeRepresentation,
 };
-use std::borrow::Cow;
-
 use sqlparser::ast::{ArrayElemTypeDef, ReferentialAction};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;

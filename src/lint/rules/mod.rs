@@ -64,11 +64,11 @@ const NO_TRANSACTION: &str =
 pub(crate) mod testing {
     //! Helpers for the rules' tests.
 
+    use std::borrow::Cow;
+
     use super::super::{
         Context, Finding, LintStatement, RuleInfo, lint, render_findings, statements_from_changes,
     };
-    use std::borrow::Cow;
-
     use crate::diff::Change;
     use crate::schema::Dialect;
 
